@@ -1,0 +1,1 @@
+"""Paysage: PayTrace ↔ Sage Pro reconciliation for bookkeepers."""

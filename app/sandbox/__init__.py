@@ -1,0 +1,1 @@
+"""Stand-in servers for PayTrace and Sage Pro: real HTTP on localhost, with fault injection."""
