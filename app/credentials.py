@@ -13,6 +13,9 @@ from enum import StrEnum
 import keyring
 import keyring.backend
 import keyring.errors
+from jaraco.classes import properties
+
+from app.log import register_secret
 
 SERVICE = "Paysage"
 # Windows Credential Manager stores at most a 2,560-byte blob; keyring writes UTF-16.
@@ -55,9 +58,16 @@ class MissingSecretError(CredentialsError):
 
 
 class MemoryKeyring(keyring.backend.KeyringBackend):
-    """A keyring that lives in this process only: tests and `paysage demo`."""
+    """A keyring that lives in this process only: tests and `paysage demo`.
 
-    priority = 1  # type: ignore[assignment]
+    keyring auto-discovers every ``KeyringBackend`` subclass; raising from ``priority`` marks
+    this one not viable, so it is used only when installed explicitly and never becomes a
+    silent fallback for the real keyring.
+    """
+
+    @properties.classproperty
+    def priority(cls) -> float:  # noqa: N805 - a class property
+        raise RuntimeError("MemoryKeyring is installed explicitly, never discovered")
 
     def __init__(self) -> None:
         super().__init__()
@@ -124,6 +134,7 @@ def set_secret(profile: str, system: SecretSystem | str, secret: str) -> None:
             "pasted."
         )
     backend = _usable_backend()
+    register_secret(secret)
     try:
         backend.set_password(SERVICE, _account(profile, system), secret)
     except keyring.errors.KeyringError as exc:
@@ -138,7 +149,9 @@ def get_secret(profile: str, system: SecretSystem | str, *, headless: bool = Fal
     system = SecretSystem(system)
     env_name = ENV_SECRET.get(system)
     if headless and env_name and os.environ.get(env_name):
-        return os.environ[env_name]
+        from_env = os.environ[env_name]
+        register_secret(from_env)
+        return from_env
     backend = _usable_backend()
     try:
         secret = backend.get_password(SERVICE, _account(profile, system))
@@ -152,6 +165,7 @@ def get_secret(profile: str, system: SecretSystem | str, *, headless: bool = Fal
             f"No {system.value} secret is stored for profile {profile!r}. Run "
             f"`paysage credentials set --profile {profile} {system.value}`{hint}."
         )
+    register_secret(secret)
     return secret
 
 

@@ -7,6 +7,7 @@ Every free-text field here has already passed the card-number redactor.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -148,4 +149,4 @@ class ParseError:
     transaction_id: str  # as text: the id itself may be what is broken
     field: str
     message: str
-    raw: dict[str, Any] = field(default_factory=dict)  # redacted
+    raw: dict[str, Any] = dataclasses.field(default_factory=dict)  # redacted

@@ -69,9 +69,7 @@ class FaultInjector:
     ) -> None:
         """The next ``count`` matching requests get ``kind``."""
         with self._lock:
-            self._script.append(
-                ScriptedFault(FaultKind(kind), count, path_contains, writes_only)
-            )
+            self._script.append(ScriptedFault(FaultKind(kind), count, path_contains, writes_only))
 
     def set_random(
         self,

@@ -8,6 +8,7 @@ and threads lives here.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import struct
@@ -65,7 +66,7 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _Server
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         return  # request logs would flood test output; faults are counted instead
 
     def do_GET(self) -> None:
@@ -104,12 +105,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _abort(self) -> None:
         """Drop the connection with a TCP reset and no response."""
         self.close_connection = True
-        try:
-            self.connection.setsockopt(
-                socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
-            )
-        except OSError:
-            pass  # the peer may already be gone; the connection closes either way
+        # The peer may already be gone; the connection closes either way.
+        with contextlib.suppress(OSError):
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         self.connection.close()
 
     def _serve(self) -> None:

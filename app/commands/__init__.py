@@ -1,0 +1,1 @@
+"""Subcommands of the `paysage` CLI, one module each."""

@@ -1,0 +1,260 @@
+"""Paths, environment profiles and typed settings, declared once.
+
+Settings live in ``settings.json`` in the data folder: readable, hand-editable, and never
+holding a secret (secrets go through ``app.credentials``). Each profile ("Sandbox",
+"Production", ...) carries the same typed sections with defaults. Headless runs may override
+connection values from ``PAYSAGE_*`` environment variables; those are applied in memory and
+never written back.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import types
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
+
+import platformdirs
+
+APP_NAME = "Paysage"
+SETTINGS_FILE = "settings.json"
+PAYTRACE_PRODUCTION_URL = "https://api.paytrace.com"
+PAYTRACE_SANDBOX_URL = "https://api.sandbox.paytrace.com"
+
+
+class SettingsError(ValueError):
+    """The settings file or a value in it is unusable; the message says which and why."""
+
+
+def data_dir() -> Path:
+    """The data folder: ``PAYSAGE_HOME`` when set, else the platform's per-user data dir."""
+    override = os.environ.get("PAYSAGE_HOME")
+    if override:
+        return Path(override).expanduser()
+    return Path(platformdirs.user_data_dir(APP_NAME, APP_NAME, roaming=False))
+
+
+def logs_dir() -> Path:
+    return data_dir() / "logs"
+
+
+def database_path(profile: str) -> Path:
+    safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in profile)
+    return data_dir() / f"paysage-{safe.lower()}.db"
+
+
+@dataclass
+class PayTraceSettings:
+    base_url: str = PAYTRACE_SANDBOX_URL
+    username: str = ""
+    integrator_id: str = ""
+    # PayTrace reports merchant-local wall-clock times; "" = this computer's zone.
+    merchant_timezone: str = ""
+
+
+@dataclass
+class SageProSettings:
+    base_url: str = "http://localhost:8080"
+    company: str = "01"
+    api_key_name: str = "Paysage"  # the label of the key in the Sage Pro API service
+
+
+@dataclass
+class SyncSettings:
+    enabled: bool = True
+    interval_minutes: int = 5
+    lookback_days: int = 3
+    business_hours_only: bool = False
+    business_start_hour: int = 7
+    business_end_hour: int = 19
+
+
+@dataclass
+class MatchPolicySettings:
+    auto_approve: bool = False
+    auto_approve_threshold: int = 95  # confidence 0–100
+    amount_tolerance: Decimal = Decimal("0.00")
+    date_window_days: int = 60
+
+
+@dataclass
+class GLAccountSettings:
+    card_clearing: str = "1050"
+    bank: str = "1010"
+    merchant_fees: str = "6150"
+    refunds: str = "4900"
+    on_account: str = "2300"
+    receivables: str = "1200"
+
+
+@dataclass
+class FeeSchedule:
+    """Merchant fees taken out of each settlement: a rate on gross plus a fixed fee."""
+
+    card_percent: Decimal = Decimal("2.90")
+    card_per_transaction: Decimal = Decimal("0.30")
+    ach_percent: Decimal = Decimal("0.75")
+    ach_per_transaction: Decimal = Decimal("0.25")
+
+
+@dataclass
+class AlertSettings:
+    notify_failed_sync: bool = True
+    notify_dead_letters: bool = True
+    notify_anomalies: bool = True
+    large_payment_amount: Decimal = Decimal("10000.00")
+
+
+@dataclass
+class Profile:
+    name: str = "Sandbox"
+    environment: str = "Sandbox"  # "Sandbox" or "Production"; the UI badges Sandbox
+    paytrace: PayTraceSettings = field(default_factory=PayTraceSettings)
+    sagepro: SageProSettings = field(default_factory=SageProSettings)
+    sync: SyncSettings = field(default_factory=SyncSettings)
+    policy: MatchPolicySettings = field(default_factory=MatchPolicySettings)
+    gl: GLAccountSettings = field(default_factory=GLAccountSettings)
+    fees: FeeSchedule = field(default_factory=FeeSchedule)
+    alerts: AlertSettings = field(default_factory=AlertSettings)
+    database_url: str = ""  # "" = the local SQLite file in the data folder
+
+
+@dataclass
+class Settings:
+    active_profile: str = "Sandbox"
+    profiles: dict[str, Profile] = field(
+        default_factory=lambda: {
+            "Sandbox": Profile(),
+            "Production": Profile(
+                name="Production",
+                environment="Production",
+                paytrace=PayTraceSettings(base_url=PAYTRACE_PRODUCTION_URL),
+            ),
+        }
+    )
+
+    def profile(self, name: str | None = None) -> Profile:
+        wanted = name or os.environ.get("PAYSAGE_PROFILE") or self.active_profile
+        try:
+            return self.profiles[wanted]
+        except KeyError:
+            known = ", ".join(sorted(self.profiles)) or "none"
+            raise SettingsError(f"There is no profile named {wanted!r} (known: {known}).") from None
+
+
+# --- (de)serialisation: one generic converter driven by the dataclass type hints -------
+
+T = TypeVar("T")
+_SECRET_WORDS = ("password", "secret", "api_key", "apikey", "token")
+
+
+def _to_json(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {k: _to_json(v) for k, v in value.items()}
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _coerce(value: Any, hint: Any, where: str) -> Any:
+    origin = get_origin(hint)
+    if origin in (Union, types.UnionType):
+        return _coerce(value, next(a for a in get_args(hint) if a is not type(None)), where)
+    if dataclasses.is_dataclass(hint):
+        return _from_json(hint, value, where)  # type: ignore[arg-type]
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise SettingsError(f"{where} must be an object.")
+        _, value_hint = get_args(hint)
+        return {str(k): _coerce(v, value_hint, f"{where}.{k}") for k, v in value.items()}
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise SettingsError(f"{where} must be true or false, not {value!r}.")
+        return value
+    if hint is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise SettingsError(f"{where} must be a whole number, not {value!r}.")
+        return value
+    if hint is Decimal:
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            raise SettingsError(f'{where} must be an amount written as text, e.g. "2.90".')
+        try:
+            amount = Decimal(str(value))
+        except InvalidOperation:
+            raise SettingsError(f"{where} is not an amount: {value!r}.") from None
+        if not amount.is_finite():
+            raise SettingsError(f"{where} is not an amount: {value!r}.")
+        return amount
+    if hint is str:
+        if not isinstance(value, str):
+            raise SettingsError(f"{where} must be text, not {value!r}.")
+        return value
+    raise SettingsError(f"{where} has an unsupported type.")
+
+
+def _from_json(cls: type[T], data: Any, where: str) -> T:
+    if not isinstance(data, dict):
+        raise SettingsError(f"{where} must be an object.")
+    hints = get_type_hints(cls)
+    values: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):  # type: ignore[arg-type]
+        if f.name in data:
+            values[f.name] = _coerce(data[f.name], hints[f.name], f"{where}.{f.name}")
+    known = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    for key in data:
+        if key not in known and any(word in key.lower() for word in _SECRET_WORDS):
+            raise SettingsError(
+                f"{where}.{key} looks like a secret; secrets belong in the keyring "
+                "(`paysage credentials set`), never in the settings file."
+            )
+    return cls(**values)
+
+
+def settings_path() -> Path:
+    return data_dir() / SETTINGS_FILE
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """The settings file, or defaults when there is none. Bad content → ``SettingsError``."""
+    path = path or settings_path()
+    if not path.exists():
+        return Settings()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise SettingsError(f"The settings file {path} cannot be read: {exc}.") from None
+    settings = _from_json(Settings, data, "settings")
+    for name, profile in settings.profiles.items():
+        profile.name = name
+    return settings
+
+
+def save_settings(settings: Settings, path: Path | None = None) -> Path:
+    """Write atomically (temp file + replace) so a crash never leaves half a file."""
+    path = path or settings_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(_to_json(settings), indent=2) + "\n", encoding="utf-8", newline="\n")
+    os.replace(tmp, path)
+    return path
+
+
+def with_env_overrides(profile: Profile) -> Profile:
+    """A copy of ``profile`` with the ``PAYSAGE_*`` connection overrides applied."""
+    env = os.environ
+    paytrace = dataclasses.replace(
+        profile.paytrace,
+        base_url=env.get("PAYSAGE_PAYTRACE_URL") or profile.paytrace.base_url,
+        username=env.get("PAYSAGE_PAYTRACE_USERNAME") or profile.paytrace.username,
+        integrator_id=env.get("PAYSAGE_PAYTRACE_INTEGRATOR_ID") or profile.paytrace.integrator_id,
+    )
+    sagepro = dataclasses.replace(
+        profile.sagepro, base_url=env.get("PAYSAGE_SAGEPRO_URL") or profile.sagepro.base_url
+    )
+    return dataclasses.replace(profile, paytrace=paytrace, sagepro=sagepro)

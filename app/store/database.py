@@ -1,0 +1,86 @@
+"""The SQLAlchemy engines behind one store, with the SQLite settings DESIGN §3 asks for.
+
+SQLite: WAL, ``synchronous=FULL``, ``foreign_keys=ON``, ``busy_timeout=5000``, and the
+pysqlite transaction fix from SQLAlchemy's docs — the driver's own implicit BEGIN is turned
+off (``isolation_level = None``) and we emit BEGIN ourselves: ``BEGIN IMMEDIATE`` on the
+single writer connection (so a write transaction takes the lock up front instead of failing
+with "database is locked" on upgrade), a deferred ``BEGIN`` on readers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+SQLITE_PRAGMAS = (
+    ("journal_mode", "WAL"),
+    ("synchronous", "FULL"),
+    ("foreign_keys", "ON"),
+    ("busy_timeout", "5000"),
+)
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path.as_posix()}"
+
+
+def _configure_sqlite(engine: Engine, begin_statement: str) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        for name, value in SQLITE_PRAGMAS:
+            cursor.execute(f"PRAGMA {name}={value}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql(begin_statement)
+
+
+def make_engines(url: str) -> tuple[Engine, Engine]:
+    """(writer, reader) engines for ``url``. The writer pool holds exactly one connection."""
+    if url.startswith("sqlite"):
+        writer = create_engine(url, pool_size=1, max_overflow=0, pool_timeout=60)
+        reader = create_engine(url, pool_size=4, max_overflow=4)
+        _configure_sqlite(writer, "BEGIN IMMEDIATE")
+        _configure_sqlite(reader, "BEGIN")
+        return writer, reader
+    # Server databases (team mode) do their own row locking; one engine serves both.
+    engine = create_engine(url, pool_pre_ping=True)
+    return engine, engine
+
+
+class Store:
+    """The database of one profile: ``write()`` and ``read()`` give short-lived sessions."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.writer, self.reader = make_engines(url)
+        self._write_sessions = sessionmaker(self.writer, expire_on_commit=False)
+        self._read_sessions = sessionmaker(self.reader, expire_on_commit=False)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.writer.dialect.name == "sqlite"
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One write transaction: committed on success, rolled back on any error."""
+        with self._write_sessions() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self._read_sessions() as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        self.writer.dispose()
+        if self.reader is not self.writer:
+            self.reader.dispose()

@@ -1,0 +1,332 @@
+"""ORM models: the shape of the whole flow of DESIGN §2, from raw PayTrace record to posted
+Sage Pro effect. Money is integer cents; times are naive UTC unless named ``*_local``
+(merchant-local wall clock, which PayTrace reports without a zone).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class RawRecord(Base):
+    """Every distinct version of a fetched record, redacted, keyed by its content hash."""
+
+    __tablename__ = "raw_records"
+    __table_args__ = (UniqueConstraint("source", "source_id", "content_hash"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(40))  # paytrace.transaction / .batch / .customer
+    source_id: Mapped[str] = mapped_column(String(64))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    fetched_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class PayTraceTransaction(Base):
+    __tablename__ = "transactions"
+    __table_args__ = (
+        Index("ix_transactions_date", "merchant_date"),
+        Index("ix_transactions_amount", "amount_cents"),
+        Index("ix_transactions_match_status", "match_status", "merchant_date"),
+        Index("ix_transactions_customer", "paytrace_customer_id"),
+        Index("ix_transactions_batch", "batch_number"),
+    )
+
+    transaction_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    transaction_type: Mapped[str] = mapped_column(String(20))
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    tax_cents: Mapped[int | None] = mapped_column(BigInteger)
+    created_local: Mapped[datetime] = mapped_column(DateTime)
+    created_text: Mapped[str] = mapped_column(String(40))
+    created_utc: Mapped[datetime | None] = mapped_column(DateTime)
+    merchant_date: Mapped[date] = mapped_column(Date)
+    payment_method: Mapped[str] = mapped_column(String(4))
+    invoice_ref: Mapped[str] = mapped_column(String(200), default="")
+    customer_reference_id: Mapped[str] = mapped_column(String(200), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    paytrace_customer_id: Mapped[str] = mapped_column(String(64), default="")
+    billing_name: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str] = mapped_column(String(200), default="")
+    # Card data: brand, last 4 and expiry at most (PCI DSS). Nothing else exists to store.
+    card_brand: Mapped[str] = mapped_column(String(20), default="")
+    card_last4: Mapped[str] = mapped_column(String(4), default="")
+    card_exp_month: Mapped[int | None] = mapped_column(Integer)
+    card_exp_year: Mapped[int | None] = mapped_column(Integer)
+    approval_code: Mapped[str] = mapped_column(String(40), default="")
+    approval_message: Mapped[str] = mapped_column(String(200), default="")
+    settled_local: Mapped[datetime | None] = mapped_column(DateTime)
+    batch_number: Mapped[int | None] = mapped_column(BigInteger)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    raw_record_id: Mapped[int | None] = mapped_column(ForeignKey("raw_records.id"))
+    # unmatched / proposed / review / approved / posted / ignored / changed_after_posting
+    match_status: Mapped[str] = mapped_column(String(24), default="unmatched")
+    first_seen_at: Mapped[datetime] = mapped_column(DateTime)
+    last_changed_at: Mapped[datetime] = mapped_column(DateTime)
+
+    history: Mapped[list[TransactionEvent]] = relationship(
+        back_populates="transaction", order_by="TransactionEvent.id"
+    )
+
+
+class TransactionEvent(Base):
+    """Status history: one row each time a transaction first appears or changes."""
+
+    __tablename__ = "transaction_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    transaction_id: Mapped[int] = mapped_column(
+        ForeignKey("transactions.transaction_id"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(DateTime)
+    old_type: Mapped[str | None] = mapped_column(String(20))
+    new_type: Mapped[str] = mapped_column(String(20))
+    old_hash: Mapped[str | None] = mapped_column(String(64))
+    new_hash: Mapped[str] = mapped_column(String(64))
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    transaction: Mapped[PayTraceTransaction] = relationship(back_populates="history")
+
+
+class SyncCursor(Base):
+    __tablename__ = "sync_cursors"
+
+    name: Mapped[str] = mapped_column(String(60), primary_key=True)
+    cursor_date: Mapped[date | None] = mapped_column(Date)  # merchant-local date
+    cursor_at: Mapped[datetime | None] = mapped_column(DateTime)  # UTC, e.g. modified_since
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class SyncRun(Base):
+    __tablename__ = "sync_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    trigger: Mapped[str] = mapped_column(String(20))  # schedule / manual / cli / demo
+    started_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    status: Mapped[str] = mapped_column(String(16))  # running / ok / failed / cancelled
+    counts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class SettlementBatchRow(Base):
+    __tablename__ = "settlement_batches"
+
+    number: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    created_local: Mapped[datetime | None] = mapped_column(DateTime)
+    transaction_count: Mapped[int] = mapped_column(Integer)
+    sales_count: Mapped[int] = mapped_column(Integer)
+    sales_cents: Mapped[int] = mapped_column(BigInteger)
+    refund_count: Mapped[int] = mapped_column(Integer)
+    refund_cents: Mapped[int] = mapped_column(BigInteger)
+    net_cents: Mapped[int] = mapped_column(BigInteger)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default="new")  # new / proposed / posted
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class CustomerProfileRow(Base):
+    """A PayTrace vault profile: the token and what may be stored about its card."""
+
+    __tablename__ = "customer_profiles"
+
+    customer_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    billing_name: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str] = mapped_column(String(200), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    card_brand: Mapped[str] = mapped_column(String(20), default="")
+    card_last4: Mapped[str] = mapped_column(String(4), default="")
+    card_exp_month: Mapped[int | None] = mapped_column(Integer)
+    card_exp_year: Mapped[int | None] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class SageProCustomer(Base):
+    __tablename__ = "sagepro_customers"
+
+    customer_id: Mapped[str] = mapped_column(String(10), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(200), default="", index=True)
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    status: Mapped[str] = mapped_column(String(12), default="Active")
+    credit_hold: Mapped[bool] = mapped_column(Boolean, default=False)
+    balance_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    paytrace_customer_id: Mapped[str] = mapped_column(String(64), default="", index=True)
+    card_last4: Mapped[str] = mapped_column(String(4), default="")
+    card_expiry: Mapped[str] = mapped_column(String(5), default="")
+    refreshed_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class SageProInvoice(Base):
+    __tablename__ = "sagepro_invoices"
+    __table_args__ = (Index("ix_sagepro_invoices_customer_status", "customer_id", "status"),)
+
+    invoice_id: Mapped[str] = mapped_column(String(10), primary_key=True)
+    customer_id: Mapped[str] = mapped_column(String(10))
+    order_number: Mapped[str] = mapped_column(String(20), default="", index=True)
+    po_number: Mapped[str] = mapped_column(String(40), default="")
+    invoice_date: Mapped[date] = mapped_column(Date)
+    due_date: Mapped[date | None] = mapped_column(Date)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    amount_paid_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    balance_cents: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(8))
+    payment_status: Mapped[str] = mapped_column(String(10), default="Unpaid")
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    refreshed_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class MappingVersion(Base):
+    __tablename__ = "mapping_versions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, unique=True)
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    author: Mapped[str] = mapped_column(String(80))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    active: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Proposal(Base):
+    """What the matcher proposes for one transaction, with its explanation."""
+
+    __tablename__ = "proposals"
+    __table_args__ = (
+        Index("ix_proposals_status", "status", "confidence"),
+        Index("ix_proposals_transaction", "transaction_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    transaction_id: Mapped[int] = mapped_column(ForeignKey("transactions.transaction_id"))
+    kind: Mapped[str] = mapped_column(String(24))  # payment / refund / decline / reversal / ...
+    # proposed / review / approved / rejected / posted / superseded
+    status: Mapped[str] = mapped_column(String(16))
+    rule: Mapped[str] = mapped_column(String(40))
+    confidence: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
+    score_parts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    candidates: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    customer_id: Mapped[str] = mapped_column(String(10), default="")
+    on_account_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    auto_approvable: Mapped[bool] = mapped_column(Boolean, default=False)
+    mapping_version_id: Mapped[int | None] = mapped_column(ForeignKey("mapping_versions.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    decided_by: Mapped[str | None] = mapped_column(String(80))
+
+    applications: Mapped[list[ProposalApplication]] = relationship(
+        back_populates="proposal", cascade="all, delete-orphan"
+    )
+
+
+class ProposalApplication(Base):
+    __tablename__ = "proposal_applications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id"), index=True)
+    invoice_id: Mapped[str] = mapped_column(String(10), index=True)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+
+    proposal: Mapped[Proposal] = relationship(back_populates="applications")
+
+
+class OutboxItem(Base):
+    """One intended effect in Sage Pro (or PayTrace), keyed so it happens exactly once."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at", "sequence"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), unique=True)  # e.g. PT-79388123-PAY
+    kind: Mapped[str] = mapped_column(String(24))  # payment / credit_memo / journal_entry / ...
+    target: Mapped[str] = mapped_column(String(12), default="sagepro")  # sagepro / paytrace
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # pending / in_flight / posted / dead / discarded / resolved
+    status: Mapped[str] = mapped_column(String(12))
+    sequence: Mapped[int] = mapped_column(BigInteger)  # post order (PayTrace event order)
+    ordering_key: Mapped[str] = mapped_column(String(40), default="")  # invoice/customer
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    remote_id: Mapped[str | None] = mapped_column(String(40))  # Sage Pro id once posted
+    transaction_id: Mapped[int | None] = mapped_column(
+        ForeignKey("transactions.transaction_id"), index=True
+    )
+    proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id"), index=True)
+    batch_number: Mapped[int | None] = mapped_column(BigInteger)
+    mapping_version_id: Mapped[int | None] = mapped_column(ForeignKey("mapping_versions.id"))
+    claimed_by: Mapped[str | None] = mapped_column(String(80))
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    posted_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class OutboxAttempt(Base):
+    __tablename__ = "outbox_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    outbox_id: Mapped[int] = mapped_column(ForeignKey("outbox.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    outcome: Mapped[str] = mapped_column(String(16))  # posted / found / transient / permanent
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class ExceptionItem(Base):
+    """The visible queue: dead letters, changed-after-posting, parse errors, chargebacks."""
+
+    __tablename__ = "exception_items"
+    __table_args__ = (Index("ix_exception_items_open", "status", "category"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # dead_letter / changed_after_posting / parse_error / chargeback / anomaly / review
+    category: Mapped[str] = mapped_column(String(24))
+    reason_code: Mapped[str] = mapped_column(String(40), default="")
+    title: Mapped[str] = mapped_column(String(200))
+    detail: Mapped[str] = mapped_column(Text, default="")  # plain words for the bookkeeper
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"), index=True)
+    transaction_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    status: Mapped[str] = mapped_column(String(12), default="open")  # open / resolved / discarded
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    resolved_by: Mapped[str | None] = mapped_column(String(80))
+    resolution_note: Mapped[str | None] = mapped_column(Text)
+
+
+class AuditEvent(Base):
+    """Append-only, hash-chained: each row's hash covers its content and the previous hash."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_entity", "entity_type", "entity_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    actor: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(40))
+    entity_type: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[str] = mapped_column(String(80))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)

@@ -1,0 +1,1 @@
+FROZEN_VERSION = "0.1.0"  # kept in step with pyproject by the build
