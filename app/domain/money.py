@@ -38,7 +38,10 @@ def to_money(value: object) -> Decimal:
         raise MoneyError(f"not an amount: {value!r}")
     if not amount.is_finite():
         raise MoneyError(f"not a finite amount: {value!r}")
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    try:
+        return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    except InvalidOperation:  # more digits than the context holds, e.g. "1e9999"
+        raise MoneyError(f"amount out of range: {value!r}") from None
 
 
 def to_cents(value: object) -> int:

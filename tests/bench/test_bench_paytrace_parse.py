@@ -1,0 +1,55 @@
+"""Parse one export of 50,000 transactions; report records/s and the ratio to bare
+``json.loads`` of the same body (the baseline, measured in the same run)."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import date
+
+import pytest
+
+from app.connectors.paytrace import parse_transactions_export
+from app.sandbox.demo_data import generate_demo_company
+from app.sandbox.paytrace import PayTraceStandIn
+from app.sandbox.paytrace.rows import export_row
+
+COUNT = 50_000
+
+
+def build_body() -> bytes:
+    company = generate_demo_company(11, customers=400, transactions=2_000, today=date(2025, 3, 14))
+    rows = [
+        export_row(t, include_bin=False, username="demo")
+        for t in PayTraceStandIn(company=company).store.transactions.values()
+    ]
+    export = []
+    for n in range(COUNT):
+        row = dict(rows[n % len(rows)])
+        row["transaction_id"] = 10_000_000 + n
+        export.append(row)
+    envelope = {"success": True, "response_code": 1, "status_message": "ok", "transactions": export}
+    return json.dumps(envelope).encode()
+
+
+def best_of(runs: int, action):
+    best = float("inf")
+    for _ in range(runs):
+        started = time.perf_counter()
+        action()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+@pytest.mark.bench
+def test_bench_parse_50k_export():
+    body = build_body()
+    baseline = best_of(3, lambda: json.loads(body))
+    parse_s = best_of(3, lambda: parse_transactions_export(json.loads(body)))
+    result = parse_transactions_export(json.loads(body))
+    assert len(result.records) == COUNT and result.errors == []
+    print(
+        f"\nPayTrace export parse: {COUNT} records in {parse_s:.3f} s "
+        f"= {COUNT / parse_s:,.0f} records/s; json.loads alone {baseline:.3f} s; "
+        f"ratio parse/json.loads = {parse_s / baseline:.1f}x ({len(body) / 1e6:.1f} MB)"
+    )
