@@ -1,0 +1,40 @@
+"""How long to wait before trying Sage Pro again: capped full-jitter exponential backoff that
+honours Retry-After, with the clock and randomness injectable so tests run instantly."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass
+class RetryPolicy:
+    """At most ``max_attempts`` tries; before try n+1 wait
+    ``uniform(0, min(max_delay_s, base_delay_s * 2**(n-1)))`` — but never less than the
+    server's Retry-After (itself capped at ``max_retry_after_s``)."""
+
+    max_attempts: int = 6
+    base_delay_s: float = 0.5
+    max_delay_s: float = 30.0
+    max_retry_after_s: float = 120.0
+    sleep: Callable[[float], None] = time.sleep
+    rng: random.Random = field(default_factory=random.Random)
+
+    def __post_init__(self) -> None:
+        if self.max_attempts < 1:
+            raise ValueError("max_attempts must be at least 1")
+
+    def delay(self, failed_attempts: int, retry_after_s: float | None = None) -> float:
+        """The wait after ``failed_attempts`` (1 or more) failures in a row."""
+        ceiling = min(self.max_delay_s, self.base_delay_s * 2 ** max(0, failed_attempts - 1))
+        wait = self.rng.uniform(0.0, ceiling)
+        if retry_after_s is not None:
+            wait = max(wait, min(retry_after_s, self.max_retry_after_s))
+        return wait
+
+    def wait(self, failed_attempts: int, retry_after_s: float | None = None) -> float:
+        seconds = self.delay(failed_attempts, retry_after_s)
+        self.sleep(seconds)
+        return seconds
