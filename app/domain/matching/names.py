@@ -1,0 +1,96 @@
+"""Fuzzy billing-name search with tie rejection, blocked so it never scans every customer.
+
+Names are compared as normalised, word-sorted text with rapidfuzz's ratio (a token-sort
+ratio with the sorting done once per customer). Blocking: a name is filed under the
+3-letter prefixes of its words, all of them and all-but-one of them, so a query only meets
+customers that share the prefixes of all but at most one of its words. Two names that
+reach the 88% threshold almost always do; a name with two words misspelt near their start
+is missed, which costs only a review (the name is the weakest evidence), never a wrong
+match.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from rapidfuzz import fuzz, process
+
+_LEGAL_WORDS = frozenset(
+    "inc incorporated llc ltd limited co corp corporation company the lp llp plc pc".split()  # noqa: SIM905
+)
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+_PREFIX = 3
+
+
+def normalise_name(name: str) -> str:
+    """Lower case, ``&`` as "and", no punctuation or legal suffixes, words sorted.
+
+    Sorting the words makes a plain ratio behave like a token-sort ratio, with the work
+    done once per customer instead of once per comparison.
+    """
+    words = _NON_WORD.sub(" ", name.lower().replace("&", " and ")).split()
+    return " ".join(sorted(w for w in words if w not in _LEGAL_WORDS))
+
+
+def _block_keys(normalised: str) -> set[tuple[str, ...]]:
+    prefixes = sorted(word[:_PREFIX] for word in normalised.split())
+    keys = {tuple(prefixes)}
+    if len(prefixes) > 1:
+        keys.update(tuple(prefixes[:i] + prefixes[i + 1 :]) for i in range(len(prefixes)))
+    return keys
+
+
+class NameIndex:
+    """Customers' names, searchable by a billing name; results cached per normalised query."""
+
+    def __init__(self, names: Iterable[tuple[str, str]], threshold: int, tie_margin: int) -> None:
+        """``names``: (customer_id, normalised name) pairs."""
+        self._threshold = threshold
+        self._margin = tie_margin
+        self._blocks: dict[tuple[str, ...], list[str]] = defaultdict(list)
+        self._names: dict[str, str] = {}
+        for customer_id, normalised in names:
+            if not normalised:
+                continue
+            self._names[customer_id] = normalised
+            for key in _block_keys(normalised):
+                self._blocks[key].append(customer_id)
+        self._cache: dict[str, tuple[str | None, int, tuple[str, ...]]] = {}
+
+    def search(
+        self, query: str, among: Sequence[str] = ()
+    ) -> tuple[str | None, int, tuple[str, ...]]:
+        """(customer, score, ()) for a clear winner, (None, 0, tied customers) for a tie,
+        (None, 0, ()) when nothing reaches the threshold. ``query`` is normalised;
+        ``among`` restricts the search to those customers."""
+        if not query:
+            return None, 0, ()
+        if among:
+            return self._best(query, [c for c in among if c in self._names])
+        cached = self._cache.get(query)
+        if cached is None:
+            candidates: dict[str, None] = {}
+            for key in _block_keys(query):
+                candidates.update(dict.fromkeys(self._blocks.get(key, ())))
+            cached = self._best(query, list(candidates))
+            self._cache[query] = cached
+        return cached
+
+    def _best(self, query: str, owners: list[str]) -> tuple[str | None, int, tuple[str, ...]]:
+        keys = [self._names[c] for c in owners]
+        found = process.extract(
+            query,
+            keys,
+            scorer=fuzz.ratio,
+            limit=3,
+            score_cutoff=max(0, self._threshold - self._margin),
+        )
+        if not found or found[0][1] < self._threshold:
+            return None, 0, ()
+        best_score = found[0][1]
+        rivals = [owners[i] for _, score, i in found[1:] if best_score - score < self._margin]
+        if rivals:
+            return None, 0, (owners[found[0][2]], *rivals)
+        return owners[found[0][2]], round(best_score), ()
