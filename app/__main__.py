@@ -15,6 +15,8 @@ from app.errors import expected_errors
 COMMAND_MODULES = (
     "app.commands.doctor_cmd",
     "app.commands.credentials_cmd",
+    "app.commands.sync_cmd",
+    "app.commands.sandbox_cmd",
 )
 
 log = logging.getLogger("paysage")

@@ -19,6 +19,7 @@ _EXPECTED = (
     ("app.config", "SettingsError"),
     ("app.store.location", "NetworkShareError"),
     ("app.store.instance_lock", "AlreadyRunningError"),
+    ("app.sync.errors", "SyncFatalError"),
 )
 
 

@@ -36,7 +36,7 @@ class RawRecord(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     source: Mapped[str] = mapped_column(String(40))  # paytrace.transaction / .batch / .customer
-    source_id: Mapped[str] = mapped_column(String(64))
+    source_id: Mapped[str] = mapped_column(String(64), index=True)
     content_hash: Mapped[str] = mapped_column(String(64))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     fetched_at: Mapped[datetime] = mapped_column(DateTime)
@@ -76,10 +76,10 @@ class PayTraceTransaction(Base):
     approval_message: Mapped[str] = mapped_column(String(200), default="")
     settled_local: Mapped[datetime | None] = mapped_column(DateTime)
     batch_number: Mapped[int | None] = mapped_column(BigInteger)
-    content_hash: Mapped[str] = mapped_column(String(64))
-    raw_record_id: Mapped[int | None] = mapped_column(ForeignKey("raw_records.id"))
+    content_hash: Mapped[str] = mapped_column(String(64))  # = its raw_records version
     # unmatched / proposed / review / approved / posted / ignored / changed_after_posting
     match_status: Mapped[str] = mapped_column(String(24), default="unmatched")
+    mapping_version_id: Mapped[int | None] = mapped_column(ForeignKey("mapping_versions.id"))
     first_seen_at: Mapped[datetime] = mapped_column(DateTime)
     last_changed_at: Mapped[datetime] = mapped_column(DateTime)
 
@@ -230,6 +230,8 @@ class Proposal(Base):
     customer_id: Mapped[str] = mapped_column(String(10), default="")
     on_account_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     auto_approvable: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Kind-specific facts: the original sale of a refund, the invoices a reversal reopens...
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     mapping_version_id: Mapped[int | None] = mapped_column(ForeignKey("mapping_versions.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime)
     decided_at: Mapped[datetime | None] = mapped_column(DateTime)

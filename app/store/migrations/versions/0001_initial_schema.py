@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 22:02:53.893252
+Create Date: 2026-11-25
 """
 
 from __future__ import annotations
@@ -74,6 +74,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("source", "source_id", "content_hash"),
     )
+    with op.batch_alter_table("raw_records", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_raw_records_source_id"), ["source_id"], unique=False)
+
     op.create_table(
         "sagepro_customers",
         sa.Column("customer_id", sa.String(length=10), nullable=False),
@@ -185,13 +188,13 @@ def upgrade() -> None:
         sa.Column("settled_local", sa.DateTime(), nullable=True),
         sa.Column("batch_number", sa.BigInteger(), nullable=True),
         sa.Column("content_hash", sa.String(length=64), nullable=False),
-        sa.Column("raw_record_id", sa.Integer(), nullable=True),
         sa.Column("match_status", sa.String(length=24), nullable=False),
+        sa.Column("mapping_version_id", sa.Integer(), nullable=True),
         sa.Column("first_seen_at", sa.DateTime(), nullable=False),
         sa.Column("last_changed_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["raw_record_id"],
-            ["raw_records.id"],
+            ["mapping_version_id"],
+            ["mapping_versions.id"],
         ),
         sa.PrimaryKeyConstraint("transaction_id"),
     )
@@ -218,6 +221,7 @@ def upgrade() -> None:
         sa.Column("customer_id", sa.String(length=10), nullable=False),
         sa.Column("on_account_cents", sa.BigInteger(), nullable=False),
         sa.Column("auto_approvable", sa.Boolean(), nullable=False),
+        sa.Column("details", sa.JSON(), nullable=False),
         sa.Column("mapping_version_id", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("decided_at", sa.DateTime(), nullable=True),
@@ -432,6 +436,9 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_sagepro_customers_email"))
 
     op.drop_table("sagepro_customers")
+    with op.batch_alter_table("raw_records", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_raw_records_source_id"))
+
     op.drop_table("raw_records")
     op.drop_table("mapping_versions")
     op.drop_table("customer_profiles")

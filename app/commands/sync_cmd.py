@@ -1,0 +1,89 @@
+"""`paysage sync --once`: one full cycle headless (for Windows Task Scheduler), or keep
+syncing on the profile's schedule until Ctrl+C."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+from datetime import date
+
+from app.config import database_path, load_settings, with_env_overrides
+from app.log import setup_logging
+from app.store import open_store
+from app.sync.cycle import CycleResult, build_context, run_cycle
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = subparsers.add_parser(
+        "sync",
+        help="poll PayTrace, match and post to Sage Pro (headless)",
+        description="Runs the same sync as the app's Sync now button. The last line printed "
+        "is one JSON object with the counts. Exit 0 when the cycle completed (items waiting "
+        "for review are not errors).",
+    )
+    parser.add_argument("--once", action="store_true", help="run one cycle and exit")
+    parser.add_argument("--profile", help="profile to sync (default: the active one)")
+    parser.add_argument(
+        "--since",
+        type=date.fromisoformat,
+        metavar="YYYY-MM-DD",
+        help="fetch from this merchant-local date instead of the cursor",
+    )
+    parser.add_argument(
+        "--auto-approve",
+        action="store_true",
+        help="approve hard-key and unique matches without review",
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    setup_logging()
+    profile = with_env_overrides(load_settings().profile(args.profile))
+    store = open_store(database_path(profile.name))
+    try:
+        ctx = build_context(profile, store, headless=True)
+        if not args.once:
+            return _run_scheduled(ctx, args)
+        result = run_cycle(
+            ctx, trigger="cli", since=args.since, auto_approve=True if args.auto_approve else None
+        )
+        return _report(result)
+    finally:
+        store.dispose()
+
+
+def _report(result: CycleResult) -> int:
+    for note in result.notes:
+        print(note, file=sys.stderr)
+    print(json.dumps(result.as_dict()))
+    paused = any(note.startswith("Posting paused") for note in result.notes)
+    return 3 if paused else 0
+
+
+def _run_scheduled(ctx, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
+    from app.sync.scheduler import SyncScheduler
+
+    stop = threading.Event()
+
+    def cycle(trigger: str) -> CycleResult:
+        result = run_cycle(ctx, trigger=trigger, auto_approve=True if args.auto_approve else None)
+        _report(result)
+        return result
+
+    scheduler = SyncScheduler(
+        ctx.profile.name, cycle, store=ctx.store, interval_minutes=ctx.profile.sync.interval_minutes
+    )
+    scheduler.start()
+    print(
+        f"Syncing profile {ctx.profile.name} every {ctx.profile.sync.interval_minutes} "
+        "minutes; press Ctrl+C to stop.",
+        file=sys.stderr,
+    )
+    try:
+        stop.wait()
+    finally:
+        scheduler.shutdown()
+    return 0

@@ -1,0 +1,248 @@
+"""Approving a proposal: turn it into outbox rows in the same DB transaction that marks it
+approved (DESIGN §2.4), after checking it still fits what Sage Pro holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Protocol
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.config import Profile
+from app.domain.money import format_money, from_cents
+from app.store import audit
+from app.store.models import (
+    OutboxItem,
+    PayTraceTransaction,
+    Proposal,
+    ProposalApplication,
+    RawRecord,
+    SageProInvoice,
+)
+from app.sync import effects
+from app.sync.effects import OutboxSpec
+
+
+class ReviewError(Exception):
+    """A review action that cannot be done; the message says why in plain words."""
+
+
+class PaymentFieldMapper(Protocol):
+    """Builds a payment's Sage Pro fields from the transaction (the mapping document)."""
+
+    @property
+    def version_id(self) -> int | None: ...
+
+    def payment_fields(
+        self, tx: PayTraceTransaction, raw: dict[str, Any], customer_id: str
+    ) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class StandardPaymentFields:
+    """The standard mapping (used until a mapping document is active)."""
+
+    profile: Profile
+    version_id: int | None = None
+
+    def payment_fields(
+        self, tx: PayTraceTransaction, raw: dict[str, Any], customer_id: str
+    ) -> dict[str, Any]:
+        card = f"{tx.card_brand} ****{tx.card_last4}" if tx.card_last4 else tx.payment_method
+        return {
+            "PaymentDate": tx.merchant_date.isoformat(),
+            "Amount": format_money(from_cents(tx.amount_cents)),
+            "CustomerID": customer_id,
+            "GLAccountID": self.profile.gl.card_clearing,
+            "PaymentMethodCode": tx.payment_method,
+            "Memo": f"PayTrace {tx.transaction_id} {card}".strip(),
+        }
+
+
+def claimed_cents(
+    session: Session,
+    invoice_ids: Sequence[str],
+    *,
+    exclude: int,
+    statuses: Sequence[str] = ("approved",),
+) -> dict[str, int]:
+    """Amounts proposals in ``statuses`` apply to each invoice, not yet in the Sage Pro cache."""
+    rows = session.execute(
+        select(ProposalApplication.invoice_id, func.sum(ProposalApplication.amount_cents))
+        .join(Proposal)
+        .where(
+            ProposalApplication.invoice_id.in_(list(invoice_ids)),
+            Proposal.status.in_(list(statuses)),
+            Proposal.id != exclude,
+            Proposal.kind == "payment",
+        )
+        .group_by(ProposalApplication.invoice_id)
+    )
+    return {invoice_id: int(total or 0) for invoice_id, total in rows}
+
+
+def _check_payment_fits(session: Session, proposal: Proposal) -> None:
+    ids = [a.invoice_id for a in proposal.applications]
+    claimed = claimed_cents(session, ids, exclude=proposal.id)
+    for application in proposal.applications:
+        invoice = session.get(SageProInvoice, application.invoice_id)
+        if invoice is None:
+            raise ReviewError(f"Invoice {application.invoice_id} is not in Sage Pro's open list.")
+        if invoice.status != "Open":
+            raise ReviewError(
+                f"Invoice {invoice.invoice_id} is {invoice.status.lower()} in Sage Pro."
+            )
+        room = invoice.balance_cents - claimed.get(invoice.invoice_id, 0)
+        if application.amount_cents > room:
+            raise ReviewError(
+                f"Invoice {invoice.invoice_id} has {format_money(from_cents(max(room, 0)))} "
+                f"left to pay, less than the {format_money(from_cents(application.amount_cents))} "
+                "this would apply (another approved payment already claims part of it)."
+            )
+
+
+def specs_for(
+    session: Session, proposal: Proposal, profile: Profile, mapper: PaymentFieldMapper
+) -> list[OutboxSpec]:
+    tx = session.get(PayTraceTransaction, proposal.transaction_id)
+    if tx is None:
+        raise ReviewError(f"Transaction {proposal.transaction_id} is not in the local store.")
+    sequence = effects.sequence_of(tx.created_utc, tx.transaction_id)
+    apps = [(a.invoice_id, from_cents(a.amount_cents)) for a in proposal.applications]
+    if proposal.kind == "payment":
+        if not proposal.customer_id:
+            raise ReviewError("Choose the Sage Pro customer first: this payment names none.")
+        _check_payment_fits(session, proposal)
+        raw = (
+            session.execute(
+                select(RawRecord.payload).where(
+                    RawRecord.source == "paytrace.transaction",
+                    RawRecord.source_id == str(tx.transaction_id),
+                    RawRecord.content_hash == tx.content_hash,
+                )
+            ).scalar_one_or_none()
+            or {}
+        )
+        fields = mapper.payment_fields(tx, raw, proposal.customer_id)
+        spec = effects.payment_spec(
+            transaction_id=tx.transaction_id,
+            payment_date=datetime.fromisoformat(fields["PaymentDate"]).date(),
+            amount=Decimal(fields["Amount"]),
+            customer_id=fields["CustomerID"],
+            method_code=fields["PaymentMethodCode"],
+            gl_account_id=fields["GLAccountID"],
+            applications=apps,
+            memo=fields.get("Memo", ""),
+            sequence=sequence,
+        )
+        return [spec]
+    if proposal.kind == "refund":
+        if not apps:
+            raise ReviewError("This refund names no invoice to credit.")
+        return effects.refund_specs(
+            transaction_id=tx.transaction_id,
+            original_id=int(proposal.details.get("original_transaction_id", 0)),
+            refund_date=tx.merchant_date,
+            amount=from_cents(tx.amount_cents),
+            customer_id=proposal.customer_id,
+            invoice_id=apps[0][0],
+            gl=profile.gl,
+            sequence=sequence,
+        )
+    if proposal.kind == "decline":
+        invoice_id = proposal.details.get("invoice_id")
+        if not invoice_id:
+            raise ReviewError("This decline names no invoice; there is nothing to mark Failed.")
+        return [
+            effects.decline_spec(
+                transaction_id=tx.transaction_id, invoice_id=invoice_id, sequence=sequence
+            )
+        ]
+    if proposal.kind == "reversal":
+        return [
+            effects.reversal_spec(
+                transaction_id=tx.transaction_id,
+                entry_date=datetime.fromisoformat(proposal.details["entry_date"]).date(),
+                amount=from_cents(int(proposal.details["amount_cents"])),
+                invoice_ids=list(proposal.details.get("invoice_ids", [])),
+                gl=profile.gl,
+                sequence=sequence,
+            )
+        ]
+    raise ReviewError(f"Proposals of kind {proposal.kind!r} cannot be approved here.")
+
+
+def write_outbox(
+    session: Session,
+    specs: Sequence[OutboxSpec],
+    *,
+    now: datetime,
+    proposal_id: int | None = None,
+    mapping_version_id: int | None = None,
+) -> list[OutboxItem]:
+    """Insert each spec once: a key already in the outbox is never queued twice."""
+    written = []
+    for spec in specs:
+        if session.execute(select(OutboxItem.id).where(OutboxItem.key == spec.key)).first():
+            continue
+        item = OutboxItem(
+            key=spec.key,
+            kind=spec.kind,
+            payload=spec.payload,
+            status="pending",
+            sequence=spec.sequence,
+            ordering_key=spec.ordering_key,
+            attempts=0,
+            next_attempt_at=now,
+            transaction_id=spec.transaction_id,
+            proposal_id=proposal_id,
+            batch_number=spec.batch_number,
+            mapping_version_id=mapping_version_id,
+            created_at=now,
+        )
+        session.add(item)
+        written.append(item)
+    session.flush()
+    return written
+
+
+def approve_in_session(
+    session: Session,
+    proposal: Proposal,
+    *,
+    user: str,
+    profile: Profile,
+    mapper: PaymentFieldMapper,
+    now: datetime,
+    auto: bool = False,
+) -> list[OutboxItem]:
+    if proposal.status not in ("proposed", "review"):
+        raise ReviewError(f"This proposal is already {proposal.status}.")
+    specs = specs_for(session, proposal, profile, mapper)
+    version = mapper.version_id if proposal.kind == "payment" else None
+    items = write_outbox(
+        session, specs, now=now, proposal_id=proposal.id, mapping_version_id=version
+    )
+    proposal.status = "approved"
+    proposal.decided_at = now
+    proposal.decided_by = user
+    proposal.mapping_version_id = version
+    tx = session.get(PayTraceTransaction, proposal.transaction_id)
+    if tx is not None:
+        tx.match_status = "approved"
+        tx.mapping_version_id = version
+    audit.record(
+        session,
+        "auto_approve" if auto else "approve",
+        "proposal",
+        proposal.id,
+        actor=user,
+        before={"status": "proposed"},
+        after={"status": "approved", "outbox": [i.key for i in items]},
+    )
+    return items

@@ -1,0 +1,266 @@
+"""One sync cycle of one profile: refresh Sage Pro, poll PayTrace, match, post.
+
+Network reads happen outside write transactions; each day chunk is stored with its cursor
+in one transaction, so a crash loses at most the chunk in hand and never moves the cursor
+past rows that were not stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from app import credentials
+from app.config import Profile
+from app.connectors.paytrace.client import PayTraceClient
+from app.connectors.paytrace.errors import PayTraceAuthError, PayTraceError
+from app.connectors.sagepro.client import SageProClient
+from app.connectors.sagepro.errors import SageProError, UnauthorizedError
+from app.connectors.sagepro.gateway import SageProGateway
+from app.store import Store, audit
+from app.store.models import SyncRun
+from app.sync import sagepro_cache
+from app.sync.cancel import CancelToken
+from app.sync.errors import SyncFatalError
+from app.sync.ingest import get_cursor, ingest_transactions, set_cursor
+from app.sync.mapping_bridge import active_payment_mapper
+from app.sync.pipeline import propose
+from app.sync.poster import OutboxPoster
+from app.sync.run_lock import profile_run_lock
+from app.sync.settlements import plan_settlements, store_batches, store_profiles
+
+TRANSACTIONS_CURSOR = "paytrace.transactions"
+ProgressCallback = Callable[[str, int, int], None]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+@dataclass
+class CycleResult:
+    fetched: int = 0
+    new: int = 0
+    changed: int = 0
+    proposals: int = 0
+    auto_approved: int = 0
+    posted: int = 0
+    review: int = 0
+    dead_letter: int = 0
+    errors: int = 0
+    notes: list[str] = field(default_factory=list)  # plain-words remarks (not in the JSON)
+
+    def as_dict(self) -> dict[str, int]:
+        data = asdict(self)
+        data.pop("notes")
+        return data
+
+
+@dataclass
+class SyncContext:
+    profile: Profile
+    store: Store
+    paytrace: PayTraceClient
+    sagepro: SageProGateway
+    tz: ZoneInfo | None
+    clock: Callable[[], datetime] = utcnow
+    worker: str = "paysage"
+    poster_options: dict[str, object] = field(default_factory=dict)
+    today: Callable[[], date] | None = None  # tests and the demo pin the merchant's "today"
+
+    def merchant_today(self) -> date:
+        if self.today is not None:
+            return self.today()
+        return datetime.now(self.tz).date() if self.tz else datetime.now().date()
+
+
+def merchant_zone(profile: Profile) -> ZoneInfo | None:
+    name = profile.paytrace.merchant_timezone
+    return ZoneInfo(name) if name else None
+
+
+def build_context(profile: Profile, store: Store, *, headless: bool = False) -> SyncContext:
+    password = credentials.get_secret(profile.name, "paytrace", headless=headless)
+    api_key = credentials.get_secret(profile.name, "sagepro", headless=headless)
+    paytrace = PayTraceClient(
+        profile.paytrace.base_url,
+        profile.paytrace.username,
+        password,
+        profile.paytrace.integrator_id,
+    )
+    sagepro = SageProClient(profile.sagepro.base_url, api_key)
+    return SyncContext(profile, store, paytrace, sagepro, merchant_zone(profile))
+
+
+def _window(ctx: SyncContext, since: date | None) -> tuple[date, date]:
+    today = ctx.merchant_today()
+    lookback = timedelta(days=ctx.profile.sync.lookback_days)
+    if since is not None:
+        return since, today
+    with ctx.store.read() as session:
+        cursor = get_cursor(session, TRANSACTIONS_CURSOR)
+    start = (cursor.cursor_date if cursor and cursor.cursor_date else today) - lookback
+    return min(start, today), today
+
+
+def run_cycle(
+    ctx: SyncContext,
+    *,
+    trigger: str = "manual",
+    since: date | None = None,
+    auto_approve: bool | None = None,
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> CycleResult:
+    """One full cycle; raises ``SyncFatalError`` (plain words) when it cannot go on."""
+    with profile_run_lock(ctx.profile.name):
+        return _run(ctx, trigger, since, auto_approve, progress, cancel or CancelToken())
+
+
+def _run(
+    ctx: SyncContext,
+    trigger: str,
+    since: date | None,
+    auto_approve: bool | None,
+    progress: ProgressCallback | None,
+    cancel: CancelToken,
+) -> CycleResult:
+    result = CycleResult()
+    auto = ctx.profile.policy.auto_approve if auto_approve is None else auto_approve
+    report = progress or (lambda stage, done, total: None)
+    with ctx.store.write() as session:
+        run = SyncRun(trigger=trigger, started_at=ctx.clock(), status="running", counts={})
+        session.add(run)
+        session.flush()
+        run_id = run.id
+    status, error = "ok", None
+    try:
+        _refresh_sagepro(ctx, result, report)
+        _poll_paytrace(ctx, since, result, report, cancel)
+        if not cancel.cancelled:
+            report("Matching payments to invoices", 0, 1)
+            with ctx.store.write() as session:
+                mapper = active_payment_mapper(session, ctx.profile)
+                counts = propose(
+                    session, profile=ctx.profile, mapper=mapper, now=ctx.clock(), auto_approve=auto
+                )
+                plan_settlements(session, ctx.profile, ctx.clock(), auto=auto)
+            result.proposals, result.auto_approved = counts.proposals, counts.auto_approved
+        if not cancel.cancelled:
+            _post(ctx, result, report, cancel)
+        with ctx.store.read() as session:
+            result.review = _count_review(session)
+        if cancel.cancelled:
+            status = "cancelled"
+    except SyncFatalError as exc:
+        status, error = "failed", str(exc)
+        raise
+    except BaseException as exc:
+        status, error = "failed", f"{type(exc).__name__}: {exc}"
+        raise
+    finally:
+        with ctx.store.write() as session:
+            run = session.get(SyncRun, run_id)
+            assert run is not None
+            run.status, run.error, run.finished_at = status, error, ctx.clock()
+            run.counts = result.as_dict()
+            audit.record(
+                session,
+                "sync_cycle",
+                "sync_run",
+                run_id,
+                actor=ctx.worker,
+                after={"status": status, **result.as_dict()},
+            )
+    return result
+
+
+def _refresh_sagepro(ctx: SyncContext, result: CycleResult, report: ProgressCallback) -> None:
+    report("Reading Sage Pro customers and invoices", 0, 1)
+    with ctx.store.read() as session:
+        since = sagepro_cache.last_refresh(session)
+    try:
+        changes = sagepro_cache.fetch_changes(ctx.sagepro, since, ctx.clock())
+    except UnauthorizedError as exc:
+        raise SyncFatalError(f"Sage Pro refused the API key: {exc}") from None
+    except SageProError as exc:
+        if not exc.transient:
+            raise SyncFatalError(f"Sage Pro could not be read: {exc}") from None
+        result.errors += 1
+        result.notes.append(f"Sage Pro could not be read ({exc}); matching used the last copy.")
+        return
+    with ctx.store.write() as session:
+        sagepro_cache.apply_changes(session, changes)
+
+
+def _poll_paytrace(
+    ctx: SyncContext,
+    since: date | None,
+    result: CycleResult,
+    report: ProgressCallback,
+    cancel: CancelToken,
+) -> None:
+    start, end = _window(ctx, since)
+    days = (end - start).days + 1
+    try:
+        for index in range(days):
+            if cancel.cancelled:
+                return
+            day = start + timedelta(days=index)
+            report(f"Reading PayTrace transactions of {day:%m/%d/%Y}", index, days)
+            export = ctx.paytrace.export_transactions(day, day)
+            with ctx.store.write() as session:
+                counts = ingest_transactions(
+                    session, export.records, export.errors, now=ctx.clock(), tz=ctx.tz
+                )
+                with_cursor = max(day, _cursor_date(session))
+                set_cursor(session, TRANSACTIONS_CURSOR, with_cursor, ctx.clock())
+            result.fetched += counts.fetched
+            result.new += counts.new
+            result.changed += counts.changed
+            result.errors += counts.parse_errors
+        report("Reading PayTrace settlements and customer profiles", days, days)
+        batches = ctx.paytrace.export_batches(start, end)
+        profiles = ctx.paytrace.export_customers()
+    except PayTraceAuthError as exc:
+        raise SyncFatalError(f"PayTrace refused the sign-in: {exc}") from None
+    except PayTraceError as exc:
+        raise SyncFatalError(f"PayTrace could not be read after several tries: {exc}") from None
+    with ctx.store.write() as session:
+        store_batches(session, batches.items, ctx.clock())
+        store_profiles(session, profiles.items, ctx.clock())
+    result.errors += len(batches.errors) + len(profiles.errors)
+
+
+def _cursor_date(session) -> date:  # type: ignore[no-untyped-def]
+    cursor = get_cursor(session, TRANSACTIONS_CURSOR)
+    return cursor.cursor_date if cursor and cursor.cursor_date else date.min
+
+
+def _post(
+    ctx: SyncContext, result: CycleResult, report: ProgressCallback, cancel: CancelToken
+) -> None:
+    report("Posting to Sage Pro", 0, 1)
+    poster = OutboxPoster(
+        ctx.store, ctx.sagepro, worker=ctx.worker, clock=ctx.clock, **ctx.poster_options
+    )  # type: ignore[arg-type]
+    counts = poster.post_due(cancel=cancel, progress=lambda n: report("Posting to Sage Pro", n, 0))
+    result.posted += counts.posted
+    result.dead_letter += counts.dead_letter
+    if counts.paused:
+        result.errors += 1
+        result.notes.append(f"Posting paused: Sage Pro cannot be reached ({counts.pause_reason}).")
+
+
+def _count_review(session) -> int:  # type: ignore[no-untyped-def]
+    from sqlalchemy import func, select
+
+    from app.store.models import Proposal
+
+    return int(
+        session.execute(
+            select(func.count()).where(Proposal.status.in_(("review", "proposed")))
+        ).scalar_one()
+    )

@@ -1,0 +1,240 @@
+"""What an approved decision does in Sage Pro (DESIGN §2.5), as outbox specs with
+deterministic keys. Pure: the caller writes the specs in the approval's transaction.
+
+Payloads are Sage Pro API JSON (PascalCase, money as two-decimal strings) so a bookkeeper
+can read and edit a dead letter's payload as Sage Pro would see it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from app.config import FeeSchedule, GLAccountSettings
+from app.domain.money import CENT, format_money
+
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class OutboxSpec:
+    key: str
+    kind: str  # payment / credit_memo / journal_entry / invoice_status / customer_update
+    payload: dict[str, Any]
+    sequence: int
+    ordering_key: str = ""
+    transaction_id: int | None = None
+    batch_number: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def payment_key(transaction_id: int) -> str:
+    return f"PT-{transaction_id}-PAY"
+
+
+def sequence_of(created_utc: datetime | None, transaction_id: int, step: int = 0) -> int:
+    """Post order: PayTrace event time, then id, then the step within one event."""
+    moment = created_utc or datetime(1970, 1, 1)
+    seconds = int(moment.replace(tzinfo=UTC).timestamp())
+    return (seconds * 1_000_000 + transaction_id % 100_000) * 10 + step
+
+
+def payment_spec(
+    *,
+    transaction_id: int,
+    payment_date: date,
+    amount: Decimal,
+    customer_id: str,
+    method_code: str,
+    gl_account_id: str,
+    applications: Sequence[tuple[str, Decimal]],
+    memo: str,
+    sequence: int,
+) -> OutboxSpec:
+    """One payment: one invoice, several (Applications; any rest on account) or on account."""
+    payload: dict[str, Any] = {
+        "PaymentReference": payment_key(transaction_id),
+        "PaymentDate": payment_date.isoformat(),
+        "Amount": format_money(amount),
+        "CustomerID": customer_id,
+        "GLAccountID": gl_account_id,
+        "PaymentMethodCode": method_code,
+        "Memo": memo[:200],
+    }
+    applied = [(inv, amt) for inv, amt in applications if amt > ZERO]
+    if len(applied) == 1 and applied[0][1] == amount:
+        payload["InvoiceID"] = applied[0][0]
+    elif applied:
+        payload["Applications"] = [
+            {"InvoiceID": inv, "Amount": format_money(amt)} for inv, amt in applied
+        ]
+    else:
+        payload["InvoiceID"] = None
+    ordering = applied[0][0] if applied else f"customer:{customer_id}"
+    return OutboxSpec(
+        payment_key(transaction_id), "payment", payload, sequence, ordering, transaction_id
+    )
+
+
+def refund_specs(
+    *,
+    transaction_id: int,
+    original_id: int,
+    refund_date: date,
+    amount: Decimal,
+    customer_id: str,
+    invoice_id: str,
+    gl: GLAccountSettings,
+    sequence: int,
+) -> list[OutboxSpec]:
+    """A refund: a credit memo against the original invoice, and the cash going back out."""
+    memo = {
+        "Reference": f"PT-{transaction_id}-REFUND",
+        "CustomerID": customer_id,
+        "InvoiceID": invoice_id,
+        "MemoDate": refund_date.isoformat(),
+        "Amount": format_money(amount),
+        "Reason": f"PayTrace refund {transaction_id} of transaction {original_id}",
+        "GLAccountID": gl.refunds,
+    }
+    journal = journal_payload(
+        f"PT-{transaction_id}-REFUND-JE",
+        refund_date,
+        f"Card refund {transaction_id} (invoice {invoice_id})",
+        [(gl.refunds, amount, ZERO), (gl.card_clearing, ZERO, amount)],
+    )
+    return [
+        OutboxSpec(memo["Reference"], "credit_memo", memo, sequence, invoice_id, transaction_id),
+        OutboxSpec(
+            journal["Reference"], "journal_entry", journal, sequence + 1, invoice_id, transaction_id
+        ),
+    ]
+
+
+def decline_spec(*, transaction_id: int, invoice_id: str, sequence: int) -> OutboxSpec:
+    payload = {"InvoiceID": invoice_id, "PaymentStatus": "Failed"}
+    return OutboxSpec(
+        f"PT-{transaction_id}-FAILED",
+        "invoice_status",
+        payload,
+        sequence,
+        invoice_id,
+        transaction_id,
+    )
+
+
+def reversal_spec(
+    *,
+    transaction_id: int,
+    entry_date: date,
+    amount: Decimal,
+    invoice_ids: Sequence[str],
+    gl: GLAccountSettings,
+    sequence: int,
+) -> OutboxSpec:
+    """A payment voided after posting: reverse the cash, reopen what it paid (dated today)."""
+    invoices = ", ".join(invoice_ids) or "on account"
+    payload = journal_payload(
+        f"PT-{transaction_id}-REVERSAL",
+        entry_date,
+        f"Reversal of PayTrace payment {transaction_id} ({invoices}), voided after posting",
+        [(gl.receivables, amount, ZERO), (gl.card_clearing, ZERO, amount)],
+    )
+    ordering = invoice_ids[0] if invoice_ids else ""
+    return OutboxSpec(
+        payload["Reference"], "journal_entry", payload, sequence, ordering, transaction_id
+    )
+
+
+def settlement_fees(
+    schedule: FeeSchedule,
+    card_count: int,
+    card_gross: Decimal,
+    ach_count: int,
+    ach_gross: Decimal,
+) -> Decimal:
+    fees = (
+        card_gross * schedule.card_percent / 100
+        + schedule.card_per_transaction * card_count
+        + ach_gross * schedule.ach_percent / 100
+        + schedule.ach_per_transaction * ach_count
+    )
+    return fees.quantize(CENT)
+
+
+def settlement_spec(
+    *,
+    batch_number: int,
+    settle_date: date,
+    net: Decimal,
+    fees: Decimal,
+    gl: GLAccountSettings,
+    sequence: int,
+) -> OutboxSpec:
+    """Card clearing → bank for the batch's net, with the merchant fees split out."""
+    lines: list[tuple[str, Decimal, Decimal]]
+    if net >= ZERO:
+        lines = [(gl.bank, net - fees, ZERO), (gl.card_clearing, ZERO, net)]
+    else:  # more refunds than sales: the bank pays the clearing account
+        lines = [(gl.card_clearing, -net, ZERO), (gl.bank, ZERO, -net + fees)]
+    if fees > ZERO:
+        lines.insert(1, (gl.merchant_fees, fees, ZERO))
+    payload = journal_payload(
+        f"PT-BATCH-{batch_number}-JE",
+        settle_date,
+        f"PayTrace settlement batch {batch_number}",
+        lines,
+    )
+    return OutboxSpec(
+        payload["Reference"],
+        "journal_entry",
+        payload,
+        sequence,
+        f"batch:{batch_number}",
+        None,
+        batch_number,
+    )
+
+
+def customer_update_spec(
+    *,
+    customer_id: str,
+    paytrace_customer_id: str,
+    card_last4: str,
+    card_expiry: str,
+    sequence: int,
+) -> OutboxSpec:
+    payload = {
+        "CustomerID": customer_id,
+        "PayTraceCustomerID": paytrace_customer_id,
+        "CardLast4": card_last4,
+        "CardExpiry": card_expiry,
+    }
+    key = f"PT-CUST-{paytrace_customer_id}-{card_last4}-{card_expiry.replace('/', '')}"
+    return OutboxSpec(key[:80], "customer_update", payload, sequence, f"customer:{customer_id}")
+
+
+def journal_payload(
+    reference: str,
+    entry_date: date,
+    description: str,
+    lines: Sequence[tuple[str, Decimal, Decimal]],
+) -> dict[str, Any]:
+    kept = [(acct, dr, cr) for acct, dr, cr in lines if dr > ZERO or cr > ZERO]
+    return {
+        "Reference": reference,
+        "EntryDate": entry_date.isoformat(),
+        "Description": description[:200],
+        "Lines": [
+            {
+                "GLAccountID": acct,
+                "Debit": format_money(dr),
+                "Credit": format_money(cr),
+                "Memo": description[:60],
+            }
+            for acct, dr, cr in kept
+        ],
+    }

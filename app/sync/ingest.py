@@ -1,0 +1,302 @@
+"""Store fetched PayTrace transactions: upsert by id, keep every raw version, record status
+history, and flag changes to what was already posted — all in the caller's transaction, so
+the sync cursor moves in the same commit as the rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from app.connectors.paytrace.parse_transactions import ParsedRecord
+from app.domain.records import ParseError
+from app.store import audit
+from app.store.models import (
+    ExceptionItem,
+    OutboxItem,
+    PayTraceTransaction,
+    Proposal,
+    RawRecord,
+    SyncCursor,
+    TransactionEvent,
+)
+from app.store.transactions import SIGNIFICANT_FIELDS, content_hash, describe_changes, row_values
+
+SOURCE = "paytrace.transaction"
+CHUNK = 2000
+# Proposals and outbox rows that a significant change makes obsolete.
+_OPEN_PROPOSALS = ("proposed", "review", "approved")
+
+
+@dataclass
+class IngestCounts:
+    fetched: int = 0
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    changed_after_posting: int = 0
+    parse_errors: int = 0
+    new_ids: list[int] = field(default_factory=list)
+
+    def add(self, other: IngestCounts) -> None:
+        for name in ("fetched", "new", "changed", "unchanged", "changed_after_posting"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.parse_errors += other.parse_errors
+        self.new_ids.extend(other.new_ids)
+
+
+def set_cursor(
+    session: Session,
+    name: str,
+    cursor_date: date | None,
+    now: datetime,
+    cursor_at: datetime | None = None,
+) -> None:
+    row = session.get(SyncCursor, name)
+    if row is None:
+        session.add(
+            SyncCursor(name=name, cursor_date=cursor_date, cursor_at=cursor_at, updated_at=now)
+        )
+    else:
+        row.cursor_date = cursor_date
+        row.cursor_at = cursor_at
+        row.updated_at = now
+
+
+def get_cursor(session: Session, name: str) -> SyncCursor | None:
+    return session.get(SyncCursor, name)
+
+
+def ingest_transactions(
+    session: Session,
+    records: Sequence[ParsedRecord],
+    errors: Sequence[ParseError] = (),
+    *,
+    now: datetime,
+    tz: ZoneInfo | None = None,
+) -> IngestCounts:
+    counts = IngestCounts(fetched=len(records) + len(errors))
+    # The same id may come twice (e.g. two day chunks); the last version wins.
+    unique = {r.transaction.transaction_id: r for r in records}
+    items = list(unique.values())
+    for start in range(0, len(items), CHUNK):
+        counts.add(_ingest_chunk(session, items[start : start + CHUNK], now, tz))
+    counts.parse_errors = record_parse_errors(session, errors, now)
+    return counts
+
+
+def _ingest_chunk(
+    session: Session, chunk: Sequence[ParsedRecord], now: datetime, tz: ZoneInfo | None
+) -> IngestCounts:
+    counts = IngestCounts()
+    ids = [r.transaction.transaction_id for r in chunk]
+    columns = [
+        PayTraceTransaction.transaction_id,
+        PayTraceTransaction.content_hash,
+        PayTraceTransaction.match_status,
+        *(getattr(PayTraceTransaction, f) for f in SIGNIFICANT_FIELDS),
+        PayTraceTransaction.settled_local,
+        PayTraceTransaction.batch_number,
+    ]
+    existing = {
+        row.transaction_id: row._asdict()
+        for row in session.execute(
+            select(*columns).where(PayTraceTransaction.transaction_id.in_(ids))
+        )
+    }
+    known_raw = set(
+        session.execute(
+            select(RawRecord.source_id, RawRecord.content_hash).where(
+                RawRecord.source == SOURCE, RawRecord.source_id.in_([str(i) for i in ids])
+            )
+        )
+    )
+
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    raws: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    for record in chunk:
+        tx = record.transaction
+        digest = content_hash(record.raw)
+        values = row_values(tx, digest, tz)
+        old = existing.get(tx.transaction_id)
+        if old is not None and old["content_hash"] == digest:
+            counts.unchanged += 1
+            continue
+        if (str(tx.transaction_id), digest) not in known_raw:
+            raws.append(
+                {
+                    "source": SOURCE,
+                    "source_id": str(tx.transaction_id),
+                    "content_hash": digest,
+                    "payload": record.raw,
+                    "fetched_at": now,
+                }
+            )
+        if old is None:
+            counts.new += 1
+            counts.new_ids.append(tx.transaction_id)
+            inserts.append(
+                {
+                    **values,
+                    "match_status": "unmatched",
+                    "first_seen_at": now,
+                    "last_changed_at": now,
+                }
+            )
+            events.append(
+                {
+                    "transaction_id": tx.transaction_id,
+                    "at": now,
+                    "old_type": None,
+                    "new_type": values["transaction_type"],
+                    "old_hash": None,
+                    "new_hash": digest,
+                    "changes": {"first_seen": True},
+                }
+            )
+            continue
+        counts.changed += 1
+        changes = describe_changes(old, values)
+        significant = any(name in changes for name in SIGNIFICANT_FIELDS)
+        update_row = {**values, "last_changed_at": now}
+        if significant:
+            status = _react_to_change(session, tx.transaction_id, old, changes, now)
+            update_row["match_status"] = status
+            if status == "changed_after_posting":
+                counts.changed_after_posting += 1
+        updates.append(update_row)
+        events.append(
+            {
+                "transaction_id": tx.transaction_id,
+                "at": now,
+                "old_type": old["transaction_type"],
+                "new_type": values["transaction_type"],
+                "old_hash": old["content_hash"],
+                "new_hash": digest,
+                "changes": changes,
+            }
+        )
+    if raws:
+        session.execute(insert(RawRecord), raws)
+    if inserts:
+        session.execute(insert(PayTraceTransaction), inserts)
+    if updates:
+        session.execute(update(PayTraceTransaction), updates)
+    if events:
+        session.execute(insert(TransactionEvent), events)
+    return counts
+
+
+def _react_to_change(
+    session: Session,
+    transaction_id: int,
+    old: dict[str, Any],
+    changes: dict[str, Any],
+    now: datetime,
+) -> str:
+    """The new match status after a significant change, with its side effects.
+
+    Posted → a "changed after posting" item (the books are never silently rewritten).
+    Proposed or approved but not yet posted → the stale proposal and its pending outbox
+    rows are withdrawn and the transaction goes back through matching.
+    """
+    if old["match_status"] in ("posted", "changed_after_posting"):
+        words = ", ".join(
+            f"{k} {v[0]!r} → {v[1]!r}" for k, v in changes.items() if k in SIGNIFICANT_FIELDS
+        )
+        session.add(
+            ExceptionItem(
+                category="changed_after_posting",
+                reason_code=_change_code(changes),
+                title=f"PayTrace transaction {transaction_id} changed after it was posted",
+                detail=f"PayTrace now reports: {words}. Sage Pro still has the original posting; "
+                "review the proposed reversal or adjust it by hand.",
+                payload={"changes": changes},
+                transaction_id=transaction_id,
+                created_at=now,
+            )
+        )
+        audit.record(
+            session,
+            "changed_after_posting",
+            "transaction",
+            transaction_id,
+            before={"match_status": old["match_status"]},
+            after={"changes": changes},
+        )
+        return "changed_after_posting"
+    session.execute(
+        update(Proposal)
+        .where(Proposal.transaction_id == transaction_id, Proposal.status.in_(_OPEN_PROPOSALS))
+        .values(status="superseded", decided_at=now, decided_by="system")
+    )
+    withdrawn = (
+        session.execute(
+            update(OutboxItem)
+            .where(OutboxItem.transaction_id == transaction_id, OutboxItem.status == "pending")
+            .values(
+                status="discarded",
+                last_error="Withdrawn: the PayTrace transaction changed before it was posted.",
+            )
+            .returning(OutboxItem.key)
+        )
+        .scalars()
+        .all()
+    )
+    if withdrawn or old["match_status"] != "unmatched":
+        audit.record(
+            session,
+            "withdrawn_before_posting",
+            "transaction",
+            transaction_id,
+            before={"match_status": old["match_status"]},
+            after={"changes": changes, "discarded_outbox": list(withdrawn)},
+        )
+    return "unmatched"
+
+
+def _change_code(changes: dict[str, Any]) -> str:
+    if "transaction_type" in changes:
+        return f"became_{str(changes['transaction_type'][1]).lower()}"
+    if "amount_cents" in changes:
+        return "amount_changed"
+    return "details_changed"
+
+
+def record_parse_errors(session: Session, errors: Iterable[ParseError], now: datetime) -> int:
+    """One open exceptions item per unparseable record (not repeated on every poll)."""
+    count = 0
+    for error in errors:
+        count += 1
+        code = f"parse:{error.field}"[:40]
+        title = f"PayTrace record {error.transaction_id or '(no id)'} could not be read"
+        exists = session.execute(
+            select(ExceptionItem.id).where(
+                ExceptionItem.category == "parse_error",
+                ExceptionItem.status == "open",
+                ExceptionItem.reason_code == code,
+                ExceptionItem.title == title,
+            )
+        ).first()
+        if exists:
+            continue
+        session.add(
+            ExceptionItem(
+                category="parse_error",
+                reason_code=code,
+                title=title,
+                detail=f"Field {error.field!r}: {error.message}. The record waits here; the rest "
+                "of the sync went on.",
+                payload={"raw": error.raw},
+                created_at=now,
+            )
+        )
+    return count

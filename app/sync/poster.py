@@ -1,0 +1,354 @@
+"""The outbox poster: claim → look up by key → post when absent → record (DESIGN §2.4).
+
+A claim is committed before the call, so a crash leaves the row ``in_flight``; the next run
+reclaims it and ``post_once`` finds the record if the call had gone through. Transient
+errors come back later (capped full-jitter backoff, at least Retry-After); permanent ones
+become dead letters with the reason in plain words. When Sage Pro cannot be reached the
+poster stops for this cycle and raises one alert instead of one error per row.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from app.connectors.sagepro.errors import (
+    SageProError,
+    UnavailableError,
+    UnreachableError,
+)
+from app.connectors.sagepro.gateway import SageProGateway
+from app.connectors.sagepro.retry import RetryPolicy
+from app.store import Store, audit
+from app.store.models import (
+    ExceptionItem,
+    OutboxAttempt,
+    OutboxItem,
+    PayTraceTransaction,
+    Proposal,
+    ProposalApplication,
+    SettlementBatchRow,
+)
+from app.sync import sagepro_effects
+from app.sync.backoff import full_jitter_delay
+from app.sync.cancel import CancelToken
+from app.sync.sagepro_cache import apply_posted_payment
+
+OPEN_STATES = ("pending", "in_flight", "dead")
+ALERT_CODE = "sagepro_unreachable"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+@dataclass
+class PostCounts:
+    posted: int = 0
+    retry_later: int = 0
+    dead_letter: int = 0
+    paused: bool = False
+    pause_reason: str = ""
+
+
+class OutboxPoster:
+    def __init__(
+        self,
+        store: Store,
+        gateway: SageProGateway,
+        *,
+        worker: str = "paysage",
+        max_attempts: int = 10,
+        base_delay_s: float = 2.0,
+        cap_delay_s: float = 900.0,
+        clock: Callable[[], datetime] = utcnow,
+        rng: random.Random | None = None,
+        retry_policy: RetryPolicy | None = None,
+    ) -> None:
+        self.store = store
+        self.gateway = gateway
+        self.worker = worker
+        self.max_attempts = max_attempts
+        self.base_delay_s = base_delay_s
+        self.cap_delay_s = cap_delay_s
+        self.clock = clock
+        self.rng = rng or random.Random()
+        # Short in-call retries; longer waits are persisted as next_attempt_at instead.
+        self.retry_policy = retry_policy or RetryPolicy(max_attempts=3, max_delay_s=5.0)
+
+    # -- choosing work ------------------------------------------------------------------
+
+    def reclaim_in_flight(self) -> int:
+        """Rows left in flight by a crash go back to pending (the lookup makes that safe)."""
+        with self.store.write() as session:
+            return session.execute(
+                update(OutboxItem)
+                .where(OutboxItem.status == "in_flight")
+                .values(status="pending", claimed_by=None, claimed_at=None)
+            ).rowcount  # type: ignore[attr-defined,no-any-return]
+
+    def _next_due(self, session: Session, skip: set[int]) -> OutboxItem | None:
+        """The first due row whose invoice/customer has no earlier effect still unposted."""
+        now = self.clock()
+        first_open = dict(
+            session.execute(
+                select(OutboxItem.ordering_key, func.min(OutboxItem.sequence))
+                .where(OutboxItem.status.in_(OPEN_STATES), OutboxItem.ordering_key != "")
+                .group_by(OutboxItem.ordering_key)
+            )
+            
+            .all()
+        )
+        due = session.execute(
+            select(OutboxItem)
+            .where(OutboxItem.status == "pending", OutboxItem.next_attempt_at <= now)
+            .order_by(OutboxItem.sequence, OutboxItem.id)
+        ).scalars()
+        for item in due:
+            if item.id in skip:
+                continue
+            if item.ordering_key and first_open.get(item.ordering_key) != item.sequence:
+                continue  # an earlier event on the same invoice must post first
+            return item
+        return None
+
+    def _claim(self, skip: set[int]) -> tuple[int, str, str, dict] | None:  # type: ignore[type-arg]
+        with self.store.write() as session:
+            item = self._next_due(session, skip)
+            if item is None:
+                return None
+            item.status = "in_flight"
+            item.claimed_by = self.worker
+            item.claimed_at = self.clock()
+            item.attempts += 1
+            return item.id, item.kind, item.key, dict(item.payload)
+
+    # -- the loop -----------------------------------------------------------------------
+
+    def post_due(
+        self, *, cancel: CancelToken | None = None, progress: Callable[[int], None] | None = None
+    ) -> PostCounts:
+        counts = PostCounts()
+        self.reclaim_in_flight()
+        skip: set[int] = set()
+        while not (cancel and cancel.cancelled):
+            claimed = self._claim(skip)
+            if claimed is None:
+                break
+            item_id, kind, key, payload = claimed
+            try:
+                remote_id = sagepro_effects.execute(
+                    self.gateway, kind, key, payload, self.retry_policy
+                )
+            except (UnreachableError, UnavailableError) as exc:
+                self._retry_later(item_id, exc, counts)
+                counts.paused = True
+                counts.pause_reason = str(exc)
+                self._raise_alert(str(exc))
+                break
+            except SageProError as exc:
+                if exc.transient:
+                    self._retry_later(item_id, exc, counts)
+                    skip.add(item_id)
+                else:
+                    self._dead_letter(item_id, exc.code or type(exc).__name__, str(exc), counts)
+            except sagepro_effects.PayloadError as exc:
+                self._dead_letter(
+                    item_id, "bad_payload", f"The payload cannot be sent: {exc}.", counts
+                )
+            else:
+                self._posted(item_id, remote_id, counts)
+            if progress:
+                progress(counts.posted + counts.dead_letter)
+        if not counts.paused:
+            self._clear_alert()
+        return counts
+
+    # -- outcomes -----------------------------------------------------------------------
+
+    def _posted(self, item_id: int, remote_id: str, counts: PostCounts) -> None:
+        now = self.clock()
+        with self.store.write() as session:
+            item = session.get(OutboxItem, item_id)
+            assert item is not None
+            item.status = "posted"
+            item.remote_id = remote_id
+            item.posted_at = now
+            item.last_error = None
+            session.add(
+                OutboxAttempt(
+                    outbox_id=item_id, at=now, outcome="posted", detail=f"Sage Pro id {remote_id}"
+                )
+            )
+            self._finish_proposal(session, item)
+            if item.batch_number is not None:
+                session.execute(
+                    update(SettlementBatchRow)
+                    .where(SettlementBatchRow.number == item.batch_number)
+                    .values(status="posted")
+                )
+            audit.record(
+                session,
+                "post",
+                "outbox",
+                item.key,
+                actor=self.worker,
+                before={"status": "in_flight"},
+                after={"status": "posted", "remote_id": remote_id},
+            )
+        counts.posted += 1
+
+    def _finish_proposal(self, session: Session, item: OutboxItem) -> None:
+        if item.proposal_id is None:
+            return
+        open_rows = session.execute(
+            select(func.count()).where(
+                OutboxItem.proposal_id == item.proposal_id, OutboxItem.status != "posted"
+            )
+        ).scalar_one()
+        if open_rows:
+            return
+        proposal = session.get(Proposal, item.proposal_id)
+        if proposal is None or proposal.status != "approved":
+            return
+        proposal.status = "posted"
+        tx = session.get(PayTraceTransaction, proposal.transaction_id)
+        if tx is not None and tx.match_status == "approved":
+            tx.match_status = "posted"
+        if proposal.kind == "payment":
+            apps = session.execute(
+                select(ProposalApplication.invoice_id, ProposalApplication.amount_cents).where(
+                    ProposalApplication.proposal_id == proposal.id
+                )
+            )
+            apply_posted_payment(session, list(apps))
+
+    def _retry_later(self, item_id: int, exc: SageProError, counts: PostCounts) -> None:
+        now = self.clock()
+        with self.store.write() as session:
+            item = session.get(OutboxItem, item_id)
+            assert item is not None
+            session.add(
+                OutboxAttempt(outbox_id=item_id, at=now, outcome="transient", detail=str(exc))
+            )
+            if item.attempts >= self.max_attempts:
+                self._mark_dead(
+                    session,
+                    item,
+                    exc.code or "gave_up",
+                    f"Sage Pro kept failing after {item.attempts} tries; last answer: {exc}",
+                    now,
+                )
+                counts.dead_letter += 1
+                return
+            delay = full_jitter_delay(
+                item.attempts,
+                base_s=self.base_delay_s,
+                cap_s=self.cap_delay_s,
+                retry_after_s=exc.retry_after_s,
+                rng=self.rng,
+            )
+            item.status = "pending"
+            item.claimed_by = None
+            item.next_attempt_at = now + timedelta(seconds=delay)
+            item.last_error = str(exc)
+            audit.record(
+                session,
+                "retry_scheduled",
+                "outbox",
+                item.key,
+                actor=self.worker,
+                after={"attempts": item.attempts, "in_seconds": round(delay, 1), "error": str(exc)},
+            )
+        counts.retry_later += 1
+
+    def _dead_letter(self, item_id: int, code: str, reason: str, counts: PostCounts) -> None:
+        now = self.clock()
+        with self.store.write() as session:
+            item = session.get(OutboxItem, item_id)
+            assert item is not None
+            session.add(
+                OutboxAttempt(outbox_id=item_id, at=now, outcome="permanent", detail=reason)
+            )
+            self._mark_dead(session, item, code, reason, now)
+        counts.dead_letter += 1
+
+    def _mark_dead(
+        self, session: Session, item: OutboxItem, code: str, reason: str, now: datetime
+    ) -> None:
+        item.status = "dead"
+        item.last_error = reason
+        item.claimed_by = None
+        session.add(
+            ExceptionItem(
+                category="dead_letter",
+                reason_code=code[:40],
+                title=f"{item.key}: Sage Pro refused the {item.kind.replace('_', ' ')}",
+                detail=reason,
+                payload=dict(item.payload),
+                outbox_id=item.id,
+                transaction_id=item.transaction_id,
+                created_at=now,
+            )
+        )
+        audit.record(
+            session,
+            "dead_letter",
+            "outbox",
+            item.key,
+            actor=self.worker,
+            after={"reason": reason, "code": code},
+        )
+
+    def _raise_alert(self, reason: str) -> None:
+        now = self.clock()
+        with self.store.write() as session:
+            exists = session.execute(
+                select(ExceptionItem.id).where(
+                    ExceptionItem.category == "alert",
+                    ExceptionItem.reason_code == ALERT_CODE,
+                    ExceptionItem.status == "open",
+                )
+            ).first()
+            if exists:
+                return
+            session.add(
+                ExceptionItem(
+                    category="alert",
+                    reason_code=ALERT_CODE,
+                    title="Sage Pro cannot be reached: posting is paused",
+                    detail=f"{reason}. Nothing was lost: every approved item waits in the outbox "
+                    "and is posted when Sage Pro answers again.",
+                    created_at=now,
+                )
+            )
+            audit.record(
+                session,
+                "posting_paused",
+                "alert",
+                ALERT_CODE,
+                actor=self.worker,
+                after={"reason": reason},
+            )
+
+    def _clear_alert(self) -> None:
+        with self.store.write() as session:
+            session.execute(
+                update(ExceptionItem)
+                .where(
+                    ExceptionItem.category == "alert",
+                    ExceptionItem.reason_code == ALERT_CODE,
+                    ExceptionItem.status == "open",
+                )
+                .values(
+                    status="resolved",
+                    resolved_at=self.clock(),
+                    resolved_by=self.worker,
+                    resolution_note="Sage Pro answered again; posting resumed.",
+                )
+            )

@@ -1,0 +1,240 @@
+"""The reconciliation grid's actions. Each is one write transaction with an audit event;
+none talks to the network (the poster does that)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from sqlalchemy import select, update
+
+from app.config import Profile, load_settings
+from app.domain.money import format_money, from_cents, to_cents
+from app.store import Store, audit
+from app.store.models import (
+    OutboxItem,
+    PayTraceTransaction,
+    Proposal,
+    ProposalApplication,
+    SageProInvoice,
+)
+from app.sync.approval import ReviewError, approve_in_session, write_outbox
+from app.sync.effects import reversal_spec, sequence_of
+from app.sync.mapping_bridge import active_payment_mapper
+
+__all__ = [
+    "ApprovalResult",
+    "ReviewError",
+    "approve_proposals",
+    "reject_proposal",
+    "rematch_proposal",
+    "undo_approval",
+    "unreconcile",
+]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+@dataclass
+class ApprovalResult:
+    approved: list[int] = field(default_factory=list)
+    refused: dict[int, str] = field(default_factory=dict)  # proposal id → why, in words
+
+
+def approve_proposals(
+    store: Store, proposal_ids: Sequence[int], *, user: str, profile: Profile | None = None
+) -> ApprovalResult:
+    """Approve each proposal in its own transaction, so one refusal never blocks the rest."""
+    profile = profile or load_settings().profile()
+    result = ApprovalResult()
+    for proposal_id in proposal_ids:
+        try:
+            with store.write() as session:
+                proposal = session.get(Proposal, proposal_id)
+                if proposal is None:
+                    raise ReviewError(f"Proposal {proposal_id} no longer exists.")
+                mapper = active_payment_mapper(session, profile)
+                approve_in_session(
+                    session, proposal, user=user, profile=profile, mapper=mapper, now=_now()
+                )
+        except ReviewError as exc:
+            result.refused[proposal_id] = str(exc)
+        else:
+            result.approved.append(proposal_id)
+    return result
+
+
+def reject_proposal(store: Store, proposal_id: int, *, user: str, reason: str = "") -> None:
+    with store.write() as session:
+        proposal = _open_proposal(session, proposal_id)
+        proposal.status = "rejected"
+        proposal.decided_at = _now()
+        proposal.decided_by = user
+        tx = session.get(PayTraceTransaction, proposal.transaction_id)
+        if tx is not None:
+            tx.match_status = "review"
+        audit.record(
+            session,
+            "reject",
+            "proposal",
+            proposal_id,
+            actor=user,
+            after={"status": "rejected", "reason": reason},
+        )
+
+
+def rematch_proposal(
+    store: Store,
+    proposal_id: int,
+    applications: Sequence[tuple[str, Decimal]],
+    *,
+    user: str,
+    on_account: Decimal = Decimal("0.00"),
+) -> int:
+    """Replace a proposal by a person's choice: one invoice, a split, or all on account."""
+    with store.write() as session:
+        old = _open_proposal(session, proposal_id)
+        tx = session.get(PayTraceTransaction, old.transaction_id)
+        assert tx is not None
+        total = sum((amount for _, amount in applications), Decimal("0.00")) + on_account
+        if to_cents(total) != tx.amount_cents:
+            raise ReviewError(
+                f"The amounts add up to {format_money(total)}, but the payment is "
+                f"{format_money(from_cents(tx.amount_cents))}."
+            )
+        customers = set()
+        for invoice_id, amount in applications:
+            invoice = session.get(SageProInvoice, invoice_id)
+            if invoice is None or invoice.status != "Open":
+                raise ReviewError(f"Invoice {invoice_id} is not open in Sage Pro.")
+            if to_cents(amount) > invoice.balance_cents:
+                raise ReviewError(
+                    f"Invoice {invoice_id} has only "
+                    f"{format_money(from_cents(invoice.balance_cents))} open."
+                )
+            customers.add(invoice.customer_id)
+        if len(customers) > 1:
+            raise ReviewError("One payment can only pay invoices of one customer.")
+        customer_id = customers.pop() if customers else old.customer_id
+        if not customer_id:
+            raise ReviewError("Choose an invoice so the customer is known.")
+        old.status = "superseded"
+        old.decided_at = _now()
+        old.decided_by = user
+        words = ", ".join(f"{i} ({format_money(a)})" for i, a in applications) or "on account"
+        new = Proposal(
+            transaction_id=old.transaction_id,
+            kind="payment",
+            status="proposed",
+            rule="manual",
+            confidence=100,
+            reason=f"Chosen by {user}: {words}",
+            score_parts={},
+            candidates=old.candidates,
+            customer_id=customer_id,
+            on_account_cents=to_cents(on_account),
+            auto_approvable=False,
+            details={"replaces": old.id},
+            created_at=_now(),
+        )
+        new.applications = [
+            ProposalApplication(invoice_id=i, amount_cents=to_cents(a)) for i, a in applications
+        ]
+        session.add(new)
+        session.flush()
+        if tx is not None:
+            tx.match_status = "proposed"
+        audit.record(
+            session,
+            "rematch",
+            "proposal",
+            new.id,
+            actor=user,
+            before={"proposal": old.id},
+            after={"applications": words},
+        )
+        return new.id
+
+
+def undo_approval(store: Store, proposal_id: int, *, user: str) -> None:
+    """Take back an approval whose outbox rows have not been sent yet."""
+    with store.write() as session:
+        proposal = session.get(Proposal, proposal_id)
+        if proposal is None or proposal.status != "approved":
+            raise ReviewError("Only an approved proposal can be undone.")
+        items = (
+            session.execute(select(OutboxItem).where(OutboxItem.proposal_id == proposal_id))
+            .scalars()
+            .all()
+        )
+        busy = [i.key for i in items if i.status not in ("pending", "dead")]
+        if busy:
+            raise ReviewError(
+                f"{', '.join(busy)} is already being posted or posted; use Unreconcile instead."
+            )
+        session.execute(
+            update(OutboxItem)
+            .where(OutboxItem.proposal_id == proposal_id)
+            .values(status="discarded", last_error=f"Approval undone by {user}.")
+        )
+        proposal.status = "proposed"
+        proposal.decided_at = None
+        proposal.decided_by = None
+        tx = session.get(PayTraceTransaction, proposal.transaction_id)
+        if tx is not None:
+            tx.match_status = "proposed"
+        audit.record(
+            session,
+            "undo_approval",
+            "proposal",
+            proposal_id,
+            actor=user,
+            after={"discarded": [i.key for i in items]},
+        )
+
+
+def unreconcile(
+    store: Store, proposal_id: int, *, user: str, profile: Profile | None = None
+) -> None:
+    """Reverse a posted payment with a journal entry dated today (never an edit)."""
+    profile = profile or load_settings().profile()
+    with store.write() as session:
+        proposal = session.get(Proposal, proposal_id)
+        if proposal is None or proposal.status != "posted" or proposal.kind != "payment":
+            raise ReviewError("Only a posted payment can be unreconciled.")
+        tx = session.get(PayTraceTransaction, proposal.transaction_id)
+        assert tx is not None
+        now = _now()
+        spec = reversal_spec(
+            transaction_id=tx.transaction_id,
+            entry_date=now.date(),
+            amount=from_cents(tx.amount_cents),
+            invoice_ids=[a.invoice_id for a in proposal.applications],
+            gl=profile.gl,
+            sequence=sequence_of(now, tx.transaction_id, 5),
+        )
+        if not write_outbox(session, [spec], now=now, proposal_id=proposal.id):
+            raise ReviewError("A reversal of this payment is already queued or posted.")
+        proposal.status = "reversed"
+        tx.match_status = "review"
+        audit.record(
+            session,
+            "unreconcile",
+            "proposal",
+            proposal_id,
+            actor=user,
+            after={"reversal": spec.key},
+        )
+
+
+def _open_proposal(session, proposal_id: int) -> Proposal:  # type: ignore[no-untyped-def]
+    proposal = session.get(Proposal, proposal_id)
+    if proposal is None:
+        raise ReviewError(f"Proposal {proposal_id} no longer exists.")
+    if proposal.status not in ("proposed", "review"):
+        raise ReviewError(f"This proposal is already {proposal.status}.")
+    return proposal

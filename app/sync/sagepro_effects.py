@@ -1,0 +1,65 @@
+"""Carry out one outbox row in Sage Pro.
+
+Creates (payments, credit memos, journal entries) go through ``post_once``, which looks the
+key up before posting and before every retry. Updates (an invoice's PaymentStatus, a
+customer's card link) are idempotent by nature: setting the same value twice is harmless.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from app.connectors.sagepro.exactly_once import PostKind, post_once
+from app.connectors.sagepro.gateway import SageProGateway
+from app.connectors.sagepro.payloads import PayloadError
+from app.connectors.sagepro.retry import RetryPolicy
+
+__all__ = ["PayloadError", "execute"]
+
+_ID_FIELD = {
+    PostKind.PAYMENT: "payment_id",
+    PostKind.CREDIT_MEMO: "credit_memo_id",
+    PostKind.JOURNAL_ENTRY: "journal_id",
+    PostKind.SALES_ORDER: "order_number",
+}
+
+
+def _text(payload: Mapping[str, Any], name: str) -> str:
+    value = payload.get(name)
+    if not isinstance(value, str) or not value.strip():
+        raise PayloadError(f"{name} is missing or empty")
+    return value.strip()
+
+
+def execute(
+    gateway: SageProGateway,
+    kind: str,
+    key: str,
+    payload: Mapping[str, Any],
+    policy: RetryPolicy | None = None,
+) -> str:
+    """Do the effect once; returns the Sage Pro id. Raises Sage Pro errors or PayloadError."""
+    if kind in _ID_FIELD:
+        try:
+            record = post_once(gateway, kind, key, payload, policy=policy)
+        except ValueError as exc:  # PayloadError, or a reference that is not the key
+            raise PayloadError(str(exc)) from None
+        return str(getattr(record, _ID_FIELD[PostKind(kind)]))
+    if kind == "invoice_status":
+        invoice_id = _text(payload, "InvoiceID")
+        invoice = gateway.get_invoice(invoice_id)
+        # Only an invoice still waiting for its money is marked Failed; a later payment wins.
+        if invoice.status == "Open" and invoice.payment_status in ("Unpaid", "Failed"):
+            gateway.update_invoice(invoice_id, payment_status=_text(payload, "PaymentStatus"))
+        return invoice_id
+    if kind == "customer_update":
+        customer_id = _text(payload, "CustomerID")
+        gateway.update_customer(
+            customer_id,
+            paytrace_customer_id=_text(payload, "PayTraceCustomerID"),
+            card_last4=str(payload.get("CardLast4") or ""),
+            card_expiry=str(payload.get("CardExpiry") or ""),
+        )
+        return customer_id
+    raise PayloadError(f"unknown outbox kind {kind!r}")

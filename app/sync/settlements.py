@@ -1,0 +1,223 @@
+"""Settlement batches and vault profiles: store them, and queue what they mean for the books
+(a clearing → bank journal entry per settled batch; the card link on the Sage Pro customer).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.config import Profile
+from app.domain.money import from_cents, to_cents
+from app.domain.records import CustomerProfile, SettlementBatch
+from app.store.models import (
+    CustomerProfileRow,
+    ExceptionItem,
+    PayTraceTransaction,
+    SageProCustomer,
+    SettlementBatchRow,
+)
+from app.store.transactions import content_hash
+from app.sync.approval import write_outbox
+from app.sync.effects import customer_update_spec, sequence_of, settlement_fees, settlement_spec
+
+
+def store_batches(session: Session, batches: Sequence[SettlementBatch], now: datetime) -> int:
+    changed = 0
+    for batch in batches:
+        values = {
+            "created_local": batch.created_local,
+            "transaction_count": batch.transaction_count,
+            "sales_count": batch.sales_count,
+            "sales_cents": to_cents(batch.sales_amount),
+            "refund_count": batch.refund_count,
+            "refund_cents": to_cents(batch.refund_amount),
+            "net_cents": to_cents(batch.net_amount),
+        }
+        digest = content_hash({k: str(v) for k, v in values.items()})
+        row = session.get(SettlementBatchRow, batch.number)
+        if row is None:
+            session.add(
+                SettlementBatchRow(
+                    number=batch.number, content_hash=digest, status="new", updated_at=now, **values
+                )
+            )
+            changed += 1
+        elif row.content_hash != digest:
+            for key, value in values.items():
+                setattr(row, key, value)
+            row.content_hash = digest
+            row.updated_at = now
+            if row.status == "mismatch":
+                row.status = "new"
+            changed += 1
+    return changed
+
+
+def batch_totals(session: Session, number: int) -> dict[str, int]:
+    """What our own copy of the batch's transactions adds up to, per type and method."""
+    rows = session.execute(
+        select(
+            PayTraceTransaction.transaction_type,
+            PayTraceTransaction.payment_method,
+            func.count(),
+            func.sum(PayTraceTransaction.amount_cents),
+        )
+        .where(PayTraceTransaction.batch_number == number)
+        .group_by(PayTraceTransaction.transaction_type, PayTraceTransaction.payment_method)
+    )
+    totals = {
+        "sales_count": 0,
+        "sales_cents": 0,
+        "refund_count": 0,
+        "refund_cents": 0,
+        "card_count": 0,
+        "card_cents": 0,
+        "ach_count": 0,
+        "ach_cents": 0,
+    }
+    for kind, method, count, cents in rows:
+        if kind in ("SALE", "STR/FWD"):
+            totals["sales_count"] += count
+            totals["sales_cents"] += int(cents or 0)
+            prefix = "ach" if method == "ACH" else "card"
+            totals[f"{prefix}_count"] += count
+            totals[f"{prefix}_cents"] += int(cents or 0)
+        elif kind == "REFUND":
+            totals["refund_count"] += count
+            totals["refund_cents"] += int(cents or 0)
+    return totals
+
+
+def plan_settlements(session: Session, profile: Profile, now: datetime, *, auto: bool) -> int:
+    """Queue the journal entry of each settled batch whose transactions add up."""
+    queued = 0
+    batches = (
+        session.execute(
+            select(SettlementBatchRow).where(
+                SettlementBatchRow.status.in_(("new", "ready")),
+                SettlementBatchRow.created_local.is_not(None),
+            )
+        )
+        .scalars()
+        .all()
+    )
+    for batch in batches:
+        totals = batch_totals(session, batch.number)
+        if (totals["sales_cents"], totals["refund_cents"]) != (
+            batch.sales_cents,
+            batch.refund_cents,
+        ):
+            if batch.status != "mismatch":
+                batch.status = "mismatch"
+                session.add(_mismatch_item(batch, totals, now))
+            continue
+        if not auto:
+            batch.status = "ready"
+            continue
+        queue_settlement(session, batch, totals, profile, now)
+        queued += 1
+    return queued
+
+
+def _mismatch_item(
+    batch: SettlementBatchRow, totals: dict[str, int], now: datetime
+) -> ExceptionItem:
+    return ExceptionItem(
+        category="settlement_mismatch",
+        reason_code="batch_totals",
+        title=f"Settlement batch {batch.number} does not add up",
+        detail=(
+            f"PayTrace reports sales {from_cents(batch.sales_cents)} and refunds "
+            f"{from_cents(batch.refund_cents)}; its transactions here add up to "
+            f"{from_cents(totals['sales_cents'])} and {from_cents(totals['refund_cents'])}. "
+            "No journal entry was made."
+        ),
+        created_at=now,
+    )
+
+
+def queue_settlement(
+    session: Session,
+    batch: SettlementBatchRow,
+    totals: dict[str, int],
+    profile: Profile,
+    now: datetime,
+) -> None:
+    fees = settlement_fees(
+        profile.fees,
+        totals["card_count"],
+        from_cents(totals["card_cents"]),
+        totals["ach_count"],
+        from_cents(totals["ach_cents"]),
+    )
+    assert batch.created_local is not None
+    spec = settlement_spec(
+        batch_number=batch.number,
+        settle_date=batch.created_local.date(),
+        net=from_cents(batch.net_cents),
+        fees=fees,
+        gl=profile.gl,
+        sequence=sequence_of(batch.created_local, batch.number, 9),
+    )
+    write_outbox(session, [spec], now=now)
+    batch.status = "queued"
+
+
+def store_profiles(session: Session, profiles: Sequence[CustomerProfile], now: datetime) -> int:
+    """Upsert vault profiles; queue the card link onto the matching Sage Pro customer."""
+    queued = 0
+    for p in profiles:
+        values = {
+            "billing_name": p.billing_name,
+            "email": p.email,
+            "phone": p.phone,
+            "card_brand": p.card_brand,
+            "card_last4": p.card_last4,
+            "card_exp_month": p.card_exp_month,
+            "card_exp_year": p.card_exp_year,
+        }
+        digest = content_hash({k: str(v) for k, v in values.items()})
+        row = session.get(CustomerProfileRow, p.customer_id)
+        if row is None:
+            session.add(
+                CustomerProfileRow(
+                    customer_id=p.customer_id, content_hash=digest, updated_at=now, **values
+                )
+            )
+        elif row.content_hash != digest:
+            for key, value in values.items():
+                setattr(row, key, value)
+            row.content_hash = digest
+            row.updated_at = now
+        customer = (
+            session.execute(
+                select(SageProCustomer).where(
+                    func.upper(SageProCustomer.paytrace_customer_id) == p.customer_id.upper()
+                )
+            )
+            .scalars()
+            .first()
+        )
+        if customer is None or not p.card_last4:
+            continue
+        expiry = (
+            f"{p.card_exp_month:02d}/{p.card_exp_year % 100:02d}"
+            if p.card_exp_month and p.card_exp_year
+            else ""
+        )
+        if (customer.card_last4, customer.card_expiry) == (p.card_last4, expiry):
+            continue
+        spec = customer_update_spec(
+            customer_id=customer.customer_id,
+            paytrace_customer_id=p.customer_id,
+            card_last4=p.card_last4,
+            card_expiry=expiry,
+            sequence=sequence_of(now, 0, 8),
+        )
+        if write_outbox(session, [spec], now=now):
+            queued += 1
+    return queued

@@ -1,0 +1,77 @@
+"""A 30-day demo company synced end to end over both stand-ins, with real sockets."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import timedelta
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from app.store import audit
+from app.store.models import OutboxItem, PayTraceTransaction, Proposal
+from app.sync.cycle import run_cycle
+from tests.support.sync_fixtures import DEMO_TODAY, SyncEnv, sync_env  # noqa: F401
+
+NEVER_POSTED = {"declined", "voided", "uncaptured_auth"}
+
+
+def _payments_by_reference(env: SyncEnv) -> dict[str, dict]:
+    return {p["PaymentReference"]: p for p in env.all_items("/api/payments")}
+
+
+def test_thirty_days_sync_end_to_end(sync_env: SyncEnv):
+    env = sync_env
+    since = DEMO_TODAY - timedelta(days=31)
+    result = run_cycle(env.context(), since=since, auto_approve=True)
+    assert result.errors == 0, result.notes
+    assert result.fetched >= len(env.company.transactions) - 5
+    assert result.posted > 0 and result.dead_letter == 0
+
+    payments = _payments_by_reference(env)
+    by_id = {t.transaction_id: t for t in env.company.transactions}
+    # Every posted payment is a real sale of the demo company, applied where the truth says.
+    wrong = []
+    for reference, payment in payments.items():
+        tid = int(reference.split("-")[1])
+        truth = by_id[tid]
+        assert truth.scenario not in NEVER_POSTED, (reference, truth.scenario)
+        applied = payment.get("Applications") or (
+            [{"InvoiceID": payment["InvoiceID"], "Amount": payment["Amount"]}]
+            if payment.get("InvoiceID") else [])
+        got = sorted((a["InvoiceID"], Decimal(a["Amount"])) for a in applied)
+        if truth.expected_applications and got != sorted(truth.expected_applications):
+            wrong.append((tid, truth.scenario, got, truth.expected_applications))
+    assert wrong == []
+
+    # Declines, voids and uncaptured authorizations never post.
+    for t in env.company.transactions:
+        if t.scenario in NEVER_POSTED:
+            assert f"PT-{t.transaction_id}-PAY" not in payments
+
+    # Refunds whose sale was posted produce credit memos.
+    memos = {m["Reference"] for m in env.all_items("/api/creditmemos")}
+    with env.store.read() as session:
+        posted_refunds = session.execute(select(OutboxItem.key).where(
+            OutboxItem.kind == "credit_memo", OutboxItem.status == "posted")).scalars().all()
+        assert set(posted_refunds) <= memos
+        statuses = Counter(session.execute(select(PayTraceTransaction.match_status)).scalars())
+        assert audit.verify(session).ok
+    print("\nfirst run:", result.as_dict(), "match statuses:", dict(statuses))
+    assert posted_refunds, "the demo has refunds of posted sales"
+
+    # A second run right after posts nothing and changes nothing.
+    again = run_cycle(env.context(), since=since, auto_approve=True)
+    assert (again.new, again.changed, again.posted, again.proposals) == (0, 0, 0, 0)
+    assert _payments_by_reference(env).keys() == payments.keys()
+
+
+def test_without_auto_approve_everything_waits_for_review(sync_env: SyncEnv):
+    env = sync_env
+    result = run_cycle(env.context(), since=DEMO_TODAY - timedelta(days=31), auto_approve=False)
+    assert result.posted == 0 and result.auto_approved == 0 and result.proposals > 0
+    assert env.all_items("/api/payments") == []
+    with env.store.read() as session:
+        approved = session.execute(select(func.count()).where(
+            Proposal.status == "approved")).scalar_one()
+    assert approved == 0
