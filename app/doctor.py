@@ -94,6 +94,28 @@ def check_database(profile: Profile) -> Check:
     return Check("database", Level.OK, f"{path.name} integrity_check ok")
 
 
+def check_audit_chain(profile: Profile) -> Check:
+    path = database_path(profile.name)
+    if not path.exists():
+        return Check("audit trail", Level.OK, "no database yet")
+    from app.store import audit
+    from app.store.database import Store, sqlite_url
+
+    store = Store(sqlite_url(path))
+    try:
+        with store.read() as session:
+            result = audit.verify(session)
+    except Exception as exc:  # noqa: BLE001 - any failure to read is the finding itself
+        return Check("audit trail", Level.FAIL, f"cannot be read: {type(exc).__name__}")
+    finally:
+        store.dispose()
+    if not result.ok:
+        return Check(
+            "audit trail", Level.FAIL, f"broken at event {result.broken_at}: {result.reason}"
+        )
+    return Check("audit trail", Level.OK, f"{result.events} events, hash chain intact")
+
+
 def _reachable(name: str, url: str, probe: Callable[[str], requests.Response]) -> Check:
     if not url:
         return Check(name, Level.WARN, "no URL configured")
@@ -119,6 +141,8 @@ def check_sagepro(profile: Profile) -> Check:
 def run_checks(profile: Profile, extra: list[Callable[[], Check]] | None = None) -> list[Check]:
     checks = [check_python(), check_sqlite(), check_keyring(), check_data_folder()]
     checks.append(check_database(profile))
+    if checks[-1].level is Level.OK:
+        checks.append(check_audit_chain(profile))
     for more in extra or []:
         checks.append(more())
     if not os.environ.get("PAYSAGE_DOCTOR_OFFLINE"):

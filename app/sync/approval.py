@@ -5,7 +5,6 @@ approved (DESIGN §2.4), after checking it still fits what Sage Pro holds.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Protocol
@@ -41,27 +40,6 @@ class PaymentFieldMapper(Protocol):
     def payment_fields(
         self, tx: PayTraceTransaction, raw: dict[str, Any], customer_id: str
     ) -> dict[str, Any]: ...
-
-
-@dataclass(frozen=True)
-class StandardPaymentFields:
-    """The standard mapping (used until a mapping document is active)."""
-
-    profile: Profile
-    version_id: int | None = None
-
-    def payment_fields(
-        self, tx: PayTraceTransaction, raw: dict[str, Any], customer_id: str
-    ) -> dict[str, Any]:
-        card = f"{tx.card_brand} ****{tx.card_last4}" if tx.card_last4 else tx.payment_method
-        return {
-            "PaymentDate": tx.merchant_date.isoformat(),
-            "Amount": format_money(from_cents(tx.amount_cents)),
-            "CustomerID": customer_id,
-            "GLAccountID": self.profile.gl.card_clearing,
-            "PaymentMethodCode": tx.payment_method,
-            "Memo": f"PayTrace {tx.transaction_id} {card}".strip(),
-        }
 
 
 def claimed_cents(

@@ -217,6 +217,20 @@ def _poll_paytrace(
                 )
                 with_cursor = max(day, _cursor_date(session))
                 set_cursor(session, TRANSACTIONS_CURSOR, with_cursor, ctx.clock())
+                if counts.new or counts.changed or counts.parse_errors:
+                    audit.record(
+                        session,
+                        "fetch",
+                        "paytrace_day",
+                        day.isoformat(),
+                        actor=ctx.worker,
+                        after={
+                            "new": counts.new,
+                            "changed": counts.changed,
+                            "parse_errors": counts.parse_errors,
+                            "new_ids": counts.new_ids[:50],
+                        },
+                    )
             result.fetched += counts.fetched
             result.new += counts.new
             result.changed += counts.changed

@@ -29,6 +29,7 @@ from app.domain.matching import (
 from app.domain.matching.references import normalise_reference
 from app.domain.money import from_cents, to_cents
 from app.domain.records import Customer, Invoice, TransactionType
+from app.store import audit
 from app.store.models import (
     PayTraceTransaction,
     Proposal,
@@ -173,6 +174,22 @@ def propose(
 
     def decide(proposal: Proposal, match_ok: bool) -> None:
         counts.proposals += 1
+        audit.record(
+            session,
+            "propose",
+            "proposal",
+            proposal.id,
+            actor="matcher",
+            after={
+                "transaction_id": proposal.transaction_id,
+                "kind": proposal.kind,
+                "status": proposal.status,
+                "rule": proposal.rule,
+                "confidence": proposal.confidence,
+                "reason": proposal.reason,
+                "applications": [[a.invoice_id, a.amount_cents] for a in proposal.applications],
+            },
+        )
         tx = session.get(PayTraceTransaction, proposal.transaction_id)
         assert tx is not None
         tx.match_status = proposal.status

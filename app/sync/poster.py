@@ -100,9 +100,7 @@ class OutboxPoster:
                 select(OutboxItem.ordering_key, func.min(OutboxItem.sequence))
                 .where(OutboxItem.status.in_(OPEN_STATES), OutboxItem.ordering_key != "")
                 .group_by(OutboxItem.ordering_key)
-            )
-            
-            .all()
+            ).all()
         )
         due = session.execute(
             select(OutboxItem)

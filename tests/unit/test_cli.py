@@ -89,3 +89,23 @@ def test_credentials_set_prompts_without_echo(monkeypatch, memory_keyring, capsy
     assert main(["credentials", "test", "paytrace"]) == 0
     assert main(["credentials", "delete", "paytrace"]) == 0
     assert main(["credentials", "test", "paytrace"]) == 2
+
+
+def test_doctor_verifies_the_audit_chain(capsys, paysage_home, monkeypatch):
+    from sqlalchemy import text
+
+    from app.config import database_path
+    from app.store import audit, open_store
+
+    monkeypatch.setenv("PAYSAGE_DOCTOR_OFFLINE", "1")
+    store = open_store(database_path("Sandbox"))
+    with store.write() as session:
+        for i in range(3):
+            audit.record(session, "post", "outbox", i)
+    main(["doctor"])
+    assert "ok    audit trail        3 events, hash chain intact" in capsys.readouterr().out
+    with store.write() as session:
+        session.execute(text("UPDATE audit_events SET actor='x' WHERE id=2"))
+    store.dispose()
+    assert main(["doctor"]) == 1
+    assert "fail  audit trail        broken at event 2" in capsys.readouterr().out

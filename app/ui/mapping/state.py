@@ -1,0 +1,153 @@
+"""The editor's document, undo stack and derived views (preview, issues, suggestions).
+
+Every change is a ``DocumentCommand`` on the ``QUndoStack`` holding the document before and
+after: documents are immutable values, so undo is putting the old one back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from app.mapping import (
+    MappingContext,
+    MappingDocument,
+    PreviewRow,
+    Suggestion,
+    SuggestionMemory,
+    TransformStep,
+    ValidationIssue,
+    accept_suggestion,
+    preview_mapping,
+    suggest,
+    validate_document,
+)
+
+
+class DocumentCommand(QUndoCommand):
+    def __init__(
+        self,
+        state: EditorState,
+        before: MappingDocument,
+        after: MappingDocument,
+        text: str,
+        focus: str | None,
+    ) -> None:
+        super().__init__(text)
+        self._state = state
+        self._before = before
+        self._after = after
+        self._focus = focus
+
+    def redo(self) -> None:
+        self._state._set_document(self._after, self._focus)
+
+    def undo(self) -> None:
+        self._state._set_document(self._before, self._focus)
+
+
+class EditorState(QObject):
+    """One document being edited, with its sample rows and the caller's context."""
+
+    document_changed = Signal()
+    focus_requested = Signal(str)  # "Record.Field" the last change was about
+
+    def __init__(
+        self,
+        document: MappingDocument,
+        sample_rows: Sequence[Mapping[str, Any]] = (),
+        context: MappingContext | None = None,
+        memory: SuggestionMemory | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._document = document
+        self.sample_rows = list(sample_rows)
+        self.context = context or MappingContext()
+        self.memory = memory or SuggestionMemory()
+        self.undo_stack = QUndoStack(self)
+        self._preview: list[PreviewRow] | None = None
+        self._issues: list[ValidationIssue] | None = None
+        self._suggestions: dict[str, list[Suggestion]] | None = None
+
+    @property
+    def document(self) -> MappingDocument:
+        return self._document
+
+    def _set_document(self, document: MappingDocument, focus: str | None) -> None:
+        self._document = document
+        self._preview = self._issues = self._suggestions = None
+        self.document_changed.emit()
+        if focus:
+            self.focus_requested.emit(focus)
+
+    def change(self, document: MappingDocument, text: str, focus: str | None = None) -> bool:
+        """Make ``document`` current as one undoable step; False when nothing changed."""
+        if document == self._document:
+            return False
+        self.undo_stack.push(DocumentCommand(self, self._document, document, text, focus))
+        return True
+
+    def reset(self, document: MappingDocument) -> None:
+        """Load another document (e.g. a restored version): history starts again."""
+        self.undo_stack.clear()
+        self._set_document(document, None)
+        self.undo_stack.setClean()
+
+    # -- edits -------------------------------------------------------------------------------
+    def can_map(self, target: str) -> bool:
+        field = self._document.target_field(target)
+        return field is not None and not field.caller_supplied
+
+    def map_field(self, target: str, source: str) -> bool:
+        if not self.can_map(target) or self._document.source_field(source) is None:
+            return False
+        self.memory.record(target, source)
+        return self.change(
+            self._document.with_source(target, source), f"Map {source} → {target}", target
+        )
+
+    def unmap(self, target: str) -> bool:
+        return self.change(self._document.without_mapping(target), f"Unmap {target}", target)
+
+    def set_transforms(self, target: str, steps: tuple[TransformStep, ...]) -> bool:
+        return self.change(
+            self._document.with_transforms(target, steps), f"Edit transforms of {target}", target
+        )
+
+    def accept(self, suggestion: Suggestion) -> bool:
+        document = accept_suggestion(self._document, suggestion, self.memory)
+        return self.change(
+            document, f"Accept {suggestion.source} → {suggestion.target}", suggestion.target
+        )
+
+    def set_record_enabled(self, record: str, enabled: bool) -> bool:
+        targets = tuple(
+            replace(r, enabled=enabled) if r.name == record else r for r in self._document.targets
+        )
+        verb = "Turn on" if enabled else "Turn off"
+        return self.change(replace(self._document, targets=targets), f"{verb} {record}")
+
+    # -- derived views (computed once per document) ---------------------------------------
+    def preview(self) -> list[PreviewRow]:
+        if self._preview is None:
+            self._preview = preview_mapping(self._document, self.sample_rows, self.context)
+        return self._preview
+
+    def issues(self) -> list[ValidationIssue]:
+        if self._issues is None:
+            self._issues = validate_document(self._document)
+        return self._issues
+
+    def suggestions(self) -> dict[str, list[Suggestion]]:
+        if self._suggestions is None:
+            self._suggestions = suggest(self._document, self.sample_rows, self.memory)
+        return self._suggestions
+
+    def top_suggestion(self, target: str) -> Suggestion | None:
+        ranked = self.suggestions().get(target)
+        return ranked[0] if ranked else None

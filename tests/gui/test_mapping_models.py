@@ -1,0 +1,116 @@
+"""Drag and drop through the models: mimeData out of the source list, dropMimeData into a
+target field, undo and redo of the result."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtCore import QMimeData, QModelIndex, Qt
+
+from app.mapping import MappingContext, load_default_template
+from app.ui.mapping.field_models import (
+    BADGE_KIND_ROLE,
+    BADGE_ROLE,
+    SOURCE_MIME,
+    SourceFieldsModel,
+    TargetFieldsModel,
+)
+from app.ui.mapping.preview_panel import PreviewTableModel
+from app.ui.mapping.state import EditorState
+from tests.unit.test_mapping_samples import LINKS, export_row, sample_rows
+
+
+def make_state(document=None) -> EditorState:  # type: ignore[no-untyped-def]
+    return EditorState(
+        document or load_default_template(), sample_rows(), MappingContext(customer_links=LINKS)
+    )
+
+
+def test_source_rows_drag_out_as_their_path(qapp) -> None:  # type: ignore[no-untyped-def]
+    state = make_state()
+    model = SourceFieldsModel(state)
+    row = model.row_of("billing_address.name")
+    index = model.index(row, 0)
+    mime = model.mimeData([index])
+    assert mime.hasFormat(SOURCE_MIME)
+    assert bytes(mime.data(SOURCE_MIME).data()) == b"billing_address.name"
+    assert model.flags(index) & Qt.ItemFlag.ItemIsDragEnabled
+    assert model.mimeTypes() == [SOURCE_MIME]
+    assert "Kevin" in model.data(index, Qt.ItemDataRole.ToolTipRole)
+
+
+def test_dropping_a_source_on_a_target_maps_it_undoably(qapp) -> None:  # type: ignore[no-untyped-def]
+    state = make_state()
+    sources = SourceFieldsModel(state)
+    targets = TargetFieldsModel(state, "Payment")
+    memo_row = targets.row_of("Payment.Memo")
+    mime = sources.mimeData([sources.index(sources.row_of("customer_reference_id"), 0)])
+    parent = targets.index(memo_row, 0)
+    assert targets.canDropMimeData(mime, Qt.DropAction.CopyAction, -1, -1, parent)
+    assert targets.dropMimeData(mime, Qt.DropAction.CopyAction, -1, -1, parent)
+    assert state.document.mapping_for("Payment.Memo").source == "customer_reference_id"  # type: ignore[union-attr]
+    assert state.memory.count("Payment.Memo", "customer_reference_id") == 1
+    assert targets.data(targets.index(memo_row, 0), BADGE_ROLE) == "customer_reference_id +1"
+    state.undo_stack.undo()
+    assert state.document.mapping_for("Payment.Memo").source == "description"  # type: ignore[union-attr]
+    state.undo_stack.redo()
+    assert state.document.mapping_for("Payment.Memo").source == "customer_reference_id"  # type: ignore[union-attr]
+    # A drop between rows names no field and changes nothing.
+    amount_row = targets.row_of("Payment.Amount")
+    assert not targets.dropMimeData(mime, Qt.DropAction.CopyAction, amount_row, 0, QModelIndex())
+    assert state.document.mapping_for("Payment.Amount").source == "amount"  # type: ignore[union-attr]
+
+
+def test_drops_that_cannot_map_are_refused(qapp) -> None:  # type: ignore[no-untyped-def]
+    state = make_state()
+    targets = TargetFieldsModel(state, "Payment")
+    good = QMimeData()
+    good.setData(SOURCE_MIME, b"amount")
+    caller = targets.index(targets.row_of("Payment.Applications"), 0)
+    assert not targets.canDropMimeData(good, Qt.DropAction.CopyAction, -1, -1, caller)
+    assert not targets.flags(caller) & Qt.ItemFlag.ItemIsDropEnabled
+    text_only = QMimeData()
+    text_only.setText("amount")
+    amount = targets.index(targets.row_of("Payment.Amount"), 0)
+    assert not targets.dropMimeData(text_only, Qt.DropAction.CopyAction, -1, -1, amount)
+    unknown = QMimeData()
+    unknown.setData(SOURCE_MIME, b"no.such.field")
+    assert not targets.dropMimeData(unknown, Qt.DropAction.CopyAction, -1, -1, amount)
+    assert not targets.dropMimeData(good, Qt.DropAction.CopyAction, -1, -1, QModelIndex())
+    assert state.undo_stack.count() == 0
+
+
+def test_target_badges_show_suggestions_and_problems(qapp) -> None:  # type: ignore[no-untyped-def]
+    template = load_default_template()
+    document = replace(
+        template, mappings=tuple(m for m in template.mappings if m.target != "Payment.Amount")
+    )
+    state = make_state(document)
+    targets = TargetFieldsModel(state, "Payment")
+    amount = targets.index(targets.row_of("Payment.Amount"), 0)
+    assert targets.data(amount, BADGE_KIND_ROLE) == "error"
+    assert "Payment field Amount is required" in targets.data(amount, Qt.ItemDataRole.ToolTipRole)
+    assert "Suggested: amount" in targets.data(amount, Qt.ItemDataRole.ToolTipRole)
+    memo_state = make_state(template.without_mapping("Payment.Memo"))
+    memo_targets = TargetFieldsModel(memo_state, "Payment")
+    memo = memo_targets.index(memo_targets.row_of("Payment.Memo"), 0)
+    assert memo_targets.data(memo, BADGE_KIND_ROLE) == "suggestion"
+    assert memo_targets.data(memo, BADGE_ROLE).startswith("★ description")
+
+
+def test_preview_model_shows_values_and_row_errors(qapp) -> None:  # type: ignore[no-untyped-def]
+    state = EditorState(
+        load_default_template(),
+        [export_row(), export_row(customer_id="PT-NOPE")],
+        MappingContext(customer_links=LINKS),
+    )
+    model = PreviewTableModel(state, "Payment")
+    headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+    assert headers[:4] == ["Transaction", "Type", "Result", "PaymentReference"]
+    assert "Applications" not in headers
+    customer = headers.index("CustomerID")
+    assert model.data(model.index(0, customer)) == "C00012"
+    assert model.data(model.index(0, 2)) == "OK"
+    assert model.data(model.index(1, 2)) == "1 problem"
+    assert "customer links" in model.data(model.index(1, customer))
+    assert model.data(model.index(1, customer), Qt.ItemDataRole.BackgroundRole) is not None
