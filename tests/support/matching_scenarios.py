@@ -108,7 +108,7 @@ class _Builder:
         self.out = MatchingScenarios()
         self._next_invoice = 100_000
         self._next_order = 20_000
-        self._next_po = 80_000
+        self._next_po = 7_000_000  # PO numbers never look like invoice numbers
         self._next_txn = 5_000_000
         self._names: set[str] = set()
         self._by_id: dict[str, Customer] = {}
@@ -416,7 +416,10 @@ def _overpayment(b: _Builder) -> None:
 
 def _on_account(b: _Builder) -> None:
     c = b.customer(linked=True)
-    others = [int(i.amount * 100) for i in b.background(c, b.rng.randint(2, 6))]
+    # At least two open invoices, whatever the distractor level: with one, a smaller
+    # payment would rightly be proposed as a partial payment of it.
+    others = [int(b.invoice(c).amount * 100) for _ in range(2)]
+    others += [int(i.amount * 100) for i in b.background(c, b.rng.randint(0, 4))]
     cents = b.rng.randint(2_000, 300_000)
     while _unique_subsets(others, cents) != 0:
         cents += 1
@@ -464,7 +467,7 @@ def _unknown_customer(b: _Builder) -> None:
     c = b.customer()
     b.invoice(c)
     cents = b.rng.randint(2_000, 300_000)
-    ref = b.rng.choice(("", "", "WEB-ORDER", f"{b.rng.randint(900_000, 999_999)}"))
+    ref = b.rng.choice(("", "", "WEB-ORDER", f"{b.rng.randint(99_000_000, 99_999_999)}"))
     b.payment(
         Truth("unknown_customer", "review", must_not_auto=True),
         cents,
@@ -583,7 +586,7 @@ def _typo_reference(b: _Builder) -> None:
     """The typed invoice number exists nowhere; the customer and amount still decide."""
     c = b.customer(linked=True)
     inv = _customer_only_amount(b, c)
-    typo = str(990_000 + b.rng.randint(0, 9_999))
+    typo = str(98_000_000 + b.rng.randint(0, 999_999))  # a number no invoice carries
     truth = Truth("typo_reference", "apply", c.customer_id, ((inv.invoice_id, inv.amount),))
     b.payment(truth, int(inv.amount * 100), payer=c, identify="email", invoice_id=typo)
 
@@ -673,3 +676,56 @@ def generate_at_scale(
         for _ in range(min(b.rng.randint(1, 8), invoices - len(b.out.invoices))):
             b.invoice(customer)
     return b.out
+
+
+# -- small builders for hand-written engine tests -------------------------------------------
+
+BASE_DAY = date(2025, 6, 1)
+
+
+def sale(
+    transaction_id: int,
+    amount: str,
+    *,
+    day: int = 0,
+    kind: TransactionType = TransactionType.SALE,
+    **fields: str,
+) -> Transaction:
+    """A payment ``day`` days after BASE_DAY; ``fields`` are Transaction text fields."""
+    when = datetime.combine(BASE_DAY + timedelta(days=day), time(12, 0))
+    return Transaction(
+        transaction_id=transaction_id,
+        transaction_type=kind,
+        amount=Decimal(amount),
+        created_local=when,
+        created_text=when.strftime("%m/%d/%Y %I:%M:%S %p"),
+        payment_method=PaymentMethod.CARD,
+        **fields,  # type: ignore[arg-type]
+    )
+
+
+def open_invoice(
+    invoice_id: str,
+    customer_id: str,
+    balance: str,
+    *,
+    days_before: int = 10,
+    order_number: str = "",
+    po_number: str = "",
+    status: str = "Open",
+) -> Invoice:
+    amount = Decimal(balance)
+    return Invoice(
+        invoice_id=invoice_id,
+        customer_id=customer_id,
+        amount=amount,
+        balance=amount if status == "Open" else Decimal("0.00"),
+        invoice_date=BASE_DAY - timedelta(days=days_before),
+        order_number=order_number,
+        po_number=po_number,
+        status=status,
+    )
+
+
+def company(customer_id: str, name: str, *, email: str = "", link: str = "") -> Customer:
+    return Customer(customer_id=customer_id, name=name, email=email, paytrace_customer_id=link)

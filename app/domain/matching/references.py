@@ -76,9 +76,12 @@ def _tokens(text: str, min_length: int) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
     items = [item.strip() for item in _LIST_SPLIT.split(text) if item.strip()]
     if len(items) > 1:  # "INV 104512 & INV 104513": each item may be a prefixed key
-        found.extend((normalise_reference(item), item) for item in items)
+        found.extend((normalise_reference(item), item) for item in items if not item.isdigit())
+    # Bare numbers come only from the 4+ digit runs below ("qty 120" names nothing);
+    # words with letters ("INV-0123", "SO20451") are deliberate and count as they are.
     for word in _WORDS.findall(text):
-        found.append((normalise_reference(word), word))
+        if not word.isdigit():
+            found.append((normalise_reference(word), word))
     for run in _DIGIT_RUN.findall(text):
         found.append((run.lstrip("0"), run))
     return [(key, original) for key, original in found if _is_key(key, min_length)]
