@@ -161,11 +161,15 @@ class _Builder:
 
     def customer(self, index: int, used_names: set[str]) -> DemoCustomer:
         rng = self.rng
-        while True:
+        # Only 1,920 word combinations exist: past a few clashes, number the name instead of
+        # looping forever on a large company.
+        for _ in range(20):
             name = f"{rng.choice(_FIRST)} {rng.choice(_SECOND)}{rng.choice(_SUFFIX)}"
             if name not in used_names:
-                used_names.add(name)
                 break
+        else:
+            name = f"{name} {index}"
+        used_names.add(name)
         customer_id = f"C{index:05d}"
         slug = "".join(ch for ch in name.lower().split(" llc")[0] if ch.isalnum())[:18]
         city, state, zip_prefix = rng.choice(_CITIES)

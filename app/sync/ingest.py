@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.connectors.paytrace.parse_transactions import ParsedRecord
@@ -185,13 +185,13 @@ def _ingest_chunk(
             }
         )
     if raws:
-        session.execute(insert(RawRecord), raws)
+        session.execute(RawRecord.__table__.insert(), raws)
     if inserts:
-        session.execute(insert(PayTraceTransaction), inserts)
+        session.execute(PayTraceTransaction.__table__.insert(), inserts)
     if updates:
         session.execute(update(PayTraceTransaction), updates)
     if events:
-        session.execute(insert(TransactionEvent), events)
+        session.execute(TransactionEvent.__table__.insert(), events)
     return counts
 
 
