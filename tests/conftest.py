@@ -12,6 +12,13 @@ import pytest
 
 from app import credentials
 
+# Shared fixtures (stand-ins, sync environments) for every test module, without imports.
+pytest_plugins = [
+    "tests.support.paytrace_fixtures",
+    "tests.support.sagepro_fixtures",
+    "tests.support.sync_fixtures",
+]
+
 for _name in list(os.environ):
     # Developer overrides must never leak into tests.
     if _name.startswith("PAYSAGE_") and _name != "PAYSAGE_ARTIFACTS":

@@ -332,3 +332,58 @@ class AuditEvent(Base):
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class Workstation(Base):
+    """A Paysage window connected to this store (team mode): refreshed by its heartbeat, so
+    the others can show who is working; a row not seen for a few minutes is offline."""
+
+    __tablename__ = "workstations"
+
+    id: Mapped[str] = mapped_column(String(160), primary_key=True)  # user@host
+    user_name: Mapped[str] = mapped_column(String(80))
+    host: Mapped[str] = mapped_column(String(80))
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    last_seen: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+# --- Outbound flows (issue 11): recurring billing and the Sage Pro sales-order cache ---------
+
+
+class RecurringSchedule(Base):
+    """A PayTrace recurrence this app set up. Recorded before the call (status ``creating``),
+    so a schedule is never created twice; ``recurrence_id`` is PayTrace's once confirmed."""
+
+    __tablename__ = "recurring_schedules"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), unique=True)
+    sagepro_customer_id: Mapped[str] = mapped_column(String(10), default="")
+    paytrace_customer_id: Mapped[str] = mapped_column(String(64), index=True)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    frequency: Mapped[int] = mapped_column(Integer)  # PayTrace's frequency code
+    start_date: Mapped[date] = mapped_column(Date)
+    total_count: Mapped[int] = mapped_column(Integer)
+    description: Mapped[str] = mapped_column(String(200), default="")
+    # creating / active / unknown / failed / deleted
+    status: Mapped[str] = mapped_column(String(12))
+    recurrence_id: Mapped[int | None] = mapped_column(BigInteger)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class SageProOrder(Base):
+    """Local copy of Sage Pro's sales orders: lets matching spot a payment for an order."""
+
+    __tablename__ = "sagepro_orders"
+
+    order_number: Mapped[str] = mapped_column(String(20), primary_key=True)
+    customer_id: Mapped[str] = mapped_column(String(10))
+    order_date: Mapped[date] = mapped_column(Date)
+    total_cents: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(10))
+    payment_status: Mapped[str] = mapped_column(String(10), default="Unpaid")
+    payment_reference: Mapped[str] = mapped_column(String(40), default="")
+    refreshed_at: Mapped[datetime] = mapped_column(DateTime)

@@ -23,6 +23,7 @@ from app.store.models import (
     RawRecord,
     SageProInvoice,
 )
+from app.store.presence import os_user_name
 from app.sync import effects
 from app.sync.effects import OutboxSpec
 
@@ -152,6 +153,10 @@ def specs_for(
                 sequence=sequence,
             )
         ]
+    if proposal.kind in ("order_payment", "new_customer"):  # issue 11: order-to-cash
+        from app.sync import order_to_cash  # not at the top: order_to_cash imports this module
+
+        return order_to_cash.specs_for(session, proposal, profile, mapper)
     raise ReviewError(f"Proposals of kind {proposal.kind!r} cannot be approved here.")
 
 
@@ -193,12 +198,21 @@ def approve_in_session(
     session: Session,
     proposal: Proposal,
     *,
-    user: str,
+    user: str | None = None,
     profile: Profile,
     mapper: PaymentFieldMapper,
     now: datetime,
     auto: bool = False,
 ) -> list[OutboxItem]:
+    """Approve ``proposal`` as ``user`` (default: the OS user). The proposal row is locked and
+    read again first, so of two people approving it at once the second is told who won."""
+    user = user or os_user_name()
+    session.flush()
+    session.refresh(proposal, with_for_update=True)
+    if proposal.status in ("approved", "posted"):
+        raise ReviewError(
+            f"This proposal was already approved by {proposal.decided_by or 'someone else'}."
+        )
     if proposal.status not in ("proposed", "review"):
         raise ReviewError(f"This proposal is already {proposal.status}.")
     specs = specs_for(session, proposal, profile, mapper)

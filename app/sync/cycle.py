@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from app import credentials
@@ -21,11 +22,12 @@ from app.connectors.sagepro.errors import SageProError, UnauthorizedError
 from app.connectors.sagepro.gateway import SageProGateway
 from app.store import Store, audit
 from app.store.models import SyncRun
-from app.sync import sagepro_cache
+from app.sync import order_to_cash, sagepro_cache
 from app.sync.cancel import CancelToken
 from app.sync.errors import SyncFatalError
 from app.sync.ingest import get_cursor, ingest_transactions, set_cursor
 from app.sync.mapping_bridge import active_payment_mapper
+from app.sync.paytrace_poster import PayTraceOutboxPoster
 from app.sync.pipeline import propose
 from app.sync.poster import OutboxPoster
 from app.sync.run_lock import profile_run_lock
@@ -67,7 +69,7 @@ class SyncContext:
     tz: ZoneInfo | None
     clock: Callable[[], datetime] = utcnow
     worker: str = "paysage"
-    poster_options: dict[str, object] = field(default_factory=dict)
+    poster_options: dict[str, Any] = field(default_factory=dict)
     today: Callable[[], date] | None = None  # tests and the demo pin the merchant's "today"
 
     def merchant_today(self) -> date:
@@ -115,7 +117,7 @@ def run_cycle(
     cancel: CancelToken | None = None,
 ) -> CycleResult:
     """One full cycle; raises ``SyncFatalError`` (plain words) when it cannot go on."""
-    with profile_run_lock(ctx.profile.name):
+    with profile_run_lock(ctx.profile.name, ctx.store):
         return _run(ctx, trigger, since, auto_approve, progress, cancel or CancelToken())
 
 
@@ -138,6 +140,9 @@ def _run(
     status, error = "ok", None
     try:
         _refresh_sagepro(ctx, result, report)
+        # Charges and refunds the bookkeeper asked for go out before the poll, so what they
+        # did is read back (and matched) in this same cycle.
+        _send_paytrace_intents(ctx, result, report, cancel)
         _poll_paytrace(ctx, since, result, report, cancel)
         if not cancel.cancelled:
             report("Matching payments to invoices", 0, 1)
@@ -162,10 +167,10 @@ def _run(
         raise
     finally:
         with ctx.store.write() as session:
-            run = session.get(SyncRun, run_id)
-            assert run is not None
-            run.status, run.error, run.finished_at = status, error, ctx.clock()
-            run.counts = result.as_dict()
+            finished = session.get(SyncRun, run_id)
+            assert finished is not None
+            finished.status, finished.error, finished.finished_at = status, error, ctx.clock()
+            finished.counts = result.as_dict()
             audit.record(
                 session,
                 "sync_cycle",
@@ -193,6 +198,32 @@ def _refresh_sagepro(ctx: SyncContext, result: CycleResult, report: ProgressCall
         return
     with ctx.store.write() as session:
         sagepro_cache.apply_changes(session, changes)
+    try:
+        order_to_cash.refresh_orders(ctx.store, ctx.sagepro, ctx.clock())
+    except SageProError as exc:
+        if not exc.transient:
+            raise SyncFatalError(f"Sage Pro's sales orders could not be read: {exc}") from None
+        result.errors += 1
+        result.notes.append(f"Sage Pro's sales orders could not be read ({exc}).")
+
+
+def _send_paytrace_intents(
+    ctx: SyncContext, result: CycleResult, report: ProgressCallback, cancel: CancelToken
+) -> None:
+    report("Sending charges and refunds to PayTrace", 0, 1)
+    poster = PayTraceOutboxPoster(
+        ctx.store,
+        ctx.paytrace,
+        worker=ctx.worker,
+        tz=ctx.tz,
+        today=ctx.merchant_today,
+        clock=ctx.clock,
+    )
+    counts = poster.post_due(cancel=cancel)
+    result.dead_letter += counts.dead_letter
+    if counts.paused:
+        result.errors += 1
+        result.notes.append(f"PayTrace requests paused: {counts.pause_reason}")
 
 
 def _poll_paytrace(
@@ -259,7 +290,7 @@ def _post(
     report("Posting to Sage Pro", 0, 1)
     poster = OutboxPoster(
         ctx.store, ctx.sagepro, worker=ctx.worker, clock=ctx.clock, **ctx.poster_options
-    )  # type: ignore[arg-type]
+    )
     counts = poster.post_due(cancel=cancel, progress=lambda n: report("Posting to Sage Pro", n, 0))
     result.posted += counts.posted
     result.dead_letter += counts.dead_letter

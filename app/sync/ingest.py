@@ -11,13 +11,14 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
 from app.connectors.paytrace.parse_transactions import ParsedRecord
 from app.domain.records import ParseError
 from app.store import audit
 from app.store.models import (
+    Base,
     ExceptionItem,
     OutboxItem,
     PayTraceTransaction,
@@ -49,6 +50,11 @@ class IngestCounts:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.parse_errors += other.parse_errors
         self.new_ids.extend(other.new_ids)
+
+
+def _table(model: type[Base]) -> Table:
+    """The Core table, for plain executemany inserts (much faster than ORM bulk inserts)."""
+    return Base.metadata.tables[model.__tablename__]
 
 
 def set_cursor(
@@ -185,13 +191,13 @@ def _ingest_chunk(
             }
         )
     if raws:
-        session.execute(RawRecord.__table__.insert(), raws)
+        session.execute(_table(RawRecord).insert(), raws)
     if inserts:
-        session.execute(PayTraceTransaction.__table__.insert(), inserts)
+        session.execute(_table(PayTraceTransaction).insert(), inserts)
     if updates:
         session.execute(update(PayTraceTransaction), updates)
     if events:
-        session.execute(TransactionEvent.__table__.insert(), events)
+        session.execute(_table(TransactionEvent).insert(), events)
     return counts
 
 

@@ -38,6 +38,7 @@ from app.store.models import (
     SageProInvoice,
 )
 from app.store.transactions import transaction_from_row
+from app.sync import order_to_cash
 from app.sync.approval import PaymentFieldMapper, ReviewError, approve_in_session, claimed_cents
 from app.sync.refunds import find_original_sale
 
@@ -205,6 +206,8 @@ def propose(
                 return
             counts.auto_approved += 1
 
+    # Issue 11 (order-to-cash): sales naming a Sage Pro order but no invoice go there.
+    sales = order_to_cash.take_order_payments(session, sales, now, decide)
     if sales:
         invoices = load_open_invoices(session)
         customers = load_customers(session)

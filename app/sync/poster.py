@@ -9,10 +9,13 @@ poster stops for this cycle and raises one alert instead of one error per row.
 
 from __future__ import annotations
 
+import os
 import random
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -41,6 +44,13 @@ from app.sync.sagepro_cache import apply_posted_payment
 
 OPEN_STATES = ("pending", "in_flight", "dead")
 ALERT_CODE = "sagepro_unreachable"
+# A claim older than this is a crashed worker's (a post takes seconds; its lookup-first
+# makes posting a reclaimed row safe even if that worker was only slow).
+CLAIM_TIMEOUT_S = 600.0
+
+
+def claimant_name(worker: str) -> str:
+    return f"{worker}@{socket.gethostname()}/{os.getpid()}"[:80]
 
 
 def utcnow() -> datetime:
@@ -69,10 +79,15 @@ class OutboxPoster:
         clock: Callable[[], datetime] = utcnow,
         rng: random.Random | None = None,
         retry_policy: RetryPolicy | None = None,
+        claim_timeout_s: float = CLAIM_TIMEOUT_S,
     ) -> None:
         self.store = store
         self.gateway = gateway
         self.worker = worker
+        # Who holds a claim. On a shared store it names this process, since every
+        # workstation's worker is called "paysage".
+        self.claimant = worker if store.is_sqlite else claimant_name(worker)
+        self.claim_timeout_s = claim_timeout_s
         self.max_attempts = max_attempts
         self.base_delay_s = base_delay_s
         self.cap_delay_s = cap_delay_s
@@ -84,13 +99,26 @@ class OutboxPoster:
     # -- choosing work ------------------------------------------------------------------
 
     def reclaim_in_flight(self) -> int:
-        """Rows left in flight by a crash go back to pending (the lookup makes that safe)."""
+        """Rows left in flight by a crash go back to pending (the lookup makes that safe).
+
+        SQLite has one poster per store, so every in-flight row is a leftover. On a shared
+        (PostgreSQL) store other workstations may be posting right now: only rows this worker
+        claimed, or whose claim is older than ``claim_timeout_s``, are leftovers."""
+        # Outbound (Sage Pro → PayTrace) rows belong to paytrace_poster (issue 11).
+        stale = (OutboxItem.status == "in_flight") & (OutboxItem.target == "sagepro")
+        if not self.store.is_sqlite:
+            cutoff = self.clock() - timedelta(seconds=self.claim_timeout_s)
+            stale = stale & (
+                (OutboxItem.claimed_by == self.claimant)
+                | OutboxItem.claimed_at.is_(None)
+                | (OutboxItem.claimed_at < cutoff)
+            )
         with self.store.write() as session:
             return session.execute(
                 update(OutboxItem)
-                .where(OutboxItem.status == "in_flight")
+                .where(stale)
                 .values(status="pending", claimed_by=None, claimed_at=None)
-            ).rowcount  # type: ignore[attr-defined,no-any-return]
+            ).rowcount  # type: ignore[attr-defined]
 
     def _next_due(self, session: Session, skip: set[int]) -> OutboxItem | None:
         """The first due row whose invoice/customer has no earlier effect still unposted."""
@@ -104,7 +132,11 @@ class OutboxPoster:
         )
         due = session.execute(
             select(OutboxItem)
-            .where(OutboxItem.status == "pending", OutboxItem.next_attempt_at <= now)
+            .where(
+                OutboxItem.status == "pending",
+                OutboxItem.next_attempt_at <= now,
+                OutboxItem.target == "sagepro",  # PayTrace intents: paytrace_poster (issue 11)
+            )
             .order_by(OutboxItem.sequence, OutboxItem.id)
         ).scalars()
         for item in due:
@@ -115,13 +147,43 @@ class OutboxPoster:
             return item
         return None
 
-    def _claim(self, skip: set[int]) -> tuple[int, str, str, dict] | None:  # type: ignore[type-arg]
-        with self.store.write() as session:
-            item = self._next_due(session, skip)
+    def _next_due_locked(self, session: Session, skip: set[int]) -> OutboxItem | None:
+        """PostgreSQL: the same choice as ``_next_due`` in one statement, taking the row with
+        ``FOR UPDATE SKIP LOCKED`` so concurrent posters never claim the same row."""
+        first_open = (
+            select(OutboxItem.ordering_key, func.min(OutboxItem.sequence).label("sequence"))
+            .where(OutboxItem.status.in_(OPEN_STATES), OutboxItem.ordering_key != "")
+            .group_by(OutboxItem.ordering_key)
+            .cte("first_open")
+        )
+        query = (
+            select(OutboxItem)
+            .outerjoin(first_open, first_open.c.ordering_key == OutboxItem.ordering_key)
+            .where(
+                OutboxItem.status == "pending",
+                OutboxItem.next_attempt_at <= self.clock(),
+                OutboxItem.target == "sagepro",  # PayTrace intents: paytrace_poster (issue 11)
+                (OutboxItem.ordering_key == "") | (OutboxItem.sequence == first_open.c.sequence),
+            )
+            .order_by(OutboxItem.sequence, OutboxItem.id)
+            .limit(1)
+            .with_for_update(skip_locked=True, of=OutboxItem)
+        )
+        if skip:
+            query = query.where(OutboxItem.id.not_in(skip))
+        return session.execute(query).scalars().first()
+
+    def _claim(self, skip: set[int]) -> tuple[int, str, str, dict[str, Any]] | None:
+        if self.store.is_sqlite:
+            session_scope, choose = self.store.write, self._next_due
+        else:
+            session_scope, choose = self.store.claim, self._next_due_locked
+        with session_scope() as session:
+            item = choose(session, skip)
             if item is None:
                 return None
             item.status = "in_flight"
-            item.claimed_by = self.worker
+            item.claimed_by = self.claimant
             item.claimed_at = self.clock()
             item.attempts += 1
             return item.id, item.kind, item.key, dict(item.payload)

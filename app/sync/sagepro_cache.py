@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
@@ -86,7 +87,7 @@ def apply_changes(session: Session, refresh: CacheRefresh) -> tuple[int, int]:
     return len(refresh.customers), len(refresh.invoices)
 
 
-def _upsert(session: Session, model: type, key: str, rows: list[dict]) -> None:  # type: ignore[type-arg]
+def _upsert(session: Session, model: type, key: str, rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
     column = getattr(model, key)
@@ -104,7 +105,7 @@ def _upsert(session: Session, model: type, key: str, rows: list[dict]) -> None: 
         session.execute(update(model), old)
 
 
-def _customer_row(c: Customer, now: datetime) -> dict:  # type: ignore[type-arg]
+def _customer_row(c: Customer, now: datetime) -> dict[str, Any]:
     return {
         "customer_id": c.customer_id,
         "name": c.name,
@@ -120,7 +121,7 @@ def _customer_row(c: Customer, now: datetime) -> dict:  # type: ignore[type-arg]
     }
 
 
-def _invoice_row(i: Invoice, now: datetime) -> dict:  # type: ignore[type-arg]
+def _invoice_row(i: Invoice, now: datetime) -> dict[str, Any]:
     return {
         "invoice_id": i.invoice_id,
         "customer_id": i.customer_id,

@@ -47,7 +47,7 @@ def compute_next_run(
     return local.astimezone(due.tzinfo)
 
 
-class CycleTrigger(BaseTrigger):  # type: ignore[misc]
+class CycleTrigger(BaseTrigger):
     """An APScheduler trigger that asks ``compute_next_run`` every time."""
 
     def __init__(

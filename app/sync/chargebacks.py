@@ -1,0 +1,424 @@
+"""A chargeback's life in the books: received → confirmed → won or lost (DESIGN §2.5).
+
+Confirming queues, in one transaction, the journal entry ``PT-CB-<case>-JE``:
+
+    debit  receivables (1200)   the disputed amount — the customer owes it again
+    credit bank (1010)          amount + fee — the processor took it from the bank account
+    debit  chargeback fees      the fee, when the report has one (Sage Pro GL 6160)
+
+Bank, not card clearing: chargebacks never appear in a PayTrace settlement batch (batches
+hold sales and refunds), and the settlement entry clears card clearing → bank from the
+batch's own totals. The processor debits a chargeback straight from the merchant's bank
+account as its own line on the statement, so crediting clearing would leave a balance there
+that no settlement ever clears, while crediting the bank matches the bank statement.
+
+"Reopening" the invoice: the Sage Pro API cannot — an invoice's Balance, AmountPaid and
+Status are read-only and no payment can be un-applied. The closest faithful effect is an
+``invoice_status`` row setting the paid invoice's PaymentStatus to ``Failed`` (what the
+app already does for a failed card payment), so the invoice shows the money did not stay;
+the journal entry carries the amount back into receivables. Re-billing the customer (a new
+invoice or debit memo) is a decision for the bookkeeper inside Sage Pro, and the item says so.
+
+Won → a reversing entry dated that day (bank debit, receivables credit; the fee is not
+returned by processors) and the invoice's PaymentStatus restored. Lost → nothing more to
+post: the amount stays in receivables for collection or write-off.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.config import Profile
+from app.domain.money import format_money, from_cents
+from app.errors import PaysageError
+from app.store import Store, audit
+from app.store.models import (
+    ExceptionItem,
+    OutboxItem,
+    PayTraceTransaction,
+    Proposal,
+    SageProInvoice,
+)
+from app.sync.approval import write_outbox
+from app.sync.effects import ZERO, OutboxSpec, journal_payload, payment_key, sequence_of
+
+CATEGORY = "chargeback"
+ALERT_CODE = "chargeback_received"
+# Sage Pro stand-in's "Chargeback fees" account; GLAccountSettings has no field for it yet.
+DEFAULT_FEE_ACCOUNT = "6160"
+_NOT_CHARGES = ("VOID", "DECLINED", "AUTHORIZATION")
+
+
+class ChargebackError(PaysageError):
+    """A chargeback action that cannot be done; the message says why in plain words."""
+
+
+@dataclass(frozen=True)
+class SaleLink:
+    """What the local store knows about the transaction a chargeback names."""
+
+    transaction_id: int | None
+    found: bool = False
+    transaction_type: str = ""
+    amount_cents: int = 0
+    card_last4: str = ""
+    customer_id: str = ""  # Sage Pro customer of the posted payment
+    invoice_ids: tuple[str, ...] = ()
+    payment_state: str = "none"  # none / undecided / approved / posted
+
+    def describe(self) -> str:
+        if self.transaction_id is None:
+            return "The report names no PayTrace transaction."
+        if not self.found:
+            return f"PayTrace transaction {self.transaction_id} is not in Paysage's history."
+        invoices = ", ".join(self.invoice_ids) or "no invoice (on account)"
+        return (
+            f"PayTrace transaction {self.transaction_id} ({self.transaction_type}, "
+            f"{format_money(from_cents(self.amount_cents))}); its payment is "
+            f"{self.payment_state}, applied to {invoices}."
+        )
+
+
+def case_reference(case_key: str, suffix: str = "JE") -> str:
+    return f"PT-CB-{case_key}-{suffix}"
+
+
+def fee_account(profile: Profile) -> str:
+    return str(getattr(profile.gl, "chargeback_fees", "") or DEFAULT_FEE_ACCOUNT)
+
+
+def merchant_today(profile: Profile) -> date:
+    zone = profile.paytrace.merchant_timezone
+    return datetime.now(ZoneInfo(zone)).date() if zone else datetime.now().date()
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def link_sale(session: Session, transaction_id: int | None) -> SaleLink:
+    if transaction_id is None:
+        return SaleLink(None)
+    tx = session.get(PayTraceTransaction, transaction_id)
+    if tx is None:
+        return SaleLink(transaction_id)
+    proposal = (
+        session.execute(
+            select(Proposal)
+            .where(
+                Proposal.transaction_id == transaction_id,
+                Proposal.kind == "payment",
+                Proposal.status.in_(("approved", "posted")),
+            )
+            .order_by(Proposal.id.desc())
+        )
+        .scalars()
+        .first()
+    )
+    state, customer, invoices = "undecided", "", tuple[str, ...]()
+    if proposal is not None:
+        posted = session.execute(
+            select(OutboxItem.status).where(OutboxItem.key == payment_key(transaction_id))
+        ).scalar_one_or_none()
+        state = "posted" if posted == "posted" or proposal.status == "posted" else "approved"
+        customer = proposal.customer_id
+        invoices = tuple(a.invoice_id for a in proposal.applications)
+    return SaleLink(
+        transaction_id,
+        True,
+        tx.transaction_type,
+        tx.amount_cents,
+        tx.card_last4,
+        customer,
+        invoices,
+        state,
+    )
+
+
+def _chargeback_item(session: Session, item_id: int) -> ExceptionItem:
+    item = session.get(ExceptionItem, item_id)
+    if item is None or item.category != CATEGORY:
+        raise ChargebackError(f"There is no chargeback item {item_id}.")
+    return item
+
+
+def _payment_status(session: Session, invoice_id: str) -> str:
+    """The invoice's PaymentStatus before the chargeback, to put back if the case is won."""
+    invoice = session.get(SageProInvoice, invoice_id)
+    return invoice.payment_status if invoice is not None else "Paid"
+
+
+def _invoices_to_mark(session: Session, link: SaleLink, reported_invoice: str) -> list[str]:
+    if link.invoice_ids:
+        return list(link.invoice_ids)
+    if reported_invoice and session.get(SageProInvoice, reported_invoice.strip()) is not None:
+        return [reported_invoice.strip()]
+    return []
+
+
+def confirm_chargeback(
+    store: Store,
+    item_id: int,
+    *,
+    user: str,
+    profile: Profile,
+    today: date | None = None,
+    now: datetime | None = None,
+) -> list[str]:
+    """Queue the chargeback's journal entry and invoice mark; returns the outbox keys."""
+    now = now or _utcnow()
+    entry_date = today or merchant_today(profile)
+    with store.write() as session:
+        item = _chargeback_item(session, item_id)
+        data = dict(item.payload)
+        if item.status != "open" or data.get("state") != "received":
+            raise ChargebackError(
+                f"Chargeback {data.get('case_number')} is already {data.get('state')}."
+            )
+        link = link_sale(session, item.transaction_id)
+        if link.found and link.transaction_type in _NOT_CHARGES:
+            raise ChargebackError(
+                f"PayTrace transaction {link.transaction_id} is {link.transaction_type}: no "
+                "money moved, so there is nothing to take back. Check the case's transaction "
+                "id with PayTrace, then discard this item with a note."
+            )
+        if link.found and link.payment_state == "undecided":
+            raise ChargebackError(
+                f"The payment of transaction {link.transaction_id} is not in Sage Pro yet. "
+                "Decide it in Reconciliation first (reject it if the money is gone), then "
+                "confirm the chargeback."
+            )
+        case_key = str(data["case_key"])
+        amount = Decimal(str(data["amount"]))
+        fee = Decimal(str(data["fee"])) if data.get("fee") else ZERO
+        invoices = _invoices_to_mark(session, link, str(data.get("invoice_id") or ""))
+        specs = _confirm_specs(
+            case_key, amount, fee, invoices, link, entry_date, profile, now, str(data["reason"])
+        )
+        write_outbox(session, specs, now=now)
+        previous = {inv: _payment_status(session, inv) for inv in invoices}
+        data.update(
+            state="confirmed",
+            confirmed_by=user,
+            confirmed_at=now.isoformat(),
+            entry_date=entry_date.isoformat(),
+            invoices=invoices,
+            previous_payment_status=previous,
+            outbox=[s.key for s in specs],
+            # The outbox links a transaction only when it is stored here (a foreign key).
+            outbox_transaction_id=link.transaction_id if link.found else None,
+            bank_account=profile.gl.bank,
+            receivables_account=profile.gl.receivables,
+        )
+        item.payload = data
+        item.detail = _confirmed_words(data, invoices, profile)
+        _close_alert(session, item.id, user, now)
+        audit.record(
+            session,
+            "confirm_chargeback",
+            "exception_item",
+            item.id,
+            actor=user,
+            before={"state": "received"},
+            after={"state": "confirmed", "outbox": [s.key for s in specs]},
+        )
+        return [s.key for s in specs]
+
+
+def _confirm_specs(
+    case_key: str,
+    amount: Decimal,
+    fee: Decimal,
+    invoices: list[str],
+    link: SaleLink,
+    entry_date: date,
+    profile: Profile,
+    now: datetime,
+    reason: str,
+) -> list[OutboxSpec]:
+    gl = profile.gl
+    on = ", ".join(invoices) or "no invoice"
+    source = f"PayTrace {link.transaction_id}" if link.transaction_id else "PayTrace"
+    journal = journal_payload(
+        case_reference(case_key),
+        entry_date,
+        f"Chargeback {case_key} on {source} ({on}): {reason}",
+        [
+            (gl.receivables, amount, ZERO),
+            (fee_account(profile), fee, ZERO),
+            (gl.bank, ZERO, amount + fee),
+        ],
+    )
+    tid = link.transaction_id or 0
+    ordering = invoices[0] if invoices else f"chargeback:{case_key}"
+    specs = [
+        OutboxSpec(
+            journal["Reference"],
+            "journal_entry",
+            journal,
+            sequence_of(now, tid, 0),
+            ordering,
+            link.transaction_id if link.found else None,
+        )
+    ]
+    for step, invoice_id in enumerate(invoices, start=1):
+        specs.append(
+            OutboxSpec(
+                case_reference(case_key, f"INV-{invoice_id}")[:80],
+                "invoice_status",
+                {"InvoiceID": invoice_id, "PaymentStatus": "Failed", "Cause": "chargeback"},
+                sequence_of(now, tid, step),
+                invoice_id,
+                link.transaction_id if link.found else None,
+            )
+        )
+    return specs
+
+
+def _confirmed_words(data: dict[str, Any], invoices: list[str], profile: Profile) -> str:
+    fee = f" and the {data['fee']} fee to {fee_account(profile)}" if data.get("fee") else ""
+    invoice_words = (
+        f"Invoice {', '.join(invoices)} will show PaymentStatus Failed: Sage Pro's API cannot "
+        "reopen a paid invoice (its balance and status are read-only), so this mark and the "
+        "journal entry stand for the reopening; re-bill the customer in Sage Pro if they are "
+        "to pay again."
+        if invoices
+        else "No invoice is known for this sale, so no invoice is marked; the journal entry "
+        "alone puts the amount back in receivables."
+    )
+    return (
+        f"Confirmed by {data['confirmed_by']}. Journal entry {data['outbox'][0]} dated "
+        f"{data['entry_date']}: debit receivables {profile.gl.receivables} {data['amount']}"
+        f"{fee}, credit bank {profile.gl.bank} (the processor takes chargebacks straight from "
+        f"the bank account; they never appear in a settlement batch). {invoice_words} When "
+        "PayTrace decides the case, mark it won (a reversing entry dated that day) or lost."
+    )
+
+
+def resolve_chargeback(
+    store: Store,
+    item_id: int,
+    *,
+    outcome: str,
+    user: str,
+    profile: Profile | None = None,
+    today: date | None = None,
+    now: datetime | None = None,
+    note: str = "",
+) -> list[str]:
+    """Close the case as ``won`` or ``lost``; returns the outbox keys queued (won only)."""
+    if outcome not in ("won", "lost"):
+        raise ChargebackError(f"A chargeback is won or lost, not {outcome!r}.")
+    now = now or _utcnow()
+    with store.write() as session:
+        item = _chargeback_item(session, item_id)
+        data = dict(item.payload)
+        state = data.get("state")
+        if item.status != "open" or state not in ("received", "confirmed"):
+            raise ChargebackError(f"Chargeback {data.get('case_number')} is already {state}.")
+        if outcome == "lost" and state == "received":
+            raise ChargebackError(
+                "Confirm the chargeback first: a lost case needs its journal entry in Sage Pro."
+            )
+        specs: list[OutboxSpec] = []
+        if outcome == "won" and state == "confirmed":
+            entry_date = today or (merchant_today(profile) if profile else date.today())
+            specs = _won_specs(data, entry_date, data.get("outbox_transaction_id"), now)
+            write_outbox(session, specs, now=now)
+        words = _outcome_words(outcome, state, data, specs)
+        data.update(state=outcome, resolved_outbox=[s.key for s in specs])
+        item.payload = data
+        item.status = "resolved"
+        item.resolved_at = now
+        item.resolved_by = user
+        item.resolution_note = (note.strip() + " " if note.strip() else "") + words
+        _close_alert(session, item.id, user, now)
+        audit.record(
+            session,
+            f"chargeback_{outcome}",
+            "exception_item",
+            item.id,
+            actor=user,
+            before={"state": state},
+            after={"state": outcome, "outbox": [s.key for s in specs]},
+        )
+        return [s.key for s in specs]
+
+
+def _won_specs(
+    data: dict[str, Any], entry_date: date, transaction_id: int | None, now: datetime
+) -> list[OutboxSpec]:
+    case_key = str(data["case_key"])
+    amount = Decimal(str(data["amount"]))
+    invoices = list(data.get("invoices") or [])
+    journal = journal_payload(
+        case_reference(case_key, "WON-JE"),
+        entry_date,
+        f"Chargeback {case_key} won: reverses {case_reference(case_key)} (fee not returned)",
+        [
+            (str(data["bank_account"]), amount, ZERO),
+            (str(data["receivables_account"]), ZERO, amount),
+        ],
+    )
+    tid = transaction_id or 0
+    ordering = invoices[0] if invoices else f"chargeback:{case_key}"
+    specs = [
+        OutboxSpec(journal["Reference"], "journal_entry", journal, sequence_of(now, tid, 5),
+                   ordering, transaction_id)
+    ]  # fmt: skip
+    previous = data.get("previous_payment_status") or {}
+    for step, invoice_id in enumerate(invoices, start=6):
+        specs.append(
+            OutboxSpec(
+                case_reference(case_key, f"WON-INV-{invoice_id}")[:80],
+                "invoice_status",
+                {
+                    "InvoiceID": invoice_id,
+                    "PaymentStatus": previous.get(invoice_id) or "Paid",
+                    "Cause": "chargeback",
+                },
+                sequence_of(now, tid, step),
+                invoice_id,
+                transaction_id,
+            )
+        )
+    return specs
+
+
+def _outcome_words(outcome: str, state: str, data: dict[str, Any], specs: list[OutboxSpec]) -> str:
+    if outcome == "won" and state == "received":
+        return "Won before it was confirmed: nothing was posted, so nothing is reversed."
+    if outcome == "won":
+        return (
+            f"Won: {specs[0].key} moves {data['amount']} from receivables back to the bank "
+            "(the fee stays an expense; processors keep it) and the invoice's payment status "
+            "is put back."
+        )
+    invoices = ", ".join(data.get("invoices") or []) or "the customer's account"
+    return (
+        f"Lost: the {data['amount']} stays in receivables against {invoices}. Collect it from "
+        "the customer or write it off in Sage Pro."
+    )
+
+
+def _close_alert(session: Session, item_id: int, user: str, now: datetime) -> None:
+    alerts = session.execute(
+        select(ExceptionItem).where(
+            ExceptionItem.category == "alert",
+            ExceptionItem.reason_code == ALERT_CODE,
+            ExceptionItem.status == "open",
+        )
+    ).scalars()
+    for alert in alerts:
+        if alert.payload.get("chargeback_item_id") == item_id:
+            alert.status = "resolved"
+            alert.resolved_at = now
+            alert.resolved_by = user
+            alert.resolution_note = "The chargeback was taken in hand."

@@ -1,0 +1,359 @@
+"""Order-to-cash: a card sale that names a sales order but no invoice (DESIGN §2.5).
+
+* ``refresh_orders`` keeps the local copy of Sage Pro's sales orders (``sagepro_orders``).
+* ``take_order_payments`` is the pipeline's hook: a SALE whose reference is no invoice (nor
+  an invoiced order) but a cached order number becomes an ``order_payment`` proposal; one
+  whose reference is shaped like an order number (``ORDER_REFERENCE``, e.g. a web shop's
+  ``WEB20417``) that Sage Pro does not have yet becomes an ``order_payment`` that creates the
+  order — or, when the payer is not a Sage Pro customer, a ``new_customer`` proposal that
+  waits in review. Everything else goes on to the matcher.
+* ``specs_for`` (called by approval): the payment on account, then the order created or
+  updated with PaymentStatus and PaymentReference (= the payment's key); a new customer
+  first. ``execute_effect`` (called by the Sage Pro poster) carries out the new kinds.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session
+
+from app.config import Profile
+from app.connectors.sagepro.gateway import SageProGateway, iterate_pages
+from app.domain.matching.references import normalise_reference
+from app.domain.money import format_money, from_cents, to_cents
+from app.store import Store
+from app.store.models import (
+    PayTraceTransaction,
+    Proposal,
+    RawRecord,
+    SageProCustomer,
+    SageProInvoice,
+    SageProOrder,
+)
+from app.sync import effects
+from app.sync.approval import PaymentFieldMapper, ReviewError
+from app.sync.effects import OutboxSpec
+from app.sync.ingest import get_cursor, set_cursor
+
+PROPOSAL_KINDS = ("order_payment", "new_customer")
+# (A) What a not-yet-known order number looks like; Sage Pro's own are "SO" + digits.
+ORDER_REFERENCE = re.compile(r"^(?:SO|WEB|ORD)[-#]?\d{3,8}$", re.IGNORECASE)
+CURSOR = "sagepro.orders"
+OVERLAP = timedelta(minutes=5)
+Decide = Callable[[Proposal, bool], None]
+
+
+# -- the orders cache ---------------------------------------------------------------------
+
+
+def refresh_orders(store: Store, gateway: SageProGateway, now: datetime) -> int:
+    """Read orders changed since the last refresh (all, the first time) into the cache.
+
+    The network read happens between the two short transactions, never inside one.
+    """
+    with store.read() as session:
+        cursor = get_cursor(session, CURSOR)
+        since = cursor.cursor_at - OVERLAP if cursor and cursor.cursor_at else None
+    orders = list(
+        iterate_pages(
+            lambda page: gateway.list_sales_orders(modified_since=since, page=page, page_size=1000)
+        )
+    )
+    with store.write() as session:
+        known = set(session.execute(select(SageProOrder.order_number)).scalars())
+        rows = [
+            {
+                "order_number": o.order_number,
+                "customer_id": o.customer_id,
+                "order_date": o.order_date,
+                "total_cents": to_cents(o.total),
+                "status": o.status,
+                "payment_status": o.payment_status,
+                "payment_reference": o.payment_reference,
+                "refreshed_at": now,
+            }
+            for o in orders
+        ]
+        if new := [r for r in rows if r["order_number"] not in known]:
+            session.execute(insert(SageProOrder), new)
+        if old := [r for r in rows if r["order_number"] in known]:
+            session.execute(update(SageProOrder), old)
+        set_cursor(session, CURSOR, None, now, cursor_at=now)
+    return len(orders)
+
+
+# -- the pipeline hook ----------------------------------------------------------------------
+
+
+def take_order_payments(
+    session: Session, sales: Sequence[PayTraceTransaction], now: datetime, decide: Decide
+) -> list[PayTraceTransaction]:
+    """Propose order payments for the sales that name an order; return the rest."""
+    if not sales:
+        return []
+    invoice_keys = _invoice_keys(session)
+    orders = {
+        normalise_reference(o.order_number): o
+        for o in session.execute(select(SageProOrder)).scalars()
+    }
+    rest = []
+    for row in sales:
+        refs = [r.strip() for r in (row.invoice_ref, row.customer_reference_id) if r.strip()]
+        keys = [normalise_reference(r) for r in refs]
+        if not refs or any(k in invoice_keys for k in keys):
+            rest.append(row)  # an invoice (or an invoiced order): the matcher's job
+            continue
+        order = next((orders[k] for k in keys if k in orders), None)
+        shaped = next((r.upper() for r in refs if ORDER_REFERENCE.match(r)), "")
+        if order is not None:
+            decide(
+                *_order_payment(
+                    session,
+                    row,
+                    now,
+                    order.order_number,
+                    order.customer_id,
+                    create=False,
+                    order=order,
+                )
+            )
+        elif shaped:
+            payer = _known_payer(session, row)
+            if payer:
+                decide(*_order_payment(session, row, now, shaped, payer, create=True))
+            else:
+                decide(_new_customer(session, row, now, shaped), False)
+        else:
+            rest.append(row)
+    return rest
+
+
+def _invoice_keys(session: Session) -> set[str]:
+    keys: set[str] = set()
+    for invoice_id, order_number in session.execute(
+        select(SageProInvoice.invoice_id, SageProInvoice.order_number)
+    ):
+        keys.add(normalise_reference(invoice_id))
+        if order_number:
+            keys.add(normalise_reference(order_number))
+    keys.discard("")
+    return keys
+
+
+def _known_payer(session: Session, row: PayTraceTransaction) -> str:
+    if row.paytrace_customer_id:
+        linked = (
+            session.execute(
+                select(SageProCustomer.customer_id).where(
+                    SageProCustomer.paytrace_customer_id == row.paytrace_customer_id
+                )
+            )
+            .scalars()
+            .all()
+        )
+        if len(linked) == 1:
+            return linked[0]
+    if row.email:
+        by_mail = (
+            session.execute(
+                select(SageProCustomer.customer_id).where(
+                    func.lower(SageProCustomer.email) == row.email.strip().lower()
+                )
+            )
+            .scalars()
+            .all()
+        )
+        if len(by_mail) == 1:
+            return by_mail[0]
+    return ""
+
+
+def _proposal(row: PayTraceTransaction, now: datetime, **fields: Any) -> Proposal:
+    return Proposal(
+        transaction_id=row.transaction_id,
+        score_parts={},
+        candidates=[],
+        on_account_cents=0,
+        created_at=now,
+        **fields,
+    )
+
+
+def _order_payment(
+    session: Session,
+    row: PayTraceTransaction,
+    now: datetime,
+    order_number: str,
+    customer_id: str,
+    *,
+    create: bool,
+    order: SageProOrder | None = None,
+) -> tuple[Proposal, bool]:
+    paid_in_full = order is None or row.amount_cents >= order.total_cents
+    status = "Paid" if paid_in_full else "Partial"
+    fits = order is None or order.payment_status not in ("Paid", "Refunded")
+    action = "create it" if create else "mark it"
+    proposal = _proposal(
+        row,
+        now,
+        kind="order_payment",
+        status="proposed",
+        rule="order_reference",
+        confidence=100 if fits else 60,
+        customer_id=customer_id,
+        auto_approvable=fits,
+        reason=f"Card payment for sales order {order_number} (no invoice yet): record it on "
+        f"account for {customer_id} and {action} {status} with this payment's reference",
+        details={"order_number": order_number, "create": create, "payment_status": status},
+    )
+    session.add(proposal)
+    session.flush()
+    return proposal, fits
+
+
+def _new_customer(
+    session: Session, row: PayTraceTransaction, now: datetime, order_number: str
+) -> Proposal:
+    name = (row.billing_name or row.email or f"PayTrace payer {row.transaction_id}").strip()
+    draft = {
+        "CustomerID": _free_customer_id(session, name),
+        "Name": name[:40],
+        "Email": row.email.strip().lower()[:60],
+        "PayTraceCustomerID": row.paytrace_customer_id,
+        "CardLast4": row.card_last4 if row.paytrace_customer_id else "",
+    }
+    proposal = _proposal(
+        row,
+        now,
+        kind="new_customer",
+        status="review",
+        rule="unknown_payer_order",
+        confidence=0,
+        customer_id=draft["CustomerID"],
+        auto_approvable=False,
+        reason=f"{name} paid {format_money(from_cents(row.amount_cents))} for order "
+        f"{order_number}, but is not a Sage Pro customer. Approve to create customer "
+        f"{draft['CustomerID']}, record the payment on account and create the order.",
+        details={
+            "order_number": order_number,
+            "create": True,
+            "payment_status": "Paid",
+            "customer": draft,
+        },
+    )
+    session.add(proposal)
+    session.flush()
+    return proposal
+
+
+def _free_customer_id(session: Session, name: str) -> str:
+    """Four letters of the name and two digits, unused in the cache and in open proposals."""
+    stem = (re.sub(r"[^A-Z]", "", name.upper()) or "CUST")[:4]
+    taken = set(session.execute(select(SageProCustomer.customer_id)).scalars())
+    taken |= set(
+        session.execute(
+            select(Proposal.customer_id).where(Proposal.kind == "new_customer")
+        ).scalars()
+    )
+    for n in range(1, 100):
+        candidate = f"{stem}{n:02d}"
+        if candidate not in taken:
+            return candidate
+    raise ReviewError(f"No free customer number starts with {stem}; choose one in Sage Pro.")
+
+
+# -- approval -------------------------------------------------------------------------------
+
+
+def specs_for(
+    session: Session, proposal: Proposal, profile: Profile, mapper: PaymentFieldMapper
+) -> list[OutboxSpec]:
+    tx = session.get(PayTraceTransaction, proposal.transaction_id)
+    if tx is None:
+        raise ReviewError(f"Transaction {proposal.transaction_id} is not in the local store.")
+    details = proposal.details
+    order_number = str(details.get("order_number") or "")
+    if not order_number or not proposal.customer_id:
+        raise ReviewError("This order payment names no order or no customer.")
+    sequence = effects.sequence_of(tx.created_utc, tx.transaction_id)
+    specs: list[OutboxSpec] = []
+    ordering = f"customer:{proposal.customer_id}"
+    if proposal.kind == "new_customer":
+        customer = dict(details.get("customer") or {})
+        if customer.get("CustomerID") != proposal.customer_id:
+            raise ReviewError("The new customer's number and the proposal's do not agree.")
+        specs.append(
+            OutboxSpec(
+                f"PT-{tx.transaction_id}-CUST",
+                "customer_create",
+                customer,
+                sequence,
+                ordering,
+                tx.transaction_id,
+            )
+        )
+    raw = session.execute(
+        select(RawRecord.payload).where(
+            RawRecord.source == "paytrace.transaction",
+            RawRecord.source_id == str(tx.transaction_id),
+            RawRecord.content_hash == tx.content_hash,
+        )
+    ).scalar_one_or_none()
+    fields = mapper.payment_fields(tx, raw or {}, proposal.customer_id)
+    payment = effects.payment_spec(
+        transaction_id=tx.transaction_id,
+        payment_date=datetime.fromisoformat(fields["PaymentDate"]).date(),
+        amount=from_cents(tx.amount_cents),
+        customer_id=proposal.customer_id,
+        method_code=fields["PaymentMethodCode"],
+        gl_account_id=fields["GLAccountID"],
+        applications=[],
+        memo=f"Payment for sales order {order_number}",
+        sequence=sequence + 1,
+    )
+    specs.append(payment)
+    status = str(details.get("payment_status") or "Paid")
+    if details.get("create"):
+        order = {
+            "OrderNumber": order_number,
+            "CustomerID": proposal.customer_id,
+            "OrderDate": tx.merchant_date.isoformat(),
+            "Status": "Open",
+            "PaymentStatus": status,
+            "PaymentReference": payment.key,
+            "Lines": [
+                {
+                    "ItemID": "PAYTRACE",
+                    "Description": f"Paid by card ({tx.transaction_id})",
+                    "Quantity": "1",
+                    "UnitPrice": format_money(from_cents(tx.amount_cents)),
+                }
+            ],
+        }
+        specs.append(
+            OutboxSpec(
+                order_number, "sales_order", order, sequence + 2, ordering, tx.transaction_id
+            )
+        )
+    else:
+        update_payload = {
+            "OrderNumber": order_number,
+            "PaymentStatus": status,
+            "PaymentReference": payment.key,
+        }
+        specs.append(
+            OutboxSpec(
+                f"PT-{tx.transaction_id}-ORDER",
+                "sales_order_payment",
+                update_payload,
+                sequence + 2,
+                ordering,
+                tx.transaction_id,
+            )
+        )
+    return specs

@@ -1,0 +1,436 @@
+"""The PayTrace outbox executor: money-moving intents (target ``paytrace``), never twice.
+
+PayTrace v1 has no idempotency key (DESIGN §2.6). So an intent is committed before any call
+(``queue_intent``), the claim before a call is committed too and stamps the merchant-local
+day of the first send, and **every claim of a row that was sent before searches PayTrace's
+export first** (``paytrace_search``). A call whose outcome is unknown (timeout, dropped
+connection, 5xx, unreadable answer) is searched for at once; when nothing is found yet the
+row waits for a later try, which searches again before sending. A crash anywhere leaves the
+row ``in_flight``; the next run puts it back and, because it was sent before, searches.
+
+Kinds: ``paytrace_sale`` (charge a vault profile for an invoice), ``paytrace_refund``
+(refund a settled sale) and ``paytrace_void`` (void a pending one). A void refused with 818
+(settled meanwhile) becomes a refund; a full refund refused with 817 (not settled yet)
+becomes a void; a partial refund refused with 817 waits for the settlement. Qt-free.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from app.connectors.paytrace.client import PayTraceClient
+from app.connectors.paytrace.errors import (
+    PayTraceAuthError,
+    PayTraceDeclinedError,
+    PayTraceError,
+    PayTraceOutcomeUnknownError,
+    PayTraceResponseError,
+    PayTraceTransientError,
+    PayTraceValidationError,
+)
+from app.connectors.paytrace.payloads import PaymentDetails
+from app.domain.money import to_money
+from app.domain.records import TransactionType
+from app.store import Store, audit
+from app.store.models import ExceptionItem, OutboxAttempt, OutboxItem
+from app.sync import paytrace_search as search
+from app.sync.backoff import full_jitter_delay
+from app.sync.cancel import CancelToken
+from app.sync.paytrace_intents import FIRST_SENT, REFUND, SALE, TARGET, VOID
+
+ONLY_SETTLED_REFUND, ONLY_PENDING_VOID = 817, 818
+_MERCHANT_DAY = re.compile(r"merchant day (\d{4}-\d{2}-\d{2})")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+@dataclass
+class PayTracePostCounts:
+    done: int = 0  # PayTrace confirmed the call
+    found: int = 0  # an earlier call's effect was found in the export
+    retry_later: int = 0
+    dead_letter: int = 0
+    switched: int = 0  # void ↔ refund
+    paused: bool = False
+    pause_reason: str = ""
+    keys: dict[str, str] = field(default_factory=dict)  # key → last outcome
+
+
+@dataclass(frozen=True)
+class _Claim:
+    item_id: int
+    key: str
+    kind: str
+    payload: dict[str, Any]
+    sent_before: bool
+    first_sent: date
+    attempts: int
+    remote_id: str  # a decline an earlier try already met (a retry may charge again)
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    status: str  # done / found / retry / dead / switch / pause
+    detail: str
+    remote_id: str | None = None
+    code: str = ""
+    new_kind: str = ""
+    retry_after_s: float | None = None
+    min_wait_s: float = 0.0  # after an unknown outcome: time for a slow charge to show
+
+
+class PayTraceOutboxPoster:
+    """Claims due PayTrace intents one by one and carries each out at most once."""
+
+    def __init__(
+        self,
+        store: Store,
+        client: PayTraceClient,
+        *,
+        worker: str = "paysage",
+        tz: ZoneInfo | None = None,
+        today: Callable[[], date] | None = None,
+        clock: Callable[[], datetime] = utcnow,
+        max_attempts: int = 8,
+        unknown_grace_s: float = 120.0,
+        base_delay_s: float = 5.0,
+        cap_delay_s: float = 900.0,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.store = store
+        self.client = client
+        self.worker = worker
+        self.tz = tz
+        self._today = today
+        self.clock = clock
+        self.max_attempts = max_attempts
+        # A charge PayTrace is still processing may show in the export only later: after an
+        # unknown outcome the next try (which searches first) waits at least this long.
+        self.unknown_grace_s = unknown_grace_s
+        self.base_delay_s = base_delay_s
+        self.cap_delay_s = cap_delay_s
+        self.rng = rng or random.Random()
+
+    def merchant_today(self) -> date:
+        if self._today is not None:
+            return self._today()
+        return datetime.now(self.tz).date() if self.tz else datetime.now().date()
+
+    # -- the loop -----------------------------------------------------------------------
+
+    def post_due(self, *, cancel: CancelToken | None = None) -> PayTracePostCounts:
+        counts = PayTracePostCounts()
+        self._reclaim_in_flight()
+        skip: set[int] = set()
+        while not (cancel and cancel.cancelled):
+            claim = self._claim(skip)
+            if claim is None:
+                break
+            outcome = self._execute(claim)
+            self._record(claim, outcome, counts)
+            counts.keys[claim.key] = outcome.status
+            if outcome.status in ("retry", "pause"):
+                skip.add(claim.item_id)
+            if outcome.status == "pause":
+                counts.paused, counts.pause_reason = True, outcome.detail
+                break
+        return counts
+
+    def _reclaim_in_flight(self) -> None:
+        """Rows a crash left in flight go back to pending; they were sent, so they search."""
+        with self.store.write() as session:
+            session.execute(
+                update(OutboxItem)
+                .where(OutboxItem.target == TARGET, OutboxItem.status == "in_flight")
+                .values(status="pending", claimed_by=None, claimed_at=None)
+            )
+
+    def _claim(self, skip: set[int]) -> _Claim | None:
+        now = self.clock()
+        with self.store.write() as session:
+            rows = session.execute(
+                select(OutboxItem)
+                .where(
+                    OutboxItem.target == TARGET,
+                    OutboxItem.status == "pending",
+                    OutboxItem.next_attempt_at <= now,
+                )
+                .order_by(OutboxItem.sequence, OutboxItem.id)
+            ).scalars()
+            item = next((r for r in rows if r.id not in skip), None)
+            if item is None:
+                return None
+            payload = dict(item.payload)
+            # Sent before = ever claimed. The attempt history counts too: a payload edited on
+            # the Exceptions page, or a retry that reset ``attempts``, must still search first.
+            first_claim = session.execute(
+                select(OutboxAttempt.detail)
+                .where(OutboxAttempt.outbox_id == item.id, OutboxAttempt.outcome == "claimed")
+                .order_by(OutboxAttempt.id)
+                .limit(1)
+            ).scalar_one_or_none()
+            sent_before = FIRST_SENT in payload or first_claim is not None
+            today = self.merchant_today()
+            if FIRST_SENT not in payload:
+                found = _MERCHANT_DAY.search(first_claim or "")
+                payload[FIRST_SENT] = found.group(1) if found else today.isoformat()
+                item.payload = payload  # a new dict, so the JSON column is written
+            item.status = "in_flight"
+            item.claimed_by = self.worker
+            item.claimed_at = now
+            item.attempts += 1
+            session.add(
+                OutboxAttempt(
+                    outbox_id=item.id,
+                    at=now,
+                    outcome="claimed",
+                    detail=("searching PayTrace's export first" if sent_before else "sending")
+                    + f" (merchant day {today.isoformat()})",
+                )
+            )
+            return _Claim(
+                item.id,
+                item.key,
+                item.kind,
+                payload,
+                sent_before,
+                date.fromisoformat(str(payload[FIRST_SENT])),
+                item.attempts,
+                item.remote_id or "",
+            )
+
+    # -- carrying out one intent ----------------------------------------------------------
+
+    def _execute(self, claim: _Claim) -> _Outcome:
+        try:
+            if claim.sent_before:
+                hit = self._search(claim)
+                if hit is not None:
+                    return hit
+            return self._send(claim)
+        except PayTraceAuthError as exc:
+            return _Outcome("pause", f"PayTrace refused the sign-in: {exc}")
+        except search.InconclusiveSearchError as exc:
+            return _Outcome("retry", str(exc))
+        except PayTraceError as exc:  # the search itself failed: nothing was sent
+            return _Outcome(
+                "retry",
+                f"PayTrace's export could not be searched before retrying ({exc})",
+                retry_after_s=getattr(exc, "retry_after_s", None),
+            )
+
+    def _send(self, claim: _Claim) -> _Outcome:
+        try:
+            result_id = self._call(claim)
+        except PayTraceDeclinedError as exc:
+            return _Outcome(
+                "dead",
+                str(exc),
+                str(exc.transaction_id) if exc.transaction_id else None,
+                code="declined",
+            )
+        except PayTraceValidationError as exc:
+            return self._refused(claim, exc)
+        except (PayTraceOutcomeUnknownError, PayTraceResponseError) as exc:
+            hit = self._search(claim)  # may raise: then the row simply waits and searches again
+            if hit is not None:
+                return replace(hit, detail=f"{exc}. Then {hit.detail}")
+            return _Outcome(
+                "retry",
+                f"{exc}. PayTrace's export shows nothing yet; it is searched again before any "
+                "new try",
+                min_wait_s=self.unknown_grace_s,
+            )
+        except PayTraceTransientError as exc:  # provably not taken (no connection, 429)
+            return _Outcome("retry", str(exc), retry_after_s=exc.retry_after_s)
+        return _Outcome("done", f"PayTrace transaction {result_id}", str(result_id))
+
+    def _call(self, claim: _Claim) -> int:
+        p = claim.payload
+        if claim.kind == SALE:
+            details = PaymentDetails(
+                invoice_id=str(p["invoice_id"]), description=str(p.get("description") or "")
+            )
+            return self.client.sale_by_customer(
+                str(p["customer_id"]), to_money(p["amount"]), details
+            ).transaction_id
+        if claim.kind == REFUND:
+            amount = to_money(p["amount"])
+            full = amount == to_money(p["sale_amount"])
+            return self.client.refund_transaction(
+                int(p["transaction_id"]), None if full else amount
+            ).transaction_id
+        if claim.kind == VOID:
+            self.client.void(int(p["transaction_id"]))
+            return int(p["transaction_id"])
+        raise ValueError(f"unknown PayTrace intent kind {claim.kind!r}")
+
+    def _refused(self, claim: _Claim, exc: PayTraceValidationError) -> _Outcome:
+        p = claim.payload
+        if claim.kind == VOID and ONLY_PENDING_VOID in exc.codes:
+            return _Outcome(
+                "switch", "the sale was settled meanwhile; refunding it instead", new_kind=REFUND
+            )
+        if claim.kind == REFUND and ONLY_SETTLED_REFUND in exc.codes:
+            if to_money(p["amount"]) == to_money(p["sale_amount"]):
+                return _Outcome(
+                    "switch", "the sale is not settled yet; voiding it instead", new_kind=VOID
+                )
+            return _Outcome(
+                "retry",
+                "a partial refund has to wait until PayTrace settles the sale (tonight's batch)",
+            )
+        return _Outcome("dead", str(exc), code=",".join(map(str, sorted(exc.codes))) or "refused")
+
+    def _search(self, claim: _Claim) -> _Outcome | None:
+        p = claim.payload
+        start = claim.first_sent - timedelta(days=1)
+        end = max(self.merchant_today(), claim.first_sent) + timedelta(days=1)
+        exclude = self._owned_elsewhere(claim.item_id)
+        if claim.kind == SALE:
+            hit = search.find_sale(
+                self.client,
+                customer_id=str(p["customer_id"]),
+                invoice_id=str(p["invoice_id"]),
+                amount=to_money(p["amount"]),
+                start=start,
+                end=end,
+                exclude=exclude,
+            )
+            if hit is None:
+                return None
+            if hit.transaction_type == TransactionType.DECLINED:
+                if str(hit.transaction_id) == claim.remote_id:
+                    return None  # the decline a person chose to retry after
+                return _Outcome(
+                    "dead",
+                    f"the earlier try was declined ({hit.describe()})",
+                    str(hit.transaction_id),
+                    code="declined",
+                )
+            return _Outcome(
+                "found", f"found in the export: {hit.describe()}", str(hit.transaction_id)
+            )
+        if claim.kind == VOID:
+            state = search.sale_state(self.client, int(p["transaction_id"]))
+            if state is not None and state.transaction_type == TransactionType.VOID:
+                return _Outcome(
+                    "found", "the sale reads VOID in the export", str(p["transaction_id"])
+                )
+            return None
+        hit = search.find_refund(
+            self.client,
+            invoice_id=str(p["invoice_id"]),
+            amount=to_money(p["amount"]),
+            card_last4=str(p.get("card_last4") or ""),
+            customer_id=str(p.get("customer_id") or ""),
+            start=start,
+            end=end,
+            exclude=exclude | set(p.get("known_refunds") or ()),
+        )
+        if hit is None:
+            return None
+        return _Outcome("found", f"found in the export: {hit.describe()}", str(hit.transaction_id))
+
+    def _owned_elsewhere(self, item_id: int) -> set[int]:
+        """PayTrace ids other intents already stand for: never claimed twice."""
+        with self.store.read() as session:
+            ids = session.execute(
+                select(OutboxItem.remote_id).where(
+                    OutboxItem.target == TARGET,
+                    OutboxItem.id != item_id,
+                    OutboxItem.remote_id.is_not(None),
+                )
+            ).scalars()
+            return {int(i) for i in ids if i and i.isdigit()}
+
+    # -- recording ------------------------------------------------------------------------
+
+    def _record(self, claim: _Claim, outcome: _Outcome, counts: PayTracePostCounts) -> None:
+        now = self.clock()
+        with self.store.write() as session:
+            item = session.get(OutboxItem, claim.item_id)
+            assert item is not None
+            before = {"status": "in_flight", "kind": item.kind}
+            session.add(
+                OutboxAttempt(
+                    outbox_id=item.id,
+                    at=now,
+                    outcome=outcome.status if outcome.status != "done" else "posted",
+                    detail=outcome.detail,
+                )
+            )
+            item.claimed_by = None
+            if outcome.status in ("done", "found"):
+                item.status, item.remote_id, item.posted_at = "posted", outcome.remote_id, now
+                item.last_error = None
+                if outcome.status == "done":
+                    counts.done += 1
+                else:
+                    counts.found += 1
+            elif outcome.status == "switch":
+                item.kind, item.status, item.next_attempt_at = outcome.new_kind, "pending", now
+                item.last_error = outcome.detail
+                counts.switched += 1
+            elif outcome.status == "dead" or item.attempts >= self.max_attempts:
+                reason = outcome.detail
+                if outcome.status != "dead":
+                    reason = f"gave up after {item.attempts} tries; last: {reason}"
+                self._mark_dead(session, item, outcome.code or "gave_up", reason, now)
+                item.remote_id = outcome.remote_id or item.remote_id
+                counts.dead_letter += 1
+            else:
+                delay = full_jitter_delay(
+                    item.attempts,
+                    base_s=self.base_delay_s,
+                    cap_s=self.cap_delay_s,
+                    retry_after_s=outcome.retry_after_s,
+                    rng=self.rng,
+                )
+                item.status, item.last_error = "pending", outcome.detail
+                delay = max(delay, outcome.min_wait_s)
+                item.next_attempt_at = now + timedelta(seconds=delay)
+                counts.retry_later += 1
+            audit.record(
+                session,
+                "paytrace_" + outcome.status,
+                "outbox",
+                item.key,
+                actor=self.worker,
+                before=before,
+                after={
+                    "status": item.status,
+                    "kind": item.kind,
+                    "detail": outcome.detail,
+                    "remote_id": item.remote_id,
+                },
+            )
+
+    def _mark_dead(
+        self, session: Session, item: OutboxItem, code: str, reason: str, now: datetime
+    ) -> None:
+        item.status, item.last_error = "dead", reason
+        noun = {SALE: "card charge", REFUND: "refund", VOID: "void"}.get(item.kind, item.kind)
+        session.add(
+            ExceptionItem(
+                category="dead_letter",
+                reason_code=code[:40],
+                title=f"{item.key}: PayTrace did not carry out the {noun}",
+                detail=reason,
+                payload=dict(item.payload),
+                outbox_id=item.id,
+                transaction_id=item.transaction_id,
+                created_at=now,
+            )
+        )
