@@ -15,8 +15,12 @@ from app.errors import expected_errors
 COMMAND_MODULES = (
     "app.commands.doctor_cmd",
     "app.commands.credentials_cmd",
+    "app.commands.gui_cmd",
+    "app.commands.demo_cmd",
     "app.commands.sync_cmd",
     "app.commands.sandbox_cmd",
+    "app.commands.store_cmd",
+    "app.commands.chargebacks_cmd",
 )
 
 log = logging.getLogger("paysage")
@@ -47,8 +51,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
-        parser.print_help()
-        return 0
+        # Plain `paysage` (and the windowed Paysage.exe) opens the app.
+        args = parser.parse_args(["gui"])
     try:
         return int(args.handler(args) or 0)
     except KeyboardInterrupt:

@@ -1,0 +1,157 @@
+"""Re-match, split or put on account: choose open invoices and how much goes to each;
+whatever is left over goes on account."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.money import MoneyError, from_cents, to_money
+from app.store import Store
+from app.ui.models.open_invoices import OpenInvoicesModel
+from app.ui.widgets.filters import SearchBox
+from app.ui.widgets.grid_view import GridView
+
+
+class ApplicationsDialog(QDialog):
+    def __init__(
+        self,
+        store: Store,
+        *,
+        payment: Decimal,
+        customer_id: str,
+        initial: list[tuple[str, Decimal]] | None = None,
+        title: str = "Choose invoices",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.resize(900, 560)
+        self.payment = payment
+        self._customer_id = customer_id
+        self.invoices = OpenInvoicesModel(store, self)
+        layout = QVBoxLayout(self)
+        intro = QLabel(
+            f"Payment of ${payment:,.2f}. Double-click an invoice to add it; edit the amounts "
+            "on the right. Anything not applied goes on the customer's account."
+        )
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        search_row = QHBoxLayout()
+        self.search = SearchBox("Search invoice number, PO, order or customer…")
+        self.only_customer = QCheckBox(f"Only customer {customer_id}" if customer_id else "")
+        self.only_customer.setChecked(bool(customer_id))
+        self.only_customer.setVisible(bool(customer_id))
+        search_row.addWidget(self.search, 1)
+        search_row.addWidget(self.only_customer)
+        layout.addLayout(search_row)
+        body = QHBoxLayout()
+        self.grid = GridView(self.invoices)
+        self.grid.doubleClicked.connect(lambda index: self.add_invoice_row(index.row()))
+        body.addWidget(self.grid, 3)
+        right = QVBoxLayout()
+        self.chosen = QTableWidget(0, 2)
+        self.chosen.setHorizontalHeaderLabels(["Invoice", "Apply"])
+        self.chosen.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.chosen.verticalHeader().setVisible(False)
+        self.chosen.itemChanged.connect(self._update_remainder)
+        right.addWidget(self.chosen, 1)
+        remove = QPushButton("Remove selected")
+        remove.clicked.connect(self._remove_selected)
+        right.addWidget(remove)
+        self.remainder = QLabel()
+        self.remainder.setObjectName("remainder")
+        right.addWidget(self.remainder)
+        body.addLayout(right, 2)
+        layout.addLayout(body, 1)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self._accept_if_valid)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.search.search.connect(lambda _t: self._search())
+        self.only_customer.toggled.connect(lambda _c: self._search())
+        for invoice, amount in initial or []:
+            self.add_application(invoice, amount)
+        self._update_remainder()
+        self._search()
+
+    def _search(self) -> None:
+        customer = self._customer_id if self.only_customer.isChecked() else ""
+        self.invoices.search(self.search.text(), customer)
+
+    def add_invoice_row(self, row: int) -> None:
+        values = self.invoices.row_dict(row)
+        if values is None:
+            return
+        balance = from_cents(values["balance"])
+        self.add_application(values["invoice_id"], min(balance, self.remaining()))
+
+    def add_application(self, invoice_id: str, amount: Decimal) -> None:
+        for row in range(self.chosen.rowCount()):
+            item = self.chosen.item(row, 0)
+            if item is not None and item.text() == invoice_id:
+                return
+        row = self.chosen.rowCount()
+        self.chosen.insertRow(row)
+        name = QTableWidgetItem(invoice_id)
+        name.setFlags(name.flags() & ~Qt.ItemFlag.ItemIsEditable)
+        self.chosen.setItem(row, 0, name)
+        self.chosen.setItem(row, 1, QTableWidgetItem(f"{max(amount, Decimal(0)):.2f}"))
+        self._update_remainder()
+
+    def _remove_selected(self) -> None:
+        for row in sorted({i.row() for i in self.chosen.selectedIndexes()}, reverse=True):
+            self.chosen.removeRow(row)
+        self._update_remainder()
+
+    def applications(self) -> list[tuple[str, Decimal]] | None:
+        """The chosen (invoice, amount) pairs, or None when an amount is unreadable."""
+        out: list[tuple[str, Decimal]] = []
+        for row in range(self.chosen.rowCount()):
+            invoice, amount = self.chosen.item(row, 0), self.chosen.item(row, 1)
+            if invoice is None or amount is None:
+                continue
+            try:
+                value = to_money(amount.text())
+            except MoneyError:
+                return None
+            out.append((invoice.text(), value))
+        return out
+
+    def remaining(self) -> Decimal:
+        apps = self.applications() or []
+        return self.payment - sum((a for _i, a in apps), Decimal(0))
+
+    def on_account(self) -> Decimal:
+        return max(self.remaining(), Decimal(0))
+
+    def _update_remainder(self, *_args: object) -> None:
+        apps = self.applications()
+        ok = apps is not None and self.remaining() >= 0 and all(a > 0 for _i, a in apps)
+        if apps is None:
+            self.remainder.setText("An amount is not a number.")
+        elif self.remaining() < 0:
+            self.remainder.setText(f"Applied ${-self.remaining():,.2f} more than the payment.")
+        else:
+            self.remainder.setText(f"On account: ${self.on_account():,.2f}")
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(ok)
+
+    def _accept_if_valid(self) -> None:
+        if self.applications() is not None and self.remaining() >= 0:
+            self.accept()

@@ -1,0 +1,131 @@
+"""The main window: left navigation, the pages (created on first visit), the status bar.
+Closing the window keeps the scheduled sync running in the tray."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.ui.context import UiContext
+from app.ui.icon import app_icon
+from app.ui.pages.audit_log import AuditLogPage
+from app.ui.pages.dashboard import DashboardPage
+from app.ui.pages.exceptions import ExceptionsPage
+from app.ui.pages.mapping_placeholder import create_mapping_page
+from app.ui.pages.reconciliation import ReconciliationPage
+from app.ui.pages.settings import SettingsPage
+from app.ui.pages.settlements import SettlementsPage
+from app.ui.pages.transactions import TransactionsPage
+from app.ui.sync_controller import SyncController
+from app.ui.widgets.sync_status_bar import SyncStatusBar
+
+PageFactory = Callable[[UiContext], QWidget]
+PAGES: tuple[tuple[str, str, PageFactory], ...] = (
+    ("dashboard", "Dashboard", DashboardPage),
+    ("transactions", "Transactions", TransactionsPage),
+    ("reconciliation", "Reconciliation", ReconciliationPage),
+    ("mapping", "Mapping", create_mapping_page),
+    ("settlements", "Settlements", SettlementsPage),
+    ("exceptions", "Exceptions", ExceptionsPage),
+    ("audit", "Audit log", AuditLogPage),
+    ("settings", "Settings", SettingsPage),
+)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: UiContext, controller: SyncController) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.controller = controller
+        self.keep_running_in_tray = False  # set by the app when a tray icon exists
+        self.quitting = False
+        env = ctx.profile.environment
+        self.setWindowTitle(
+            f"Paysage — {ctx.profile.name} ({env})" + (" · demo" if ctx.demo else "")
+        )
+        self.setWindowIcon(app_icon())
+        self.resize(1280, 800)
+        central = QWidget()
+        row = QHBoxLayout(central)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        side = QWidget()
+        side.setObjectName("sidebar")
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 12, 0, 12)
+        brand = QLabel("Paysage")
+        brand.setObjectName("brand")
+        side_layout.addWidget(brand)
+        self.nav = QListWidget()
+        self.nav.setObjectName("navList")
+        self.nav.setIconSize(QSize(0, 0))
+        self.nav.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        for key, words, _factory in PAGES:
+            item = QListWidgetItem(words)
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            self.nav.addItem(item)
+        side_layout.addWidget(self.nav, 1)
+        side.setFixedWidth(190)
+        row.addWidget(side)
+        content = QWidget()
+        content.setObjectName("content")
+        content_layout = QVBoxLayout(content)
+        content_layout.setContentsMargins(16, 12, 16, 8)
+        self.heading = QLabel("")
+        self.heading.setObjectName("pageHeading")
+        content_layout.addWidget(self.heading)
+        self.stack = QStackedWidget()
+        content_layout.addWidget(self.stack, 1)
+        row.addWidget(content, 1)
+        self.setCentralWidget(central)
+        self.status = SyncStatusBar(ctx, controller)
+        self.setStatusBar(self.status)
+        self.pages: dict[str, QWidget] = {}
+        self.nav.currentRowChanged.connect(lambda r: self.show_page(PAGES[r][0]))
+        ctx.signals.navigate.connect(self.show_page)
+        self.nav.setCurrentRow(0)
+
+    def page(self, key: str) -> QWidget:
+        """The page for ``key``, built on first use (its queries start then)."""
+        if key not in self.pages:
+            factory = next(f for k, _w, f in PAGES if k == key)
+            widget = factory(self.ctx)
+            self.pages[key] = widget
+            self.stack.addWidget(widget)
+        return self.pages[key]
+
+    def show_page(self, key: str) -> None:
+        index = next(i for i, (k, _w, _f) in enumerate(PAGES) if k == key)
+        if self.nav.currentRow() != index:
+            self.nav.setCurrentRow(index)  # re-enters through currentRowChanged
+            return
+        self.stack.setCurrentWidget(self.page(key))
+        self.heading.setText(PAGES[index][1])
+
+    def bring_forward(self) -> None:
+        self.show()
+        self.setWindowState(self.windowState() & ~Qt.WindowState.WindowMinimized)
+        self.raise_()
+        self.activateWindow()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.keep_running_in_tray and not self.quitting and self.ctx.profile.sync.enabled:
+            event.ignore()
+            self.hide()
+            self.ctx.signals.alert.emit(
+                "Paysage is still syncing", "Scheduled sync keeps running; use the tray icon."
+            )
+            return
+        event.accept()

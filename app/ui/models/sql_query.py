@@ -1,0 +1,118 @@
+"""The SQL behind a grid: columns, the FROM/WHERE a page builds, ordering and block reads.
+
+Qt-free so the same statement serves the grid, its exports and the benchmark. Sorting is
+always ``ORDER BY <column>, <key>`` so every row has one place and keyset paging is exact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, FromClause, Select, func, select, tuple_
+from sqlalchemy.orm import Session
+
+from app.domain.money import from_cents
+from app.ui.models.windowing import BlockPlan
+
+
+def format_value(kind: str, value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    if kind == "money":
+        return f"{from_cents(int(value)):,}"
+    if kind == "date" and isinstance(value, date | datetime):
+        return value.strftime("%Y-%m-%d")
+    if kind == "datetime" and isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if kind == "status":
+        return str(value).replace("_", " ").capitalize()
+    if kind == "time" and isinstance(value, datetime):
+        return value.strftime("%H:%M")
+    if kind == "percent":
+        return f"{value}%"
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    expr: ColumnElement[Any]
+    kind: str = "text"  # text / money (cents) / date / datetime / int / percent
+    sortable: bool = True
+    # True only when the value is never NULL: keyset paging skips NULLs, offsets do not.
+    not_null: bool = False
+    width: int = 110
+    tooltip: str = ""
+
+
+@dataclass(frozen=True)
+class QuerySpec:
+    """One immutable query state, captured on the GUI thread and run on a worker."""
+
+    columns: Sequence[Column]  # shown columns, then hidden ones
+    source: FromClause
+    key: ColumnElement[Any]
+    where: Sequence[ColumnElement[bool]] = field(default_factory=tuple)
+    sort: Column | None = None
+    descending: bool = False
+    sum_expr: ColumnElement[Any] | None = None
+
+    @property
+    def keyset_ok(self) -> bool:
+        return self.sort is None or self.sort.not_null
+
+    def _order_parts(self) -> list[ColumnElement[Any]]:
+        parts = [] if self.sort is None else [self.sort.expr]
+        return [*parts, self.key]
+
+    def ordered(self, *, reverse: bool = False) -> Select[Any]:
+        descending = self.descending != reverse
+        order = [p.desc() if descending else p.asc() for p in self._order_parts()]
+        stmt = select(*(c.expr.label(c.key) for c in self.columns), self.key.label("_key"))
+        stmt = stmt.select_from(self.source).where(*self.where)
+        return stmt.order_by(*order)
+
+    def block_statement(self, plan: BlockPlan) -> Select[Any]:
+        stmt = self.ordered(reverse=plan.reverse)
+        if plan.boundary is not None:
+            parts = self._order_parts()
+            lhs = tuple_(*parts) if len(parts) > 1 else parts[0]
+            value = plan.boundary if len(parts) > 1 else plan.boundary[1]
+            rhs = tuple_(*value) if len(parts) > 1 else value
+            going_down = self.descending != plan.reverse
+            stmt = stmt.where(lhs < rhs if going_down else lhs > rhs)
+        return stmt.offset(plan.offset or None).limit(plan.limit)
+
+    def boundary_of(self, row: Sequence[Any]) -> tuple[Any, Any] | None:
+        """The (sort value, key) of a fetched row, or None when keyset paging is unsafe."""
+        if not self.keyset_ok:
+            return None
+        key = row[-1]
+        if self.sort is None:
+            return (key, key)
+        value = row[[c.key for c in self.columns].index(self.sort.key)]
+        return None if value is None else (value, key)
+
+    def totals_statement(self) -> Select[Any]:
+        total = func.coalesce(func.sum(self.sum_expr), 0) if self.sum_expr is not None else None
+        parts: list[Any] = [func.count()]
+        if total is not None:
+            parts.append(total)
+        return select(*parts).select_from(self.source).where(*self.where)
+
+
+def read_block(session: Session, spec: QuerySpec, plan: BlockPlan) -> list[tuple[Any, ...]]:
+    rows = [tuple(r) for r in session.execute(spec.block_statement(plan))]
+    if plan.reverse:
+        rows.reverse()
+    return rows
+
+
+def read_totals(session: Session, spec: QuerySpec) -> tuple[int, int | None]:
+    """(row count, sum of ``sum_expr`` or None)."""
+    row = session.execute(spec.totals_statement()).one()
+    return int(row[0]), (int(row[1]) if len(row) > 1 else None)

@@ -1,0 +1,302 @@
+"""``SqlTableModel``: a lazy, windowed table model over one SQL query.
+
+Sort and filter happen in SQL (ORDER BY / WHERE built from the page's filter state), the
+row count comes from ``SELECT count(*)``, and rows are read in blocks on a worker thread
+and cached (LRU). The GUI thread only ever looks rows up in that cache: every model call
+is a dictionary lookup, so a million rows scroll like a hundred.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    QThreadPool,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor
+
+from app.domain.money import from_cents
+from app.store import Store
+from app.ui.models.sql_query import Column, QuerySpec, format_value, read_block, read_totals
+from app.ui.models.windowing import block_span, plan_block
+from app.ui.ops import run_op
+
+Index = QModelIndex | QPersistentModelIndex
+_NEGATIVE = QColor("#b3261e")
+_query_pool: QThreadPool | None = None
+
+
+def query_pool() -> QThreadPool:
+    """Grid reads get their own small pool so a long sync never delays scrolling."""
+    global _query_pool
+    if _query_pool is None:
+        _query_pool = QThreadPool()
+        _query_pool.setMaxThreadCount(3)
+    return _query_pool
+
+
+class SqlTableModel(QAbstractTableModel):
+    reset_done = Signal()  # the count is known and the first block is in
+    block_loaded = Signal(int)  # block number
+    totals_changed = Signal(int, object)  # rows, sum (Decimal) or None
+    load_failed = Signal(str)  # plain words
+
+    columns: Sequence[Column] = ()  # shown, in order
+    hidden: Sequence[Column] = ()  # fetched with each row for pages and colouring
+
+    def __init__(
+        self,
+        store: Store,
+        parent: QObject | None = None,
+        *,
+        block_size: int = 200,
+        max_blocks: int = 64,
+    ) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.block_size = block_size
+        self.max_blocks = max_blocks
+        self._sort: Column | None = None
+        self._descending = False
+        self._generation = 0
+        self._total = 0
+        self.total_count = 0
+        self.total_sum: Decimal | None = None
+        self._spec = self.build_spec()
+        self._blocks: OrderedDict[int, list[tuple[Any, ...]]] = OrderedDict()
+        self._pending: set[int] = set()
+        self.loading = False
+        self._positions = {c.key: i for i, c in enumerate([*self.columns, *self.hidden])}
+
+    # -- what a subclass provides ----------------------------------------------------------
+
+    def source(self) -> Any:
+        raise NotImplementedError
+
+    def key(self) -> Any:
+        raise NotImplementedError
+
+    def where(self) -> list[Any]:
+        return []
+
+    def sum_expr(self) -> Any:
+        return None
+
+    def row_background(self, row: dict[str, Any]) -> QColor | None:
+        return None
+
+    # -- state -> SQL ----------------------------------------------------------------------
+
+    def build_spec(self) -> QuerySpec:
+        return QuerySpec(
+            columns=[*self.columns, *self.hidden],
+            source=self.source(),
+            key=self.key(),
+            where=tuple(self.where()),
+            sort=self._sort,
+            descending=self._descending,
+            sum_expr=self.sum_expr(),
+        )
+
+    @property
+    def spec(self) -> QuerySpec:
+        return self._spec
+
+    def refresh(self) -> None:
+        """Re-run the query (new filter, new sort, or changed data) off the GUI thread."""
+        self._generation += 1
+        generation = self._generation
+        spec = self._spec = self.build_spec()
+        self.loading = True
+        size = self.block_size
+
+        def work(_progress: Any, _cancel: Any) -> tuple[int, int | None, list[tuple[Any, ...]]]:
+            with self.store.read() as session:
+                count, total = read_totals(session, spec)
+                plan = plan_block(0, block_size=size, total=count)
+                return count, total, read_block(session, spec, plan)
+
+        run_op(
+            work,
+            label="Loading rows",
+            pool=query_pool(),
+            on_done=lambda result: self._reset_arrived(generation, *result),
+            on_error=lambda words: self._failed(generation, words),
+            owner=self,
+        )
+
+    def _reset_arrived(
+        self, generation: int, count: int, total: int | None, first: list[tuple[Any, ...]]
+    ) -> None:
+        if generation != self._generation:
+            return
+        self.beginResetModel()
+        self._total = count
+        self._blocks.clear()
+        self._pending.clear()
+        if first:
+            self._blocks[0] = first
+        self.endResetModel()
+        self.loading = False
+        self.total_count = count
+        self.total_sum = None if total is None else from_cents(total)
+        self.totals_changed.emit(count, self.total_sum)
+        self.reset_done.emit()
+
+    def _failed(self, generation: int, words: str) -> None:
+        if generation == self._generation:
+            self.loading = False
+            self.load_failed.emit(words)
+
+    # -- blocks ----------------------------------------------------------------------------
+
+    def _boundary(self, block: int, last: bool) -> tuple[Any, Any] | None:
+        rows = self._blocks.get(block)
+        if not rows:
+            return None
+        return self._spec.boundary_of(rows[-1] if last else rows[0])
+
+    def request_block(self, block: int) -> None:
+        if block in self._blocks or block in self._pending:
+            return
+        if block * self.block_size >= self._total:
+            return
+        self._pending.add(block)
+        plan = plan_block(
+            block,
+            block_size=self.block_size,
+            total=self._total,
+            last_of_previous=self._boundary(block - 1, last=True),
+            first_of_next=self._boundary(block + 1, last=False),
+        )
+        generation, spec = self._generation, self._spec
+
+        def work(_progress: Any, _cancel: Any) -> list[tuple[Any, ...]]:
+            with self.store.read() as session:
+                return read_block(session, spec, plan)
+
+        run_op(
+            work,
+            label="Loading rows",
+            pool=query_pool(),
+            on_done=lambda rows: self._block_arrived(generation, block, rows),
+            on_error=lambda words: self._failed(generation, words),
+            owner=self,
+        )
+
+    def _block_arrived(self, generation: int, block: int, rows: list[tuple[Any, ...]]) -> None:
+        if generation != self._generation:
+            return
+        self._pending.discard(block)
+        self._blocks[block] = rows
+        while len(self._blocks) > self.max_blocks:
+            self._blocks.popitem(last=False)
+        start, end = block_span(block, self.block_size, self._total)
+        if end > start:
+            last_col = len(self.columns) - 1
+            self.dataChanged.emit(self.index(start, 0), self.index(end - 1, last_col))
+        self.block_loaded.emit(block)
+
+    def cached_row(self, row: int) -> tuple[Any, ...] | None:
+        block, offset = divmod(row, self.block_size)
+        rows = self._blocks.get(block)
+        if rows is None:
+            if 0 <= row < self._total:
+                self.request_block(block)
+            return None
+        self._blocks.move_to_end(block)
+        return rows[offset] if offset < len(rows) else None
+
+    def is_loaded(self, row: int) -> bool:
+        return row // self.block_size in self._blocks
+
+    def row_dict(self, row: int) -> dict[str, Any] | None:
+        """Every fetched value of ``row`` by column key (plus ``_key``), or None if not loaded."""
+        values = self.cached_row(row)
+        if values is None:
+            return None
+        out = {key: values[i] for key, i in self._positions.items()}
+        out["_key"] = values[-1]
+        return out
+
+    def value(self, row: int, key: str) -> Any:
+        values = self.cached_row(row)
+        return None if values is None else values[self._positions[key]]
+
+    def row_of_key(self, key: Any) -> int | None:
+        """Row number of a loaded row with this key."""
+        for block, rows in self._blocks.items():
+            for offset, values in enumerate(rows):
+                if values[-1] == key:
+                    return block * self.block_size + offset
+        return None
+
+    def column_index(self, key: str) -> int:
+        return [c.key for c in self.columns].index(key)
+
+    # -- QAbstractTableModel ---------------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt API
+        return 0 if parent.isValid() else self._total
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt API
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.columns):
+            return None
+        column = self.columns[section]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.header
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return column.tooltip or None
+        if role == Qt.ItemDataRole.TextAlignmentRole and column.kind in ("money", "percent"):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        column = self.columns[index.column()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            values = self.cached_row(index.row())
+            if values is None:
+                return "…" if index.column() == 0 and role == Qt.ItemDataRole.DisplayRole else None
+            return format_value(column.kind, values[index.column()])
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if column.kind in ("money", "percent", "int"):
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ForegroundRole and column.kind == "money":
+            value = self.value(index.row(), column.key)
+            return QBrush(_NEGATIVE) if isinstance(value, int) and value < 0 else None
+        if role == Qt.ItemDataRole.BackgroundRole:
+            row = self.row_dict(index.row())
+            colour = None if row is None else self.row_background(row)
+            return QBrush(colour) if colour is not None else None
+        if role == Qt.ItemDataRole.UserRole:
+            values = self.cached_row(index.row())
+            return None if values is None else values[-1]
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(self.columns) or not self.columns[column].sortable:
+            return
+        self._sort = self.columns[column]
+        self._descending = order == Qt.SortOrder.DescendingOrder
+        self.refresh()
+
+    def set_sort_key(self, key: str | None, *, descending: bool = False) -> None:
+        """Sort by any column (shown or hidden) without a view; None = by key."""
+        by_key = {c.key: c for c in [*self.columns, *self.hidden]}
+        self._sort = None if key is None else by_key[key]
+        self._descending = descending

@@ -1,0 +1,104 @@
+"""One transaction's story: status history, the raw record as fetched (redacted), the
+mapping version used, and what was posted to Sage Pro. Qt-free."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from app.domain.money import from_cents
+from app.domain.pan import redact_card_numbers
+from app.store import Store
+from app.store.models import (
+    MappingVersion,
+    OutboxItem,
+    PayTraceTransaction,
+    RawRecord,
+    TransactionEvent,
+)
+
+
+@dataclass(frozen=True)
+class TransactionDetail:
+    transaction_id: int
+    summary: list[tuple[str, str]]
+    history: list[tuple[datetime, str, str]]  # at, change, fields changed
+    raw_json: str  # redacted, pretty
+    mapping_version: str
+    postings: list[tuple[str, str, str, str]]  # key, kind, status, remote id / error
+
+
+def load_transaction_detail(store: Store, transaction_id: int) -> TransactionDetail | None:
+    with store.read() as s:
+        txn = s.get(PayTraceTransaction, transaction_id)
+        if txn is None:
+            return None
+        events = s.scalars(
+            select(TransactionEvent)
+            .where(TransactionEvent.transaction_id == transaction_id)
+            .order_by(TransactionEvent.id)
+        ).all()
+        raw = s.scalar(
+            select(RawRecord)
+            .where(
+                RawRecord.source == "paytrace.transaction",
+                RawRecord.source_id == str(transaction_id),
+            )
+            .order_by(RawRecord.fetched_at.desc(), RawRecord.id.desc())
+            .limit(1)
+        )
+        version_id = getattr(txn, "mapping_version_id", None)
+        version = s.get(MappingVersion, version_id) if version_id else None
+        posts = s.execute(
+            select(
+                OutboxItem.key,
+                OutboxItem.kind,
+                OutboxItem.status,
+                OutboxItem.remote_id,
+                OutboxItem.last_error,
+            )
+            .where(OutboxItem.transaction_id == transaction_id)
+            .order_by(OutboxItem.sequence)
+        ).all()
+        card = "ACH" if txn.payment_method == "ACH" else f"{txn.card_brand} ··{txn.card_last4}"
+        summary = [
+            ("PayTrace id", str(txn.transaction_id)),
+            ("Type", txn.transaction_type),
+            ("Amount", f"${from_cents(txn.amount_cents):,.2f}"),
+            ("When (merchant)", txn.created_text or f"{txn.created_local}"),
+            ("Paid with", card.strip()),
+            ("Billing name", txn.billing_name),
+            ("E-mail", txn.email),
+            ("Invoice ref", txn.invoice_ref),
+            ("Customer ref", txn.customer_reference_id),
+            ("Description", txn.description),
+            (
+                "Settled",
+                f"{txn.settled_local} (batch {txn.batch_number})" if txn.batch_number else "no",
+            ),
+            ("Match status", txn.match_status),
+        ]
+        return TransactionDetail(
+            transaction_id=transaction_id,
+            summary=[(k, redact_card_numbers(v)) for k, v in summary if v],
+            history=[
+                (
+                    e.at,
+                    f"{e.old_type} → {e.new_type}" if e.old_type else f"first seen as {e.new_type}",
+                    ", ".join(sorted(e.changes)) if isinstance(e.changes, dict) else "",
+                )
+                for e in events
+            ],
+            raw_json=redact_card_numbers(json.dumps(raw.payload, indent=2, default=str))
+            if raw is not None
+            else "(no raw record stored)",
+            mapping_version=(
+                f"v{version.version} by {version.author}, {version.created_at:%Y-%m-%d}"
+                if version
+                else "not mapped yet"
+            ),
+            postings=[(k, kind, st, rid or (err or "")) for k, kind, st, rid, err in posts],
+        )

@@ -1,0 +1,202 @@
+"""Background operations: run a Qt-free callable on a thread pool, hand it a progress
+callback and a cancel token, and deliver its result or its error back on the GUI thread.
+
+The GUI thread never waits on the network or a big query: every such call goes through
+``run_op``. Errors reach the user in plain words (``describe_error``), redacted.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any, Protocol
+
+import shiboken6
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+from app.log import redact
+
+log = logging.getLogger(__name__)
+
+ProgressCallback = Callable[[str, int, int], None]
+
+
+class CancelTokenLike(Protocol):
+    @property
+    def cancelled(self) -> bool: ...
+
+    def cancel(self) -> None: ...
+
+
+class OpCancelToken:
+    """Thread-safe cancel flag with the interface of ``app.sync.cycle.CancelToken``."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def cancel(self) -> None:
+        self._event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+
+def new_cancel_token() -> CancelTokenLike:
+    """The sync engine's own token class once it exists, so ``run_cycle`` gets its type."""
+    try:
+        from app.sync.cycle import CancelToken  # type: ignore[import-not-found, unused-ignore]
+    except ImportError:
+        return OpCancelToken()
+    token: CancelTokenLike = CancelToken()
+    return token
+
+
+_NETWORK_WORDS = (
+    ("ConnectionError", "The server could not be reached. Check the address and the network."),
+    ("ConnectTimeout", "The server did not answer in time. Check the address and the network."),
+    ("ReadTimeout", "The server took too long to answer. Try again in a moment."),
+    ("Timeout", "The server took too long to answer. Try again in a moment."),
+    ("SSLError", "The secure connection to the server failed (certificate problem)."),
+    ("OperationalError", "The database could not complete the request (it may be busy)."),
+)
+
+
+def describe_error(exc: BaseException) -> str:
+    """One plain sentence for the user. Our own exceptions carry words written for people;
+    library exceptions are translated by kind; nothing passes without redaction."""
+    module = type(exc).__module__
+    if module.startswith("app.") and str(exc):
+        return redact(str(exc))
+    for cls in type(exc).__mro__:
+        for name, words in _NETWORK_WORDS:
+            if cls.__name__ == name:
+                return words
+    return (
+        f"Something unexpected went wrong ({type(exc).__name__}). "
+        "The details are in the log file; the data is unchanged."
+    )
+
+
+class Op(QObject):
+    """One running operation. Signals arrive on the GUI thread (queued from the worker)."""
+
+    progressed = Signal(str, int, int)  # stage text, done, total
+    succeeded = Signal(object)  # the callable's return value
+    failed = Signal(str, object)  # plain words, the exception
+    finished = Signal()  # always, after succeeded or failed
+
+    def __init__(self, label: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.label = label
+        self.token = new_cancel_token()
+        self.done = False
+        self.result: Any = None
+        self.error: str | None = None
+        self.succeeded.connect(self._remember_result)
+        self.failed.connect(self._remember_error)
+        self.finished.connect(self._mark_done)
+
+    def cancel(self) -> None:
+        self.token.cancel()
+
+    @property
+    def cancelled(self) -> bool:
+        return self.token.cancelled
+
+    def _remember_result(self, value: object) -> None:
+        self.result = value
+
+    def _remember_error(self, words: str, _exc: object) -> None:
+        self.error = words
+
+    def _mark_done(self) -> None:
+        self.done = True
+        _running.discard(self)
+
+
+class _Runner(QRunnable):
+    def __init__(self, op: Op, work: Callable[[ProgressCallback, CancelTokenLike], Any]) -> None:
+        super().__init__()
+        self.setAutoDelete(True)
+        self._op = op
+        self._work = work
+
+    def run(self) -> None:
+        op = self._op
+        try:
+            result = self._work(op.progressed.emit, op.token)
+        except Exception as exc:  # every failure becomes a visible, plain-words signal
+            log.error("%s failed: %s", op.label, exc, exc_info=True)
+            op.failed.emit(describe_error(exc), exc)
+        else:
+            op.succeeded.emit(result)
+        op.finished.emit()
+
+
+# Ops are owned here until they finish, so a caller may drop its reference safely.
+_running: set[Op] = set()
+_pool: QThreadPool | None = None
+
+
+def ops_pool() -> QThreadPool:
+    """The pool for user operations (sync, approvals, exports, connection tests)."""
+    global _pool
+    if _pool is None:
+        _pool = QThreadPool()
+        _pool.setMaxThreadCount(4)
+    return _pool
+
+
+def run_op(
+    work: Callable[[ProgressCallback, CancelTokenLike], Any],
+    *,
+    label: str,
+    on_done: Callable[[Any], None] | None = None,
+    on_error: Callable[[str], None] | None = None,
+    on_progress: Callable[[str, int, int], None] | None = None,
+    pool: QThreadPool | None = None,
+    owner: QObject | None = None,
+) -> Op:
+    """Start ``work(progress, cancel)`` off the GUI thread; callbacks run on the GUI thread,
+    and not at all once ``owner`` (the widget or model that asked) has been destroyed."""
+    op = Op(label)
+
+    def alive() -> bool:
+        return owner is None or shiboken6.isValid(owner)
+
+    if on_done is not None:
+        op.succeeded.connect(lambda value: on_done(value) if alive() else None)
+    if on_error is not None:
+        op.failed.connect(lambda words, _exc: on_error(words) if alive() else None)
+    if on_progress is not None:
+        op.progressed.connect(lambda *a: on_progress(*a) if alive() else None)
+    _running.add(op)
+    (pool or ops_pool()).start(_Runner(op, work))
+    return op
+
+
+def run_call(
+    fn: Callable[..., Any],
+    *args: Any,
+    label: str,
+    on_done: Callable[[Any], None] | None = None,
+    on_error: Callable[[str], None] | None = None,
+    pool: QThreadPool | None = None,
+    owner: QObject | None = None,
+    **kwargs: Any,
+) -> Op:
+    """``run_op`` for a plain call that reports no progress and cannot be cancelled."""
+    return run_op(
+        lambda _progress, _cancel: fn(*args, **kwargs),
+        label=label,
+        on_done=on_done,
+        on_error=on_error,
+        pool=pool,
+        owner=owner,
+    )
+
+
+def running_ops() -> list[Op]:
+    return list(_running)

@@ -1,0 +1,139 @@
+"""Dashboard: cash position, what is waiting, what went wrong, the last sync, a chart."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from app.ui.context import UiContext
+from app.ui.models.dashboard_data import CountSum, DashboardData, load_dashboard
+from app.ui.ops import run_call
+from app.ui.signals import ALL_ENTITIES, subscribe
+from app.ui.widgets.daily_chart import DailyChart
+
+
+class Tile(QFrame):
+    """One figure: a caption, a big number, a line of detail, optionally a link to a page."""
+
+    def __init__(self, caption: str, target: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("tile")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 12)
+        self.caption = QLabel(caption)
+        self.caption.setObjectName("tileCaption")
+        self.value = QLabel("…")
+        self.value.setObjectName("tileValue")
+        self.detail = QLabel("")
+        self.detail.setObjectName("tileDetail")
+        self.detail.setWordWrap(True)
+        for widget in (self.caption, self.value, self.detail):
+            layout.addWidget(widget)
+        self.link: QPushButton | None = None
+        if target:
+            self.link = QPushButton("Open")
+            self.link.setObjectName("linkButton")
+            self.link.setCursor(Qt.CursorShape.PointingHandCursor)
+            layout.addWidget(self.link, alignment=Qt.AlignmentFlag.AlignLeft)
+        layout.addStretch(1)
+
+    def set_figure(self, value: str, detail: str = "", *, warn: bool = False) -> None:
+        self.value.setText(value)
+        self.detail.setText(detail)
+        self.setProperty("warn", warn)
+        self.style().unpolish(self)
+        self.style().polish(self)
+
+
+def _money(cs: CountSum) -> tuple[str, str]:
+    noun = "payment" if cs.count == 1 else "payments"
+    return f"${cs.total:,.2f}", f"{cs.count:,} {noun}"
+
+
+class DashboardPage(QWidget):
+    page_key = "dashboard"
+    title = "Dashboard"
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.data: DashboardData | None = None
+        layout = QVBoxLayout(self)
+        layout.setSpacing(12)
+        grid = QGridLayout()
+        grid.setSpacing(12)
+        self.today = Tile("Collected today")
+        self.month = Tile("Collected this month")
+        self.unmatched = Tile("Waiting for review", "reconciliation")
+        self.unposted = Tile("Approved, not yet posted", "reconciliation")
+        self.dead = Tile("Could not post (dead letters)", "exceptions")
+        self.changed = Tile("Changed after posting", "exceptions")
+        self.sync = Tile("Last sync")
+        tiles = (self.today, self.month, self.unmatched, self.unposted)
+        tiles2 = (self.dead, self.changed, self.sync)
+        for col, tile in enumerate(tiles):
+            grid.addWidget(tile, 0, col)
+        for col, tile in enumerate(tiles2):
+            grid.addWidget(tile, 1, col, 1, 2 if tile is self.sync else 1)
+        for tile in (*tiles, *tiles2):
+            if tile.link is not None:
+                target = "reconciliation" if tile in tiles else "exceptions"
+                tile.link.clicked.connect(lambda _c=False, t=target: ctx.signals.navigate.emit(t))
+        layout.addLayout(grid)
+        chart_frame = QFrame()
+        chart_frame.setObjectName("tile")
+        chart_layout = QVBoxLayout(chart_frame)
+        heading = QLabel("Last 30 days: collected in PayTrace vs posted to Sage Pro")
+        heading.setObjectName("tileCaption")
+        chart_layout.addWidget(heading)
+        self.chart = DailyChart()
+        chart_layout.addWidget(self.chart, 1)
+        layout.addWidget(chart_frame, 1)
+        ctx.signals.data_changed.connect(self._changed)
+        subscribe(self, ctx.signals.sync_finished, lambda _ok, _words: self.refresh())
+        self.refresh()
+
+    def _changed(self, entity: str) -> None:
+        if entity in ALL_ENTITIES:
+            self.refresh()
+
+    def refresh(self) -> None:
+        run_call(
+            load_dashboard,
+            self.ctx.store,
+            self.ctx.today(),
+            label="Loading dashboard",
+            on_done=self.show_data,
+            on_error=lambda words: self.sync.set_figure("—", words, warn=True),
+            owner=self,
+        )
+
+    def show_data(self, data: DashboardData) -> None:
+        self.data = data
+        self.today.set_figure(*_money(data.collected_today))
+        self.month.set_figure(*_money(data.collected_month))
+        self.unmatched.set_figure(*_money(data.unmatched), warn=data.unmatched.count > 0)
+        self.unposted.set_figure(*_money(data.unposted))
+        self.dead.set_figure(
+            f"{data.dead_letters:,}",
+            "Need your decision" if data.dead_letters else "Nothing stuck",
+            warn=data.dead_letters > 0,
+        )
+        self.changed.set_figure(
+            f"{data.changed_after_posting:,}",
+            "Voids or refunds after posting" if data.changed_after_posting else "None",
+            warn=data.changed_after_posting > 0,
+        )
+        run = data.last_sync
+        if run is None:
+            self.sync.set_figure("Never", "Press Sync now to fetch from PayTrace.")
+        else:
+            when = f"{run.started_at:%Y-%m-%d %H:%M} UTC"
+            if run.status == "ok":
+                counts = ", ".join(f"{v} {k}" for k, v in run.counts.items() if v) or "no changes"
+                self.sync.set_figure("OK", f"{when} · {counts}")
+            else:
+                self.sync.set_figure(
+                    run.status.capitalize(), f"{when} · {run.error or ''}", warn=True
+                )
+        self.chart.set_series(data.daily)

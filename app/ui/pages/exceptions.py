@@ -1,0 +1,280 @@
+"""Exceptions: dead letters and changed-after-posting items grouped by reason. Edit the
+payload, retry one or a whole group, resolve by hand with a note, or discard with a reason.
+Nothing here is ever dropped silently: every action is the exception-queue service's."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.pan import redact_card_numbers
+from app.ui import services
+from app.ui.context import UiContext
+from app.ui.models.exception_groups import exception_groups, exception_payload
+from app.ui.models.exceptions import CATEGORY_WORDS, ExceptionFilter, ExceptionsModel
+from app.ui.ops import run_call
+from app.ui.signals import AUDIT, EXCEPTIONS, OUTBOX, announce_changed, subscribe
+from app.ui.widgets.filters import SearchBox
+from app.ui.widgets.grid_view import GridView
+from app.ui.widgets.notices import notify
+
+STATUSES = (("Open", "open"), ("Resolved", "resolved"), ("Discarded", "discarded"), ("All", ""))
+
+
+class ExceptionsPage(QWidget):
+    page_key = "exceptions"
+    title = "Exceptions"
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.model = ExceptionsModel(ctx.store, self)
+        layout = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        self.status = QComboBox()
+        for words, value in STATUSES:
+            self.status.addItem(words, value)
+        self.text = SearchBox("Search what happened…")
+        bar.addWidget(QLabel("Show"))
+        bar.addWidget(self.status)
+        bar.addWidget(self.text, 1)
+        layout.addLayout(bar)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        self.groups = QTreeWidget()
+        self.groups.setHeaderLabels(["Reason", "Items"])
+        self.groups.setRootIsDecorated(False)
+        self.groups.setColumnWidth(0, 230)
+        self.groups.setMinimumWidth(290)
+        self.groups.currentItemChanged.connect(lambda _c, _p: self.apply_filter())
+        split.addWidget(self.groups)
+        middle = QSplitter(Qt.Orientation.Vertical)
+        self.grid = GridView(self.model, sort_key="created", descending=True)
+        middle.addWidget(self.grid)
+        middle.addWidget(self._detail_panel())
+        middle.setSizes([360, 300])
+        split.addWidget(middle)
+        split.setSizes([290, 770])
+        layout.addWidget(split, 1)
+        self.status.currentIndexChanged.connect(lambda _i: self.reload())
+        self.text.search.connect(lambda _t: self.apply_filter())
+        self.grid.selectionModel().currentRowChanged.connect(lambda c, _p: self._show(c.row()))
+        self.model.reset_done.connect(self._select_first)
+        subscribe(
+            self, ctx.signals.data_changed, lambda e: self.reload() if e == EXCEPTIONS else None
+        )
+        self.reload()
+
+    def _detail_panel(self) -> QWidget:
+        panel = QWidget()
+        layout = QVBoxLayout(panel)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.title_label = QLabel("Select an item.")
+        self.title_label.setObjectName("detailTitle")
+        self.title_label.setWordWrap(True)
+        self.detail_label = QLabel("")
+        self.detail_label.setWordWrap(True)
+        self.payload = QPlainTextEdit()
+        self.payload.setObjectName("payloadEditor")
+        self.payload.setPlaceholderText("Payload (JSON) to send on retry")
+        layout.addWidget(self.title_label)
+        layout.addWidget(self.detail_label)
+        layout.addWidget(self.payload, 1)
+        buttons = QHBoxLayout()
+        for text, slot in (
+            ("Save payload", self.save_payload),
+            ("Retry", self.retry_one),
+            ("Retry whole group", self.retry_group),
+            ("Resolve by hand…", self.resolve),
+            ("Discard…", self.discard),
+        ):
+            button = QPushButton(text)
+            button.clicked.connect(slot)
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        return panel
+
+    # -- groups and rows -------------------------------------------------------------------
+
+    def reload(self) -> None:
+        run_call(
+            exception_groups,
+            self.ctx.store,
+            str(self.status.currentData()),
+            label="Loading exceptions",
+            on_done=self._show_groups,
+            on_error=self.ctx.signals.status_message.emit,
+            owner=self,
+        )
+        self.apply_filter()
+
+    def _show_groups(self, groups: list[tuple[str, str, int]]) -> None:
+        current = self._group()
+        self.groups.blockSignals(True)
+        self.groups.clear()
+        total = sum(n for _c, _r, n in groups)
+        everything = QTreeWidgetItem(["Everything", str(total)])
+        everything.setData(0, Qt.ItemDataRole.UserRole, ("", ""))
+        self.groups.addTopLevelItem(everything)
+        for category, reason, count in groups:
+            words = f"{CATEGORY_WORDS.get(category, category)}: {reason.replace('_', ' ')}"
+            item = QTreeWidgetItem([words, str(count)])
+            item.setData(0, Qt.ItemDataRole.UserRole, (category, reason))
+            item.setToolTip(0, words)
+            self.groups.addTopLevelItem(item)
+            if (category, reason) == current:
+                self.groups.setCurrentItem(item)
+        if self.groups.currentItem() is None:
+            self.groups.setCurrentItem(everything)
+        self.groups.blockSignals(False)
+
+    def _group(self) -> tuple[str, str]:
+        item = self.groups.currentItem()
+        data = item.data(0, Qt.ItemDataRole.UserRole) if item is not None else None
+        return tuple(data) if data else ("", "")  # type: ignore[return-value]
+
+    def apply_filter(self) -> None:
+        category, reason = self._group()
+        self.model.set_filter(
+            ExceptionFilter(
+                status=str(self.status.currentData()),
+                category=category,
+                reason_code=reason,
+                text=self.text.text(),
+            )
+        )
+
+    def _select_first(self) -> None:
+        if self.model.rowCount():
+            self.grid.select_only(0)
+        else:
+            self.title_label.setText("Nothing here. Good.")
+            self.detail_label.setText("")
+            self.payload.clear()
+
+    def _current(self) -> dict[str, Any] | None:
+        return self.model.row_dict(self.grid.currentIndex().row())
+
+    def _show(self, row: int) -> None:
+        values = self.model.row_dict(row) if row >= 0 else None
+        if values is None:
+            return
+        self.title_label.setText(str(values["title"]))
+        self.detail_label.setText(str(values["detail"] or ""))
+        run_call(
+            exception_payload,
+            self.ctx.store,
+            int(values["_key"]),
+            label="Loading payload",
+            on_done=lambda p: self.payload.setPlainText(
+                redact_card_numbers(json.dumps(p, indent=2, default=str))
+            ),
+            on_error=self.ctx.signals.status_message.emit,
+            owner=self,
+        )
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def _act(self, label: str, fn: Callable[[Any], Any], words: str) -> None:
+        def done(_result: Any) -> None:
+            announce_changed(EXCEPTIONS, OUTBOX, AUDIT)
+            self.ctx.signals.status_message.emit(words)
+
+        def failed(message: str) -> None:
+            notify(self, "Paysage", message, warning=True)
+
+        run_call(
+            lambda: fn(services.exception_queue()),
+            label=label,
+            on_done=done,
+            on_error=failed,
+            owner=self,
+        )
+
+    def save_payload(self) -> None:
+        row = self._current()
+        if row is None:
+            return
+        try:
+            payload = json.loads(self.payload.toPlainText() or "{}")
+        except json.JSONDecodeError as exc:
+            notify(
+                self,
+                "Payload",
+                f"This is not valid JSON: {exc.msg} (line {exc.lineno}).",
+                warning=True,
+            )
+            return
+        if not isinstance(payload, dict):
+            notify(self, "Payload", "The payload must be a JSON object { … }.", warning=True)
+            return
+        item_id, store, user = int(row["_key"]), self.ctx.store, self.ctx.user
+        self._act(
+            "Saving payload",
+            lambda q: q.edit_payload(store, item_id, payload, user=user),
+            "Payload saved.",
+        )
+
+    def retry_one(self) -> None:
+        row = self._current()
+        if row is not None:
+            item_id, store, user = int(row["_key"]), self.ctx.store, self.ctx.user
+            self._act(
+                "Retrying", lambda q: q.retry_item(store, item_id, user=user), "Queued for retry."
+            )
+
+    def retry_group(self) -> None:
+        row = self._current()
+        reason = self._group()[1] or (str(row["reason_code"]) if row else "")
+        if not reason:
+            return
+        store, user = self.ctx.store, self.ctx.user
+        self._act(
+            "Retrying group",
+            lambda q: q.retry_group(store, reason, user=user),
+            f"Every open “{reason.replace('_', ' ')}” item was queued for retry.",
+        )
+
+    def resolve(self) -> None:
+        row = self._current()
+        if row is None:
+            return
+        note, ok = QInputDialog.getMultiLineText(
+            self, "Resolve by hand", "What did you do in Sage Pro? (kept in the audit log)"
+        )
+        if ok and note.strip():
+            item_id, store, user = int(row["_key"]), self.ctx.store, self.ctx.user
+            self._act(
+                "Resolving",
+                lambda q: q.resolve_item(store, item_id, user=user, note=note.strip()),
+                "Marked resolved.",
+            )
+
+    def discard(self) -> None:
+        row = self._current()
+        if row is None:
+            return
+        reason, ok = QInputDialog.getText(self, "Discard", "Why is this safe to discard?")
+        if ok and reason.strip():
+            item_id, store, user = int(row["_key"]), self.ctx.store, self.ctx.user
+            self._act(
+                "Discarding",
+                lambda q: q.discard_item(store, item_id, user=user, reason=reason.strip()),
+                "Discarded.",
+            )

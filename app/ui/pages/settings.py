@@ -1,0 +1,266 @@
+"""Settings of the active profile: connections, schedule, matching policy, GL accounts
+from Sage Pro's chart, fee schedule, alerts. Secrets go to the keyring, nothing else does."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QWidget,
+)
+
+from app.config import GLAccountSettings
+from app.credentials import CredentialsError
+from app.ui.connection_checks import (
+    CheckResult,
+    GLAccount,
+    load_gl_cache,
+    save_gl_cache,
+)
+from app.ui.context import UiContext
+from app.ui.widgets.connection_forms import PayTraceForm, SageProForm
+from app.ui.widgets.filters import AmountEdit
+from app.ui.widgets.notices import notify
+
+GL_FIELDS = (
+    ("card_clearing", "Card clearing"),
+    ("bank", "Bank deposit"),
+    ("merchant_fees", "Merchant fees"),
+    ("refunds", "Refunds"),
+    ("on_account", "Payments on account"),
+    ("receivables", "Receivables"),
+)
+
+
+def _spin(low: int, high: int, suffix: str = "") -> QSpinBox:
+    spin = QSpinBox()
+    spin.setRange(low, high)
+    spin.setSuffix(suffix)
+    return spin
+
+
+def _or(value: Decimal | None, current: Decimal) -> Decimal:
+    """A typed amount, or the current one when the box is empty (0.00 is a real value)."""
+    return current if value is None else value
+
+
+def _amount(value: Decimal) -> AmountEdit:
+    edit = AmountEdit("")
+    edit.setText(str(value))
+    return edit
+
+
+class SettingsPage(QScrollArea):
+    page_key = "settings"
+    title = "Settings"
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setWidgetResizable(True)
+        body = QWidget()
+        grid = QGridLayout(body)
+        grid.setHorizontalSpacing(16)
+        self.paytrace = PayTraceForm()
+        self.sagepro = SageProForm()
+        self.sagepro.last_op = None
+        self.sagepro.tested.connect(self._sagepro_tested)
+        grid.addWidget(self.paytrace, 0, 0)
+        grid.addWidget(self.sagepro, 0, 1)
+        grid.addWidget(self._schedule_box(), 1, 0)
+        grid.addWidget(self._policy_box(), 1, 1)
+        grid.addWidget(self._gl_box(), 2, 0)
+        grid.addWidget(self._fees_box(), 2, 1)
+        grid.addWidget(self._alerts_box(), 3, 0)
+        buttons = QHBoxLayout()
+        self.save_button = QPushButton("Save settings")
+        self.save_button.setObjectName("primaryButton")
+        self.save_button.clicked.connect(self.save)
+        self.saved_label = QLabel("")
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.saved_label, 1)
+        grid.addLayout(buttons, 4, 0, 1, 2)
+        grid.setRowStretch(5, 1)
+        self.setWidget(body)
+        self.load()
+
+    def _schedule_box(self) -> QGroupBox:
+        box = QGroupBox("Schedule")
+        form = QFormLayout(box)
+        self.sync_enabled = QCheckBox("Sync automatically")
+        self.interval = _spin(1, 1440, " min")
+        self.business_only = QCheckBox("Only during business hours")
+        hours = QHBoxLayout()
+        self.start_hour, self.end_hour = _spin(0, 23, ":00"), _spin(1, 24, ":00")
+        hours.addWidget(self.start_hour)
+        hours.addWidget(QLabel("to"))
+        hours.addWidget(self.end_hour)
+        hours.addStretch(1)
+        self.lookback = _spin(1, 60, " days")
+        form.addRow(self.sync_enabled)
+        form.addRow("Every", self.interval)
+        form.addRow(self.business_only)
+        form.addRow("Business hours", hours)
+        form.addRow("Look back", self.lookback)
+        return box
+
+    def _policy_box(self) -> QGroupBox:
+        box = QGroupBox("Matching")
+        form = QFormLayout(box)
+        self.auto_approve = QCheckBox("Approve sure matches automatically")
+        self.threshold = _spin(50, 100, " %")
+        self.tolerance = AmountEdit("0.00")
+        self.date_window = _spin(1, 365, " days")
+        form.addRow(self.auto_approve)
+        form.addRow("Only at or above", self.threshold)
+        form.addRow("Amount tolerance $", self.tolerance)
+        form.addRow("Invoice date window", self.date_window)
+        note = QLabel("Ties and partial matches always wait for you in Reconciliation.")
+        note.setObjectName("hint")
+        note.setWordWrap(True)
+        form.addRow(note)
+        return box
+
+    def _gl_box(self) -> QGroupBox:
+        box = QGroupBox("GL accounts (from Sage Pro's chart)")
+        form = QFormLayout(box)
+        self.gl: dict[str, QComboBox] = {}
+        for key, words in GL_FIELDS:
+            combo = QComboBox()
+            combo.setEditable(True)
+            combo.setMinimumWidth(240)
+            self.gl[key] = combo
+            form.addRow(words, combo)
+        self.gl_hint = QLabel("")
+        self.gl_hint.setObjectName("hint")
+        self.gl_hint.setWordWrap(True)
+        form.addRow(self.gl_hint)
+        return box
+
+    def _fees_box(self) -> QGroupBox:
+        box = QGroupBox("Fee schedule")
+        form = QFormLayout(box)
+        fees = self.ctx.profile.fees
+        self.card_pct, self.card_fixed = (
+            _amount(fees.card_percent),
+            _amount(fees.card_per_transaction),
+        )
+        self.ach_pct, self.ach_fixed = _amount(fees.ach_percent), _amount(fees.ach_per_transaction)
+        form.addRow("Card % of gross", self.card_pct)
+        form.addRow("Card $ per transaction", self.card_fixed)
+        form.addRow("ACH % of gross", self.ach_pct)
+        form.addRow("ACH $ per transaction", self.ach_fixed)
+        return box
+
+    def _alerts_box(self) -> QGroupBox:
+        box = QGroupBox("Alerts")
+        form = QFormLayout(box)
+        self.notify_failed = QCheckBox("Notify when a sync fails")
+        self.notify_dead = QCheckBox("Notify about new dead letters")
+        self.notify_anomaly = QCheckBox("Notify about unusual payments")
+        self.large_amount = AmountEdit("10000.00")
+        for box_ in (self.notify_failed, self.notify_dead, self.notify_anomaly):
+            form.addRow(box_)
+        form.addRow("Large payment from $", self.large_amount)
+        return box
+
+    # -- load / save -----------------------------------------------------------------------
+
+    def load(self) -> None:
+        p = self.ctx.profile
+        self.paytrace.load(p)
+        self.sagepro.load(p)
+        self.sync_enabled.setChecked(p.sync.enabled)
+        self.interval.setValue(p.sync.interval_minutes)
+        self.business_only.setChecked(p.sync.business_hours_only)
+        self.start_hour.setValue(p.sync.business_start_hour)
+        self.end_hour.setValue(p.sync.business_end_hour)
+        self.lookback.setValue(p.sync.lookback_days)
+        self.auto_approve.setChecked(p.policy.auto_approve)
+        self.threshold.setValue(p.policy.auto_approve_threshold)
+        self.tolerance.setText(str(p.policy.amount_tolerance))
+        self.date_window.setValue(p.policy.date_window_days)
+        self.notify_failed.setChecked(p.alerts.notify_failed_sync)
+        self.notify_dead.setChecked(p.alerts.notify_dead_letters)
+        self.notify_anomaly.setChecked(p.alerts.notify_anomalies)
+        self.large_amount.setText(str(p.alerts.large_payment_amount))
+        self.fill_gl(load_gl_cache(p.name))
+
+    def fill_gl(self, accounts: list[GLAccount]) -> None:
+        chosen = self.ctx.profile.gl
+        for key, combo in self.gl.items():
+            current = getattr(chosen, key)
+            combo.clear()
+            for account in accounts:
+                combo.addItem(f"{account.account_id} — {account.description}", account.account_id)
+            index = combo.findData(current)
+            if index >= 0:
+                combo.setCurrentIndex(index)
+            else:
+                combo.setEditText(current)
+        self.gl_hint.setText(
+            f"{len(accounts)} accounts from Sage Pro."
+            if accounts
+            else "Test the Sage Pro connection to fill these lists from the chart of accounts."
+        )
+
+    def _sagepro_tested(self, ok: bool, _words: str) -> None:
+        result: CheckResult | None = self.sagepro.last_result
+        if ok and result is not None and result.gl_accounts:
+            save_gl_cache(self.ctx.profile.name, result.gl_accounts)
+            self.fill_gl(result.gl_accounts)
+
+    def _gl_value(self, combo: QComboBox) -> str:
+        data = combo.currentData()
+        text = combo.currentText()
+        return (
+            str(data)
+            if data and combo.itemText(combo.currentIndex()) == text
+            else text.split(" — ")[0].strip()
+        )
+
+    def save(self) -> None:
+        p = self.ctx.profile
+        try:
+            self.paytrace.save_secret(p.name)
+            self.sagepro.save_secret(p.name)
+        except CredentialsError as exc:
+            notify(self, "Keyring", str(exc), warning=True)
+            return
+        self.paytrace.apply(p)
+        self.sagepro.apply(p)
+        p.sync.enabled = self.sync_enabled.isChecked()
+        p.sync.interval_minutes = self.interval.value()
+        p.sync.business_hours_only = self.business_only.isChecked()
+        p.sync.business_start_hour = self.start_hour.value()
+        p.sync.business_end_hour = self.end_hour.value()
+        p.sync.lookback_days = self.lookback.value()
+        p.policy.auto_approve = self.auto_approve.isChecked()
+        p.policy.auto_approve_threshold = self.threshold.value()
+        p.policy.amount_tolerance = _or(self.tolerance.value(), Decimal("0.00"))
+        p.policy.date_window_days = self.date_window.value()
+        p.gl = GLAccountSettings(**{k: self._gl_value(c) for k, c in self.gl.items()})
+        fees = p.fees
+        fees.card_percent = _or(self.card_pct.value(), fees.card_percent)
+        fees.card_per_transaction = _or(self.card_fixed.value(), fees.card_per_transaction)
+        fees.ach_percent = _or(self.ach_pct.value(), fees.ach_percent)
+        fees.ach_per_transaction = _or(self.ach_fixed.value(), fees.ach_per_transaction)
+        p.alerts.notify_failed_sync = self.notify_failed.isChecked()
+        p.alerts.notify_dead_letters = self.notify_dead.isChecked()
+        p.alerts.notify_anomalies = self.notify_anomaly.isChecked()
+        p.alerts.large_payment_amount = _or(
+            self.large_amount.value(), p.alerts.large_payment_amount
+        )
+        self.ctx.save_settings()
+        self.ctx.signals.schedule_changed.emit()
+        self.saved_label.setText("Saved.")

@@ -1,0 +1,61 @@
+"""App-wide signals. Views subscribe here instead of calling each other: whoever changes
+data announces it, and every page showing that entity refreshes itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import QObject, Signal, SignalInstance
+
+# Entity names announced through ``data_changed`` (the tables a page may show).
+PROPOSALS = "proposals"
+TRANSACTIONS = "transactions"
+OUTBOX = "outbox"
+EXCEPTIONS = "exceptions"
+BATCHES = "settlement_batches"
+AUDIT = "audit_events"
+SETTINGS = "settings"
+ALL_ENTITIES = (PROPOSALS, TRANSACTIONS, OUTBOX, EXCEPTIONS, BATCHES, AUDIT)
+
+
+class AppSignals(QObject):
+    data_changed = Signal(str)  # entity name (see constants above)
+    sync_started = Signal(str)  # trigger: manual / schedule
+    sync_progress = Signal(str, int, int)  # stage text, done, total
+    sync_finished = Signal(bool, str)  # ok, plain-words summary or error
+    schedule_changed = Signal()  # on/off, next run, interval
+    settings_changed = Signal()
+    alert = Signal(str, str)  # title, message (tray notification + status bar)
+    status_message = Signal(str)  # transient line for the status bar
+    navigate = Signal(str)  # page key, e.g. "exceptions"
+
+
+_instance: AppSignals | None = None
+
+
+def app_signals() -> AppSignals:
+    """The one instance (created on first use, on the GUI thread)."""
+    global _instance
+    if _instance is None:
+        _instance = AppSignals()
+    return _instance
+
+
+def subscribe(owner: QObject, signal: SignalInstance, fn: Callable[..., Any]) -> None:
+    """Connect ``fn`` to an app-wide signal for as long as ``owner`` lives (a lambda would
+    otherwise outlive the page it refreshes)."""
+
+    def call(*args: Any) -> None:
+        if shiboken6.isValid(owner):
+            fn(*args)
+
+    signal.connect(call)
+    owner.destroyed.connect(lambda *_a: signal.disconnect(call))
+
+
+def announce_changed(*entities: str) -> None:
+    for entity in entities:
+        app_signals().data_changed.emit(entity)

@@ -1,0 +1,127 @@
+"""The panel beside the reconciliation grid: why this match, the score parts, and the
+alternative candidates (each can be chosen with one click)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.ui.models.proposal_detail import CandidateView, ProposalDetail
+
+
+def _heading(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setObjectName("sectionHeading")
+    return label
+
+
+def _words(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+class ProposalDetailPanel(QScrollArea):
+    use_candidate = Signal(object)  # CandidateView
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("detailPanel")
+        self.setWidgetResizable(True)
+        self.setMinimumWidth(280)
+        self.detail: ProposalDetail | None = None
+        self.show_message("Select a payment to see why it was matched.")
+
+    def show_message(self, text: str) -> None:
+        self.detail = None
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        hint = _words(text)
+        hint.setObjectName("hint")
+        layout.addWidget(hint)
+        layout.addStretch(1)
+        self.setWidget(body)
+
+    def show_detail(self, detail: ProposalDetail) -> None:
+        self.detail = detail
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setSpacing(6)
+        title = QLabel(f"${detail.amount:,.2f} — {detail.customer}")
+        title.setObjectName("detailTitle")
+        title.setWordWrap(True)
+        layout.addWidget(title)
+        layout.addWidget(_words(f"PayTrace {detail.transaction_id} · {detail.payment_line}"))
+        if detail.typed_reference:
+            layout.addWidget(_words(f"Reference typed by payer: “{detail.typed_reference}”"))
+        if detail.description:
+            layout.addWidget(_words(f"Description: {detail.description}"))
+        layout.addWidget(_heading(f"Match · {detail.confidence}% · {detail.rule}"))
+        layout.addWidget(_words(detail.reason))
+        layout.addWidget(_heading("Score parts"))
+        for name, points in detail.score_parts or [("no parts recorded", 0)]:
+            layout.addWidget(self._score_row(name, points))
+        layout.addWidget(_heading("Applies to"))
+        for invoice, amount in detail.applications:
+            layout.addWidget(_words(f"Invoice {invoice}: ${amount:,.2f}"))
+        if detail.on_account:
+            layout.addWidget(_words(f"On account: ${detail.on_account:,.2f}"))
+        if not detail.applications and not detail.on_account:
+            layout.addWidget(_words("Nothing yet — choose an invoice or put it on account."))
+        layout.addWidget(_heading("Other candidates"))
+        if not detail.candidates:
+            layout.addWidget(_words("None: no other open invoice came close."))
+        for candidate in detail.candidates:
+            layout.addWidget(self._candidate_card(candidate))
+        if detail.postings:
+            layout.addWidget(_heading("Postings to Sage Pro"))
+            for key, status, error in detail.postings:
+                layout.addWidget(_words(f"{key}: {status}" + (f" — {error}" if error else "")))
+        layout.addStretch(1)
+        self.setWidget(body)
+
+    def _score_row(self, name: str, points: int) -> QWidget:
+        row = QWidget()
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        label = QLabel(name.replace("_", " ").capitalize())
+        label.setFixedWidth(96)
+        bar = QProgressBar()
+        bar.setRange(0, 100)
+        bar.setValue(max(0, min(100, points)))
+        bar.setTextVisible(False)
+        bar.setFixedHeight(8)
+        bar.setObjectName("scoreBar")
+        value = QLabel(f"{points:+d}" if points < 0 else str(points))
+        value.setFixedWidth(30)
+        value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        layout.addWidget(label)
+        layout.addWidget(bar, 1)
+        layout.addWidget(value)
+        return row
+
+    def _candidate_card(self, candidate: CandidateView) -> QWidget:
+        card = QFrame()
+        card.setObjectName("candidateCard")
+        layout = QVBoxLayout(card)
+        layout.setContentsMargins(8, 6, 8, 6)
+        amount = f"${candidate.amount:,.2f}" if candidate.amount is not None else "amount unknown"
+        score = f"{candidate.score}%" if candidate.score is not None else "no score"
+        layout.addWidget(_words(f"Invoice {candidate.invoices or '?'} · {amount} · {score}"))
+        if candidate.reason:
+            layout.addWidget(_words(candidate.reason))
+        button = QPushButton("Use this invoice")
+        button.setEnabled(bool(candidate.invoices))
+        button.clicked.connect(lambda: self.use_candidate.emit(candidate))
+        layout.addWidget(button, alignment=Qt.AlignmentFlag.AlignLeft)
+        return card

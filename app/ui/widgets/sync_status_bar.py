@@ -1,0 +1,137 @@
+"""The status bar: profile and environment badge, last and next sync, Sync now, progress
+with Cancel while a cycle runs, and the schedule switch."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QCheckBox, QLabel, QProgressBar, QPushButton, QStatusBar, QWidget
+
+from app.ui.context import UiContext
+from app.ui.models.last_sync import LastRun, last_sync_run
+from app.ui.ops import run_call
+from app.ui.sync_controller import SyncController
+
+
+def local_time(utc: datetime) -> str:
+    local = utc.replace(tzinfo=UTC).astimezone()
+    today = datetime.now().astimezone().date()
+    return local.strftime("%H:%M") if local.date() == today else local.strftime("%b %d %H:%M")
+
+
+class SyncStatusBar(QStatusBar):
+    def __init__(
+        self, ctx: UiContext, controller: SyncController, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.controller = controller
+        self.setSizeGripEnabled(False)
+        env = ctx.profile.environment
+        self.badge = QLabel(env.upper())
+        self.badge.setObjectName("envBadge")
+        self.badge.setProperty("env", "sandbox" if env != "Production" else "production")
+        self.badge.setToolTip(
+            "Sandbox: PayTrace's test system — no real money moves."
+            if env != "Production"
+            else "Production: real payments."
+        )
+        self.profile = QLabel(f"Profile: {ctx.profile.name}" + ("  (demo)" if ctx.demo else ""))
+        self.last = QLabel("Last sync: —")
+        self.next = QLabel("Next: —")
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(220)
+        self.progress.setTextVisible(True)
+        self.progress.hide()
+        self.cancel = QPushButton("Cancel")
+        self.cancel.hide()
+        self.cancel.clicked.connect(controller.cancel)
+        self.sync_now = QPushButton("Sync now")
+        self.sync_now.setObjectName("primaryButton")
+        self.sync_now.clicked.connect(controller.sync_now)
+        self.schedule = QCheckBox("Schedule")
+        self.schedule.setObjectName("scheduleSwitch")
+        self.schedule.setChecked(ctx.profile.sync.enabled)
+        self.schedule.toggled.connect(controller.set_schedule_enabled)
+        self.addWidget(self.badge)
+        self.addWidget(self.profile)
+        self.addWidget(self.last)
+        self.addWidget(self.next)
+        self.message = QLabel("")
+        self.message.setObjectName("statusMessage")
+        self.addWidget(self.message, 1)
+        for widget in (self.progress, self.cancel, self.schedule, self.sync_now):
+            self.addPermanentWidget(widget)
+        signals = ctx.signals
+        signals.sync_started.connect(self._started)
+        signals.sync_progress.connect(self._progress)
+        signals.sync_finished.connect(self._finished)
+        signals.schedule_changed.connect(self.show_next)
+        signals.status_message.connect(self.say)
+        self._timer = QTimer(self, interval=30_000)
+        self._timer.timeout.connect(self.show_next)
+        self._timer.start()
+        self.refresh_last()
+        self.show_next()
+
+    def say(self, words: str) -> None:
+        self.message.setText(words)
+        self.message.setToolTip(words)
+
+    def refresh_last(self) -> None:
+        run_call(
+            last_sync_run,
+            self.ctx.store,
+            label="Reading last sync",
+            on_done=self._show_last,
+            on_error=self.say,
+            owner=self,
+        )
+
+    def _show_last(self, run: LastRun | None) -> None:
+        if run is None:
+            self.last.setText("Last sync: never")
+            return
+        mark = {"ok": "✔", "failed": "✖", "cancelled": "■"}.get(run.status, "…")
+        self.last.setText(f"Last sync: {mark} {local_time(run.at)}")
+        self.last.setToolTip(run.error or run.status)
+
+    def show_next(self) -> None:
+        self.schedule.blockSignals(True)
+        self.schedule.setChecked(self.ctx.profile.sync.enabled)
+        self.schedule.blockSignals(False)
+        if not self.ctx.profile.sync.enabled:
+            self.next.setText("Schedule off")
+            return
+        when = self.controller.next_run()
+        if when is not None:
+            self.next.setText(f"Next: {when.astimezone().strftime('%H:%M')}")
+        else:
+            self.next.setText(f"Every {self.ctx.profile.sync.interval_minutes} min")
+        self.next.setToolTip(self.controller.schedule_error)
+
+    def _started(self, trigger: str) -> None:
+        self.sync_now.setEnabled(False)
+        self.progress.setRange(0, 0)
+        self.progress.setFormat("Starting…")
+        self.progress.show()
+        self.cancel.show()
+        self.say("Scheduled sync running…" if trigger == "schedule" else "Syncing…")
+
+    def _progress(self, stage: str, done: int, total: int) -> None:
+        if total > 0:
+            self.progress.setRange(0, total)
+            self.progress.setValue(done)
+            self.progress.setFormat(f"{stage} %v/%m")
+        else:
+            self.progress.setRange(0, 0)
+            self.progress.setFormat(stage)
+
+    def _finished(self, ok: bool, words: str) -> None:
+        self.sync_now.setEnabled(True)
+        self.progress.hide()
+        self.cancel.hide()
+        self.say(words)
+        self.refresh_last()
+        self.show_next()

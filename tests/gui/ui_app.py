@@ -1,0 +1,33 @@
+"""Building the whole window over a seeded store, for the UI tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from app.config import Settings
+from app.store import Store
+from app.ui.app import build_window, ensure_application
+from app.ui.context import UiContext
+from app.ui.main_window import MainWindow
+from tests.gui.ui_seed import TODAY, seed_store
+
+
+def make_context(tmp_path: Path, store: Store | None = None) -> UiContext:
+    settings = Settings()
+    return UiContext(
+        store=store or seed_store(tmp_path / "ui.db"),
+        settings=settings,
+        profile=settings.profile("Sandbox"),
+        user="maria",
+        persist_settings=False,
+        today_override=TODAY,
+    )
+
+
+def make_window(qtbot: Any, ctx: UiContext, runner: Any = None) -> MainWindow:
+    ensure_application()
+    window, _controller, _tray = build_window(ctx, runner)
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    return window
