@@ -11,6 +11,7 @@ from datetime import date
 
 from app.config import database_path, load_settings, with_env_overrides
 from app.log import setup_logging
+from app.platform_mutex import hold_app_mutex
 from app.store import open_store
 from app.sync.cycle import CycleResult, build_context, run_cycle
 
@@ -43,6 +44,7 @@ def run(args: argparse.Namespace) -> int:
     setup_logging()
     profile = with_env_overrides(load_settings().profile(args.profile))
     store = open_store(database_path(profile.name))
+    mutex = hold_app_mutex()  # keeps the installer from replacing files mid-sync
     try:
         ctx = build_context(profile, store, headless=True)
         if not args.once:
@@ -52,6 +54,7 @@ def run(args: argparse.Namespace) -> int:
         )
         return _report(result)
     finally:
+        mutex.release()
         store.dispose()
 
 

@@ -19,6 +19,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
 from sqlalchemy import select
 
+from app.errors import expected_errors
 from app.store import Store
 from app.store.models import SyncRun
 from app.sync.errors import SyncBusyError
@@ -116,7 +117,11 @@ class SyncScheduler:
             self._last_error = None
         except SyncBusyError as exc:
             log.info("skipped a %s sync: %s", trigger, exc)
-        except Exception as exc:
+        except expected_errors() as exc:
+            # Plain-words problems (no password stored, bad credentials...): one line each.
+            self._last_error = str(exc)
+            log.warning("sync of profile %s failed: %s", self.profile, exc)
+        except Exception as exc:  # noqa: BLE001 - reported in status and the log, then retried
             self._last_error = str(exc)
             log.exception("sync of profile %s failed", self.profile)
         finally:

@@ -31,7 +31,7 @@ def test_run_op_delivers_result_and_progress_on_the_gui_thread(qtbot) -> None:  
         return 42
 
     op = run_op(work, label="test", on_progress=lambda *a: seen.append(a))
-    qtbot.waitUntil(lambda: op.done, timeout=5_000)  # done is set by the finished signal
+    qtbot.waitUntil(lambda: op.done, timeout=20_000)  # done is set by the finished signal
     assert op.result == 42 and threads[0] != gui
     assert seen == [("Counting", 1, 2)]
 
@@ -43,7 +43,7 @@ def test_errors_arrive_in_plain_words_and_redacted(qtbot) -> None:  # type: igno
         raise ValueError("card 4012000098765439 refused with hunter2-secret")
 
     op = run_call(boom, label="boom")
-    qtbot.waitUntil(lambda: op.done, timeout=5_000)  # done is set by the finished signal
+    qtbot.waitUntil(lambda: op.done, timeout=20_000)  # done is set by the finished signal
     assert op.error is not None
     assert "4012000098765439" not in op.error and "hunter2" not in op.error
     assert "ValueError" in op.error  # a library-style error: named, not echoed
@@ -63,17 +63,17 @@ def test_sync_now_reports_progress_and_can_be_cancelled(qtbot, tmp_path: Path) -
 
     def runner(trigger, progress, cancel):  # type: ignore[no-untyped-def]
         progress("Fetching PayTrace", 1, 3)
-        release.wait(5)
+        release.wait(20)
         return Result()
 
     controller = SyncController(ctx, runner)
     progress: list[tuple[str, int, int]] = []
     ctx.signals.sync_progress.connect(lambda *a: progress.append(a))
-    with qtbot.waitSignal(ctx.signals.sync_started, timeout=5_000):
+    with qtbot.waitSignal(ctx.signals.sync_started, timeout=20_000):
         controller.sync_now()
-    qtbot.waitUntil(lambda: controller.running, timeout=5_000)
+    qtbot.waitUntil(lambda: controller.running, timeout=20_000)
     assert controller.sync_now() is None  # a second press while running does nothing
-    with qtbot.waitSignal(ctx.signals.sync_finished, timeout=5_000) as finished:
+    with qtbot.waitSignal(ctx.signals.sync_finished, timeout=20_000) as finished:
         controller.cancel()
         release.set()
     assert finished.args[0] is False and "cancelled" in finished.args[1]
@@ -81,7 +81,7 @@ def test_sync_now_reports_progress_and_can_be_cancelled(qtbot, tmp_path: Path) -
 
     release.clear()
     release.set()
-    with qtbot.waitSignal(ctx.signals.sync_finished, timeout=5_000) as finished:
+    with qtbot.waitSignal(ctx.signals.sync_finished, timeout=20_000) as finished:
         controller.sync_now()
     assert finished.args == [True, "Sync finished: 3 fetched, 1 posted."]
 
@@ -93,7 +93,7 @@ def test_a_failed_sync_raises_an_alert_in_plain_words(qtbot, tmp_path: Path) -> 
         raise ConnectionError("socket closed")
 
     controller = SyncController(ctx, runner)
-    with qtbot.waitSignal(ctx.signals.alert, timeout=5_000) as alert:
+    with qtbot.waitSignal(ctx.signals.alert, timeout=20_000) as alert:
         controller.sync_now()
     assert alert.args[0] == "Sync failed"
     assert "could not be reached" in alert.args[1]
@@ -129,6 +129,6 @@ def test_crash_hook_shows_redacted_copyable_details(qtbot) -> None:  # type: ign
 def test_second_launch_brings_the_first_forward(qtbot) -> None:  # type: ignore[no-untyped-def]
     server = InstanceServer("paysage-test-instance")
     assert server.listening
-    with qtbot.waitSignal(server.show_requested, timeout=5_000):
+    with qtbot.waitSignal(server.show_requested, timeout=20_000):
         assert ask_running_instance_to_show("paysage-test-instance")
     server.close()
