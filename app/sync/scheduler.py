@@ -121,7 +121,7 @@ class SyncScheduler:
             # Plain-words problems (no password stored, bad credentials...): one line each.
             self._last_error = str(exc)
             log.warning("sync of profile %s failed: %s", self.profile, exc)
-        except Exception as exc:  # noqa: BLE001 - reported in status and the log, then retried
+        except Exception as exc:
             self._last_error = str(exc)
             log.exception("sync of profile %s failed", self.profile)
         finally:
