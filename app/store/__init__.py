@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.store.database import Store, sqlite_url
 from app.store.location import ensure_local_data_folder
 from app.store.migrate import migrate_to_head
+
+if TYPE_CHECKING:
+    from app.config import Profile
 
 
 def open_store(db_path: Path) -> Store:
@@ -18,10 +22,54 @@ def open_store(db_path: Path) -> Store:
 
 
 def open_store_url(url: str) -> Store:
-    """Open a store by SQLAlchemy URL (team mode: PostgreSQL)."""
+    """Open a store by SQLAlchemy URL (team mode: PostgreSQL). Workstations starting at once
+    take turns on the migration lock, so the schema is upgraded exactly once."""
+    from app.store import dialect
+
     store = Store(url)
-    migrate_to_head(store.writer, None)
+    if store.is_sqlite:
+        migrate_to_head(store.writer, None)
+        return store
+    try:
+        with store.writer.connect() as connection:
+            dialect.lock_session_blocking(connection, dialect.MIGRATION_LOCK)
+            try:
+                migrate_to_head(store.writer, None)
+            finally:
+                dialect.release_session_lock(connection, dialect.MIGRATION_LOCK)
+    except BaseException:
+        store.dispose()
+        raise
     return store
 
 
-__all__ = ["Store", "open_store", "open_store_url"]
+def profile_connect_url(profile: Profile) -> str:
+    """The URL a team-mode profile connects with: its settings URL (which must hold no
+    password) plus the password stored in the keyring under ``postgresql``, if any."""
+    from app import credentials
+    from app.config import SettingsError
+    from app.store import dialect
+
+    if dialect.has_password(profile.database_url):
+        raise SettingsError(
+            f"The database URL of profile {profile.name!r} holds a password; settings are "
+            "plain text. Remove it from the URL and store it with `paysage credentials set "
+            f"--profile {profile.name} postgresql`."
+        )
+    try:
+        password = credentials.get_secret(profile.name, credentials.SecretSystem.POSTGRESQL)
+    except credentials.MissingSecretError:
+        password = None  # libpq may still find PGPASSWORD / pgpass, or the server trusts us
+    return dialect.connect_url(profile.database_url, password)
+
+
+def open_profile_store(profile: Profile) -> Store:
+    """The profile's store: the local SQLite file, or its PostgreSQL server in team mode."""
+    from app.config import database_path
+
+    if profile.database_url:
+        return open_store_url(profile_connect_url(profile))
+    return open_store(database_path(profile.name))
+
+
+__all__ = ["Store", "open_profile_store", "open_store", "open_store_url", "profile_connect_url"]

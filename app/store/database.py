@@ -5,6 +5,13 @@ pysqlite transaction fix from SQLAlchemy's docs — the driver's own implicit BE
 off (``isolation_level = None``) and we emit BEGIN ourselves: ``BEGIN IMMEDIATE`` on the
 single writer connection (so a write transaction takes the lock up front instead of failing
 with "database is locked" on upgrade), a deferred ``BEGIN`` on readers.
+
+PostgreSQL (team mode): each write transaction first takes the store-wide writer lock (a
+transaction-level advisory lock, ``dialect.WRITER_LOCK``) — the server-side equivalent of
+BEGIN IMMEDIATE. Every write appends to the one hash-chained audit trail anyway, and taking
+that lock up front keeps one lock order (no deadlocks) and keeps each read-then-write check
+in app/sync as valid as on SQLite. Only the poster's claim runs beside other claimers
+(``claim()``: shared lock + ``FOR UPDATE SKIP LOCKED``), so posters never queue on one row.
 """
 
 from __future__ import annotations
@@ -16,6 +23,8 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+
+from app.store.dialect import WRITER_LOCK, lock_for_transaction, normalise_url
 
 SQLITE_PRAGMAS = (
     ("journal_mode", "WAL"),
@@ -52,7 +61,11 @@ def make_engines(url: str) -> tuple[Engine, Engine]:
         _configure_sqlite(reader, "BEGIN")
         return writer, reader
     # Server databases (team mode) do their own row locking; one engine serves both.
-    engine = create_engine(url, pool_pre_ping=True)
+    # A lock wait ends in an error after a minute rather than hanging a window for ever
+    # (SQLite's writer likewise gives up after pool_timeout=60).
+    engine = create_engine(
+        normalise_url(url), pool_pre_ping=True, connect_args={"options": "-c lock_timeout=60s"}
+    )
     return engine, engine
 
 
@@ -64,6 +77,10 @@ class Store:
         self.writer, self.reader = make_engines(url)
         self._write_sessions = sessionmaker(self.writer, expire_on_commit=False)
         self._read_sessions = sessionmaker(self.reader, expire_on_commit=False)
+        if not self.is_sqlite:
+            from app.store.change_feed import notify_after_writes
+
+            notify_after_writes(self._write_sessions)
 
     @property
     def is_sqlite(self) -> bool:
@@ -73,6 +90,17 @@ class Store:
     def write(self) -> Iterator[Session]:
         """One write transaction: committed on success, rolled back on any error."""
         with self._write_sessions() as session, session.begin():
+            lock_for_transaction(session, WRITER_LOCK)
+            yield session
+
+    @contextmanager
+    def claim(self) -> Iterator[Session]:
+        """A short write transaction that only claims rows it has locked with ``FOR UPDATE
+        SKIP LOCKED``. PostgreSQL: it shares the writer lock with other claimers (so it never
+        runs inside another write's read-then-write) but not with writers. SQLite: ``write()``.
+        """
+        with self._write_sessions() as session, session.begin():
+            lock_for_transaction(session, WRITER_LOCK, shared=True)
             yield session
 
     @contextmanager

@@ -14,13 +14,27 @@ from app.sandbox.http_base import SandboxServer
 from app.sandbox.paytrace import PayTraceStandIn
 from app.sandbox.sagepro import DEFAULT_API_KEY, build_app
 
-KEYS = {"fetched", "new", "changed", "proposals", "auto_approved", "posted", "review",
-        "dead_letter", "errors"}
+KEYS = {
+    "fetched",
+    "new",
+    "changed",
+    "proposals",
+    "auto_approved",
+    "posted",
+    "review",
+    "dead_letter",
+    "errors",
+}
 
 
 def run_sync(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "app", "sync", "--once", *args], env=env,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "app", "sync", "--once", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_headless_sync_twice(paysage_home):
@@ -28,11 +42,17 @@ def test_headless_sync_twice(paysage_home):
     paytrace = PayTraceStandIn(company=generate_demo_company(1, today=today))
     sagepro = build_app(seed=1, today=today)
     with SandboxServer(paytrace) as pt, SandboxServer(sagepro) as sp:
-        env = {**os.environ, "PAYSAGE_HOME": str(paysage_home),
-               "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
-               "PAYSAGE_PAYTRACE_URL": pt.url, "PAYSAGE_PAYTRACE_USERNAME": "demo",
-               "PAYSAGE_PAYTRACE_PASSWORD": "demo", "PAYSAGE_PAYTRACE_INTEGRATOR_ID": "DEMOINTEGRA1",
-               "PAYSAGE_SAGEPRO_URL": sp.url, "PAYSAGE_SAGEPRO_API_KEY": DEFAULT_API_KEY}
+        env = {
+            **os.environ,
+            "PAYSAGE_HOME": str(paysage_home),
+            "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+            "PAYSAGE_PAYTRACE_URL": pt.url,
+            "PAYSAGE_PAYTRACE_USERNAME": "demo",
+            "PAYSAGE_PAYTRACE_PASSWORD": "demo",
+            "PAYSAGE_PAYTRACE_INTEGRATOR_ID": "DEMOINTEGRA1",
+            "PAYSAGE_SAGEPRO_URL": sp.url,
+            "PAYSAGE_SAGEPRO_API_KEY": DEFAULT_API_KEY,
+        }
         since = (today - timedelta(days=31)).isoformat()
         first = run_sync(env, "--since", since, "--auto-approve")
         assert first.returncode == 0, first.stderr
@@ -43,8 +63,11 @@ def test_headless_sync_twice(paysage_home):
         assert second.returncode == 0, second.stderr
         again = json.loads(second.stdout.strip().splitlines()[-1])
         assert again["posted"] == 0 and again["new"] == 0
-        settings_text = (paysage_home / "settings.json").read_text() if (
-            paysage_home / "settings.json").exists() else ""
+        settings_text = (
+            (paysage_home / "settings.json").read_text()
+            if (paysage_home / "settings.json").exists()
+            else ""
+        )
         assert DEFAULT_API_KEY not in settings_text
         # Bad credentials: one plain sentence, non-zero, no traceback.
         bad = run_sync({**env, "PAYSAGE_PAYTRACE_PASSWORD": "wrong"})
@@ -55,9 +78,14 @@ def test_headless_sync_twice(paysage_home):
 
 
 def test_unreachable_server_is_one_plain_sentence(paysage_home, tmp_path):
-    env = {**os.environ, "PAYSAGE_HOME": str(paysage_home),
-           "PAYSAGE_PAYTRACE_URL": "http://127.0.0.1:9", "PAYSAGE_PAYTRACE_PASSWORD": "x",
-           "PAYSAGE_SAGEPRO_URL": "http://127.0.0.1:9", "PAYSAGE_SAGEPRO_API_KEY": "k" * 8}
+    env = {
+        **os.environ,
+        "PAYSAGE_HOME": str(paysage_home),
+        "PAYSAGE_PAYTRACE_URL": "http://127.0.0.1:9",
+        "PAYSAGE_PAYTRACE_PASSWORD": "x",
+        "PAYSAGE_SAGEPRO_URL": "http://127.0.0.1:9",
+        "PAYSAGE_SAGEPRO_API_KEY": "k" * 8,
+    }
     result = run_sync(env)
     assert result.returncode == 2
     assert "could not be read" in result.stderr or "refused" in result.stderr

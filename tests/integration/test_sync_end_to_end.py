@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from app.store import audit
 from app.store.models import OutboxItem, PayTraceTransaction, Proposal
 from app.sync.cycle import run_cycle
-from tests.support.sync_fixtures import DEMO_TODAY, SyncEnv, sync_env  # noqa: F401
+from tests.support.sync_fixtures import DEMO_TODAY, SyncEnv
 
 NEVER_POSTED = {"declined", "voided", "uncaptured_auth"}
 
@@ -38,7 +38,9 @@ def test_thirty_days_sync_end_to_end(sync_env: SyncEnv):
         assert truth.scenario not in NEVER_POSTED, (reference, truth.scenario)
         applied = payment.get("Applications") or (
             [{"InvoiceID": payment["InvoiceID"], "Amount": payment["Amount"]}]
-            if payment.get("InvoiceID") else [])
+            if payment.get("InvoiceID")
+            else []
+        )
         got = sorted((a["InvoiceID"], Decimal(a["Amount"])) for a in applied)
         if truth.expected_applications and got != sorted(truth.expected_applications):
             wrong.append((tid, truth.scenario, got, truth.expected_applications))
@@ -52,8 +54,15 @@ def test_thirty_days_sync_end_to_end(sync_env: SyncEnv):
     # Refunds whose sale was posted produce credit memos.
     memos = {m["Reference"] for m in env.all_items("/api/creditmemos")}
     with env.store.read() as session:
-        posted_refunds = session.execute(select(OutboxItem.key).where(
-            OutboxItem.kind == "credit_memo", OutboxItem.status == "posted")).scalars().all()
+        posted_refunds = (
+            session.execute(
+                select(OutboxItem.key).where(
+                    OutboxItem.kind == "credit_memo", OutboxItem.status == "posted"
+                )
+            )
+            .scalars()
+            .all()
+        )
         assert set(posted_refunds) <= memos
         statuses = Counter(session.execute(select(PayTraceTransaction.match_status)).scalars())
         assert audit.verify(session).ok
@@ -72,6 +81,7 @@ def test_without_auto_approve_everything_waits_for_review(sync_env: SyncEnv):
     assert result.posted == 0 and result.auto_approved == 0 and result.proposals > 0
     assert env.all_items("/api/payments") == []
     with env.store.read() as session:
-        approved = session.execute(select(func.count()).where(
-            Proposal.status == "approved")).scalar_one()
+        approved = session.execute(
+            select(func.count()).where(Proposal.status == "approved")
+        ).scalar_one()
     assert approved == 0

@@ -10,7 +10,7 @@ from app.mapping import TransformStep, list_versions, save_version
 from app.mapping.versions import active_version
 from app.store.models import OutboxItem, PayTraceTransaction
 from app.sync.cycle import run_cycle
-from tests.support.sync_fixtures import DEMO_TODAY, SyncEnv, sync_env  # noqa: F401
+from tests.support.sync_fixtures import DEMO_TODAY, SyncEnv
 
 
 def test_a_changed_transform_changes_the_next_posting_only(sync_env: SyncEnv):
@@ -38,8 +38,15 @@ def test_a_changed_transform_changes_the_next_posting_only(sync_env: SyncEnv):
 
     payments = {p["PaymentReference"]: p for p in env.all_items("/api/payments")}
     with env.store.read() as session:
-        rows = session.execute(select(OutboxItem).where(OutboxItem.kind == "payment",
-                                                        OutboxItem.status == "posted")).scalars().all()
+        rows = (
+            session.execute(
+                select(OutboxItem).where(
+                    OutboxItem.kind == "payment", OutboxItem.status == "posted"
+                )
+            )
+            .scalars()
+            .all()
+        )
         by_version = {v1_id: 0, v2_id: 0}
         for row in rows:
             by_version[row.mapping_version_id] += 1

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from app.store.models import ExceptionItem, OutboxItem, Proposal
 from app.sync import exception_queue, review
 from app.sync.cycle import run_cycle
-from tests.support.sync_fixtures import DEMO_TODAY, SyncEnv, sync_env  # noqa: F401
+from tests.support.sync_fixtures import DEMO_TODAY, SyncEnv
 
 SINCE = DEMO_TODAY - timedelta(days=31)
 

@@ -28,13 +28,22 @@ NOW = datetime(2026, 11, 25, 12, 0)
 
 def tx(tid: int, **changes: object) -> ParsedRecord:
     base = Transaction(
-        transaction_id=tid, transaction_type=TransactionType.SALE, amount=Decimal("110.00"),
-        created_local=datetime(2026, 11, 24, 16, 6, 30), created_text="11/24/2026 4:06:30 PM",
-        payment_method=PaymentMethod.CARD, invoice_id="104512", card_last4="5439",
+        transaction_id=tid,
+        transaction_type=TransactionType.SALE,
+        amount=Decimal("110.00"),
+        created_local=datetime(2026, 11, 24, 16, 6, 30),
+        created_text="11/24/2026 4:06:30 PM",
+        payment_method=PaymentMethod.CARD,
+        invoice_id="104512",
+        card_last4="5439",
     )
     t = dataclasses.replace(base, **changes)  # type: ignore[arg-type]
-    raw = {"transaction_id": tid, "transaction_type": t.transaction_type.value,
-           "amount": str(t.amount), "settled": str(t.settled_local or "")}
+    raw = {
+        "transaction_id": tid,
+        "transaction_type": t.transaction_type.value,
+        "amount": str(t.amount),
+        "settled": str(t.settled_local or ""),
+    }
     return ParsedRecord(t, raw)
 
 
@@ -74,7 +83,9 @@ def test_change_is_recorded_with_history_and_raw_version(store):
         row = session.get(PayTraceTransaction, 7)
         assert row.batch_number == 4 and row.match_status == "unmatched"
         assert count(session, RawRecord, RawRecord.source_id == "7") == 2
-        events = session.execute(select(TransactionEvent).order_by(TransactionEvent.id)).scalars().all()
+        events = (
+            session.execute(select(TransactionEvent).order_by(TransactionEvent.id)).scalars().all()
+        )
         assert events[-1].changes["batch_number"] == [None, 4]
         assert count(session, ExceptionItem) == 0  # settlement alone is not a problem
 
@@ -84,8 +95,9 @@ def test_void_after_posting_raises_changed_after_posting_item(store):
         ingest_transactions(session, [tx(9)], now=NOW)
         session.get(PayTraceTransaction, 9).match_status = "posted"
     with store.write() as session:
-        counts = ingest_transactions(session, [tx(9, transaction_type=TransactionType.VOID)],
-                                     now=NOW)
+        counts = ingest_transactions(
+            session, [tx(9, transaction_type=TransactionType.VOID)], now=NOW
+        )
     assert counts.changed_after_posting == 1
     with store.read() as session:
         assert session.get(PayTraceTransaction, 9).match_status == "changed_after_posting"
@@ -98,13 +110,29 @@ def test_void_before_posting_withdraws_the_pending_outbox_row(store):
     with store.write() as session:
         ingest_transactions(session, [tx(11)], now=NOW)
         session.get(PayTraceTransaction, 11).match_status = "approved"
-        proposal = Proposal(transaction_id=11, kind="payment", status="approved", rule="hard_key",
-                            confidence=100, reason="x", created_at=NOW)
+        proposal = Proposal(
+            transaction_id=11,
+            kind="payment",
+            status="approved",
+            rule="hard_key",
+            confidence=100,
+            reason="x",
+            created_at=NOW,
+        )
         session.add(proposal)
         session.flush()
-        session.add(OutboxItem(key="PT-11-PAY", kind="payment", payload={}, status="pending",
-                               sequence=1, transaction_id=11, proposal_id=proposal.id,
-                               created_at=NOW))
+        session.add(
+            OutboxItem(
+                key="PT-11-PAY",
+                kind="payment",
+                payload={},
+                status="pending",
+                sequence=1,
+                transaction_id=11,
+                proposal_id=proposal.id,
+                created_at=NOW,
+            )
+        )
     with store.write() as session:
         ingest_transactions(session, [tx(11, transaction_type=TransactionType.VOID)], now=NOW)
     with store.read() as session:
