@@ -9,10 +9,10 @@ import sys
 import threading
 from datetime import date
 
-from app.config import database_path, load_settings, with_env_overrides
+from app.config import load_settings, with_env_overrides
 from app.log import setup_logging
 from app.platform_mutex import hold_app_mutex
-from app.store import open_store
+from app.store import open_profile_store
 from app.sync.cycle import CycleResult, build_context, run_cycle
 
 
@@ -43,7 +43,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 def run(args: argparse.Namespace) -> int:
     setup_logging()
     profile = with_env_overrides(load_settings().profile(args.profile))
-    store = open_store(database_path(profile.name))
+    store = open_profile_store(profile)
     mutex = hold_app_mutex()  # keeps the installer from replacing files mid-sync
     try:
         ctx = build_context(profile, store, headless=True)

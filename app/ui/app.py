@@ -17,8 +17,8 @@ import keyring.backend
 from PySide6.QtWidgets import QApplication
 
 from app import credentials
-from app.config import Settings, data_dir, database_path, load_settings
-from app.store import Store, open_store
+from app.config import Settings, data_dir, load_settings
+from app.store import Store, open_profile_store
 from app.store.instance_lock import AlreadyRunningError, SingleInstanceLock
 from app.ui.context import UiContext
 from app.ui.crash import install_exception_hook
@@ -116,7 +116,7 @@ def run_gui(
         if sagepro_url:
             profile.sagepro = dataclasses.replace(profile.sagepro, base_url=sagepro_url)
         owned_store = store is None
-        the_store = store or open_store(database_path(profile.name))
+        the_store = store or open_profile_store(profile)
         ctx = UiContext(
             store=the_store,
             settings=chosen,
