@@ -89,6 +89,7 @@ class GLAccountSettings:
     refunds: str = "4900"
     on_account: str = "2300"
     receivables: str = "1200"
+    chargeback_fees: str = "6160"
 
 
 @dataclass
@@ -107,6 +108,19 @@ class AlertSettings:
     notify_dead_letters: bool = True
     notify_anomalies: bool = True
     large_payment_amount: Decimal = Decimal("10000.00")
+    notify_chargebacks: bool = True  # an alert item when an imported chargeback is new
+    # Anomaly checks (app/domain/anomalies): kind code -> on/off; kinds not listed are on.
+    anomaly_checks: dict[str, bool] = field(default_factory=dict)
+    anomaly_lookback_days: int = 90  # the last N days of transactions on record are scanned
+    duplicate_window_minutes: int = 10  # same card last 4 + amount within this → duplicate
+    outlier_threshold: Decimal = Decimal("3.5")  # robust z-score (median/MAD) per customer
+    outlier_min_history: int = 8  # a customer needs this many charges before outliers count
+    quiet_hours_start: int = 22  # merchant-local hour; charges from here ...
+    quiet_hours_end: int = 6  # ... until this hour are "unusual hour"
+    spike_factor: Decimal = Decimal("3")  # an hour/day this many times its usual count ...
+    spike_hour_min_count: int = 10  # ... and at least this many transactions in the hour
+    spike_day_min_count: int = 40  # ... or in the day
+    cutoff_max_days: int = 3  # settled more than N days after the Sage Pro posting date
 
 
 @dataclass

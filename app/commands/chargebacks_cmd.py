@@ -7,10 +7,10 @@ import getpass
 import json
 from pathlib import Path
 
-from app.config import database_path, load_settings
+from app.config import load_settings
 from app.domain.chargebacks import parse_chargeback_report
 from app.log import setup_logging
-from app.store import open_store
+from app.store import open_profile_store
 from app.sync.chargeback_import import MAX_FILE_BYTES, import_chargeback_file
 from app.sync.chargebacks import ChargebackError
 
@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
             print(_error_line(error.line, error.column, error.message))
         print(json.dumps({"rows": len(report.rows), "refused": len(report.errors)}))
         return 1 if report.errors else 0
-    store = open_store(database_path(profile.name))
+    store = open_profile_store(profile)
     try:
         result = import_chargeback_file(store, args.file, profile=profile, user=_user())
     finally:

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import re
 
-# Digits with optional single space/dash separators, bounded so we never start or end
-# inside a longer run of digits or a word.
-_CANDIDATE = re.compile(r"(?<![0-9A-Za-z])\d(?:[ -]?\d){12,18}(?![0-9A-Za-z])")
+# Digits with optional single space/dash/dot separators, bounded so we never start or end
+# inside a longer run of digits or a word. A run may be longer than a card when a card is
+# typed next to another number ("1 4012 0000 9876 5439"): its groups are then tried too.
+_CANDIDATE = re.compile(r"(?<![0-9A-Za-z])\d(?:[ .-]?\d){12,}(?![0-9A-Za-z])")
+_SEPARATOR = re.compile(r"[ .-]")
 MASK_CHAR = "*"
 
 
@@ -64,13 +66,47 @@ def _mask(digits: str) -> str:
     return digits[:6] + MASK_CHAR * (len(digits) - 10) + digits[-4:]
 
 
+def _card_spans(run: str) -> list[tuple[int, int]]:
+    """(start, end) offsets in ``run`` of the card numbers it holds.
+
+    The whole run first; otherwise every span of whole separator-delimited groups, longest
+    first, so a card typed beside another number is still found but a long unseparated
+    number is never cut into an arbitrary "card".
+    """
+    digits = _SEPARATOR.sub("", run)
+    if 13 <= len(digits) <= 19 and is_card_number(digits):
+        return [(0, len(run))]
+    groups = [(m.start(), m.end()) for m in re.finditer(r"\d+", run)]
+    # Every span of whole groups holding 13–19 digits (at most 19 groups, so linear).
+    found: list[tuple[int, int, int, int]] = []  # (-digits, first, last, ...) longest first
+    for first in range(len(groups)):
+        count = 0
+        for last in range(first, len(groups)):
+            count += groups[last][1] - groups[last][0]
+            if count > 19:
+                break
+            if count >= 13:
+                found.append((-count, first, last, 0))
+    spans: list[tuple[int, int]] = []
+    taken = [False] * len(groups)
+    for _, first, last, _ in sorted(found):
+        if any(taken[first : last + 1]):
+            continue
+        start, end = groups[first][0], groups[last][1]
+        if is_card_number(_SEPARATOR.sub("", run[start:end])):
+            spans.append((start, end))
+            for i in range(first, last + 1):
+                taken[i] = True
+    return sorted(spans)
+
+
 def find_card_numbers(text: str) -> list[str]:
     """Every card number in ``text``, as bare digits."""
     found = []
     for match in _CANDIDATE.finditer(text):
-        digits = re.sub(r"[ -]", "", match.group())
-        if is_card_number(digits):
-            found.append(digits)
+        run = match.group()
+        for start, end in _card_spans(run):
+            found.append(_SEPARATOR.sub("", run[start:end]))
     return found
 
 
@@ -84,8 +120,17 @@ def redact_card_numbers(text: str) -> str:
         return text
 
     def replace(match: re.Match[str]) -> str:
-        digits = re.sub(r"[ -]", "", match.group())
-        return _mask(digits) if is_card_number(digits) else match.group()
+        run = match.group()
+        spans = _card_spans(run)
+        if not spans:
+            return run
+        out, last = [], 0
+        for start, end in spans:
+            out.append(run[last:start])
+            out.append(_mask(_SEPARATOR.sub("", run[start:end])))
+            last = end
+        out.append(run[last:])
+        return "".join(out)
 
     return _CANDIDATE.sub(replace, text)
 

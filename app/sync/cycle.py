@@ -23,6 +23,7 @@ from app.connectors.sagepro.gateway import SageProGateway
 from app.store import Store, audit
 from app.store.models import SyncRun
 from app.sync import order_to_cash, sagepro_cache
+from app.sync.anomaly_scan import scan_anomalies
 from app.sync.cancel import CancelToken
 from app.sync.errors import SyncFatalError
 from app.sync.ingest import get_cursor, ingest_transactions, set_cursor
@@ -155,6 +156,10 @@ def _run(
             result.proposals, result.auto_approved = counts.proposals, counts.auto_approved
         if not cancel.cancelled:
             _post(ctx, result, report, cancel)
+        if not cancel.cancelled:
+            # Its own transaction: a failing scan can never undo matching or posting.
+            with ctx.store.write() as session:
+                scan_anomalies(session, ctx.profile, ctx.clock())
         with ctx.store.read() as session:
             result.review = _count_review(session)
         if cancel.cancelled:

@@ -50,6 +50,12 @@ def execute(
     if kind == "invoice_status":
         invoice_id = _text(payload, "InvoiceID")
         invoice = gateway.get_invoice(invoice_id)
+        if payload.get("Cause") == "chargeback":
+            # A chargeback marks even a paid invoice: the money it shows as paid came back.
+            wanted = _text(payload, "PaymentStatus")
+            if invoice.payment_status != wanted:
+                gateway.update_invoice(invoice_id, payment_status=wanted)
+            return invoice_id
         # Only an invoice still waiting for its money is marked Failed; a later payment wins.
         if invoice.status == "Open" and invoice.payment_status in ("Unpaid", "Failed"):
             gateway.update_invoice(invoice_id, payment_status=_text(payload, "PaymentStatus"))

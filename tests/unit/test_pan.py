@@ -91,3 +91,21 @@ def test_redaction_is_idempotent_and_leaves_no_card(text: str):
 def test_planted_cards_are_always_found(number: str, before: str, after: str):
     text = f"{before} {number} {after}"
     assert number not in redact_card_numbers(text)
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("1 4012000098765439", "1 401200******5439"),
+        ("ref 77-4012-0000-9876-5439 ok", "ref 77-401200******5439 ok"),
+        ("4012.0000.9876.5439", "401200******5439"),
+        ("4012000098765439 5499740000000057", "401200******5439 549974******0057"),
+    ],
+)
+def test_cards_beside_other_numbers_and_with_dots(text: str, expected: str):
+    assert redact_card_numbers(text) == expected
+    assert contains_card_number(text)
+
+
+def test_long_unseparated_numbers_are_not_cut_into_cards():
+    assert redact_card_numbers("94012000098765439") == "94012000098765439"
