@@ -245,6 +245,8 @@ def load_settings(path: Path | None = None) -> Settings:
         raise SettingsError(f"The settings file {path} cannot be read: {exc}.") from None
     settings = _from_json(Settings, data, "settings")
     for name, profile in settings.profiles.items():
+        if not name.strip():
+            raise SettingsError("settings.profiles has a profile with no name.")
         profile.name = name
     return settings
 

@@ -18,7 +18,10 @@ from app.config import Profile, Settings, SyncSettings, save_settings
 from app.sandbox.demo_data import DemoCompany, generate_demo_company
 from app.sandbox.http_base import SandboxServer
 from app.sandbox.paytrace import PayTraceStandIn
-from app.sandbox.sagepro import DEFAULT_API_KEY, build_app
+from app.sandbox.sagepro import DEFAULT_API_KEY, SageProApp
+from app.sandbox.sagepro.books import Books
+from app.sandbox.sagepro.seed import seed_demo_company
+from app.sandbox.sagepro.store import RecordStore
 
 DEMO_PROFILE = "Demo"
 
@@ -57,7 +60,9 @@ def demo_environment(
     os.environ["PAYSAGE_HOME"] = str(home)
     previous_keyring = credentials.install_backend(credentials.MemoryKeyring())
     company = generate_demo_company(seed, today=today, days=days)
-    sagepro_app = build_app(seed=seed, today=today)
+    # Both stand-ins from the very same company, whatever the number of days.
+    sagepro_app = SageProApp(Books(RecordStore(None)), DEFAULT_API_KEY)
+    seed_demo_company(sagepro_app.books, company)
     paytrace = SandboxServer(PayTraceStandIn(company=company)).start()
     sagepro = SandboxServer(sagepro_app).start()
     try:

@@ -229,7 +229,11 @@ class MappingDocument:
 
 
 def load_document(path: Path) -> MappingDocument:
-    return MappingDocument.from_json(path.read_text(encoding="utf-8"))
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise DocumentFormatError("", f"{path.name} is not a UTF-8 text file") from None
+    return MappingDocument.from_json(text)
 
 
 def save_document(document: MappingDocument, path: Path) -> None:

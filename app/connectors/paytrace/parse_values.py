@@ -33,12 +33,22 @@ class FieldReadError(Exception):
         super().__init__(f"{field}: {message}")
 
 
+# Integers and cents beyond what the database stores (64-bit) are refused, not crashed on.
+_MAX_INT = 2**63 - 1
+_MAX_MONEY = Decimal(_MAX_INT) / 100
+
+
+def _clean(value: str) -> str:
+    """Lone UTF-16 surrogates (valid JSON, invalid text) become U+FFFD."""
+    return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+
+
 def text(value: Any, field: str) -> str:
     """Free text, redacted. Numbers become their digits; objects are a problem."""
     if value is None:
         return ""
     if isinstance(value, str):
-        return redact_card_numbers(value)
+        return redact_card_numbers(_clean(value))
     if isinstance(value, bool):
         raise FieldReadError(field, "expected text, got true/false")
     if isinstance(value, int | float | Decimal):
@@ -63,6 +73,13 @@ def required_int(value: Any, field: str) -> int:
 
 
 def optional_int(value: Any, field: str) -> int | None:
+    number = _optional_int(value, field)
+    if number is not None and abs(number) > _MAX_INT:
+        raise FieldReadError(field, f"number out of range: {_show(value)}")
+    return number
+
+
+def _optional_int(value: Any, field: str) -> int | None:
     if value is None or value == "":
         return None
     if isinstance(value, bool):
@@ -87,9 +104,12 @@ def optional_money(value: Any, field: str) -> Decimal | None:
     if value is None or value == "":
         return None
     try:
-        return to_money(value)
+        amount = to_money(value)
     except (MoneyError, ArithmeticError):  # ArithmeticError: exponents too big to quantise
         raise FieldReadError(field, f"not an amount: {_show(value)}") from None
+    if abs(amount) > _MAX_MONEY:
+        raise FieldReadError(field, f"amount out of range: {_show(value)}")
+    return amount
 
 
 def timestamp(value: Any, field: str) -> datetime | None:
@@ -160,5 +180,7 @@ def brand_from_mask(masked: str) -> str:
 
 def _show(value: Any) -> str:
     """A short, redacted picture of a bad value for a message."""
-    shown = redact_card_numbers(repr(value))
-    return shown if len(shown) <= 40 else shown[:37] + "..."
+    # Cut first, then redact: cutting a redacted long digit run could expose a card.
+    shown = repr(value)
+    shown = shown if len(shown) <= 40 else shown[:37] + "..."
+    return redact_card_numbers(_clean(shown))

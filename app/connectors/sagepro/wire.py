@@ -88,7 +88,7 @@ def parse_page(data: Any, parse: Callable[[Mapping[str, Any]], T]) -> Page[T]:
             page_size=int(_get(data, "page_size")),
             total=int(_get(data, "total")),
         )
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError) as exc:
         raise WireFormatError(str(exc)) from None
 
 
@@ -220,7 +220,7 @@ def parse_gl_account(data: Mapping[str, Any]) -> GLAccount:
 def parse_period(data: Mapping[str, Any]) -> Period:
     try:
         year, number = int(_get(data, "Year")), int(_get(data, "Period"))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise WireFormatError("Year and Period must be whole numbers") from None
     return Period(
         year=year,

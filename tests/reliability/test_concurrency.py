@@ -1,0 +1,259 @@
+"""Concurrency (DESIGN §3, §4): the grids' reads, a bookkeeper approving proposals, the
+scheduled cycle and impatient Sync-now clicks, all at once on one SQLite store. WAL, one
+writer connection with BEGIN IMMEDIATE and busy_timeout must mean no "database is locked"
+anywhere; a second cycle while one runs is refused with SyncBusyError, never a lock error.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import desc, func, select
+from sqlalchemy.exc import OperationalError
+
+from app.config import Profile
+from app.sandbox.demo_data import DemoCompany, generate_demo_company
+from app.store import Store, open_store
+from app.store.models import AuditEvent, ExceptionItem, OutboxItem, PayTraceTransaction, Proposal
+from app.sync.cycle import run_cycle
+from app.sync.errors import SyncBusyError
+from app.sync.review import approve_proposals
+from tests.support.reliability_crash import process_context, since_of
+from tests.support.reliability_env import (
+    TODAY,
+    audit_chain_ok,
+    fast_context,
+    running_stand_ins,
+)
+from tests.support.reliability_workers import writer_main
+
+T = PayTraceTransaction
+
+
+def grid_reads(store: Store, offset: int) -> None:
+    """The kinds of SELECT the grids and the dashboard run through ``store.read()``."""
+    with store.read() as session:
+        session.execute(select(func.count(), func.sum(T.amount_cents))).one()
+        session.execute(
+            select(T.transaction_id, T.created_local, T.amount_cents, T.billing_name,
+                   T.match_status)
+            .where(T.description.like("%a%"))
+            .order_by(desc(T.created_local), T.transaction_id)
+            .limit(200).offset(offset)
+        ).all()  # fmt: skip
+        session.execute(
+            select(Proposal.id, Proposal.status, Proposal.confidence, T.amount_cents)
+            .join(T, T.transaction_id == Proposal.transaction_id)
+            .where(Proposal.status.in_(("proposed", "review")))
+            .order_by(desc(Proposal.confidence)).limit(200)
+        ).all()  # fmt: skip
+        session.execute(select(OutboxItem.status, func.count()).group_by(OutboxItem.status)).all()
+        session.execute(
+            select(ExceptionItem).where(ExceptionItem.status == "open").limit(100)
+        ).all()
+        session.execute(select(AuditEvent).order_by(desc(AuditEvent.id)).limit(100)).all()
+
+
+@dataclass
+class Tally:
+    other_process_writes: int = 0
+    reads: int = 0
+    cycles: int = 0
+    busy: int = 0
+    approvals: int = 0
+    errors: Counter[str] = field(default_factory=Counter)
+    chain_ok: bool = True
+    lock = threading.Lock()
+
+    def failed(self, where: str, exc: BaseException) -> None:
+        kind = "database is locked" if "locked" in str(exc) else type(exc).__name__
+        with self.lock:
+            self.errors[f"{where}: {kind}"] += 1
+
+    @property
+    def locked(self) -> int:
+        return sum(n for key, n in self.errors.items() if "database is locked" in key)
+
+
+def soak(company: DemoCompany, folder: Path, *, cycles: int, readers: int, clicks: int) -> Tally:
+    tally = Tally()
+    with running_stand_ins(company) as stand_ins:
+        store = open_store(folder / "paysage.db")
+        connection = stand_ins.connection()
+        profile = Profile(name="Concurrency")
+        since = since_of(company)
+
+        def cycle(trigger: str) -> None:
+            ctx = fast_context(connection, store, profile=profile)
+            run_cycle(ctx, trigger=trigger, since=since, auto_approve=False)
+
+        try:
+            cycle("manual")  # proposals for the bookkeeper to approve
+            stop = threading.Event()
+
+            def loop(where: str, body: Callable[[int], None]) -> None:
+                n = 0
+                while not stop.is_set():
+                    try:
+                        body(n)
+                    except SyncBusyError:
+                        with tally.lock:
+                            tally.busy += 1
+                    except (OperationalError, Exception) as exc:
+                        tally.failed(where, exc)
+                    n += 1
+
+            def read(n: int) -> None:
+                grid_reads(store, (n * 37) % 250)
+                with tally.lock:
+                    tally.reads += 1
+                time.sleep(0.002)  # a person scrolls; the grid reads a block at a time
+
+            def approve(n: int) -> None:
+                with store.read() as session:
+                    waiting = (
+                        session.execute(
+                            select(Proposal.id).where(Proposal.status == "proposed").limit(3)
+                        )
+                        .scalars()
+                        .all()
+                    )
+                if not waiting:
+                    time.sleep(0.01)
+                    return
+                result = approve_proposals(store, waiting, user="bookkeeper", profile=profile)
+                with tally.lock:
+                    tally.approvals += len(result.approved)
+
+            other = start_other_writer(folder)
+            threads = [
+                threading.Thread(target=loop, args=(f"reader {i}", read)) for i in range(readers)
+            ]
+            threads.append(threading.Thread(target=loop, args=("approvals", approve)))
+            for thread in threads:
+                thread.start()
+
+            def scheduled() -> None:
+                for _ in range(cycles):
+                    try:
+                        cycle("schedule")
+                        with tally.lock:
+                            tally.cycles += 1
+                    except SyncBusyError:
+                        with tally.lock:
+                            tally.busy += 1
+                    except Exception as exc:
+                        tally.failed("scheduled cycle", exc)
+
+            def sync_now() -> None:
+                for _ in range(clicks):
+                    try:
+                        cycle("manual")
+                        with tally.lock:
+                            tally.cycles += 1
+                    except SyncBusyError:
+                        with tally.lock:
+                            tally.busy += 1
+                    except Exception as exc:
+                        tally.failed("sync now", exc)
+                    time.sleep(0.02)
+
+            runners = [threading.Thread(target=scheduled), threading.Thread(target=sync_now)]
+            for runner in runners:
+                runner.start()
+            for runner in runners:
+                runner.join()
+            stop.set()
+            for thread in threads:
+                thread.join()
+            written = stop_other_writer(folder, other)
+            tally.other_process_writes = written["writes"]
+            if written["locked"]:
+                tally.errors["other process: database is locked"] += written["locked"]
+            if written["other"]:
+                tally.errors["other process: OperationalError"] += written["other"]
+            tally.chain_ok = audit_chain_ok(store).ok
+        finally:
+            store.dispose()
+    return tally
+
+
+def start_other_writer(folder: Path) -> Any:
+    config = {
+        "home": str(folder / "other-home"),
+        "db_path": str(folder / "paysage.db"),
+        "stop_path": str(folder / "stop"),
+        "result_path": str(folder / "other.json"),
+    }
+    process = process_context().Process(target=writer_main, args=(config,), daemon=True)
+    process.start()
+    return process
+
+
+def stop_other_writer(folder: Path, process: Any) -> dict[str, int]:
+    (folder / "stop").write_text("stop")
+    process.join(60)
+    assert process.exitcode == 0, f"the other process failed: {process.exitcode}"
+    return json.loads((folder / "other.json").read_text("utf-8"))  # type: ignore[no-any-return]
+
+
+def _report(tally: Tally) -> None:
+    print(
+        f"\nconcurrency soak: reads={tally.reads} cycles={tally.cycles} "
+        f"sync-now refused busy={tally.busy} approvals={tally.approvals} "
+        f"other-process writes={tally.other_process_writes} "
+        f"database-is-locked={tally.locked} other errors={dict(tally.errors)}"
+    )
+    assert tally.locked == 0
+    assert not tally.errors
+    assert tally.busy > 0, "Sync now never overlapped the scheduled cycle"
+    assert tally.reads > 50 and tally.cycles >= 2 and tally.other_process_writes > 20
+    assert tally.chain_ok, "two processes appending kept one intact audit chain"
+
+
+def test_reads_approvals_schedule_and_sync_now_at_once(tmp_path: Path):
+    company = generate_demo_company(6, customers=8, transactions=30, days=5, today=TODAY)
+    _report(soak(company, tmp_path, cycles=2, readers=4, clicks=20))
+
+
+@pytest.mark.reliability
+def test_reads_approvals_schedule_and_sync_now_at_once_long(tmp_path: Path):
+    company = generate_demo_company(1, today=TODAY)
+    _report(soak(company, tmp_path, cycles=20, readers=8, clicks=400))
+
+
+def test_a_second_cycle_while_one_runs_is_refused_as_busy(tmp_path: Path):
+    company = generate_demo_company(6, customers=4, transactions=8, days=3, today=TODAY)
+    with running_stand_ins(company) as stand_ins:
+        store = open_store(tmp_path / "paysage.db")
+        inside, release = threading.Event(), threading.Event()
+        outcome: list[object] = []
+
+        def hold(stage: str, done: int, total: int) -> None:
+            inside.set()
+            release.wait(30)
+
+        def first() -> None:
+            ctx = fast_context(stand_ins.connection(), store)
+            outcome.append(run_cycle(ctx, since=TODAY, progress=hold))
+
+        thread = threading.Thread(target=first)
+        thread.start()
+        try:
+            assert inside.wait(30)
+            with pytest.raises(SyncBusyError) as refused:
+                run_cycle(fast_context(stand_ins.connection(), store), since=TODAY)
+        finally:
+            release.set()
+            thread.join()
+            store.dispose()
+    assert "already running" in str(refused.value)
+    assert len(outcome) == 1  # the first cycle finished normally

@@ -1,0 +1,334 @@
+"""Crash at every step: run a sync-and-post in a child process, SIGKILL it right after its
+Nth committed write transaction or its Nth answered Sage Pro request, restart it to the end,
+and compare what Sage Pro and the store hold with a run that never crashed.
+
+No test hooks in app code: the child wraps ``Store.write`` (a write transaction is one
+persisted step; the kill comes after its COMMIT) and its Sage Pro client's
+``requests.Session.request`` (the kill comes after the answer arrived — the stand-in has
+applied the call, the child never records it). The stand-ins run in the test process, so
+their books outlive every child; the store is a file in a temp folder.
+
+Children come from a ``forkserver`` that has imported the app once (a cold ``python``
+start costs seconds; a fork costs milliseconds), so stepping through every N stays cheap.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import signal
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from app.sandbox.demo_data import DemoCompany
+from app.store import Store, open_store
+from app.store.models import OutboxItem
+from app.sync.cycle import run_cycle
+from tests.support.reliability_env import (
+    audit_chain_ok,
+    compare_snapshots,
+    fast_context,
+    integrity_check,
+    running_stand_ins,
+    sagepro_snapshot,
+    store_summary,
+)
+
+WRITE = "write"
+SAGEPRO = "sagepro"
+MODES = (WRITE, SAGEPRO)
+MAX_CYCLES = 6
+CHILD_TIMEOUT_S = 600
+# SIGKILL where there is one; on Windows os.kill(SIGTERM) is TerminateProcess, as hard.
+HARD_KILL = getattr(signal, "SIGKILL", signal.SIGTERM)
+
+
+# -- the child --------------------------------------------------------------------------
+
+
+class _Steps:
+    def __init__(self, mode: str | None, kill_at: int | None) -> None:
+        self.mode, self.kill_at = mode, kill_at
+        self.counts = {WRITE: 0, SAGEPRO: 0}
+        self.sagepro_methods: list[str] = []  # GET / POST / PUT, in call order
+
+    def done(self, kind: str) -> None:
+        self.counts[kind] += 1
+        if self.mode == kind and self.counts[kind] == self.kill_at:
+            os.kill(os.getpid(), HARD_KILL)
+
+
+def _count_writes(steps: _Steps) -> None:
+    original = Store.write
+
+    @contextmanager
+    def counted_write(self: Store) -> Iterator[Any]:
+        with original(self) as session:
+            yield session
+        steps.done(WRITE)  # only reached once the transaction committed
+
+    Store.write = counted_write  # type: ignore[method-assign]
+
+
+def _count_sagepro_calls(session: Any, steps: _Steps) -> None:
+    send = session.request
+
+    def counted_request(method: str, *args: Any, **kwargs: Any) -> Any:
+        steps.sagepro_methods.append(method.upper())
+        try:
+            return send(method, *args, **kwargs)
+        finally:
+            steps.done(SAGEPRO)
+
+    session.request = counted_request
+
+
+def _outbox_waiting(store: Store) -> int:
+    with store.read() as session:
+        return int(
+            session.execute(
+                select(func.count()).where(OutboxItem.status.in_(("pending", "in_flight")))
+            ).scalar_one()
+        )
+
+
+def child_main(config: dict[str, Any]) -> None:
+    """One sync-and-post as ``paysage sync --once --since … --auto-approve`` would run it,
+    repeated (as the scheduler would) until the outbox is empty; dies at the chosen step."""
+    os.environ["PAYSAGE_HOME"] = config["home"]
+    steps = _Steps(config.get("kill_mode"), config.get("kill_at"))
+    _count_writes(steps)
+    store = open_store(Path(config["db_path"]))
+    ctx = fast_context(config["connection"], store)
+    _count_sagepro_calls(ctx.sagepro._http._session, steps)  # type: ignore[attr-defined]
+    since = date.fromisoformat(config["since"])
+    cycles, waiting = 0, -1
+    try:
+        for cycles in range(1, MAX_CYCLES + 1):  # noqa: B007 - reported below
+            run_cycle(ctx, trigger="cli", since=since, auto_approve=True)
+            waiting = _outbox_waiting(store)
+            if waiting == 0:
+                break
+    finally:
+        store.dispose()
+    result = {"writes": steps.counts[WRITE], "sagepro_calls": steps.counts[SAGEPRO],
+              "sagepro_methods": steps.sagepro_methods, "cycles": cycles,
+              "waiting": waiting}  # fmt: skip
+    Path(config["result_path"]).write_text(json.dumps(result), encoding="utf-8")
+
+
+# -- the parent -------------------------------------------------------------------------
+
+
+def _process_context() -> Any:
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([__name__])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+_CONTEXT = _process_context()
+
+
+def process_context() -> Any:
+    """The multiprocessing context children of the reliability suites start from."""
+    return _CONTEXT
+
+
+@dataclass
+class ChildRun:
+    exitcode: int | None
+    result: dict[str, Any] | None
+
+    @property
+    def killed(self) -> bool:
+        return self.exitcode == -HARD_KILL or (sys.platform == "win32" and self.exitcode == 1)
+
+
+def run_child(config: dict[str, Any]) -> ChildRun:
+    result_path = Path(config["result_path"])
+    result_path.unlink(missing_ok=True)
+    process = _CONTEXT.Process(target=child_main, args=(config,), daemon=True)
+    process.start()
+    process.join(CHILD_TIMEOUT_S)
+    if process.is_alive():
+        process.kill()
+        process.join()
+        raise AssertionError(f"the sync child did not finish within {CHILD_TIMEOUT_S} s")
+    data = json.loads(result_path.read_text("utf-8")) if result_path.exists() else None
+    return ChildRun(process.exitcode, data)
+
+
+@dataclass
+class Reference:
+    """The crash-free run every crashed run must end up equal to."""
+
+    sagepro: dict[str, dict[str, Any]]
+    store: dict[str, set[tuple[Any, ...]]]
+    writes: int
+    sagepro_calls: int
+    sagepro_methods: list[str]
+
+    def sagepro_changes(self) -> list[int]:
+        """The numbers (1-based) of the Sage Pro calls that changed something."""
+        return [n for n, method in enumerate(self.sagepro_methods, 1) if method != "GET"]
+
+
+@dataclass
+class CrashOutcome:
+    mode: str
+    n: int
+    killed: bool
+    lost: list[str] = field(default_factory=list)
+    unexpected: list[str] = field(default_factory=list)
+    duplicate_posts: int = 0
+    store_differences: list[str] = field(default_factory=list)
+    integrity: str = "ok"
+    audit_ok: bool = True
+    problem: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return (
+            self.killed
+            and not self.lost
+            and not self.unexpected
+            and not self.duplicate_posts
+            and not self.store_differences
+            and self.integrity == "ok"
+            and self.audit_ok
+            and not self.problem
+        )
+
+
+def since_of(company: DemoCompany) -> date:
+    earliest = min(t.created_local.date() for t in company.transactions)
+    return min(earliest, company.today - timedelta(days=1))
+
+
+def _config(folder: Path, connection: dict[str, str], company: DemoCompany) -> dict[str, Any]:
+    home = folder / "home"
+    home.mkdir(parents=True, exist_ok=True)
+    return {
+        "home": str(home),
+        "db_path": str(folder / "paysage.db"),
+        "result_path": str(folder / "result.json"),
+        "connection": connection,
+        "since": since_of(company).isoformat(),
+    }
+
+
+def reference_run(company: DemoCompany, folder: Path) -> Reference:
+    with running_stand_ins(company) as stand_ins:
+        config = _config(folder, stand_ins.connection(), company)
+        run = run_child(config)
+        assert run.exitcode == 0 and run.result is not None, f"reference run failed: {run}"
+        assert run.result["waiting"] == 0, run.result
+        assert not stand_ins.sagepro_app.duplicate_posts, stand_ins.sagepro_app.duplicate_posts
+        return Reference(
+            sagepro_snapshot(stand_ins.sagepro.url),
+            store_summary(Path(config["db_path"])),
+            run.result["writes"],
+            run.result["sagepro_calls"],
+            run.result["sagepro_methods"],
+        )
+
+
+def crash_once(company: DemoCompany, reference: Reference, mode: str, n: int) -> CrashOutcome:
+    """Kill at step ``n`` of ``mode``, restart to the end, and judge the result."""
+    with (
+        tempfile.TemporaryDirectory(prefix=f"crash-{mode}-{n}-") as tmp,
+        running_stand_ins(company) as stand_ins,
+    ):
+        folder = Path(tmp)
+        config = _config(folder, stand_ins.connection(), company)
+        crashed = run_child({**config, "kill_mode": mode, "kill_at": n})
+        outcome = CrashOutcome(mode, n, crashed.killed)
+        if not crashed.killed:
+            outcome.problem = f"the child was not killed at {mode} {n}: exit {crashed.exitcode}"
+            return outcome
+        restarted = run_child(config)
+        if restarted.exitcode != 0 or not restarted.result or restarted.result["waiting"]:
+            outcome.problem = f"the restart did not finish: {restarted}"  # still judged below
+        comparison = compare_snapshots(reference.sagepro, sagepro_snapshot(stand_ins.sagepro.url))
+        outcome.lost, outcome.unexpected = comparison.lost, comparison.unexpected
+        outcome.duplicate_posts = sum(stand_ins.sagepro_app.duplicate_posts.values())
+        db_path = Path(config["db_path"])
+        summary = store_summary(db_path)
+        outcome.store_differences = [
+            f"{part}: missing {sorted(rows - summary[part])[:3]} extra "
+            f"{sorted(summary[part] - rows)[:3]}"
+            for part, rows in reference.store.items()
+            if summary[part] != rows
+        ]
+        outcome.integrity = integrity_check(db_path)
+        store = Store(f"sqlite:///{db_path.as_posix()}")
+        try:
+            outcome.audit_ok = audit_chain_ok(store).ok
+        finally:
+            store.dispose()
+        return outcome
+
+
+def crash_points(total: int, *, every: int = 1, first: int = 0) -> list[int]:
+    """1..total when ``every`` is 1; else the first few, every k-th, and the last."""
+    if total < 1:
+        return []
+    points = set(range(1, min(first, total) + 1)) | set(range(1, total + 1, every)) | {total}
+    return sorted(points)
+
+
+@dataclass
+class CrashReport:
+    outcomes: list[CrashOutcome]
+
+    @property
+    def runs(self) -> int:
+        return len(self.outcomes)
+
+    @property
+    def lost(self) -> int:
+        return sum(len(o.lost) for o in self.outcomes)
+
+    @property
+    def duplicates(self) -> int:
+        return sum(len(o.unexpected) + o.duplicate_posts for o in self.outcomes)
+
+    @property
+    def failures(self) -> list[CrashOutcome]:
+        return [o for o in self.outcomes if not o.ok]
+
+    def summary(self) -> str:
+        by_mode = {m: sum(o.mode == m for o in self.outcomes) for m in MODES}
+        return (
+            f"runs={self.runs} (after write: {by_mode[WRITE]}, after Sage Pro call: "
+            f"{by_mode[SAGEPRO]}) lost={self.lost} duplicates={self.duplicates} "
+            f"failed={len(self.failures)}"
+        )
+
+
+def crash_everywhere(
+    company: DemoCompany,
+    reference: Reference,
+    write_points: Iterable[int],
+    sagepro_points: Iterable[int],
+    *,
+    workers: int = 2,
+) -> CrashReport:
+    """Crash at each of the points of both kinds of step, ``workers`` crashes at a time."""
+    jobs = [(WRITE, n) for n in sorted(set(write_points))]
+    jobs += [(SAGEPRO, n) for n in sorted(set(sagepro_points))]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        outcomes = list(pool.map(lambda job: crash_once(company, reference, *job), jobs))
+    return CrashReport(outcomes)
