@@ -387,3 +387,9 @@ class SageProOrder(Base):
     payment_status: Mapped[str] = mapped_column(String(10), default="Unpaid")
     payment_reference: Mapped[str] = mapped_column(String(40), default="")
     refreshed_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+# --- Grid search (0004): index seeks for an invoice number and for a customer's payments ---
+
+Index("ix_transactions_invoice_ref", PayTraceTransaction.invoice_ref)
+Index("ix_proposals_customer", Proposal.customer_id)

@@ -21,10 +21,12 @@ from PySide6.QtWidgets import (
 from app.ui.context import UiContext
 from app.ui.icon import app_icon
 from app.ui.pages.audit_log import AuditLogPage
+from app.ui.pages.collect import CollectPage
 from app.ui.pages.dashboard import DashboardPage
 from app.ui.pages.exceptions import ExceptionsPage
 from app.ui.pages.mapping_placeholder import create_mapping_page
 from app.ui.pages.reconciliation import ReconciliationPage
+from app.ui.pages.schedules import SchedulesPage
 from app.ui.pages.settings import SettingsPage
 from app.ui.pages.settlements import SettlementsPage
 from app.ui.pages.transactions import TransactionsPage
@@ -36,8 +38,10 @@ PAGES: tuple[tuple[str, str, PageFactory], ...] = (
     ("dashboard", "Dashboard", DashboardPage),
     ("transactions", "Transactions", TransactionsPage),
     ("reconciliation", "Reconciliation", ReconciliationPage),
+    ("collect", "Collect", CollectPage),
     ("mapping", "Mapping", create_mapping_page),
     ("settlements", "Settlements", SettlementsPage),
+    ("schedules", "Recurring billing", SchedulesPage),
     ("exceptions", "Exceptions", ExceptionsPage),
     ("audit", "Audit log", AuditLogPage),
     ("settings", "Settings", SettingsPage),
@@ -104,6 +108,9 @@ class MainWindow(QMainWindow):
             widget = factory(self.ctx)
             self.pages[key] = widget
             self.stack.addWidget(widget)
+            requested = getattr(widget, "sync_requested", None)  # e.g. Exceptions → Retry
+            if requested is not None:
+                requested.connect(self.controller.sync_now)
         return self.pages[key]
 
     def show_page(self, key: str) -> None:

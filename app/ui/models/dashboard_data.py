@@ -45,6 +45,7 @@ class DashboardData:
     other_open: int
     last_sync: LastSync | None
     daily: list[tuple[date, Decimal, Decimal]]  # day, collected, posted
+    anomalies: int = 0  # open anomaly flags (unusual payments) waiting for a look
 
 
 def _count_sum(session: Session, *where: ColumnElement[bool]) -> CountSum:
@@ -89,6 +90,7 @@ def load_dashboard(store: Store, today: date, *, days: int = 30) -> DashboardDat
             unmatched=_count_sum(s, sale, T.c.match_status.in_(UNMATCHED)),
             dead_letters=int(open_items.pop("dead_letter", 0)),
             changed_after_posting=int(open_items.pop("changed_after_posting", 0)),
+            anomalies=int(open_items.pop("anomaly", 0)),
             other_open=int(sum(open_items.values())),
             last_sync=last,
             daily=[

@@ -1,26 +1,44 @@
 """The reconciliation grid: one row per proposal, joined to its transaction and customer,
-with the proposed invoices, confidence, reason and status. Filters become WHERE clauses.
+with the proposed invoices, confidence, reason, status and open anomaly flags. Filters
+become WHERE clauses shaped so SQLite can use an index (see ``text_clause``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtGui import QColor
-from sqlalchemy import and_, case, exists, func, or_, select
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QIcon
+from PySide6.QtWidgets import QApplication, QStyle
+from sqlalchemy import case, func, or_, select
+from sqlalchemy.orm import Session
 
-from app.domain.money import to_cents
-from app.store.models import PayTraceTransaction, Proposal, ProposalApplication, SageProCustomer
-from app.ui.models.sql_query import Column
+from app.domain.money import MoneyError, to_cents, to_money
+from app.store.models import (
+    ExceptionItem,
+    PayTraceTransaction,
+    Proposal,
+    ProposalApplication,
+    SageProCustomer,
+)
+from app.ui.models.sql_query import Column, QuerySpec, driving_join, prefix_range
 from app.ui.models.sql_table import SqlTableModel
 
 P = Proposal.__table__
 T = PayTraceTransaction.__table__
 C = SageProCustomer.__table__
 A = ProposalApplication.__table__
+E = ExceptionItem.__table__
+
+# Below this many proposals in the chosen status group, reading them all by status and
+# sorting beats walking every transaction in date order for the first 200 matches
+# (break-even near sqrt(block size x transactions): ~14k at a million).
+SMALL_GROUP = 20_000
+# Sort columns with an index on ``transactions``: the grid drives from that table.
+TRANSACTION_SORTS = (None, "date", "amount", "paytrace_id")
 
 STATUS_GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
     "open": ("Needs review", ("proposed", "review")),
@@ -51,6 +69,7 @@ class ReconFilter:
     amount_min: Decimal | None = None
     amount_max: Decimal | None = None
     text: str = ""
+    unusual_only: bool = False  # only payments with an open anomaly flag
 
     def clauses(self) -> list[Any]:
         where: list[Any] = [P.c.status.in_(STATUS_GROUPS[self.status][1])]
@@ -67,33 +86,63 @@ class ReconFilter:
             where.append(
                 or_(
                     P.c.customer_id == self.customer.strip().upper(),
-                    C.c.name.like(pattern, escape="\\"),
+                    P.c.customer_id.in_(_customers_named(pattern)),
                     T.c.billing_name.like(pattern, escape="\\"),
                 )
             )
         if self.text.strip():
-            where.append(_text_clause(self.text.strip()))
+            where.append(text_clause(self.text.strip()))
+        if self.unusual_only:
+            where.append(T.c.transaction_id.in_(select(E.c.transaction_id).where(*_OPEN_ANOMALY)))
         return where
 
+    def group_statuses(self) -> tuple[str, ...]:
+        return STATUS_GROUPS[self.status][1]
 
-def _text_clause(text: str) -> Any:
-    pattern = like_pattern(text)
-    fields = [
-        T.c.billing_name,
-        T.c.invoice_ref,
-        T.c.customer_reference_id,
-        T.c.description,
-        P.c.reason,
-        C.c.name,
-    ]
-    parts: list[Any] = [f.like(pattern, escape="\\") for f in fields]
+
+_OPEN_ANOMALY = (E.c.status == "open", E.c.category == "anomaly")
+
+
+def _customers_named(pattern: str) -> Any:
+    """Sage Pro customers whose name contains the text: a small table, scanned once per
+    query (a list SQLite keeps in memory), never once per payment row."""
+    return select(C.c.customer_id).where(C.c.name.like(pattern, escape="\\"))
+
+
+def search_amount(text: str) -> int | None:
+    """Cents when ``text`` reads as an amount ("$1,204.50", "84.20"); bare digits are ids."""
+    if not any(mark in text for mark in ".$,"):
+        return None
+    try:
+        return to_cents(to_money(text.replace("$", "").replace(",", "").strip()))
+    except (MoneyError, ArithmeticError, ValueError):
+        return None
+
+
+def text_clause(text: str) -> Any:
+    """The search box. Ids, invoice numbers and amounts are looked up through indexes
+    (an index seek, whatever the row count). Words are searched in names, references,
+    descriptions and reasons, which needs a scan; the grid stops at its first block of
+    matches and counts the rest afterwards, off the GUI thread.
+    """
+    cents = search_amount(text)
+    if cents is not None:
+        return T.c.amount_cents == cents
     if text.isdigit():
-        parts.append(T.c.transaction_id == int(text))
-    applied = exists(
-        select(A.c.id).where(and_(A.c.proposal_id == P.c.id, A.c.invoice_id.like(pattern)))
+        applied = select(P.c.transaction_id).join(A, A.c.proposal_id == P.c.id)
+        return or_(
+            T.c.transaction_id == int(text),
+            prefix_range(T.c.invoice_ref, text),
+            T.c.transaction_id.in_(applied.where(prefix_range(A.c.invoice_id, text))),
+        )
+    pattern = like_pattern(text)
+    fields = [T.c.billing_name, T.c.invoice_ref, T.c.customer_reference_id, T.c.description]
+    return or_(
+        P.c.customer_id.in_(_customers_named(pattern)),
+        *[f.like(pattern, escape="\\") for f in fields],
+        P.c.reason.like(pattern, escape="\\"),
+        P.c.id.in_(select(A.c.proposal_id).where(A.c.invoice_id.like(pattern, escape="\\"))),
     )
-    parts.append(applied)
-    return or_(*parts)
 
 
 def card_text() -> Any:
@@ -101,6 +150,27 @@ def card_text() -> Any:
         (T.c.payment_method == "ACH", "ACH"),
         (T.c.card_last4 != "", func.trim(T.c.card_brand + " ··" + T.c.card_last4)),
         else_=T.c.payment_method,
+    )
+
+
+def anomaly_text() -> Any:
+    """The words of the payment's newest open anomaly flag (None when it has none): read
+    per shown row through the index on exception_items.transaction_id."""
+    words = E.c.title + case((E.c.detail == "", ""), else_=": " + E.c.detail)
+    return (
+        select(words)
+        .where(E.c.transaction_id == T.c.transaction_id, *_OPEN_ANOMALY)
+        .order_by(E.c.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def anomaly_count() -> Any:
+    return (
+        select(func.count())
+        .where(E.c.transaction_id == T.c.transaction_id, *_OPEN_ANOMALY)
+        .scalar_subquery()
     )
 
 
@@ -114,7 +184,7 @@ def invoices_text() -> Any:
 
 class ReconciliationModel(SqlTableModel):
     columns = (
-        Column("date", "Paid on", T.c.merchant_date, "date", not_null=True, width=96),
+        Column("date", "Paid on", T.c.merchant_date, "date", not_null=True, width=116),
         Column(
             "customer",
             "Customer",
@@ -150,16 +220,39 @@ class ReconciliationModel(SqlTableModel):
         Column("kind", "Kind", P.c.kind),
         Column("match_status", "Match status", T.c.match_status),
         Column("on_account", "On account", P.c.on_account_cents, "money"),
+        Column("anomalies", "Unusual", anomaly_text(), sortable=False),
+        Column("anomaly_count", "Flags", anomaly_count(), "int", sortable=False),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.filter = ReconFilter()
         super().__init__(*args, **kwargs)
+        _warning_icon()  # loaded once here, not inside a paint
 
     def source(self) -> Any:
-        return P.join(T, T.c.transaction_id == P.c.transaction_id).outerjoin(
+        """Driven from ``transactions`` when the sort has an index there, so the first block
+        is a walk along that index rather than a sort of the whole join."""
+        sort = None if self._sort is None else self._sort.key
+        if sort in TRANSACTION_SORTS:
+            base: Any = driving_join(T, P, T.c.transaction_id == P.c.transaction_id)
+        else:
+            base = P.join(T, T.c.transaction_id == P.c.transaction_id)
+        return base.outerjoin(C, C.c.customer_id == P.c.customer_id)
+
+    def adapt_spec(self, session: Session, spec: QuerySpec) -> QuerySpec:
+        """A small status group (e.g. approved) is read from proposals by status."""
+        statuses = self.filter.group_statuses()
+        sort = None if spec.sort is None else spec.sort.key
+        if sort not in TRANSACTION_SORTS or self.filter.status == "all":
+            return spec
+        probe = select(P.c.id).where(P.c.status.in_(statuses)).limit(SMALL_GROUP + 1)
+        size = session.scalar(select(func.count()).select_from(probe.subquery()))
+        if size is None or size > SMALL_GROUP:
+            return spec
+        source = P.join(T, T.c.transaction_id == P.c.transaction_id).outerjoin(
             C, C.c.customer_id == P.c.customer_id
         )
+        return replace(spec, source=source)
 
     def key(self) -> Any:
         return P.c.id
@@ -174,6 +267,17 @@ class ReconciliationModel(SqlTableModel):
         self.filter = new
         self.refresh()
 
+    def data(self, index: Any, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        """A flagged payment: a warning icon on its first cell, its words as every tooltip."""
+        if index.isValid() and role == Qt.ItemDataRole.DecorationRole and index.column() == 0:
+            return _warning_icon() if self.value(index.row(), "anomalies") else None
+        if index.isValid() and role == Qt.ItemDataRole.ToolTipRole and index.column() == 0:
+            words = self.value(index.row(), "anomalies")
+            if words:
+                more = int(self.value(index.row(), "anomaly_count") or 1) - 1
+                return f"Unusual: {words}" + (f"\n(and {more} more flag(s))" if more else "")
+        return super().data(index, role)
+
     def row_background(self, row: dict[str, Any]) -> QColor | None:
         if row["status"] in ("approved", "posted", "rejected", "reversed"):
             return DONE_COLOUR
@@ -185,8 +289,25 @@ class ReconciliationModel(SqlTableModel):
         return BAND_COLOURS["low"]
 
 
+_icon: QIcon | None = None
+
+
+def _warning_icon() -> QIcon:
+    global _icon
+    if _icon is None:
+        _icon = QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+    return _icon
+
+
 def confidence_band(confidence: int) -> str:
     return "high" if confidence >= HIGH else "medium" if confidence >= MEDIUM else "low"
 
 
-__all__ = ["STATUS_GROUPS", "ReconFilter", "ReconciliationModel", "confidence_band"]
+__all__ = [
+    "STATUS_GROUPS",
+    "ReconFilter",
+    "ReconciliationModel",
+    "confidence_band",
+    "search_amount",
+    "text_clause",
+]

@@ -2,17 +2,26 @@
 
 Qt-free so the same statement serves the grid, its exports and the benchmark. Sorting is
 always ``ORDER BY <column>, <key>`` so every row has one place and keyset paging is exact.
+
+At a million rows the plan matters more than the SQL text: ``DrivingJoin`` makes SQLite walk
+the left table first (``CROSS JOIN``), so ``ORDER BY <indexed column> LIMIT n`` reads n rows
+along that index instead of sorting the whole joined result; ``interrupt_when`` stops a query
+whose answer nobody wants any more (the user typed on).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, FromClause, Select, func, select, tuple_
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.selectable import Join
 
 from app.domain.money import from_cents
 from app.ui.models.windowing import BlockPlan
@@ -34,6 +43,54 @@ def format_value(kind: str, value: Any) -> str:
     if kind == "percent":
         return f"{value}%"
     return str(value)
+
+
+class DrivingJoin(Join):
+    """An inner join whose left side is scanned first. On SQLite it is written ``CROSS JOIN``,
+    which the planner never reorders; other databases plan it as an ordinary join."""
+
+    inherit_cache = True
+
+
+@compiles(DrivingJoin, "sqlite")
+def _cross_join(element: DrivingJoin, compiler: Any, **kw: Any) -> str:
+    return str(compiler.visit_join(element, **kw)).replace(" JOIN ", " CROSS JOIN ", 1)
+
+
+def driving_join(left: FromClause, right: FromClause, onclause: Any) -> DrivingJoin:
+    if isinstance(left, Join):
+        raise ValueError("the driving table must be a plain table")
+    return DrivingJoin(left, right, onclause)
+
+
+def prefix_range(column: ColumnElement[Any], text: str) -> ColumnElement[bool]:
+    """``column`` starts with ``text`` as a range an ordinary (binary) index can seek."""
+    following = text[:-1] + chr(ord(text[-1]) + 1)
+    return (column >= text) & (column < following)
+
+
+class QueryCancelledError(Exception):
+    """The query was stopped because a newer one replaced it."""
+
+
+@contextmanager
+def interrupt_when(session: Session, cancelled: Callable[[], bool]) -> Iterator[None]:
+    """Abort SQLite work in ``session`` once ``cancelled()`` turns true (checked every few
+    thousand VM steps), raising ``QueryCancelledError``. Other databases run to the end."""
+    raw = session.connection().connection.dbapi_connection
+    setter = getattr(raw, "set_progress_handler", None)
+    if setter is None:
+        yield
+        return
+    setter(lambda: 1 if cancelled() else 0, 5_000)
+    try:
+        yield
+    except OperationalError:
+        if cancelled():
+            raise QueryCancelledError() from None
+        raise
+    finally:
+        setter(None, 0)
 
 
 @dataclass(frozen=True)
@@ -85,6 +142,11 @@ class QuerySpec:
             rhs = tuple_(*value) if len(parts) > 1 else value
             going_down = self.descending != plan.reverse
             stmt = stmt.where(lhs < rhs if going_down else lhs > rhs)
+            if len(parts) > 1:
+                # Implied by the row value, but only this plain bound lets SQLite seek the
+                # sort column's index (a row value spanning two tables cannot).
+                first = parts[0]
+                stmt = stmt.where(first <= value[0] if going_down else first >= value[0])
         return stmt.offset(plan.offset or None).limit(plan.limit)
 
     def boundary_of(self, row: Sequence[Any]) -> tuple[Any, Any] | None:
@@ -97,12 +159,31 @@ class QuerySpec:
         value = row[[c.key for c in self.columns].index(self.sort.key)]
         return None if value is None else (value, key)
 
-    def totals_statement(self) -> Select[Any]:
+    def totals_statement(self, keys: Sequence[Any] | None = None) -> Select[Any]:
+        """Count (and sum) of the rows; of just ``keys`` when every row is already known."""
         total = func.coalesce(func.sum(self.sum_expr), 0) if self.sum_expr is not None else None
         parts: list[Any] = [func.count()]
         if total is not None:
             parts.append(total)
-        return select(*parts).select_from(self.source).where(*self.where)
+        stmt = select(*parts).select_from(self.source)
+        if keys is not None:
+            return stmt.where(self.key.in_(list(keys)))
+        return stmt.where(*self.where)
+
+    def totals_of(self, rows: Sequence[Sequence[Any]]) -> tuple[int, int | None] | None:
+        """Count and sum of ``rows`` when they are all the rows and the summed column is
+        among them (no query needed); None when the sum needs SQL."""
+        if self.sum_expr is None:
+            return len(rows), None
+        for i, column in enumerate(self.columns):
+            if column.expr is self.sum_expr:
+                return len(rows), sum(int(row[i] or 0) for row in rows)
+        return None
+
+    def totals_key(self) -> str:
+        """Equal for two specs whose totals are equal (same rows; the sort may differ)."""
+        compiled = self.totals_statement().compile()
+        return f"{compiled}|{sorted(compiled.params.items(), key=repr)!r}"
 
 
 def read_block(session: Session, spec: QuerySpec, plan: BlockPlan) -> list[tuple[Any, ...]]:
@@ -112,7 +193,9 @@ def read_block(session: Session, spec: QuerySpec, plan: BlockPlan) -> list[tuple
     return rows
 
 
-def read_totals(session: Session, spec: QuerySpec) -> tuple[int, int | None]:
+def read_totals(
+    session: Session, spec: QuerySpec, keys: Sequence[Any] | None = None
+) -> tuple[int, int | None]:
     """(row count, sum of ``sum_expr`` or None)."""
-    row = session.execute(spec.totals_statement()).one()
+    row = session.execute(spec.totals_statement(keys)).one()
     return int(row[0]), (int(row[1]) if len(row) > 1 else None)

@@ -1,9 +1,11 @@
 """``SqlTableModel``: a lazy, windowed table model over one SQL query.
 
-Sort and filter happen in SQL (ORDER BY / WHERE built from the page's filter state), the
-row count comes from ``SELECT count(*)``, and rows are read in blocks on a worker thread
-and cached (LRU). The GUI thread only ever looks rows up in that cache: every model call
-is a dictionary lookup, so a million rows scroll like a hundred.
+Sort and filter happen in SQL (ORDER BY / WHERE built from the page's filter state). The
+first block is read and shown before the row count (``SELECT count(*)``, which must visit
+every matching row) arrives; the other rows are read in blocks on a worker thread and
+cached (LRU); a query made stale by a newer one is interrupted. The GUI thread only ever
+looks rows up in that cache: every model call is a dictionary lookup, so a million rows
+scroll like a hundred.
 """
 
 from __future__ import annotations
@@ -23,10 +25,19 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import QBrush, QColor
+from sqlalchemy.orm import Session
 
 from app.domain.money import from_cents
 from app.store import Store
-from app.ui.models.sql_query import Column, QuerySpec, format_value, read_block, read_totals
+from app.ui.models.sql_query import (
+    Column,
+    QueryCancelledError,
+    QuerySpec,
+    format_value,
+    interrupt_when,
+    read_block,
+    read_totals,
+)
 from app.ui.models.windowing import block_span, plan_block
 from app.ui.ops import run_op
 
@@ -45,6 +56,7 @@ def query_pool() -> QThreadPool:
 
 
 class SqlTableModel(QAbstractTableModel):
+    rows_shown = Signal()  # the first block is on screen (the count may still be coming)
     reset_done = Signal()  # the count is known and the first block is in
     block_loaded = Signal(int)  # block number
     totals_changed = Signal(int, object)  # rows, sum (Decimal) or None
@@ -71,6 +83,8 @@ class SqlTableModel(QAbstractTableModel):
         self._total = 0
         self.total_count = 0
         self.total_sum: Decimal | None = None
+        self._counted_for = ""  # totals_key() of the spec the cached totals belong to
+        self._counted: tuple[int, int | None] = (0, None)
         self._spec = self.build_spec()
         self._blocks: OrderedDict[int, list[tuple[Any, ...]]] = OrderedDict()
         self._pending: set[int] = set()
@@ -111,41 +125,109 @@ class SqlTableModel(QAbstractTableModel):
     def spec(self) -> QuerySpec:
         return self._spec
 
+    def adapt_spec(self, session: Session, spec: QuerySpec) -> QuerySpec:
+        """Worker-side chance to pick the cheaper plan for the data as it is (e.g. drive
+        from the smaller table). Runs before the first block; the default keeps ``spec``."""
+        return spec
+
     def refresh(self) -> None:
-        """Re-run the query (new filter, new sort, or changed data) off the GUI thread."""
+        """Re-run the query (new filter or changed data) off the GUI thread."""
+        self._load(reuse_count=False)
+
+    def _load(self, *, reuse_count: bool) -> None:
+        """The first block first (rows on screen at once), then the count and sum.
+
+        ``rows_shown`` fires when the first rows are in; ``reset_done`` once the count is
+        known too. A re-sort keeps the count it already has: the rows are the same.
+        """
         self._generation += 1
         generation = self._generation
         spec = self._spec = self.build_spec()
         self.loading = True
         size = self.block_size
+        known = self._counted if reuse_count and self._counted_for == spec.totals_key() else None
 
-        def work(_progress: Any, _cancel: Any) -> tuple[int, int | None, list[tuple[Any, ...]]]:
-            with self.store.read() as session:
-                count, total = read_totals(session, spec)
-                plan = plan_block(0, block_size=size, total=count)
-                return count, total, read_block(session, spec, plan)
+        def stale() -> bool:
+            return generation != self._generation
+
+        def work(_progress: Any, _cancel: Any) -> tuple[QuerySpec, list[tuple[Any, ...]]] | None:
+            try:
+                with self.store.read() as session, interrupt_when(session, stale):
+                    chosen = self.adapt_spec(session, spec)
+                    first = plan_block(0, block_size=size, total=size)
+                    return chosen, read_block(session, chosen, first)
+            except QueryCancelledError:
+                return None
 
         run_op(
             work,
             label="Loading rows",
             pool=query_pool(),
-            on_done=lambda result: self._reset_arrived(generation, *result),
+            on_done=lambda result: self._first_arrived(generation, result, known),
             on_error=lambda words: self._failed(generation, words),
             owner=self,
         )
 
-    def _reset_arrived(
-        self, generation: int, count: int, total: int | None, first: list[tuple[Any, ...]]
+    def _first_arrived(
+        self,
+        generation: int,
+        result: tuple[QuerySpec, list[tuple[Any, ...]]] | None,
+        known: tuple[int, int | None] | None,
     ) -> None:
-        if generation != self._generation:
+        if result is None or generation != self._generation:
             return
+        spec, first = result
+        self._spec = spec
         self.beginResetModel()
-        self._total = count
+        self._total = len(first) if known is None else known[0]
         self._blocks.clear()
         self._pending.clear()
         if first:
             self._blocks[0] = first
         self.endResetModel()
+        self.rows_shown.emit()
+        if known is not None:
+            self._totals_arrived(generation, known)
+            return
+        # A short first block is every row: add it up, or count just its keys.
+        keys = [row[-1] for row in first] if len(first) < self.block_size else None
+        if keys is not None and (counted := spec.totals_of(first)) is not None:
+            self._totals_arrived(generation, counted)
+            return
+
+        def stale() -> bool:
+            return generation != self._generation
+
+        def work(_progress: Any, _cancel: Any) -> tuple[int, int | None] | None:
+            try:
+                with self.store.read() as session, interrupt_when(session, stale):
+                    return read_totals(session, spec, keys)
+            except QueryCancelledError:
+                return None
+
+        run_op(
+            work,
+            label="Counting rows",
+            pool=query_pool(),
+            on_done=lambda totals: self._totals_arrived(generation, totals),
+            on_error=lambda words: self._failed(generation, words),
+            owner=self,
+        )
+
+    def _totals_arrived(self, generation: int, totals: tuple[int, int | None] | None) -> None:
+        if totals is None or generation != self._generation:
+            return
+        count, total = totals
+        shown = self._total
+        if count > shown:
+            self.beginInsertRows(QModelIndex(), shown, count - 1)
+            self._total = count
+            self.endInsertRows()
+        elif count < shown:  # rows went away between the two reads
+            self.beginRemoveRows(QModelIndex(), count, shown - 1)
+            self._total = count
+            self.endRemoveRows()
+        self._counted_for, self._counted = self._spec.totals_key(), totals
         self.loading = False
         self.total_count = count
         self.total_sum = None if total is None else from_cents(total)
@@ -293,7 +375,7 @@ class SqlTableModel(QAbstractTableModel):
             return
         self._sort = self.columns[column]
         self._descending = order == Qt.SortOrder.DescendingOrder
-        self.refresh()
+        self._load(reuse_count=True)
 
     def set_sort_key(self, key: str | None, *, descending: bool = False) -> None:
         """Sort by any column (shown or hidden) without a view; None = by key."""

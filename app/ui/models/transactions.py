@@ -11,8 +11,8 @@ from sqlalchemy import or_
 
 from app.domain.money import to_cents
 from app.store.models import PayTraceTransaction
-from app.ui.models.reconciliation import card_text, like_pattern
-from app.ui.models.sql_query import Column
+from app.ui.models.reconciliation import card_text, like_pattern, search_amount
+from app.ui.models.sql_query import Column, prefix_range
 from app.ui.models.sql_table import SqlTableModel
 
 T = PayTraceTransaction.__table__
@@ -60,15 +60,25 @@ class TransactionFilter:
             where.append(T.c.amount_cents <= to_cents(self.amount_max))
         text = self.text.strip()
         if text:
-            pattern = like_pattern(text)
-            parts: list[Any] = [
-                f.like(pattern, escape="\\")
-                for f in (T.c.billing_name, T.c.invoice_ref, T.c.description, T.c.email)
-            ]
-            if text.isdigit():
-                parts.append(T.c.transaction_id == int(text))
-            where.append(or_(*parts))
+            where.append(_text_clause(text))
         return where
+
+
+def _text_clause(text: str) -> Any:
+    """Ids, invoice numbers and amounts through indexes; words by a scan of the text
+    columns (the grid shows its first block of matches before counting the rest)."""
+    cents = search_amount(text)
+    if cents is not None:
+        return T.c.amount_cents == cents
+    if text.isdigit():
+        return or_(T.c.transaction_id == int(text), prefix_range(T.c.invoice_ref, text))
+    pattern = like_pattern(text)
+    return or_(
+        *[
+            f.like(pattern, escape="\\")
+            for f in (T.c.billing_name, T.c.invoice_ref, T.c.description, T.c.email)
+        ]
+    )
 
 
 class TransactionsModel(SqlTableModel):

@@ -68,13 +68,14 @@ class DashboardPage(QWidget):
         self.unposted = Tile("Approved, not yet posted", "reconciliation")
         self.dead = Tile("Could not post (dead letters)", "exceptions")
         self.changed = Tile("Changed after posting", "exceptions")
+        self.anomalies = Tile("Anomalies (unusual payments)", "exceptions")
         self.sync = Tile("Last sync")
         tiles = (self.today, self.month, self.unmatched, self.unposted)
-        tiles2 = (self.dead, self.changed, self.sync)
+        tiles2 = (self.dead, self.changed, self.anomalies, self.sync)
         for col, tile in enumerate(tiles):
             grid.addWidget(tile, 0, col)
         for col, tile in enumerate(tiles2):
-            grid.addWidget(tile, 1, col, 1, 2 if tile is self.sync else 1)
+            grid.addWidget(tile, 1, col)
         for tile in (*tiles, *tiles2):
             if tile.link is not None:
                 target = "reconciliation" if tile in tiles else "exceptions"
@@ -123,6 +124,11 @@ class DashboardPage(QWidget):
             f"{data.changed_after_posting:,}",
             "Voids or refunds after posting" if data.changed_after_posting else "None",
             warn=data.changed_after_posting > 0,
+        )
+        self.anomalies.set_figure(
+            f"{data.anomalies:,}",
+            "Flagged as unusual; look before approving" if data.anomalies else "Nothing unusual",
+            warn=data.anomalies > 0,
         )
         run = data.last_sync
         if run is None:

@@ -37,6 +37,7 @@ from app.ui.widgets.notices import notify
 from app.ui.widgets.proposal_detail import ProposalDetailPanel
 
 CHANGED = (PROPOSALS, TRANSACTIONS, OUTBOX, AUDIT)
+UNUSUAL = "unusual"  # the "Show" choice for payments with an open anomaly flag
 
 
 class ReconciliationPage(QWidget):
@@ -83,6 +84,7 @@ class ReconciliationPage(QWidget):
         self.status.setMinimumContentsLength(13)
         for key, (words, _statuses) in STATUS_GROUPS.items():
             self.status.addItem(words, key)
+        self.status.addItem("Flagged as unusual", UNUSUAL)  # open anomalies, any status
         self.date_from, self.date_to = OptionalDateEdit(), OptionalDateEdit()
         self.customer = SearchBox("Customer")
         self.customer.setFixedWidth(130)
@@ -159,14 +161,16 @@ class ReconciliationPage(QWidget):
     # -- filter, selection, detail ---------------------------------------------------------
 
     def current_filter(self) -> ReconFilter:
+        status = str(self.status.currentData())
         return ReconFilter(
-            status=str(self.status.currentData()),
+            status="all" if status == UNUSUAL else status,
             date_from=self.date_from.value(),
             date_to=self.date_to.value(),
             customer=self.customer.text(),
             amount_min=self.amount_min.value(),
             amount_max=self.amount_max.value(),
             text=self.text.text(),
+            unusual_only=status == UNUSUAL,
         )
 
     def apply_filter(self) -> None:
