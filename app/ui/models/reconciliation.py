@@ -176,7 +176,7 @@ def anomaly_count() -> Any:
 
 def invoices_text() -> Any:
     return (
-        select(func.group_concat(A.c.invoice_id, ", "))
+        select(func.aggregate_strings(A.c.invoice_id, ", "))  # portable across engines
         .where(A.c.proposal_id == P.c.id)
         .scalar_subquery()
     )
