@@ -16,6 +16,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from app.errors import PaysageError
+from app.sync.alerts import Attention, attention_marker, attention_since
 from app.ui import services
 from app.ui.context import UiContext
 from app.ui.ops import CancelTokenLike, Op, ProgressCallback, describe_error, run_op
@@ -69,6 +70,7 @@ class SyncController(QObject):
     started = Signal(str)  # trigger
     progressed = Signal(str, int, int)
     finished = Signal(bool, str)  # ok, words
+    attention = Signal(object)  # Attention: alerts and dead letters this run created
     _token_ready = Signal(object)
 
     def __init__(
@@ -86,43 +88,96 @@ class SyncController(QObject):
         signals = ctx.signals
         self.started.connect(signals.sync_started)
         self.progressed.connect(signals.sync_progress)
+        # Idle again before anyone hears ``sync_finished``: a Sync now pressed (or asked for by
+        # a page) on that signal must start, not be taken for the run that just ended.
+        self.finished.connect(self._mark_idle)
         self.finished.connect(signals.sync_finished)
         self.finished.connect(self._after)
+        self.attention.connect(self._notify_attention)
 
     # -- the one guarded run ---------------------------------------------------------------
 
     def _guarded(self, trigger: str, progress: ProgressCallback, token: CancelTokenLike) -> Any:
         if not self._lock.acquire(blocking=False):
             raise _busy_error_class()("A sync is already running; this one was skipped.")
+        result: Any = None
+        failure: Exception | None = None
+        found: Attention | None = None
         try:
             self._token_ready.emit(token)
+            marker = self._attention_marker()
             self.started.emit(trigger)
             try:
                 result = self.runner(trigger, lambda *a: self.progressed.emit(*a), token)
-            except Exception as exc:
-                self.finished.emit(False, describe_error(exc))
-                raise
-            if token.cancelled:
-                self.finished.emit(False, "Sync cancelled; everything fetched so far is kept.")
-            else:
-                self.finished.emit(True, summarise(result))
-            return result
+            except Exception as exc:  # noqa: BLE001 - raised again below, after ``finished``
+                failure = exc
+            found = self._attention_since(marker)
         finally:
-            self._lock.release()
+            self._lock.release()  # before ``finished``, for the same reason as _mark_idle
+        if failure is not None:
+            self.finished.emit(False, describe_error(failure))
+        elif token.cancelled:
+            self.finished.emit(False, "Sync cancelled; everything fetched so far is kept.")
+        else:
+            self.finished.emit(True, summarise(result))
+        # After ``finished``: the alert's words outlive the summary in the status bar.
+        self._report_attention(found)
+        if failure is not None:
+            raise failure
+        return result
+
+    def _attention_marker(self) -> int | None:
+        try:
+            return attention_marker(self.ctx.store)
+        except Exception:  # the sync itself must still run; only its notifications are lost
+            log.warning("Could not read the exceptions queue before a sync", exc_info=True)
+            return None
+
+    def _attention_since(self, marker: int | None) -> Attention | None:
+        """On the sync's thread: the alerts and dead letters this run created."""
+        if marker is None:
+            return None
+        try:
+            return attention_since(self.ctx.store, marker)
+        except Exception:  # as above: logged, and the Exceptions page still shows the items
+            log.warning("Could not read the exceptions queue after a sync", exc_info=True)
+            return None
+
+    def _report_attention(self, found: Attention | None) -> None:
+        if found is not None and found.items:
+            self.attention.emit(found)
+
+    def _notify_attention(self, found: Attention) -> None:
+        alerts, signals = self.ctx.profile.alerts, self.ctx.signals
+        if alerts.notify_failed_sync:
+            for item in found.alerts:
+                signals.alert.emit(item.title, item.detail)
+        dead = found.dead_letters
+        if alerts.notify_dead_letters and dead:
+            if len(dead) == 1:
+                signals.alert.emit(
+                    "A posting could not be made", f"{dead[0].title}. {dead[0].detail}"
+                )
+            else:
+                signals.alert.emit(
+                    f"{len(dead)} postings could not be made",
+                    "Sage Pro refused them; the Exceptions page says why and lets you retry.",
+                )
 
     def _remember_token(self, token: CancelTokenLike) -> None:
         self._token = token
         self.running = True
 
-    def _after(self, ok: bool, words: str) -> None:
+    def _mark_idle(self, _ok: bool, _words: str) -> None:
         self.running = False
         self._token = None
+
+    def _after(self, ok: bool, words: str) -> None:
         announce_changed(*ALL_ENTITIES)
         alerts = self.ctx.profile.alerts
         if not ok and alerts.notify_failed_sync and "cancelled" not in words:
             self.ctx.signals.alert.emit("Sync failed", words)
-        elif ok and alerts.notify_dead_letters and "could not post" in words:
-            self.ctx.signals.alert.emit("Payments could not be posted", words)
+        # New dead letters and alerts are notified from the items themselves (attention).
 
     def sync_now(self) -> Op | None:
         if self.running:

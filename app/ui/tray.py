@@ -54,6 +54,8 @@ class Tray(QObject):
         self.notifications.append((title, message))
         if self.icon.isVisible():
             self.icon.showMessage(title, message, QSystemTrayIcon.MessageIcon.Information, 8000)
+        else:  # no system tray here: the status bar is the only place left to say it
+            self.window.ctx.signals.status_message.emit(f"⚠ {title}. {message}")
 
     def _activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
         if reason in (

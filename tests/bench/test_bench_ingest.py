@@ -29,14 +29,21 @@ TODAY = date(2025, 3, 15)
 
 
 def _export_body(server: SandboxServer) -> bytes:
-    token = requests.post(server.url + "/oauth/token", timeout=30,
-                          data={"grant_type": "password", "username": "demo",
-                                "password": "demo"}).json()["access_token"]
+    token = requests.post(
+        server.url + "/oauth/token",
+        timeout=30,
+        data={"grant_type": "password", "username": "demo", "password": "demo"},
+    ).json()["access_token"]
     response = requests.post(
-        server.url + "/v1/transactions/export/by_date_range", timeout=300,
+        server.url + "/v1/transactions/export/by_date_range",
+        timeout=300,
         headers={"Authorization": f"Bearer {token}"},
-        json={"start_date": "01/01/2025", "end_date": "03/15/2025",
-              "integrator_id": "DEMOINTEGRA1"})
+        json={
+            "start_date": "01/01/2025",
+            "end_date": "03/15/2025",
+            "integrator_id": "DEMOINTEGRA1",
+        },
+    )
     response.raise_for_status()
     return response.content
 
@@ -66,8 +73,10 @@ def test_ingest_100k(tmp_path: Path):
     raw.execute(f"CREATE TABLE t ({', '.join(columns)}, PRIMARY KEY (transaction_id))")
     base_start = time.perf_counter()
     raw.execute("BEGIN")
-    raw.executemany(f"INSERT INTO t VALUES ({', '.join('?' for _ in columns)})",
-                    [tuple(v.values()) for v in values])
+    raw.executemany(
+        f"INSERT INTO t VALUES ({', '.join('?' for _ in columns)})",
+        [tuple(v.values()) for v in values],
+    )
     raw.execute("COMMIT")
     baseline = time.perf_counter() - base_start
     raw.close()
@@ -79,7 +88,9 @@ def test_ingest_100k(tmp_path: Path):
     again_s = time.perf_counter() - again_start
     assert again.new == 0 and again.changed == 0
     store.dispose()
-    print(f"\ningest {rows:,} rows: {ours:.2f} s ({rows / ours:,.0f} rows/s; parse+redact "
-          f"{parsed_at - start:.2f} s, upsert {ours - (parsed_at - start):.2f} s); raw sqlite3 "
-          f"executemany {baseline:.2f} s; ratio {ours / baseline:.1f}x; re-import unchanged "
-          f"{again_s:.2f} s; export body {len(body) / 1e6:.0f} MB")
+    print(
+        f"\ningest {rows:,} rows: {ours:.2f} s ({rows / ours:,.0f} rows/s; parse+redact "
+        f"{parsed_at - start:.2f} s, upsert {ours - (parsed_at - start):.2f} s); raw sqlite3 "
+        f"executemany {baseline:.2f} s; ratio {ours / baseline:.1f}x; re-import unchanged "
+        f"{again_s:.2f} s; export body {len(body) / 1e6:.0f} MB"
+    )

@@ -9,10 +9,19 @@ import sys
 
 
 def test_demo_smoke(tmp_path):
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PAYSAGE_HOME": str(tmp_path / "h"),
-           "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
-    result = subprocess.run([sys.executable, "-m", "app", "demo", "--smoke"], env=env,
-                            capture_output=True, text=True, timeout=300)
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "PAYSAGE_HOME": str(tmp_path / "h"),
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "app", "demo", "--smoke"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     counts = json.loads(result.stdout.strip().splitlines()[-1])
     assert counts["fetched"] >= 250 and counts["posted"] > 100

@@ -41,15 +41,22 @@ class SyncEnv:
         ctx = build_context(self.profile, self.store)
         settings = self.paytrace.app.settings  # type: ignore[attr-defined]
         ctx.paytrace = PayTraceClient(
-            self.paytrace.url, settings.username, settings.password, settings.integrator_id,
+            self.paytrace.url,
+            settings.username,
+            settings.password,
+            settings.integrator_id,
             timeouts=Timeouts(connect_s=2, read_s=5, money_read_s=5),
             retry=RetryPolicy(attempts=6, sleep=self.sleeps.append, rng=random.Random(0)),
         )
-        ctx.sagepro = SageProClient(self.sagepro.url, DEFAULT_API_KEY, connect_timeout_s=2,
-                                    read_timeout_s=5)
+        ctx.sagepro = SageProClient(
+            self.sagepro.url, DEFAULT_API_KEY, connect_timeout_s=2, read_timeout_s=5
+        )
         ctx.today = lambda: DEMO_TODAY
-        options: dict[str, object] = {"base_delay_s": 0.0, "cap_delay_s": 0.0,
-            "retry_policy": SageRetryPolicy(max_attempts=3, sleep=self.sleeps.append)}
+        options: dict[str, object] = {
+            "base_delay_s": 0.0,
+            "cap_delay_s": 0.0,
+            "retry_policy": SageRetryPolicy(max_attempts=3, sleep=self.sleeps.append),
+        }
         options.update(poster_options)
         ctx.poster_options = options
         return ctx
@@ -57,8 +64,12 @@ class SyncEnv:
     def sagepro_get(self, path: str, **params: object) -> dict:  # type: ignore[type-arg]
         import requests
 
-        response = requests.get(self.sagepro.url + path, params=params,  # type: ignore[arg-type]
-                                headers={"Authorization": f"Bearer {DEFAULT_API_KEY}"}, timeout=10)
+        response = requests.get(
+            self.sagepro.url + path,
+            params=params,  # type: ignore[arg-type]
+            headers={"Authorization": f"Bearer {DEFAULT_API_KEY}"},
+            timeout=10,
+        )
         response.raise_for_status()
         return response.json()  # type: ignore[no-any-return]
 

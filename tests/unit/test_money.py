@@ -9,8 +9,14 @@ from app.domain.money import MoneyError, format_money, from_cents, to_cents, to_
 
 @pytest.mark.parametrize(
     "value,expected",
-    [("1.00", "1.00"), (110, "110.00"), (0.1, "0.10"), ("$1,234.5", "1234.50"),
-     (Decimal("2.005"), "2.01"), (" 8.10 ", "8.10")],
+    [
+        ("1.00", "1.00"),
+        (110, "110.00"),
+        (0.1, "0.10"),
+        ("$1,234.5", "1234.50"),
+        (Decimal("2.005"), "2.01"),
+        (" 8.10 ", "8.10"),
+    ],
 )
 def test_to_money(value, expected):
     assert to_money(value) == Decimal(expected)

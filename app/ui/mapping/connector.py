@@ -143,7 +143,7 @@ class ConnectorWidget(QWidget):
                     best, best_distance = line.target, distance
         return best
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+    def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         ordered = sorted(self.lines(), key=lambda ln: ln.target in (self._selected, self._hover))
@@ -170,7 +170,7 @@ class ConnectorWidget(QWidget):
                 painter.drawEllipse(line.end, radius, radius)
         painter.end()
 
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
         hover = self.line_at(event.position())
         if hover != self._hover:
             self._hover = hover
@@ -179,11 +179,11 @@ class ConnectorWidget(QWidget):
             )
             self.update()
 
-    def leaveEvent(self, event: object) -> None:  # noqa: N802
+    def leaveEvent(self, event: object) -> None:
         self._hover = None
         self.update()
 
-    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mousePressEvent(self, event: QMouseEvent) -> None:
         target = self.line_at(event.position())
         if target is not None:
             self.set_selected(target)

@@ -67,7 +67,7 @@ class SourceFieldsModel(QAbstractListModel):
             self._samples[path] = as_text(values[0]) if values else ""
         self.endResetModel()
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._state.document.source_fields)
 
     def path_at(self, row: int) -> str:
@@ -107,14 +107,14 @@ class SourceFieldsModel(QAbstractListModel):
         base = super().flags(index)
         return base | Qt.ItemFlag.ItemIsDragEnabled if index.isValid() else base
 
-    def mimeTypes(self) -> list[str]:  # noqa: N802
+    def mimeTypes(self) -> list[str]:
         return [SOURCE_MIME]
 
-    def mimeData(self, indexes: list[QModelIndex]) -> QMimeData:  # type: ignore[override]  # noqa: N802
+    def mimeData(self, indexes: list[QModelIndex]) -> QMimeData:  # type: ignore[override]
         valid = [i for i in indexes if i.isValid()]
         return source_mime(self.path_at(valid[0].row())) if valid else QMimeData()
 
-    def supportedDragActions(self) -> Qt.DropAction:  # noqa: N802
+    def supportedDragActions(self) -> Qt.DropAction:
         return Qt.DropAction.CopyAction
 
 
@@ -144,7 +144,7 @@ class TargetFieldsModel(QAbstractListModel):
         record = self._state.document.record(self._record)
         return record.fields if record else ()
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._fields())
 
     def key_at(self, row: int) -> str:
@@ -214,17 +214,17 @@ class TargetFieldsModel(QAbstractListModel):
             return base | Qt.ItemFlag.ItemIsDropEnabled
         return base
 
-    def mimeTypes(self) -> list[str]:  # noqa: N802
+    def mimeTypes(self) -> list[str]:
         return [SOURCE_MIME]
 
-    def supportedDropActions(self) -> Qt.DropAction:  # noqa: N802
+    def supportedDropActions(self) -> Qt.DropAction:
         return Qt.DropAction.CopyAction | Qt.DropAction.MoveAction
 
     def _drop_row(self, row: int, parent: Index) -> int:
         # Only a drop *on* a field maps it; a drop between rows names no field.
         return parent.row() if parent.isValid() else -1
 
-    def canDropMimeData(  # noqa: N802
+    def canDropMimeData(
         self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: Index
     ) -> bool:
         target_row = self._drop_row(row, parent)
@@ -234,7 +234,7 @@ class TargetFieldsModel(QAbstractListModel):
             and self._state.can_map(self.key_at(target_row))
         )
 
-    def dropMimeData(  # noqa: N802
+    def dropMimeData(
         self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: Index
     ) -> bool:
         if action == Qt.DropAction.IgnoreAction:

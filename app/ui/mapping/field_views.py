@@ -31,7 +31,7 @@ Index = QModelIndex | QPersistentModelIndex
 class FieldDelegate(QStyledItemDelegate):
     """Title (bold) over a muted subtitle, a pill badge on the right, a required dot."""
 
-    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:  # noqa: N802
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
         return QSize(200, palette.ROW_HEIGHT)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
@@ -118,7 +118,7 @@ class SourceListView(QListView):
             Qt.DropAction.CopyAction
         )
 
-    def startDrag(self, supported_actions: Qt.DropAction) -> None:  # noqa: N802
+    def startDrag(self, supported_actions: Qt.DropAction) -> None:
         indexes = self.selectedIndexes()
         if not indexes:
             return
@@ -144,7 +144,7 @@ class TargetListView(QListView):
         self.setDragDropOverwriteMode(True)  # drops land on a row, never between rows
         self.setItemDelegate(FieldDelegate(parent=self))
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             self.map_requested.emit()
             return

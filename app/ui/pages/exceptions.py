@@ -8,7 +8,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.pan import redact_card_numbers
+from app.sync.alerts import is_posting_alert, retry_alert
 from app.ui import services
 from app.ui.context import UiContext
 from app.ui.models.exception_groups import exception_groups, exception_payload
@@ -40,6 +41,8 @@ STATUSES = (("Open", "open"), ("Resolved", "resolved"), ("Discarded", "discarded
 class ExceptionsPage(QWidget):
     page_key = "exceptions"
     title = "Exceptions"
+    # Retrying the "Sage Pro cannot be reached" alert asks the window for a Sync now.
+    sync_requested = Signal()
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -191,10 +194,18 @@ class ExceptionsPage(QWidget):
 
     # -- actions ---------------------------------------------------------------------------
 
-    def _act(self, label: str, fn: Callable[[Any], Any], words: str) -> None:
+    def _act(
+        self,
+        label: str,
+        fn: Callable[[Any], Any],
+        words: str,
+        then: Callable[[], None] | None = None,
+    ) -> None:
         def done(_result: Any) -> None:
             announce_changed(EXCEPTIONS, OUTBOX, AUDIT)
             self.ctx.signals.status_message.emit(words)
+            if then is not None:
+                then()
 
         def failed(message: str) -> None:
             notify(self, "Paysage", message, warning=True)
@@ -233,16 +244,32 @@ class ExceptionsPage(QWidget):
 
     def retry_one(self) -> None:
         row = self._current()
-        if row is not None:
+        if row is not None and is_posting_alert(str(row["category"]), str(row["reason_code"])):
+            self._retry_posting_alert(int(row["_key"]))
+        elif row is not None:
             item_id, store, user = int(row["_key"]), self.ctx.store, self.ctx.user
             self._act(
                 "Retrying", lambda q: q.retry_item(store, item_id, user=user), "Queued for retry."
             )
 
+    def _retry_posting_alert(self, item_id: int) -> None:
+        """The alert has no posting of its own: every waiting posting is made due now and a
+        sync is asked for (the poster looks each key up first, so nothing posts twice)."""
+        store, user = self.ctx.store, self.ctx.user
+        self._act(
+            "Trying Sage Pro again",
+            lambda _q: retry_alert(store, item_id, user=user),
+            "Trying Sage Pro again: the waiting postings are sent now.",
+            then=self.sync_requested.emit,
+        )
+
     def retry_group(self) -> None:
         row = self._current()
         reason = self._group()[1] or (str(row["reason_code"]) if row else "")
         if not reason:
+            return
+        if row is not None and is_posting_alert(str(row["category"]), reason):
+            self._retry_posting_alert(int(row["_key"]))  # there is only ever one open
             return
         store, user = self.ctx.store, self.ctx.user
         self._act(

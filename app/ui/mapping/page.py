@@ -1,0 +1,193 @@
+"""The Mapping page: the active mapping version in the drag-and-drop editor, previewed on the
+newest PayTrace rows with the real customer links, saved as a new version.
+
+Everything that touches the database runs off the GUI thread: loading through ``run_call``,
+saving through the editor's own worker. Saving announces ``data_changed("mapping")``; the
+next sync posts with the new version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.mapping import (
+    MappingContext,
+    MappingDocument,
+    NoMappingVersionError,
+    SuggestionMemory,
+    VersionInfo,
+    active_version,
+    all_documents,
+    ensure_active_version,
+    load_sample_rows,
+    save_version,
+)
+from app.store import Store
+from app.store.models import SageProCustomer
+from app.ui.context import UiContext
+from app.ui.mapping.editor import MappingEditor
+from app.ui.ops import run_call
+from app.ui.signals import announce_changed, subscribe
+
+MAPPING = "mapping"  # the entity announced through data_changed when a version is saved
+
+
+@dataclass(frozen=True)
+class MappingInputs:
+    """What the editor is opened with."""
+
+    document: MappingDocument
+    sample_rows: list[dict[str, Any]]
+    customer_links: dict[str, str]  # PayTrace customer id → Sage Pro CustomerID
+    memory: SuggestionMemory
+
+
+def customer_links(session: Session, rows: list[dict[str, Any]]) -> dict[str, str]:
+    """The Sage Pro customers linked to the PayTrace customers these rows name."""
+    wanted = {str(r.get("customer_id") or "").strip() for r in rows} - {""}
+    if not wanted:
+        return {}
+    found = session.execute(
+        select(SageProCustomer.paytrace_customer_id, SageProCustomer.customer_id).where(
+            SageProCustomer.paytrace_customer_id.in_(sorted(wanted))
+        )
+    )
+    return {str(pt): str(cid) for pt, cid in found}
+
+
+def load_mapping_inputs(store: Store) -> MappingInputs:
+    """The active version (the shipped template is saved as version 1 on a first visit),
+    the newest sample rows, their customer links and what earlier versions chose."""
+    with store.read() as session:
+        try:
+            _version_id, document = active_version(session)
+        except NoMappingVersionError:
+            document = None
+    if document is None:
+        with store.write() as session:
+            _version_id, document = ensure_active_version(session)
+    with store.read() as session:
+        rows = load_sample_rows(session)
+        links = customer_links(session, rows)
+        memory = SuggestionMemory.from_documents(all_documents(session))
+    return MappingInputs(document, rows, links, memory)
+
+
+def version_saver(store: Store, user: str) -> Callable[[MappingDocument, str], VersionInfo]:
+    """The editor's ``save(document, comment)``; runs on the editor's worker thread."""
+
+    def save(document: MappingDocument, comment: str) -> VersionInfo:
+        with store.write() as session:
+            return save_version(session, document, author=user, comment=comment)
+
+    return save
+
+
+class MappingPage(QWidget):
+    page_key = "mapping"
+    title = "Mapping"
+    loaded = Signal()  # a (new) editor is on the page
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.editor: MappingEditor | None = None
+        self.data: MappingInputs | None = None  # what the editor was opened with
+        self._after_load = ""  # status to show on the next editor (e.g. "Saved as …")
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self.message = QLabel("Loading the active mapping…")
+        self.message.setObjectName("hint")
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message.setWordWrap(True)
+        self.retry_button = QPushButton("Try again")
+        self.retry_button.clicked.connect(self.reload)
+        self.retry_button.hide()
+        self._layout.addStretch(1)
+        self._layout.addWidget(self.message)
+        self._layout.addWidget(self.retry_button, alignment=Qt.AlignmentFlag.AlignCenter)
+        self._layout.addStretch(2)
+        subscribe(self, ctx.signals.sync_finished, lambda _ok, _words: self._after_sync())
+        self.reload()
+
+    def reload(self) -> None:
+        self.retry_button.hide()
+        run_call(
+            load_mapping_inputs,
+            self.ctx.store,
+            label="Loading the mapping",
+            on_done=self._show,
+            on_error=self._failed,
+            owner=self,
+        )
+
+    def _failed(self, words: str) -> None:
+        if self.editor is None:
+            self.message.setText(f"The mapping could not be loaded. {words}")
+            self.retry_button.show()
+        else:
+            self.editor.show_status(f"Could not reload the mapping: {words}")
+        self.ctx.signals.status_message.emit(words)
+
+    def _show(self, inputs: MappingInputs) -> None:
+        record = self.editor.record_combo.currentIndex() if self.editor is not None else -1
+        editor = MappingEditor(
+            inputs.document,
+            inputs.sample_rows,
+            MappingContext(customer_links=inputs.customer_links),
+            save=version_saver(self.ctx.store, self.ctx.user),
+            memory=inputs.memory,
+            parent=self,
+        )
+        editor.saved.connect(self._saved)
+        # In the window the page is about 1060 px wide at 1280: the header's labels wrap
+        # rather than force the whole window wider.
+        for label in (editor.title_label, editor.status_label):
+            label.setWordWrap(True)
+        if 0 <= record < editor.record_combo.count():
+            editor.record_combo.setCurrentIndex(record)
+        if self._after_load:
+            editor.show_status(self._after_load)
+            self._after_load = ""
+        if self.editor is None:
+            # First editor: the loading message and its stretches make way.
+            while self._layout.count():
+                item = self._layout.takeAt(0)
+                widget = item.widget() if item is not None else None
+                if widget is not None:
+                    widget.hide()
+            self._layout.addWidget(editor)
+        else:
+            self._layout.replaceWidget(self.editor, editor)
+            self.editor.deleteLater()
+        self.editor, self.data = editor, inputs
+        self.loaded.emit()
+
+    def _saved(self, info: object) -> None:
+        version = getattr(info, "version", None)
+        words = f"Mapping saved as version {version}; the next sync posts with it."
+        self.ctx.signals.status_message.emit(words)
+        announce_changed(MAPPING)
+        # Reopen the saved version: its number in the title, and suggestions learn from it.
+        self._after_load = f"Saved as version {version}." if version else "Saved."
+        self.reload()
+
+    def _after_sync(self) -> None:
+        """A first sync brings the sample rows the preview was waiting for."""
+        if self.editor is None or self.data is None or self.data.sample_rows:
+            return
+        if self.editor.state.undo_stack.isClean():
+            self.reload()
+
+    def sample_values(self, target: str) -> list[Any]:
+        """What the preview shows for ``Record.Field`` on each sample row (tests, support)."""
+        if self.editor is None:
+            return []
+        return [row.value(target) for row in self.editor.state.preview()]
