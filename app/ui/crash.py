@@ -70,7 +70,9 @@ def handle_exception(
     _showing = True
     try:
         summary = redact(f"{kind.__name__}: {exc}")
-        last_dialog = CrashDialog(summary, details, QApplication.activeWindow())
+        # A top-level dialog: the active window may be the very thing that is failing (or
+        # already destroyed on the C++ side), so it must not be the dialog's parent.
+        last_dialog = CrashDialog(summary, details)
         last_dialog.setModal(True)
         last_dialog.show()
     finally:

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -31,6 +32,7 @@ from app.ui.pages.settings import SettingsPage
 from app.ui.pages.settlements import SettlementsPage
 from app.ui.pages.transactions import TransactionsPage
 from app.ui.sync_controller import SyncController
+from app.ui.team_watch import AlsoConnectedLabel, TeamWatch
 from app.ui.widgets.sync_status_bar import SyncStatusBar
 
 PageFactory = Callable[[UiContext], QWidget]
@@ -95,7 +97,13 @@ class MainWindow(QMainWindow):
         row.addWidget(content, 1)
         self.setCentralWidget(central)
         self.status = SyncStatusBar(ctx, controller)
+        # A long status line (an error, a notification) is clipped, its tooltip keeps it
+        # whole: it must never widen the window past the screen.
+        self.status.message.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.setStatusBar(self.status)
+        self.team_watch = TeamWatch(ctx, self)  # who else is on, their changes
+        self.status.insertPermanentWidget(0, AlsoConnectedLabel(self.team_watch))
+        self.team_watch.start()
         self.pages: dict[str, QWidget] = {}
         self.nav.currentRowChanged.connect(lambda r: self.show_page(PAGES[r][0]))
         ctx.signals.navigate.connect(self.show_page)

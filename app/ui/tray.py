@@ -10,6 +10,8 @@ from app.ui.icon import app_icon
 from app.ui.main_window import MainWindow
 from app.ui.signals import subscribe
 
+STATUS_LINE_MAX = 70  # characters of a notification shown in the status bar
+
 
 class Tray(QObject):
     def __init__(self, window: MainWindow) -> None:
@@ -55,7 +57,10 @@ class Tray(QObject):
         if self.icon.isVisible():
             self.icon.showMessage(title, message, QSystemTrayIcon.MessageIcon.Information, 8000)
         else:  # no system tray here: the status bar is the only place left to say it
-            self.window.ctx.signals.status_message.emit(f"⚠ {title}. {message}")
+            line = f"⚠ {title}. {message}"
+            # One short line: a long label would widen the whole window.
+            short = line if len(line) <= STATUS_LINE_MAX else line[: STATUS_LINE_MAX - 1] + "…"
+            self.window.ctx.signals.status_message.emit(short)
 
     def _activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
         if reason in (

@@ -111,6 +111,7 @@ def test_sagepro_down_pauses_notifies_and_retry_posts_once(
     assert "Nothing was lost" in page.detail_label.text()
     wait_idle(qtbot)
     app.window.grab().save(str(artifacts_dir / "exceptions-sagepro-down.png"))
+    assert app.window.width() == 1280  # the notification line did not widen the window
 
     # Sage Pro is back; meanwhile someone voided the third payment's invoice there.
     app.env.sagepro.faults.clear()

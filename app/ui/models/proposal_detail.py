@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -46,6 +47,8 @@ class ProposalDetail:
     on_account: Decimal
     candidates: list[CandidateView]
     postings: list[tuple[str, str, str]] = field(default_factory=list)  # key, status, error
+    decided_by: str | None = None  # who approved or rejected it (OS user name)
+    decided_at: datetime | None = None  # when, UTC
 
 
 def _candidate(raw: Any) -> CandidateView | None:
@@ -109,4 +112,6 @@ def load_proposal_detail(store: Store, proposal_id: int) -> ProposalDetail | Non
             on_account=from_cents(proposal.on_account_cents),
             candidates=[c for c in map(_candidate, proposal.candidates or []) if c],
             postings=[(k, st, err or "") for k, st, err in postings],
+            decided_by=proposal.decided_by,
+            decided_at=proposal.decided_at,
         )

@@ -1,5 +1,5 @@
 """The reconciliation grid (issue 7): review what the matcher proposed, approve, reject,
-re-match, split, put on account, undo; filters, totals, export."""
+re-match, split, put on account, undo, refund to card (issue 11); filters, totals, export."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import QItemSelection, Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -26,6 +26,7 @@ from app.domain.money import from_cents
 from app.ui import services
 from app.ui.context import UiContext
 from app.ui.dialogs.applications_dialog import ApplicationsDialog
+from app.ui.dialogs.refund_dialog import RefundToCard
 from app.ui.export_actions import export_grid
 from app.ui.models.proposal_detail import CandidateView, ProposalDetail, load_proposal_detail
 from app.ui.models.reconciliation import STATUS_GROUPS, ReconciliationModel, ReconFilter
@@ -49,12 +50,19 @@ class ReconciliationPage(QWidget):
         self.ctx = ctx
         self.model = ReconciliationModel(ctx.store, self)
         self._restore_row: int | None = None
+        self.refund_flow = RefundToCard(ctx, self, on_queued=lambda: announce_changed(*CHANGED))
         layout = QVBoxLayout(self)
         layout.addLayout(self._filter_bar())
         layout.addLayout(self._action_bar())
         split = QSplitter(Qt.Orientation.Horizontal)
         self.grid = GridView(self.model)
         self.grid.setObjectName("reconciliationGrid")
+        # A context-menu action, not a button: the action bar must stay within 1280 px.
+        self.refund_action = QAction("Refund to card…", self.grid)
+        self.refund_action.setToolTip("Give the card payment on this invoice back in PayTrace")
+        self.refund_action.triggered.connect(self.refund_current)
+        self.grid.addAction(self.refund_action)
+        self.grid.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.detail = ProposalDetailPanel()
         self.detail.use_candidate.connect(self.use_candidate)
         split.addWidget(self.grid)
@@ -372,3 +380,13 @@ class ReconciliationPage(QWidget):
                 lambda: services.review().unreconcile(store, pid, user=user, profile=profile),
                 lambda _r: self._said("Reversal queued; the payment is back in review."),
             )
+
+    def refund_current(self) -> None:
+        """Refund to card (issue 11): offered for the invoice of the selected payment."""
+        row = self._current()
+        invoices = [i.strip() for i in str((row or {}).get("invoices") or "").split(",")]
+        invoices = [i for i in invoices if i]
+        if not invoices:
+            self._said("The selected payment names no invoice to refund.")
+            return
+        self.refund_flow.start(invoices[0])

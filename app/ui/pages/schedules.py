@@ -1,7 +1,7 @@
 """Recurring billing (issue 11): the PayTrace recurrences Paysage set up, and the charges
 they will make in the coming days. Stopping a schedule calls PayTrace (off the GUI thread,
-safe to repeat); new schedules are set up from the command line or by the sync's outbound
-flows, since a recurrence charges a card on every date and deserves more than a click."""
+safe to repeat); "New schedule…" sets one up for a customer's stored card, after a dialog
+that spells out the amount and dates, since a recurrence charges a card on every date."""
 
 from __future__ import annotations
 
@@ -27,11 +27,19 @@ from app.sync.recurring import (
     FREQUENCIES,
     ScheduleInfo,
     UpcomingCharge,
+    create_recurrence,
     delete_recurrence,
     list_schedules,
     upcoming_charges,
 )
 from app.ui.context import UiContext
+from app.ui.dialogs.recurrence_dialog import (
+    CardCustomer,
+    RecurrenceDialog,
+    RecurrenceSpec,
+    customers_with_card,
+    paytrace_client,
+)
 from app.ui.models.list_table import ListColumn, ListTableModel
 from app.ui.ops import run_call
 from app.ui.signals import AUDIT, EXCEPTIONS, announce_changed
@@ -105,8 +113,13 @@ class SchedulesPage(QWidget):
         self.schedules = ListTableModel(SCHEDULE_COLUMNS, self)
         self.upcoming = ListTableModel(UPCOMING_COLUMNS, self)
         self.data: tuple[list[ScheduleInfo], list[UpcomingCharge]] | None = None
+        self.new_dialog: RecurrenceDialog | None = None
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
+        self.new_button = QPushButton("New schedule…")
+        self.new_button.setToolTip("Charge a customer's stored card on a schedule")
+        self.new_button.clicked.connect(self.new_schedule)
+        bar.addWidget(self.new_button)
         self.stop_button = QPushButton("Stop schedule…")
         self.stop_button.setEnabled(False)
         self.stop_button.setToolTip("Stop the selected schedule in PayTrace")
@@ -147,8 +160,8 @@ class SchedulesPage(QWidget):
         layout.addWidget(split, 1)
         self.note = QLabel(
             "The charges arrive with the next sync after each date and are matched like any "
-            "other payment. New schedules are set up with the stored card of a customer "
-            "(PayTrace customer profile) through Paysage's outbound flows."
+            "other payment. New schedules charge the stored card of a customer "
+            "(PayTrace customer profile)."
         )
         self.note.setObjectName("hint")
         self.note.setWordWrap(True)
@@ -225,6 +238,62 @@ class SchedulesPage(QWidget):
             on_error=self._error,
             owner=self,
         )
+
+    def new_schedule(self) -> None:
+        self.new_button.setEnabled(False)  # one dialog at a time
+        run_call(
+            customers_with_card,
+            self.ctx.store,
+            label="Loading customers with a stored card",
+            on_done=self._ask_schedule,
+            on_error=self._new_failed,
+            owner=self,
+        )
+
+    def _ask_schedule(self, customers: list[CardCustomer]) -> None:
+        dialog = RecurrenceDialog(customers, self.ctx.today(), self)
+        self.new_dialog = dialog
+        dialog.accepted.connect(lambda: self._create(dialog.spec()))
+        dialog.finished.connect(lambda _r: self.new_button.setEnabled(True))
+        dialog.open()  # not exec(): the event loop keeps running
+
+    def _new_failed(self, words: str) -> None:
+        self.new_button.setEnabled(True)
+        self._error(words)
+
+    def _create(self, spec: RecurrenceSpec | None) -> None:
+        if spec is None:
+            return
+        store, profile, user = self.ctx.store, self.ctx.profile, self.ctx.user
+
+        def work() -> ScheduleInfo:
+            return create_recurrence(
+                store,
+                paytrace_client(profile),
+                customer_id=spec.customer_id,
+                amount=spec.amount,
+                frequency=spec.frequency,
+                start_date=spec.start_date,
+                total_count=spec.total_count,
+                description=spec.description,
+                user=user,
+            )
+
+        run_call(
+            work,
+            label="Setting up recurring billing",
+            on_done=self._created,
+            on_error=self._error,
+            owner=self,
+        )
+
+    def _created(self, info: ScheduleInfo) -> None:
+        announce_changed(AUDIT, EXCEPTIONS)
+        self.ctx.signals.status_message.emit(
+            f"Recurring billing set up in PayTrace for {info.customer_id}: "
+            f"${info.amount:,.2f} {FREQUENCIES.get(info.frequency, '')}."
+        )
+        self.reload()
 
     def _stopped(self, info: ScheduleInfo) -> None:
         announce_changed(AUDIT, EXCEPTIONS)

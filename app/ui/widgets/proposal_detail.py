@@ -3,6 +3,8 @@ alternative candidates (each can be chosen with one click)."""
 
 from __future__ import annotations
 
+from datetime import UTC
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
@@ -29,6 +31,16 @@ def _words(text: str) -> QLabel:
     label.setWordWrap(True)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
+
+
+def decided_line(detail: ProposalDetail) -> str:
+    """Like "Approved by amy at Nov 18 14:05" (local time); rejected ones say so."""
+    verb = {"rejected": "Rejected", "superseded": "Superseded"}.get(detail.status, "Approved")
+    when = ""
+    if detail.decided_at is not None:
+        local = detail.decided_at.replace(tzinfo=UTC).astimezone()
+        when = f" at {local:%b %d %H:%M}"
+    return f"{verb} by {detail.decided_by}{when}"
 
 
 class ProposalDetailPanel(QScrollArea):
@@ -68,6 +80,8 @@ class ProposalDetailPanel(QScrollArea):
             layout.addWidget(_words(f"Description: {detail.description}"))
         layout.addWidget(_heading(f"Match · {detail.confidence}% · {detail.rule}"))
         layout.addWidget(_words(detail.reason))
+        if detail.decided_by:
+            layout.addWidget(_words(decided_line(detail)))
         layout.addWidget(_heading("Score parts"))
         for name, points in detail.score_parts or [("no parts recorded", 0)]:
             layout.addWidget(self._score_row(name, points))
