@@ -152,7 +152,7 @@ def _run(
                 counts = propose(
                     session, profile=ctx.profile, mapper=mapper, now=ctx.clock(), auto_approve=auto
                 )
-                plan_settlements(session, ctx.profile, ctx.clock(), auto=auto)
+                plan_settlements(session, ctx.profile, ctx.clock())
             result.proposals, result.auto_approved = counts.proposals, counts.auto_approved
         if not cancel.cancelled:
             _post(ctx, result, report, cancel)

@@ -92,13 +92,18 @@ def batch_totals(session: Session, number: int) -> dict[str, int]:
     return totals
 
 
-def plan_settlements(session: Session, profile: Profile, now: datetime, *, auto: bool) -> int:
-    """Queue the journal entry of each settled batch whose transactions add up."""
+def plan_settlements(session: Session, profile: Profile, now: datetime) -> int:
+    """Queue the journal entry of each settled batch whose transactions add up.
+
+    Not a matching decision, so it does not wait for approval: the entry follows from
+    PayTrace's settled totals and the fee schedule alone, and a batch that does not add up
+    is held back as a "settlement_mismatch" item instead.
+    """
     queued = 0
     batches = (
         session.execute(
             select(SettlementBatchRow).where(
-                SettlementBatchRow.status.in_(("new", "ready")),
+                SettlementBatchRow.status == "new",
                 SettlementBatchRow.created_local.is_not(None),
             )
         )
@@ -114,9 +119,6 @@ def plan_settlements(session: Session, profile: Profile, now: datetime, *, auto:
             if batch.status != "mismatch":
                 batch.status = "mismatch"
                 session.add(_mismatch_item(batch, totals, now))
-            continue
-        if not auto:
-            batch.status = "ready"
             continue
         queue_settlement(session, batch, totals, profile, now)
         queued += 1

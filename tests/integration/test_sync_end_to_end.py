@@ -78,10 +78,19 @@ def test_thirty_days_sync_end_to_end(sync_env: SyncEnv):
 def test_without_auto_approve_everything_waits_for_review(sync_env: SyncEnv):
     env = sync_env
     result = run_cycle(env.context(), since=DEMO_TODAY - timedelta(days=31), auto_approve=False)
-    assert result.posted == 0 and result.auto_approved == 0 and result.proposals > 0
+    assert result.auto_approved == 0 and result.proposals > 0
     assert env.all_items("/api/payments") == []
+    assert env.all_items("/api/creditmemos") == []
     with env.store.read() as session:
         approved = session.execute(
             select(func.count()).where(Proposal.status == "approved")
         ).scalar_one()
+        posted = (
+            session.execute(select(OutboxItem.key).where(OutboxItem.status == "posted"))
+            .scalars()
+            .all()
+        )
     assert approved == 0
+    # Only settlement journal entries post on their own: they follow from PayTrace's totals.
+    assert posted and all(k.startswith("PT-BATCH-") for k in posted)
+    assert result.posted == len(posted)

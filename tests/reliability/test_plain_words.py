@@ -18,7 +18,8 @@ from app.mapping.template import default_template_path
 from app.mapping.validation import InvalidMappingDocumentError, require_valid
 from app.sandbox.demo_data import generate_demo_company
 from app.store import open_store
-from app.store.models import ExceptionItem, OutboxItem
+from app.store.models import ExceptionItem, OutboxItem, Proposal
+from app.sync import review
 from app.sync.cycle import run_cycle
 from app.sync.errors import SyncFatalError
 from tests.support.reliability_crash import since_of
@@ -88,7 +89,22 @@ def test_sage_pro_down_pauses_posting_with_one_alert_and_the_poll_goes_on(tmp_pa
         store = open_store(tmp_path / "paysage.db")
         try:
             connection = stand_ins.connection()
-            run_cycle(fast_context(connection, store), since=since_of(company), auto_approve=False)
+            first = fast_context(connection, store)
+            run_cycle(first, since=since_of(company), auto_approve=False)
+            # Something approved waits to post when Sage Pro goes away.
+            with store.read() as session:
+                waiting = (
+                    session.execute(
+                        select(Proposal.id).where(
+                            Proposal.status == "proposed", Proposal.auto_approvable
+                        )
+                    )
+                    .scalars()
+                    .all()
+                )
+            assert review.approve_proposals(
+                store, waiting, user="amy", profile=first.profile
+            ).approved
             down = {**connection, "sagepro_url": "http://127.0.0.1:9"}
             result = run_cycle(fast_context(down, store), since=TODAY, auto_approve=True)
             with store.read() as session:
