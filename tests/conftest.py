@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +24,21 @@ for _name in list(os.environ):
     # Developer overrides must never leak into tests.
     if _name.startswith("PAYSAGE_") and _name != "PAYSAGE_ARTIFACTS":
         del os.environ[_name]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def collect_garbage_on_the_main_thread() -> Iterator[None]:
+    """No automatic GC: it could run in a worker thread and destroy Qt objects there (a
+    crash). Garbage is collected after every test instead, on the main thread."""
+    gc.disable()
+    yield
+    gc.enable()
+
+
+@pytest.fixture(autouse=True)
+def _collect_after_each_test() -> Iterator[None]:
+    yield
+    gc.collect()
 
 
 @pytest.fixture(autouse=True)

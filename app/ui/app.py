@@ -22,6 +22,7 @@ from app.store import Store, open_profile_store
 from app.store.instance_lock import AlreadyRunningError, SingleInstanceLock
 from app.ui.context import UiContext
 from app.ui.crash import install_exception_hook
+from app.ui.gc_guard import MainThreadGarbageCollector
 from app.ui.icon import app_icon
 from app.ui.main_window import MainWindow
 from app.ui.single_instance import InstanceServer, ask_running_instance_to_show, server_name
@@ -49,6 +50,8 @@ def ensure_application(argv: Sequence[str] | None = None) -> QApplication:
     app.setWindowIcon(app_icon())
     app.setStyle("Fusion")  # the same calm look on every Windows version
     app.setStyleSheet(load_style_sheet())
+    if not hasattr(app, "_paysage_gc"):
+        app._paysage_gc = MainThreadGarbageCollector(app)  # type: ignore[attr-defined]
     return app
 
 
