@@ -38,13 +38,14 @@ from app.connectors.paytrace.errors import (
     PayTraceValidationError,
 )
 from app.connectors.paytrace.payloads import PaymentDetails
+from app.domain.backoff import full_jitter_delay
 from app.domain.money import to_money
 from app.domain.records import TransactionType
 from app.store import Store, audit
-from app.store.models import ExceptionItem, OutboxAttempt, OutboxItem
+from app.store.models import OutboxAttempt, OutboxItem
 from app.sync import paytrace_search as search
-from app.sync.backoff import full_jitter_delay
 from app.sync.cancel import CancelToken
+from app.sync.dead_letters import mark_dead
 from app.sync.paytrace_intents import FIRST_SENT, REFUND, SALE, TARGET, VOID
 
 ONLY_SETTLED_REFUND, ONLY_PENDING_VOID = 817, 818
@@ -420,17 +421,6 @@ class PayTraceOutboxPoster:
     def _mark_dead(
         self, session: Session, item: OutboxItem, code: str, reason: str, now: datetime
     ) -> None:
-        item.status, item.last_error = "dead", reason
         noun = {SALE: "card charge", REFUND: "refund", VOID: "void"}.get(item.kind, item.kind)
-        session.add(
-            ExceptionItem(
-                category="dead_letter",
-                reason_code=code[:40],
-                title=f"{item.key}: PayTrace did not carry out the {noun}",
-                detail=reason,
-                payload=dict(item.payload),
-                outbox_id=item.id,
-                transaction_id=item.transaction_id,
-                created_at=now,
-            )
-        )
+        title = f"{item.key}: PayTrace did not carry out the {noun}"
+        mark_dead(session, item, code=code, reason=reason, title=title, now=now)

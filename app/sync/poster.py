@@ -27,6 +27,7 @@ from app.connectors.sagepro.errors import (
 )
 from app.connectors.sagepro.gateway import SageProGateway
 from app.connectors.sagepro.retry import RetryPolicy
+from app.domain.backoff import full_jitter_delay
 from app.store import Store, audit
 from app.store.models import (
     ExceptionItem,
@@ -38,8 +39,8 @@ from app.store.models import (
     SettlementBatchRow,
 )
 from app.sync import sagepro_effects
-from app.sync.backoff import full_jitter_delay
 from app.sync.cancel import CancelToken
+from app.sync.dead_letters import mark_dead
 from app.sync.sagepro_cache import apply_posted_payment
 
 OPEN_STATES = ("pending", "in_flight", "dead")
@@ -341,21 +342,9 @@ class OutboxPoster:
     def _mark_dead(
         self, session: Session, item: OutboxItem, code: str, reason: str, now: datetime
     ) -> None:
-        item.status = "dead"
-        item.last_error = reason
         item.claimed_by = None
-        session.add(
-            ExceptionItem(
-                category="dead_letter",
-                reason_code=code[:40],
-                title=f"{item.key}: Sage Pro refused the {item.kind.replace('_', ' ')}",
-                detail=reason,
-                payload=dict(item.payload),
-                outbox_id=item.id,
-                transaction_id=item.transaction_id,
-                created_at=now,
-            )
-        )
+        title = f"{item.key}: Sage Pro refused the {item.kind.replace('_', ' ')}"
+        mark_dead(session, item, code=code, reason=reason, title=title, now=now)
         audit.record(
             session,
             "dead_letter",

@@ -7,6 +7,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from app.domain.backoff import full_jitter_delay
+
 
 @dataclass
 class RetryPolicy:
@@ -25,11 +27,17 @@ class RetryPolicy:
 
     def delay(self, retry_number: int, retry_after_s: float | None = None) -> float:
         """The wait before retry ``retry_number`` (0-based)."""
-        ceiling = min(self.max_delay_s, self.base_delay_s * (2**retry_number))
-        wait = self.rng.uniform(0.0, ceiling)
         if retry_after_s is not None:
-            wait = max(wait, min(retry_after_s, self.max_retry_after_s))
-        return wait
+            retry_after_s = min(retry_after_s, self.max_retry_after_s)
+        return full_jitter_delay(
+            retry_number + 1,
+            base_s=self.base_delay_s,
+            cap_s=self.max_delay_s,
+            retry_after_s=None
+            if retry_after_s is None
+            else min(retry_after_s, self.max_retry_after_s),
+            rng=self.rng,
+        )
 
     def may_wait(self, retry_after_s: float | None) -> bool:
         return retry_after_s is None or retry_after_s <= self.max_retry_after_s

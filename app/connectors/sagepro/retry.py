@@ -8,6 +8,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from app.domain.backoff import full_jitter_delay
+
 
 @dataclass
 class RetryPolicy:
@@ -28,11 +30,17 @@ class RetryPolicy:
 
     def delay(self, failed_attempts: int, retry_after_s: float | None = None) -> float:
         """The wait after ``failed_attempts`` (1 or more) failures in a row."""
-        ceiling = min(self.max_delay_s, self.base_delay_s * 2 ** max(0, failed_attempts - 1))
-        wait = self.rng.uniform(0.0, ceiling)
         if retry_after_s is not None:
-            wait = max(wait, min(retry_after_s, self.max_retry_after_s))
-        return wait
+            retry_after_s = min(retry_after_s, self.max_retry_after_s)
+        return full_jitter_delay(
+            failed_attempts,
+            base_s=self.base_delay_s,
+            cap_s=self.max_delay_s,
+            retry_after_s=None
+            if retry_after_s is None
+            else min(retry_after_s, self.max_retry_after_s),
+            rng=self.rng,
+        )
 
     def wait(self, failed_attempts: int, retry_after_s: float | None = None) -> float:
         seconds = self.delay(failed_attempts, retry_after_s)

@@ -1,4 +1,6 @@
-"""Capped full-jitter exponential backoff ("Exponential Backoff And Jitter", AWS)."""
+"""Capped full-jitter exponential backoff ("Exponential Backoff And Jitter", AWS): the one
+formula behind every retry wait — both connectors' in-call retries and the outbox posters'
+persisted next attempts."""
 
 from __future__ import annotations
 
