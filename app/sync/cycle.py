@@ -21,6 +21,7 @@ from app.connectors.sagepro.client import SageProClient
 from app.connectors.sagepro.errors import SageProError, UnauthorizedError
 from app.connectors.sagepro.gateway import SageProGateway
 from app.store import Store, audit
+from app.store.claimants import LeaseError
 from app.store.models import SyncRun
 from app.sync import order_to_cash, sagepro_cache
 from app.sync.anomaly_scan import scan_anomalies
@@ -296,7 +297,14 @@ def _post(
     poster = OutboxPoster(
         ctx.store, ctx.sagepro, worker=ctx.worker, clock=ctx.clock, **ctx.poster_options
     )
-    counts = poster.post_due(cancel=cancel, progress=lambda n: report("Posting to Sage Pro", n, 0))
+    try:
+        counts = poster.post_due(
+            cancel=cancel, progress=lambda n: report("Posting to Sage Pro", n, 0)
+        )
+    except LeaseError as exc:  # rows it had claimed wait for the next poster (claimants)
+        result.errors += 1
+        result.notes.append(f"Posting stopped: {exc}")
+        return
     result.posted += counts.posted
     result.dead_letter += counts.dead_letter
     if counts.paused:

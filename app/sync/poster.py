@@ -1,7 +1,8 @@
 """The outbox poster: claim → look up by key → post when absent → record (DESIGN §2.4).
 
 A claim is committed before the call, so a crash leaves the row ``in_flight``; the next run
-reclaims it and ``post_once`` finds the record if the call had gone through. Transient
+reclaims it (on a shared store, at once when its claimant's lease has ended: ``claimants``)
+and ``post_once`` finds the record if the call had gone through. Transient
 errors come back later (capped full-jitter backoff, at least Retry-After); permanent ones
 become dead letters with the reason in plain words. When Sage Pro cannot be reached the
 poster stops for this cycle and raises one alert instead of one error per row.
@@ -28,7 +29,7 @@ from app.connectors.sagepro.errors import (
 from app.connectors.sagepro.gateway import SageProGateway
 from app.connectors.sagepro.retry import RetryPolicy
 from app.domain.backoff import full_jitter_delay
-from app.store import Store, audit
+from app.store import Store, audit, claimants
 from app.store.models import (
     ExceptionItem,
     OutboxAttempt,
@@ -104,13 +105,21 @@ class OutboxPoster:
 
         SQLite has one poster per store, so every in-flight row is a leftover. On a shared
         (PostgreSQL) store other workstations may be posting right now: only rows this worker
-        claimed, or whose claim is older than ``claim_timeout_s``, are leftovers."""
+        claimed, rows of claimants whose lease has ended (``claimants``), or claims older
+        than ``claim_timeout_s`` are leftovers."""
         # Outbound (Sage Pro → PayTrace) rows belong to paytrace_poster (issue 11).
         stale = (OutboxItem.status == "in_flight") & (OutboxItem.target == "sagepro")
         if not self.store.is_sqlite:
+            with self.store.read() as session:
+                others = session.scalars(
+                    select(OutboxItem.claimed_by)
+                    .where(stale, OutboxItem.claimed_by != self.claimant)
+                    .distinct()
+                ).all()
+            gone = claimants.claimants_gone(self.store, [c for c in others if c])
             cutoff = self.clock() - timedelta(seconds=self.claim_timeout_s)
             stale = stale & (
-                (OutboxItem.claimed_by == self.claimant)
+                OutboxItem.claimed_by.in_([self.claimant, *gone])
                 | OutboxItem.claimed_at.is_(None)
                 | (OutboxItem.claimed_at < cutoff)
             )
@@ -194,10 +203,23 @@ class OutboxPoster:
     def post_due(
         self, *, cancel: CancelToken | None = None, progress: Callable[[int], None] | None = None
     ) -> PostCounts:
+        with claimants.ClaimantLease(self.store, self.claimant) as lease:
+            counts = self._post_while_leased(lease, cancel, progress)
+        if not counts.paused:
+            self._clear_alert()
+        return counts
+
+    def _post_while_leased(
+        self,
+        lease: claimants.ClaimantLease,
+        cancel: CancelToken | None,
+        progress: Callable[[int], None] | None,
+    ) -> PostCounts:
         counts = PostCounts()
         self.reclaim_in_flight()
         skip: set[int] = set()
         while not (cancel and cancel.cancelled):
+            lease.check()
             claimed = self._claim(skip)
             if claimed is None:
                 break
@@ -226,8 +248,6 @@ class OutboxPoster:
                 self._posted(item_id, remote_id, counts)
             if progress:
                 progress(counts.posted + counts.dead_letter)
-        if not counts.paused:
-            self._clear_alert()
         return counts
 
     # -- outcomes -----------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """How workstations sharing one PostgreSQL store stay out of each other's way: the poll lock,
-outbox claims (SKIP LOCKED, per-invoice order, stale-claim reclaim) and approvals."""
+outbox claims (SKIP LOCKED, per-invoice order, reclaiming dead or stale claims) and
+approvals."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 from sqlalchemy import select, text
 
 from app.store import Store, dialect, open_store_url
+from app.store.claimants import ClaimantLease, LeaseError, claimants_gone
 from app.store.models import OutboxItem, Proposal
 from app.store.presence import os_user_name
 from app.sync.cycle import run_cycle
@@ -147,30 +149,64 @@ def _in_flight(store: Store, claims: dict[str, tuple[str | None, datetime | None
             item.claimed_by, item.claimed_at = claims[item.key]
 
 
-def test_reclaim_takes_only_stale_or_own_claims_on_a_shared_store(pg_url: str):
-    store = open_store_url(pg_url)
+def test_reclaim_takes_only_stale_own_or_dead_claims_on_a_shared_store(pg_url: str):
+    store, elsewhere = open_store_url(pg_url), open_store_url(pg_url)
     try:
         me = _poster(store, "me")
         _in_flight(
             store,
             {
                 "busy-elsewhere": ("other@pc2/7", NOW - timedelta(minutes=2)),
-                "crashed-elsewhere": ("other@pc3/9", NOW - timedelta(minutes=11)),
+                "dead-elsewhere": ("other@pc5/3", NOW - timedelta(minutes=2)),
+                "crashed-long-ago": ("other@pc3/9", NOW - timedelta(minutes=11)),
                 "mine": (me.claimant, NOW - timedelta(minutes=1)),
                 "never-stamped": ("other@pc4/1", None),
             },
         )
-        assert me.reclaim_in_flight() == 3
-        with store.read() as session:
-            status = dict(session.execute(select(OutboxItem.key, OutboxItem.status)).all())
+        # pc2 is posting right now (it holds its lease); pc5's process is gone.
+        with ClaimantLease(elsewhere, "other@pc2/7"):
+            assert me.reclaim_in_flight() == 4
+            with store.read() as session:
+                status = dict(session.execute(select(OutboxItem.key, OutboxItem.status)).all())
         assert status == {
             "busy-elsewhere": "in_flight",
-            "crashed-elsewhere": "pending",
+            "dead-elsewhere": "pending",
+            "crashed-long-ago": "pending",
             "mine": "pending",
             "never-stamped": "pending",
         }
+        assert me.reclaim_in_flight() == 1  # pc2 stopped: its lease ended with it
     finally:
         store.dispose()
+        elsewhere.dispose()
+
+
+def test_a_killed_posters_lease_ends_with_its_connection(pg_url: str):
+    store, admin = open_store_url(pg_url), open_store_url(pg_url)
+    try:
+        lease = ClaimantLease(store, "other@pc2/7").__enter__()
+        assert claimants_gone(admin, ["other@pc2/7", "other@pc9/1"]) == ["other@pc9/1"]
+        with pytest.raises(LeaseError, match="already working as"):
+            ClaimantLease(admin, "other@pc2/7").__enter__()
+        # The server ends the lease's backend, as it does when the process dies.
+        with admin.writer.connect() as connection:
+            connection.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_locks "
+                    "WHERE locktype = 'advisory' AND pid <> pg_backend_pid()"
+                )
+            )
+            connection.commit()
+        deadline = time.monotonic() + 10
+        while claimants_gone(admin, ["other@pc2/7"]) != ["other@pc2/7"]:
+            assert time.monotonic() < deadline, "the lease outlived its connection"
+            time.sleep(0.05)
+        with pytest.raises(LeaseError, match=r"connection .* was lost"):
+            lease.check()
+        lease.__exit__(None, None, None)  # releasing a lost lease is not an error
+    finally:
+        store.dispose()
+        admin.dispose()
 
 
 def test_reclaim_on_sqlite_takes_every_in_flight_row(tmp_path: Path):
