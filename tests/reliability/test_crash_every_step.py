@@ -19,7 +19,7 @@ import pytest
 
 from app.sandbox.demo_data import generate_demo_company
 from tests.support.reliability_crash import (
-    CrashReport,
+    check_report,
     crash_everywhere,
     crash_points,
     reference_run,
@@ -29,14 +29,6 @@ from tests.support.reliability_env import TODAY, small_company
 pytestmark = pytest.mark.skipif(
     sys.platform == "win32", reason="the harness forks its children (POSIX only)"
 )
-
-
-def _check(report: CrashReport, label: str, elapsed: float) -> None:
-    print(f"\ncrash at every step [{label}]: {report.summary()} elapsed={elapsed:.1f}s")
-    for failure in report.failures[:10]:
-        print("  FAILED", failure)
-    assert report.failures == [], f"{len(report.failures)} crash points went wrong"
-    assert report.lost == 0 and report.duplicates == 0
 
 
 def test_crash_at_sampled_steps_of_a_small_company(tmp_path: Path):
@@ -53,7 +45,7 @@ def test_crash_at_sampled_steps_of_a_small_company(tmp_path: Path):
         write_points=crash_points(reference.writes, every=13, first=2),
         sagepro_points=crash_points(reference.sagepro_calls, every=13, first=1) + changes[:3],
     )
-    _check(
+    check_report(
         report, f"{len(company.transactions)} transactions, sampled", time.perf_counter() - started
     )
     assert report.runs >= 12
@@ -74,7 +66,7 @@ def test_crash_at_every_step_of_the_demo_company(tmp_path: Path):
     report = crash_everywhere(
         company, reference, every_write, every_call, workers=os.cpu_count() or 2
     )
-    _check(
+    check_report(
         report,
         f"{len(company.transactions)} transactions, every step",
         time.perf_counter() - started,

@@ -29,10 +29,10 @@ from tests.support.reliability_env import (
     audit_chain_ok,
     compare_snapshots,
     fast_context,
-    integrity_check,
     running_stand_ins,
     sagepro_snapshot,
 )
+from tests.support.store_checks import integrity_check
 
 PAYTRACE_FAULTS = ["latency", "429", "503", "500", "reset", "expired_token", "malformed"]
 SAGEPRO_FAULTS = ["latency", "429", "503", "500", "reset", "apply_then_drop", "malformed"]

@@ -6,7 +6,9 @@ No test hooks in app code: the child wraps ``Store.write`` (a write transaction 
 persisted step; the kill comes after its COMMIT) and its Sage Pro client's
 ``requests.Session.request`` (the kill comes after the answer arrived — the stand-in has
 applied the call, the child never records it). The stand-ins run in the test process, so
-their books outlive every child; the store is a file in a temp folder.
+their books outlive every child. The store is a SQLite file in a temp folder, or — given a
+``StoreFactory`` — a fresh PostgreSQL database per run (team mode): the kill then drops the
+child's connections mid-conversation, and the server must end its transactions and locks.
 
 Children come from a ``forkserver`` that has imported the app once (a cold ``python``
 start costs seconds; a fork costs milliseconds), so stepping through every N stays cheap.
@@ -20,9 +22,9 @@ import os
 import signal
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -31,23 +33,24 @@ from typing import Any
 from sqlalchemy import func, select
 
 from app.sandbox.demo_data import DemoCompany
-from app.store import Store, open_store
+from app.store import Store, open_store, open_store_url
+from app.store.database import sqlite_url
 from app.store.models import OutboxItem
 from app.sync.cycle import run_cycle
 from tests.support.reliability_env import (
     audit_chain_ok,
     compare_snapshots,
     fast_context,
-    integrity_check,
     running_stand_ins,
     sagepro_snapshot,
-    store_summary,
 )
+from tests.support.store_checks import integrity_check, store_summary
 
 WRITE = "write"
 SAGEPRO = "sagepro"
 MODES = (WRITE, SAGEPRO)
 MAX_CYCLES = 6
+SQLITE_FILE = "paysage.db"
 CHILD_TIMEOUT_S = 600
 # SIGKILL where there is one; on Windows os.kill(SIGTERM) is TerminateProcess, as hard.
 HARD_KILL = getattr(signal, "SIGKILL", signal.SIGTERM)
@@ -69,15 +72,17 @@ class _Steps:
 
 
 def _count_writes(steps: _Steps) -> None:
-    original = Store.write
+    """Every committed write transaction is a step: ``write()``, and on PostgreSQL the
+    poster's ``claim()`` (on SQLite a claim is a ``write()``)."""
+    for name in ("write", "claim"):
+        original = getattr(Store, name)
 
-    @contextmanager
-    def counted_write(self: Store) -> Iterator[Any]:
-        with original(self) as session:
-            yield session
-        steps.done(WRITE)  # only reached once the transaction committed
+        def counted(self: Store, _original: Any = original) -> Iterator[Any]:
+            with _original(self) as session:
+                yield session
+            steps.done(WRITE)  # only reached once the transaction committed
 
-    Store.write = counted_write  # type: ignore[method-assign]
+        setattr(Store, name, contextmanager(counted))
 
 
 def _count_sagepro_calls(session: Any, steps: _Steps) -> None:
@@ -108,7 +113,8 @@ def child_main(config: dict[str, Any]) -> None:
     os.environ["PAYSAGE_HOME"] = config["home"]
     steps = _Steps(config.get("kill_mode"), config.get("kill_at"))
     _count_writes(steps)
-    store = open_store(Path(config["db_path"]))
+    url = config["store_url"]
+    store = open_store(Path(config["db_path"])) if config.get("db_path") else open_store_url(url)
     ctx = fast_context(config["connection"], store)
     _count_sagepro_calls(ctx.sagepro._http._session, steps)  # type: ignore[attr-defined]
     since = date.fromisoformat(config["since"])
@@ -217,42 +223,66 @@ def since_of(company: DemoCompany) -> date:
     return min(earliest, company.today - timedelta(days=1))
 
 
-def _config(folder: Path, connection: dict[str, str], company: DemoCompany) -> dict[str, Any]:
+StoreFactory = Callable[[Path], AbstractContextManager[str]]
+"""Given a run's temp folder, the URL of a fresh, empty store for that run (and its
+clean-up on exit)."""
+
+
+@contextmanager
+def sqlite_store(folder: Path) -> Iterator[str]:
+    yield sqlite_url(folder / SQLITE_FILE)
+
+
+def _config(
+    folder: Path, store_url: str, connection: dict[str, str], company: DemoCompany
+) -> dict[str, Any]:
     home = folder / "home"
     home.mkdir(parents=True, exist_ok=True)
-    return {
+    config = {
         "home": str(home),
-        "db_path": str(folder / "paysage.db"),
+        "store_url": store_url,
         "result_path": str(folder / "result.json"),
         "connection": connection,
         "since": since_of(company).isoformat(),
     }
+    if store_url.startswith("sqlite"):
+        config["db_path"] = str(folder / SQLITE_FILE)  # opened as the app opens its file
+    return config
 
 
-def reference_run(company: DemoCompany, folder: Path) -> Reference:
-    with running_stand_ins(company) as stand_ins:
-        config = _config(folder, stand_ins.connection(), company)
+def reference_run(
+    company: DemoCompany, folder: Path, new_store: StoreFactory = sqlite_store
+) -> Reference:
+    folder.mkdir(parents=True, exist_ok=True)
+    with running_stand_ins(company) as stand_ins, new_store(folder) as store_url:
+        config = _config(folder, store_url, stand_ins.connection(), company)
         run = run_child(config)
         assert run.exitcode == 0 and run.result is not None, f"reference run failed: {run}"
         assert run.result["waiting"] == 0, run.result
         assert not stand_ins.sagepro_app.duplicate_posts, stand_ins.sagepro_app.duplicate_posts
         return Reference(
             sagepro_snapshot(stand_ins.sagepro.url),
-            store_summary(Path(config["db_path"])),
+            store_summary(store_url),
             run.result["writes"],
             run.result["sagepro_calls"],
             run.result["sagepro_methods"],
         )
 
 
-def crash_once(company: DemoCompany, reference: Reference, mode: str, n: int) -> CrashOutcome:
+def crash_once(
+    company: DemoCompany,
+    reference: Reference,
+    mode: str,
+    n: int,
+    new_store: StoreFactory = sqlite_store,
+) -> CrashOutcome:
     """Kill at step ``n`` of ``mode``, restart to the end, and judge the result."""
     with (
         tempfile.TemporaryDirectory(prefix=f"crash-{mode}-{n}-") as tmp,
         running_stand_ins(company) as stand_ins,
+        new_store(Path(tmp)) as store_url,
     ):
-        folder = Path(tmp)
-        config = _config(folder, stand_ins.connection(), company)
+        config = _config(Path(tmp), store_url, stand_ins.connection(), company)
         crashed = run_child({**config, "kill_mode": mode, "kill_at": n})
         outcome = CrashOutcome(mode, n, crashed.killed)
         if not crashed.killed:
@@ -264,16 +294,15 @@ def crash_once(company: DemoCompany, reference: Reference, mode: str, n: int) ->
         comparison = compare_snapshots(reference.sagepro, sagepro_snapshot(stand_ins.sagepro.url))
         outcome.lost, outcome.unexpected = comparison.lost, comparison.unexpected
         outcome.duplicate_posts = sum(stand_ins.sagepro_app.duplicate_posts.values())
-        db_path = Path(config["db_path"])
-        summary = store_summary(db_path)
+        summary = store_summary(store_url)
         outcome.store_differences = [
             f"{part}: missing {sorted(rows - summary[part])[:3]} extra "
             f"{sorted(summary[part] - rows)[:3]}"
             for part, rows in reference.store.items()
             if summary[part] != rows
         ]
-        outcome.integrity = integrity_check(db_path)
-        store = Store(f"sqlite:///{db_path.as_posix()}")
+        outcome.integrity = integrity_check(store_url)
+        store = Store(store_url)
         try:
             outcome.audit_ok = audit_chain_ok(store).ok
         finally:
@@ -325,10 +354,19 @@ def crash_everywhere(
     sagepro_points: Iterable[int],
     *,
     workers: int = 2,
+    new_store: StoreFactory = sqlite_store,
 ) -> CrashReport:
     """Crash at each of the points of both kinds of step, ``workers`` crashes at a time."""
     jobs = [(WRITE, n) for n in sorted(set(write_points))]
     jobs += [(SAGEPRO, n) for n in sorted(set(sagepro_points))]
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        outcomes = list(pool.map(lambda job: crash_once(company, reference, *job), jobs))
+        outcomes = list(pool.map(lambda job: crash_once(company, reference, *job, new_store), jobs))
     return CrashReport(outcomes)
+
+
+def check_report(report: CrashReport, label: str, elapsed: float) -> None:
+    print(f"\ncrash at every step [{label}]: {report.summary()} elapsed={elapsed:.1f}s")
+    for failure in report.failures[:10]:
+        print("  FAILED", failure)
+    assert report.failures == [], f"{len(report.failures)} crash points went wrong"
+    assert report.lost == 0 and report.duplicates == 0

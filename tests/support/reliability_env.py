@@ -1,6 +1,6 @@
 """Stand-ins seeded from one demo company of any size, a sync context whose clients never
 sleep, and the read-outs the reliability suites compare: what Sage Pro holds, what the store
-holds, and whether the store file and its audit chain are sound.
+holds, and whether its audit chain is sound (the store's own read-outs: store_checks).
 
 No pytest here: the crash harness's child processes import this module too.
 """
@@ -8,14 +8,12 @@ No pytest here: the crash harness's child processes import this module too.
 from __future__ import annotations
 
 import random
-import sqlite3
 import threading
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import requests
@@ -274,32 +272,6 @@ def compare_snapshots(
                 lost.append(f"{part}/{key}")
         unexpected.extend(f"{part}/{key}" for key in have if key not in rows)
     return Comparison(sorted(lost), sorted(unexpected))
-
-
-STORE_SUMMARY_SQL = {
-    "transactions": "SELECT transaction_id, transaction_type, amount_cents, match_status "
-    "FROM transactions",
-    "outbox": "SELECT key, kind, status FROM outbox",
-    "proposals_open": "SELECT transaction_id, kind, status FROM proposals "
-    "WHERE status NOT IN ('superseded')",
-}
-
-
-def store_summary(db_path: Path) -> dict[str, set[tuple[Any, ...]]]:
-    """What must match a crash-free run's store, whatever the crashes did in between."""
-    with sqlite3.connect(db_path) as connection:
-        return {
-            name: {tuple(row) for row in connection.execute(sql)}
-            for name, sql in STORE_SUMMARY_SQL.items()
-        }
-
-
-def integrity_check(db_path: Path) -> str:
-    connection = sqlite3.connect(db_path)
-    try:
-        return str(connection.execute("PRAGMA integrity_check").fetchone()[0])
-    finally:
-        connection.close()
 
 
 def audit_chain_ok(store: Store) -> audit.ChainCheck:

@@ -8,19 +8,14 @@ no PAYSAGE_ prefix because tests/conftest.py clears those.)
 
 from __future__ import annotations
 
-import itertools
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from app.store import Store, open_store, open_store_url
-from tests.team.pg_server import URL_ENV, start_cluster
-
-_database_numbers = itertools.count(1)
+from tests.team.pg_server import URL_ENV, fresh_database, start_cluster
 
 
 @pytest.fixture(scope="session")
@@ -44,25 +39,11 @@ def postgres_server_url() -> Iterator[str]:
         cluster.stop()
 
 
-def _admin_execute(server_url: str, statement: str) -> None:
-    engine = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as connection:
-            connection.execute(text(statement))
-    finally:
-        engine.dispose()
-
-
 @pytest.fixture
 def pg_url(postgres_server_url: str) -> Iterator[str]:
     """The URL of an empty database of its own on the test server."""
-    name = f"paysage_t{os.getpid()}_{next(_database_numbers)}"
-    _admin_execute(postgres_server_url, f"CREATE DATABASE {name}")
-    url = make_url(postgres_server_url).set(database=name).render_as_string(hide_password=False)
-    try:
+    with fresh_database(postgres_server_url) as url:
         yield url
-    finally:
-        _admin_execute(postgres_server_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -8,13 +8,19 @@ user (created by Debian's package) and its commands run through ``runuser``.
 from __future__ import annotations
 
 import glob
+import itertools
 import os
 import shutil
 import socket
 import subprocess
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 SUPERUSER = "paysage"
 PASSWORD = "paysage-test"
@@ -93,3 +99,27 @@ def start_cluster() -> PostgresCluster | None:
     run_as = "postgres" if os.geteuid() == 0 else None
     folder = Path(tempfile.mkdtemp(prefix="paysage-pg-"))
     return PostgresCluster(bin_dir, folder, free_port(), run_as).start()
+
+
+_database_numbers = itertools.count(1)
+
+
+def admin_execute(server_url: str, statement: str) -> None:
+    engine = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.execute(text(statement))
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def fresh_database(server_url: str) -> Iterator[str]:
+    """The URL of a new, empty database on the server, dropped (connections and all) at
+    the end. Names carry the process id, so parallel test processes never collide."""
+    name = f"paysage_t{os.getpid()}_{next(_database_numbers)}"
+    admin_execute(server_url, f"CREATE DATABASE {name}")
+    try:
+        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        admin_execute(server_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
