@@ -33,7 +33,12 @@ from app.sync.paytrace_poster import PayTraceOutboxPoster
 from app.sync.pipeline import propose
 from app.sync.poster import OutboxPoster
 from app.sync.run_lock import profile_run_lock
-from app.sync.settlements import plan_settlements, store_batches, store_profiles
+from app.sync.settlements import (
+    batch_window_start,
+    plan_settlements,
+    store_batches,
+    store_profiles,
+)
 
 TRANSACTIONS_CURSOR = "paytrace.transactions"
 ProgressCallback = Callable[[str, int, int], None]
@@ -273,7 +278,9 @@ def _poll_paytrace(
             result.changed += counts.changed
             result.errors += counts.parse_errors
         report("Reading PayTrace settlements and customer profiles", days, days)
-        batches = ctx.paytrace.export_batches(start, end)
+        with ctx.store.read() as session:
+            batches_from = batch_window_start(session, start)
+        batches = ctx.paytrace.export_batches(batches_from, end)
         profiles = ctx.paytrace.export_customers()
     except PayTraceAuthError as exc:
         raise SyncFatalError(f"PayTrace refused the sign-in: {exc}") from None

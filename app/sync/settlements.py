@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -55,6 +55,39 @@ def store_batches(session: Session, batches: Sequence[SettlementBatch], now: dat
                 row.status = "new"
             changed += 1
     return changed
+
+
+# How far back a missing batch may pull the batch export's window (a batch PayTrace never
+# lists must not make every cycle read its whole history).
+BATCH_CATCH_UP = timedelta(days=90)
+
+
+def batch_window_start(session: Session, start: date) -> date:
+    """Where this cycle's settlement-batch export starts: the transactions' window, widened
+    back to the earliest transaction whose batch the store does not hold yet.
+
+    The transactions cursor moves with each day's rows, but batches are read after all the
+    days; a crash (or a failed batch export) in between would otherwise leave batches older
+    than the look-back unread for ever, and their journal entries unposted."""
+    numbers = (
+        select(PayTraceTransaction.batch_number)
+        .where(PayTraceTransaction.batch_number.is_not(None))
+        .distinct()
+        .subquery()
+    )
+    missing = (
+        select(numbers.c.batch_number)
+        .outerjoin(SettlementBatchRow, SettlementBatchRow.number == numbers.c.batch_number)
+        .where(SettlementBatchRow.number.is_(None))
+    )
+    earliest = session.execute(
+        select(func.min(PayTraceTransaction.merchant_date)).where(
+            PayTraceTransaction.batch_number.in_(missing)
+        )
+    ).scalar_one()
+    if earliest is None:
+        return start
+    return min(start, max(earliest, start - BATCH_CATCH_UP))
 
 
 def batch_totals(session: Session, number: int) -> dict[str, int]:

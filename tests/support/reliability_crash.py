@@ -36,7 +36,8 @@ from app.sandbox.demo_data import DemoCompany
 from app.store import Store, open_store, open_store_url
 from app.store.database import sqlite_url
 from app.store.models import OutboxItem
-from app.sync.cycle import run_cycle
+from app.sync.cycle import TRANSACTIONS_CURSOR, run_cycle
+from app.sync.ingest import get_cursor
 from tests.support.reliability_env import (
     audit_chain_ok,
     compare_snapshots,
@@ -107,9 +108,19 @@ def _outbox_waiting(store: Store) -> int:
         )
 
 
+def _resume_since(store: Store, first_since: date) -> date | None:
+    """Where a restarted sync starts, as the scheduler's would: from its stored cursor (None
+    = the cursor minus the look-back), or the first run's date when no cursor was stored."""
+    with store.read() as session:
+        cursor = get_cursor(session, TRANSACTIONS_CURSOR)
+    return None if cursor is not None and cursor.cursor_date else first_since
+
+
 def child_main(config: dict[str, Any]) -> None:
     """One sync-and-post as ``paysage sync --once --since … --auto-approve`` would run it,
-    repeated (as the scheduler would) until the outbox is empty; dies at the chosen step."""
+    repeated (as the scheduler would) until the outbox is empty; dies at the chosen step.
+    A restart (``resume``) runs as the scheduler would after the crash: from the cursor the
+    killed run left behind, so a cursor moved ahead of its rows loses them here."""
     os.environ["PAYSAGE_HOME"] = config["home"]
     steps = _Steps(config.get("kill_mode"), config.get("kill_at"))
     _count_writes(steps)
@@ -117,14 +128,16 @@ def child_main(config: dict[str, Any]) -> None:
     store = open_store(Path(config["db_path"])) if config.get("db_path") else open_store_url(url)
     ctx = fast_context(config["connection"], store)
     _count_sagepro_calls(ctx.sagepro._http._session, steps)  # type: ignore[attr-defined]
-    since = date.fromisoformat(config["since"])
+    first_since = date.fromisoformat(config["since"])
     cycles, waiting = 0, -1
     try:
+        since = _resume_since(store, first_since) if config.get("resume") else first_since
         for cycles in range(1, MAX_CYCLES + 1):  # noqa: B007 - reported below
             run_cycle(ctx, trigger="cli", since=since, auto_approve=True)
             waiting = _outbox_waiting(store)
             if waiting == 0:
                 break
+            since = None  # later cycles go on from the cursor, as scheduled ones do
     finally:
         store.dispose()
     result = {"writes": steps.counts[WRITE], "sagepro_calls": steps.counts[SAGEPRO],
@@ -288,7 +301,7 @@ def crash_once(
         if not crashed.killed:
             outcome.problem = f"the child was not killed at {mode} {n}: exit {crashed.exitcode}"
             return outcome
-        restarted = run_child(config)
+        restarted = run_child({**config, "resume": True})
         if restarted.exitcode != 0 or not restarted.result or restarted.result["waiting"]:
             outcome.problem = f"the restart did not finish: {restarted}"  # still judged below
         comparison = compare_snapshots(reference.sagepro, sagepro_snapshot(stand_ins.sagepro.url))
