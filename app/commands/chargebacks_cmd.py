@@ -15,7 +15,7 @@ from app.sync.chargeback_import import MAX_FILE_BYTES, import_chargeback_file
 from app.sync.chargebacks import ChargebackError
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "import-chargebacks",
         help="import PayTrace's chargeback report (CSV) into the Exceptions queue",

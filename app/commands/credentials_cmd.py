@@ -9,7 +9,7 @@ from app import credentials
 from app.credentials import SecretSystem
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "credentials",
         help="store, test or delete a password/API key in the OS keyring",

@@ -8,7 +8,7 @@ import os
 from datetime import date
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "demo",
         help="try Paysage on a demo company (stand-in PayTrace and Sage Pro on this computer)",

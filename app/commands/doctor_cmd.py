@@ -8,7 +8,7 @@ from app.config import load_settings, with_env_overrides
 from app.doctor import Level, run_checks
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "doctor",
         help="check this computer, the data folder and the connections",

@@ -11,7 +11,7 @@ STAND_INS = {
 }
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "sandbox",
         help="run a stand-in PayTrace or Sage Pro server on this computer",

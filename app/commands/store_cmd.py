@@ -16,7 +16,7 @@ from app.store.migrate import current_revision, head_revision
 from app.store.presence import others_online
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,unused-ignore]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "store",
         help="team mode: copy the local store into PostgreSQL, or show the store in use",

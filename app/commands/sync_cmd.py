@@ -16,7 +16,7 @@ from app.store import open_profile_store
 from app.sync.cycle import CycleResult, build_context, run_cycle
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "sync",
         help="poll PayTrace, match and post to Sage Pro (headless)",
