@@ -40,7 +40,7 @@ SUMMARY_WORDS = (
 def _busy_error_class() -> type[Exception]:
     """The engine's own SyncBusyError (its scheduler logs it as a skip, not a failure)."""
     try:
-        return services.sync_errors().SyncBusyError  # type: ignore[no-any-return]
+        return services.sync_errors().SyncBusyError
     except services.ServiceUnavailableError:
         return SyncBusyError
 

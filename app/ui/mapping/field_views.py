@@ -37,8 +37,8 @@ class FieldDelegate(QStyledItemDelegate):
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        rect: QRect = option.rect  # type: ignore[attr-defined]
-        state = option.state  # type: ignore[attr-defined]
+        rect: QRect = option.rect
+        state = option.state
         if state & QStyle.StateFlag.State_Selected:
             painter.fillRect(rect, palette.ACCENT_SOFT)
         elif state & QStyle.StateFlag.State_MouseOver:
@@ -46,7 +46,7 @@ class FieldDelegate(QStyledItemDelegate):
         painter.setPen(QPen(palette.BORDER, 1))
         painter.drawLine(rect.left() + 10, rect.bottom(), rect.right() - 10, rect.bottom())
 
-        base = QFont(option.font)  # type: ignore[attr-defined]
+        base = QFont(option.font)
         title_font = QFont(base)
         title_font.setBold(True)
         small = QFont(base)

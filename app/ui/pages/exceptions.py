@@ -150,7 +150,7 @@ class ExceptionsPage(QWidget):
     def _group(self) -> tuple[str, str]:
         item = self.groups.currentItem()
         data = item.data(0, Qt.ItemDataRole.UserRole) if item is not None else None
-        return tuple(data) if data else ("", "")  # type: ignore[return-value]
+        return (str(data[0]), str(data[1])) if data else ("", "")
 
     def apply_filter(self) -> None:
         category, reason = self._group()

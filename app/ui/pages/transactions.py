@@ -103,7 +103,8 @@ class TransactionsPage(QWidget):
             if label:
                 bar.addWidget(QLabel(label))
             bar.addWidget(widget, 1 if widget is self.text else 0)
-        export = QToolButton(text="Export…")
+        export = QToolButton()
+        export.setText("Export…")
         export.clicked.connect(lambda: export_grid(self, ctx, self.model, "transactions"))
         bar.addWidget(export)
         layout.addLayout(bar)

@@ -37,9 +37,9 @@ class GridView(QTableView):
         for i, column in enumerate(model.columns):
             self.setColumnWidth(i, column.width)
         # The indicator is set first so enabling sorting runs exactly one (SQL) sort.
-        column = model.column_index(sort_key) if sort_key else 0
+        sort_column = model.column_index(sort_key) if sort_key else 0
         order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
-        header.setSortIndicator(column, order)
+        header.setSortIndicator(sort_column, order)
         self.setSortingEnabled(True)
 
     def grid_model(self) -> SqlTableModel:
