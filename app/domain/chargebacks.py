@@ -9,7 +9,8 @@ CRLF/CR/LF line ends, comma, tab or semicolon separators.
 
 Every text value passes the card-number redactor before it is kept; a card number in any
 cell is reduced to its last 4 and the row says which columns held one. Bad rows become
-typed ``ChargebackRowError`` values — the reader never raises on content.
+typed ``ChargebackRowError`` values — the reader never raises on content. Reading one
+cell's value (and the card-number removal): ``chargeback_cells``.
 """
 
 from __future__ import annotations
@@ -22,12 +23,20 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from app.domain.money import MoneyError, to_money
-from app.domain.pan import is_card_number, redact_card_numbers
+from app.domain.chargeback_cells import (
+    CellError,
+    last4_of_card,
+    read_amount,
+    read_card_type,
+    read_date,
+    read_last4,
+    read_required_amount,
+    read_transaction_id,
+    scrub,
+)
 
 REQUIRED = ("case_number", "amount")
 MAX_CASE_KEY = 24  # PT-CB-<case>-WON-JE must fit Sage Pro's 40-character Reference
-MAX_AMOUNT = Decimal("100000000.00")
 _HEADER_SCAN_ROWS = 20
 _MAX_TEXT = 500
 
@@ -69,12 +78,7 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 _BY_HEADER = {spelling: name for name, spellings in _SYNONYMS.items() for spelling in spellings}
 
-_DATE = re.compile(r"^(\d{1,2})[/\-.](\d{1,2})[/\-.](\d{2}|\d{4})(?:[ T].*)?$")
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$")
-# Digit runs with single separators, the loose shape a card number can be typed in.
-_DIGIT_RUN = re.compile(r"\d(?:[ \-./]?\d)*")
 _CASE_KEY = re.compile(r"[^A-Z0-9\-]")
-_REMOVED = "[card number removed]"
 
 
 @dataclass(frozen=True)
@@ -116,35 +120,6 @@ class ChargebackReport:
     errors: tuple[ChargebackRowError, ...]
     columns: tuple[str, ...] = ()  # canonical fields the header named
     ignored_columns: tuple[str, ...] = ()  # header cells that named no known field
-
-
-def scrub(text: str) -> tuple[str, bool]:
-    """``text`` with card numbers removed, and whether there was one.
-
-    The shared redactor masks candidates it recognises; a card number glued to other digits
-    by a separator ("1 4012000098765439") or written with dots escapes it, so every long
-    digit run is also checked window by window and dropped whole when any window is a card.
-    """
-    redacted = redact_card_numbers(text)
-    found = redacted != text
-
-    def drop(match: re.Match[str]) -> str:
-        nonlocal found
-        digits = re.sub(r"[^0-9]", "", match.group())
-        if len(digits) >= 13 and _has_card_window(digits):
-            found = True
-            return _REMOVED
-        return match.group()
-
-    return _DIGIT_RUN.sub(drop, redacted), found
-
-
-def _has_card_window(digits: str) -> bool:
-    for size in range(13, min(19, len(digits)) + 1):
-        for start in range(len(digits) - size + 1):
-            if is_card_number(digits[start : start + size]):
-                return True
-    return False
 
 
 def decode_report(data: bytes | str) -> str:
@@ -277,13 +252,6 @@ def _is_footer(cells: Sequence[str], header: dict[int, str]) -> bool:
     return bool(_FOOTER.match(first))
 
 
-class _RowError(Exception):
-    def __init__(self, column: str, message: str) -> None:
-        super().__init__(message)
-        self.column = column
-        self.message = message
-
-
 def _parse_row(
     line: int, cells: Sequence[str], header: dict[int, str], header_cells: Sequence[str]
 ) -> ChargebackRow | ChargebackRowError:
@@ -304,23 +272,12 @@ def _parse_row(
         if had_card:
             redacted.append(name)
             if name == "card_last4":
-                values[name] = _last4_of_card(cell)
+                values[name] = last4_of_card(cell)
     case_number = values.get("case_number", "")
     try:
         return _build_row(line, values, tuple(redacted), extra)
-    except _RowError as failure:
+    except CellError as failure:
         return ChargebackRowError(line, failure.column, failure.message, case_number)
-
-
-def _last4_of_card(cell: str) -> str:
-    """The last 4 of the card number written in ``cell`` (only the last 4 is kept)."""
-    for match in _DIGIT_RUN.finditer(cell):
-        digits = re.sub(r"[^0-9]", "", match.group())
-        for size in range(19, 12, -1):
-            for start in range(len(digits) - size + 1):
-                if is_card_number(digits[start : start + size]):
-                    return digits[start + size - 4 : start + size]
-    return ""
 
 
 def _build_row(
@@ -328,106 +285,32 @@ def _build_row(
 ) -> ChargebackRow:
     case_number = values.get("case_number", "")
     if "case_number" in redacted:
-        raise _RowError(
+        raise CellError(
             "case_number", "The case number looks like a card number, so it was not kept."
         )
     case_key = _CASE_KEY.sub("", case_number.upper())
     if not case_key:
-        raise _RowError("case_number", "The row has no case number.")
+        raise CellError("case_number", "The row has no case number.")
     if len(case_key) > MAX_CASE_KEY:
-        raise _RowError(
+        raise CellError(
             "case_number", f"The case number is longer than {MAX_CASE_KEY} letters and digits."
         )
     return ChargebackRow(
         line=line,
         case_number=case_number[:60],
         case_key=case_key,
-        amount=_required_amount(values.get("amount", "")),
-        transaction_id=_transaction_id(values.get("transaction_id", "")),
-        card_type=_card_type(values.get("card_type", "")),
-        card_last4=_last4(values.get("card_last4", "")),
-        fee=_amount(values.get("fee", ""), "fee", required=False),
+        amount=read_required_amount(values.get("amount", "")),
+        transaction_id=read_transaction_id(values.get("transaction_id", "")),
+        card_type=read_card_type(values.get("card_type", "")),
+        card_last4=read_last4(values.get("card_last4", "")),
+        fee=read_amount(values.get("fee", ""), "fee", required=False),
         reason_code=values.get("reason_code", "")[:40],
         reason=values.get("reason", ""),
-        received_date=_date(values.get("received_date", ""), "received_date"),
-        due_date=_date(values.get("due_date", ""), "due_date"),
+        received_date=read_date(values.get("received_date", ""), "received_date"),
+        due_date=read_date(values.get("due_date", ""), "due_date"),
         status=values.get("status", "")[:40],
         invoice_id=values.get("invoice_id", "")[:40],
         cardholder=values.get("cardholder", "")[:200],
         redacted_columns=redacted,
         extra=extra,
     )
-
-
-def _required_amount(text: str) -> Decimal:
-    value = _amount(text, "amount", required=True)
-    if value is None or value == 0:
-        raise _RowError("amount", "The amount is empty or zero.")
-    return value
-
-
-def _amount(text: str, column: str, *, required: bool) -> Decimal | None:
-    cleaned = text.strip()
-    if not cleaned:
-        if required:
-            raise _RowError(column, "The amount is empty.")
-        return None
-    # "(25.00)", "-$25.00" and "USD 25.00" all mean 25.00: a chargeback always takes money
-    # back, and reports show it negative as often as not.
-    cleaned = cleaned.strip("()").replace("USD", "").strip()
-    try:
-        value = abs(to_money(cleaned))
-    except MoneyError:
-        raise _RowError(column, f"{text[:40]!r} is not an amount.") from None
-    if value > MAX_AMOUNT:
-        raise _RowError(column, f"{text[:40]!r} is not a plausible amount.")
-    return value
-
-
-def _transaction_id(text: str) -> int | None:
-    cleaned = text.strip().lstrip("#").strip()
-    if not cleaned:
-        return None
-    if cleaned.endswith(".0"):  # a spreadsheet re-saved the id as a number
-        cleaned = cleaned[:-2]
-    if not cleaned.isdigit() or not cleaned.isascii() or len(cleaned) > 15:
-        raise _RowError("transaction_id", f"{text[:40]!r} is not a PayTrace transaction id.")
-    return int(cleaned)
-
-
-def _last4(text: str) -> str:
-    digits = "".join(ch for ch in text if ch.isascii() and ch.isdigit())
-    if not digits:
-        return ""
-    if len(digits) < 4:
-        raise _RowError("card_last4", f"{text[:40]!r} does not show a card's last 4 digits.")
-    return digits[-4:]
-
-
-def _card_type(text: str) -> str:
-    known = {"VISA": "Visa", "MC": "Mastercard", "MASTERCARD": "Mastercard", "AMEX": "Amex",
-             "AMERICAN EXPRESS": "Amex", "DISCOVER": "Discover", "DISC": "Discover"}  # fmt: skip
-    return known.get(text.strip().upper(), text.strip()[:20])
-
-
-def _date(text: str, column: str) -> date | None:
-    cleaned = text.strip()
-    if not cleaned:
-        return None
-    iso = _ISO_DATE.match(cleaned)
-    us = _DATE.match(cleaned)
-    if iso:
-        year, month, day = (int(g) for g in iso.groups())
-    elif us:
-        month, day, year = (int(g) for g in us.groups())
-        if len(us.group(3)) == 2:
-            year += 2000
-    else:
-        raise _RowError(column, f"{text[:40]!r} is not a date (M/D/YYYY).")
-    try:
-        value = date(year, month, day)
-    except ValueError:
-        raise _RowError(column, f"{text[:40]!r} is not a date (M/D/YYYY).") from None
-    if not 1990 <= value.year <= 2100:
-        raise _RowError(column, f"{text[:40]!r} is not a plausible date.")
-    return value

@@ -3,7 +3,8 @@ PayTrace transactions for a given seed, with ground truth for every payment.
 
 Only ``random.Random(seed)`` and the explicit ``today`` decide the output, so the PayTrace
 stand-in (vault profiles, transactions, batches) and the Sage Pro stand-in (customers,
-open invoices) always describe one consistent company.
+open invoices) always describe one consistent company. The records themselves (and
+``TEST_CARDS``) are in ``demo_records``; importing them from here works too.
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-TEST_CARDS: tuple[tuple[str, str], ...] = (
-    ("Visa", "4012000098765439"),
-    ("Mastercard", "5499740000000057"),
-    ("Discover", "6011000993026909"),
-    ("Amex", "371449635392376"),
+from app.sandbox.demo_records import (
+    TEST_CARDS,
+    DemoCompany,
+    DemoCustomer,
+    DemoInvoice,
+    DemoTransaction,
 )
 
 _FIRST = (
@@ -48,63 +50,6 @@ _SCENARIO_WEIGHTS: tuple[tuple[str, int], ...] = (
 )  # fmt: skip
 _PENDING_DAYS = 2  # transactions from the last two days are not yet settled
 _BUSINESS_SECONDS = (8 * 3600, 18 * 3600)
-
-
-@dataclass(frozen=True)
-class DemoCustomer:
-    customer_id: str
-    name: str
-    email: str
-    phone: str
-    street: str
-    city: str
-    state: str
-    zip: str
-    paytrace_customer_id: str  # "" when the customer has no vault profile
-    card_brand: str
-    card_number: str  # a PayTrace test card; never leaves the PayTrace stand-in
-    card_last4: str
-    exp_month: int
-    exp_year: int  # four digits
-
-
-@dataclass(frozen=True)
-class DemoInvoice:
-    invoice_id: str
-    customer_id: str
-    order_number: str
-    po_number: str
-    invoice_date: date
-    due_date: date
-    amount: Decimal
-
-
-@dataclass(frozen=True)
-class DemoTransaction:
-    transaction_id: int
-    transaction_type: str  # SALE, AUTHORIZATION, REFUND, VOID, DECLINED (final export state)
-    created_local: datetime
-    amount: Decimal
-    customer: DemoCustomer | None
-    invoice_id: str  # as the payer typed it
-    customer_reference_id: str
-    description: str
-    payment_method: str  # "CC" or "ACH"
-    settled: bool
-    scenario: str
-    # Ground truth: (invoice_id, amount). Payments: what the payment applies to. Refunds: the
-    # invoice the credit memo goes against. () for on-account or never-post rows.
-    expected_applications: tuple[tuple[str, Decimal], ...]
-    refund_of: int | None = None
-
-
-@dataclass(frozen=True)
-class DemoCompany:
-    seed: int
-    today: date
-    customers: tuple[DemoCustomer, ...]
-    invoices: tuple[DemoInvoice, ...]
-    transactions: tuple[DemoTransaction, ...]
 
 
 @dataclass

@@ -18,7 +18,7 @@ from sqlalchemy import func, select, update
 from app.store import Store, audit
 from app.store.models import ExceptionItem, OutboxItem
 from app.sync.exception_queue import QueueError
-from app.sync.poster import ALERT_CODE
+from app.sync.sagepro_unreachable_alert import ALERT_CODE
 
 ATTENTION_CATEGORIES = ("alert", "dead_letter")
 

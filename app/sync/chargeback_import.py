@@ -24,15 +24,9 @@ from app.domain.chargebacks import (
 from app.domain.money import format_money, from_cents
 from app.store import Store, audit
 from app.store.models import ExceptionItem
-from app.sync.chargebacks import (
-    ALERT_CODE,
-    CATEGORY,
-    ChargebackError,
-    SaleLink,
-    case_reference,
-    fee_account,
-    link_sale,
-)
+from app.sync.chargeback_entries import case_reference, fee_account
+from app.sync.chargeback_sale import SaleLink, link_sale
+from app.sync.chargebacks import ALERT_CODE, CATEGORY, ChargebackError
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 

@@ -1,10 +1,8 @@
 """A chargeback's life in the books: received → confirmed → won or lost (DESIGN §2.5).
 
-Confirming queues, in one transaction, the journal entry ``PT-CB-<case>-JE``:
-
-    debit  receivables (1200)   the disputed amount — the customer owes it again
-    credit bank (1010)          amount + fee — the processor took it from the bank account
-    debit  chargeback fees      the fee, when the report has one (Sage Pro GL 6160)
+Confirming queues, in one transaction, the journal entry ``PT-CB-<case>-JE`` (debit
+receivables the amount and chargeback fees the fee, credit bank both) and the invoice marks;
+the rows themselves are built in ``chargeback_entries``, the sale is read by ``chargeback_sale``.
 
 Bank, not card clearing: chargebacks never appear in a PayTrace settlement batch (batches
 hold sales and refunds), and the settlement entry clears card clearing → bank from the
@@ -26,7 +24,6 @@ post: the amount stays in receivables for collection or write-off.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -36,62 +33,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.config import Profile
-from app.domain.money import format_money, from_cents
 from app.errors import PaysageError
 from app.store import Store, audit
-from app.store.models import (
-    ExceptionItem,
-    OutboxItem,
-    PayTraceTransaction,
-    Proposal,
-    SageProInvoice,
-)
+from app.store.models import ExceptionItem, SageProInvoice
 from app.sync.approval import write_outbox
-from app.sync.effects import ZERO, OutboxSpec, journal_payload, payment_key, sequence_of
+from app.sync.chargeback_entries import confirm_specs, fee_account, won_specs
+from app.sync.chargeback_sale import SaleLink, link_sale
+from app.sync.effects import ZERO, OutboxSpec
 
 CATEGORY = "chargeback"
 ALERT_CODE = "chargeback_received"
-# Sage Pro stand-in's "Chargeback fees" account; GLAccountSettings has no field for it yet.
-DEFAULT_FEE_ACCOUNT = "6160"
 _NOT_CHARGES = ("VOID", "DECLINED", "AUTHORIZATION")
 
 
 class ChargebackError(PaysageError):
     """A chargeback action that cannot be done; the message says why in plain words."""
-
-
-@dataclass(frozen=True)
-class SaleLink:
-    """What the local store knows about the transaction a chargeback names."""
-
-    transaction_id: int | None
-    found: bool = False
-    transaction_type: str = ""
-    amount_cents: int = 0
-    card_last4: str = ""
-    customer_id: str = ""  # Sage Pro customer of the posted payment
-    invoice_ids: tuple[str, ...] = ()
-    payment_state: str = "none"  # none / undecided / approved / posted
-
-    def describe(self) -> str:
-        if self.transaction_id is None:
-            return "The report names no PayTrace transaction."
-        if not self.found:
-            return f"PayTrace transaction {self.transaction_id} is not in Paysage's history."
-        invoices = ", ".join(self.invoice_ids) or "no invoice (on account)"
-        return (
-            f"PayTrace transaction {self.transaction_id} ({self.transaction_type}, "
-            f"{format_money(from_cents(self.amount_cents))}); its payment is "
-            f"{self.payment_state}, applied to {invoices}."
-        )
-
-
-def case_reference(case_key: str, suffix: str = "JE") -> str:
-    return f"PT-CB-{case_key}-{suffix}"
-
-
-def fee_account(profile: Profile) -> str:
-    return str(getattr(profile.gl, "chargeback_fees", "") or DEFAULT_FEE_ACCOUNT)
 
 
 def merchant_today(profile: Profile) -> date:
@@ -101,45 +57,6 @@ def merchant_today(profile: Profile) -> date:
 
 def _utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
-
-
-def link_sale(session: Session, transaction_id: int | None) -> SaleLink:
-    if transaction_id is None:
-        return SaleLink(None)
-    tx = session.get(PayTraceTransaction, transaction_id)
-    if tx is None:
-        return SaleLink(transaction_id)
-    proposal = (
-        session.execute(
-            select(Proposal)
-            .where(
-                Proposal.transaction_id == transaction_id,
-                Proposal.kind == "payment",
-                Proposal.status.in_(("approved", "posted")),
-            )
-            .order_by(Proposal.id.desc())
-        )
-        .scalars()
-        .first()
-    )
-    state, customer, invoices = "undecided", "", tuple[str, ...]()
-    if proposal is not None:
-        posted = session.execute(
-            select(OutboxItem.status).where(OutboxItem.key == payment_key(transaction_id))
-        ).scalar_one_or_none()
-        state = "posted" if posted == "posted" or proposal.status == "posted" else "approved"
-        customer = proposal.customer_id
-        invoices = tuple(a.invoice_id for a in proposal.applications)
-    return SaleLink(
-        transaction_id,
-        True,
-        tx.transaction_type,
-        tx.amount_cents,
-        tx.card_last4,
-        customer,
-        invoices,
-        state,
-    )
 
 
 def _chargeback_item(session: Session, item_id: int) -> ExceptionItem:
@@ -199,7 +116,7 @@ def confirm_chargeback(
         amount = Decimal(str(data["amount"]))
         fee = Decimal(str(data["fee"])) if data.get("fee") else ZERO
         invoices = _invoices_to_mark(session, link, str(data.get("invoice_id") or ""))
-        specs = _confirm_specs(
+        specs = confirm_specs(
             case_key, amount, fee, invoices, link, entry_date, profile, now, str(data["reason"])
         )
         write_outbox(session, specs, now=now)
@@ -230,56 +147,6 @@ def confirm_chargeback(
             after={"state": "confirmed", "outbox": [s.key for s in specs]},
         )
         return [s.key for s in specs]
-
-
-def _confirm_specs(
-    case_key: str,
-    amount: Decimal,
-    fee: Decimal,
-    invoices: list[str],
-    link: SaleLink,
-    entry_date: date,
-    profile: Profile,
-    now: datetime,
-    reason: str,
-) -> list[OutboxSpec]:
-    gl = profile.gl
-    on = ", ".join(invoices) or "no invoice"
-    source = f"PayTrace {link.transaction_id}" if link.transaction_id else "PayTrace"
-    journal = journal_payload(
-        case_reference(case_key),
-        entry_date,
-        f"Chargeback {case_key} on {source} ({on}): {reason}",
-        [
-            (gl.receivables, amount, ZERO),
-            (fee_account(profile), fee, ZERO),
-            (gl.bank, ZERO, amount + fee),
-        ],
-    )
-    tid = link.transaction_id or 0
-    ordering = invoices[0] if invoices else f"chargeback:{case_key}"
-    specs = [
-        OutboxSpec(
-            journal["Reference"],
-            "journal_entry",
-            journal,
-            sequence_of(now, tid, 0),
-            ordering,
-            link.transaction_id if link.found else None,
-        )
-    ]
-    for step, invoice_id in enumerate(invoices, start=1):
-        specs.append(
-            OutboxSpec(
-                case_reference(case_key, f"INV-{invoice_id}")[:80],
-                "invoice_status",
-                {"InvoiceID": invoice_id, "PaymentStatus": "Failed", "Cause": "chargeback"},
-                sequence_of(now, tid, step),
-                invoice_id,
-                link.transaction_id if link.found else None,
-            )
-        )
-    return specs
 
 
 def _confirmed_words(data: dict[str, Any], invoices: list[str], profile: Profile) -> str:
@@ -330,7 +197,7 @@ def resolve_chargeback(
         specs: list[OutboxSpec] = []
         if outcome == "won" and state == "confirmed":
             entry_date = today or (merchant_today(profile) if profile else date.today())
-            specs = _won_specs(data, entry_date, data.get("outbox_transaction_id"), now)
+            specs = won_specs(data, entry_date, data.get("outbox_transaction_id"), now)
             write_outbox(session, specs, now=now)
         words = _outcome_words(outcome, state, data, specs)
         data.update(state=outcome, resolved_outbox=[s.key for s in specs])
@@ -350,46 +217,6 @@ def resolve_chargeback(
             after={"state": outcome, "outbox": [s.key for s in specs]},
         )
         return [s.key for s in specs]
-
-
-def _won_specs(
-    data: dict[str, Any], entry_date: date, transaction_id: int | None, now: datetime
-) -> list[OutboxSpec]:
-    case_key = str(data["case_key"])
-    amount = Decimal(str(data["amount"]))
-    invoices = list(data.get("invoices") or [])
-    journal = journal_payload(
-        case_reference(case_key, "WON-JE"),
-        entry_date,
-        f"Chargeback {case_key} won: reverses {case_reference(case_key)} (fee not returned)",
-        [
-            (str(data["bank_account"]), amount, ZERO),
-            (str(data["receivables_account"]), ZERO, amount),
-        ],
-    )
-    tid = transaction_id or 0
-    ordering = invoices[0] if invoices else f"chargeback:{case_key}"
-    specs = [
-        OutboxSpec(journal["Reference"], "journal_entry", journal, sequence_of(now, tid, 5),
-                   ordering, transaction_id)
-    ]  # fmt: skip
-    previous = data.get("previous_payment_status") or {}
-    for step, invoice_id in enumerate(invoices, start=6):
-        specs.append(
-            OutboxSpec(
-                case_reference(case_key, f"WON-INV-{invoice_id}")[:80],
-                "invoice_status",
-                {
-                    "InvoiceID": invoice_id,
-                    "PaymentStatus": previous.get(invoice_id) or "Paid",
-                    "Cause": "chargeback",
-                },
-                sequence_of(now, tid, step),
-                invoice_id,
-                transaction_id,
-            )
-        )
-    return specs
 
 
 def _outcome_words(outcome: str, state: str, data: dict[str, Any], specs: list[OutboxSpec]) -> str:

@@ -8,10 +8,7 @@ connection, 5xx, unreadable answer) is searched for at once; when nothing is fou
 row waits for a later try, which searches again before sending. A crash anywhere leaves the
 row ``in_flight``; the next run puts it back and, because it was sent before, searches.
 
-Kinds: ``paytrace_sale`` (charge a vault profile for an invoice), ``paytrace_refund``
-(refund a settled sale) and ``paytrace_void`` (void a pending one). A void refused with 818
-(settled meanwhile) becomes a refund; a full refund refused with 817 (not settled yet)
-becomes a void; a partial refund refused with 817 waits for the settlement. Qt-free.
+What each kind's call, refusal and export search are: ``paytrace_intent_calls``. Qt-free.
 """
 
 from __future__ import annotations
@@ -20,8 +17,7 @@ import random
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
@@ -37,23 +33,28 @@ from app.connectors.paytrace.errors import (
     PayTraceTransientError,
     PayTraceValidationError,
 )
-from app.connectors.paytrace.payloads import PaymentDetails
-from app.domain.backoff import full_jitter_delay
-from app.domain.money import to_money
-from app.domain.records import TransactionType
 from app.store import Store, audit
 from app.store.models import OutboxAttempt, OutboxItem
 from app.sync import paytrace_search as search
 from app.sync.cancel import CancelToken
 from app.sync.dead_letters import mark_dead
+from app.sync.outbox_outcomes import (
+    add_attempt,
+    mark_posted,
+    schedule_retry,
+    stamp_claim,
+    utcnow,
+)
+from app.sync.paytrace_intent_calls import (
+    IntentClaim,
+    IntentOutcome,
+    call_intent,
+    find_earlier_try,
+    refusal_outcome,
+)
 from app.sync.paytrace_intents import FIRST_SENT, REFUND, SALE, TARGET, VOID
 
-ONLY_SETTLED_REFUND, ONLY_PENDING_VOID = 817, 818
 _MERCHANT_DAY = re.compile(r"merchant day (\d{4}-\d{2}-\d{2})")
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 @dataclass
@@ -66,29 +67,6 @@ class PayTracePostCounts:
     paused: bool = False
     pause_reason: str = ""
     keys: dict[str, str] = field(default_factory=dict)  # key → last outcome
-
-
-@dataclass(frozen=True)
-class _Claim:
-    item_id: int
-    key: str
-    kind: str
-    payload: dict[str, Any]
-    sent_before: bool
-    first_sent: date
-    attempts: int
-    remote_id: str  # a decline an earlier try already met (a retry may charge again)
-
-
-@dataclass(frozen=True)
-class _Outcome:
-    status: str  # done / found / retry / dead / switch / pause
-    detail: str
-    remote_id: str | None = None
-    code: str = ""
-    new_kind: str = ""
-    retry_after_s: float | None = None
-    min_wait_s: float = 0.0  # after an unknown outcome: time for a slow charge to show
 
 
 class PayTraceOutboxPoster:
@@ -157,7 +135,7 @@ class PayTraceOutboxPoster:
                 .values(status="pending", claimed_by=None, claimed_at=None)
             )
 
-    def _claim(self, skip: set[int]) -> _Claim | None:
+    def _claim(self, skip: set[int]) -> IntentClaim | None:
         now = self.clock()
         with self.store.write() as session:
             rows = session.execute(
@@ -187,20 +165,16 @@ class PayTraceOutboxPoster:
                 found = _MERCHANT_DAY.search(first_claim or "")
                 payload[FIRST_SENT] = found.group(1) if found else today.isoformat()
                 item.payload = payload  # a new dict, so the JSON column is written
-            item.status = "in_flight"
-            item.claimed_by = self.worker
-            item.claimed_at = now
-            item.attempts += 1
-            session.add(
-                OutboxAttempt(
-                    outbox_id=item.id,
-                    at=now,
-                    outcome="claimed",
-                    detail=("searching PayTrace's export first" if sent_before else "sending")
-                    + f" (merchant day {today.isoformat()})",
-                )
+            stamp_claim(item, self.worker, now)
+            add_attempt(
+                session,
+                item.id,
+                now,
+                "claimed",
+                ("searching PayTrace's export first" if sent_before else "sending")
+                + f" (merchant day {today.isoformat()})",
             )
-            return _Claim(
+            return IntentClaim(
                 item.id,
                 item.key,
                 item.kind,
@@ -213,7 +187,7 @@ class PayTraceOutboxPoster:
 
     # -- carrying out one intent ----------------------------------------------------------
 
-    def _execute(self, claim: _Claim) -> _Outcome:
+    def _execute(self, claim: IntentClaim) -> IntentOutcome:
         try:
             if claim.sent_before:
                 hit = self._search(claim)
@@ -221,128 +195,49 @@ class PayTraceOutboxPoster:
                     return hit
             return self._send(claim)
         except PayTraceAuthError as exc:
-            return _Outcome("pause", f"PayTrace refused the sign-in: {exc}")
+            return IntentOutcome("pause", f"PayTrace refused the sign-in: {exc}")
         except search.InconclusiveSearchError as exc:
-            return _Outcome("retry", str(exc))
+            return IntentOutcome("retry", str(exc))
         except PayTraceError as exc:  # the search itself failed: nothing was sent
-            return _Outcome(
+            return IntentOutcome(
                 "retry",
                 f"PayTrace's export could not be searched before retrying ({exc})",
                 retry_after_s=getattr(exc, "retry_after_s", None),
             )
 
-    def _send(self, claim: _Claim) -> _Outcome:
+    def _send(self, claim: IntentClaim) -> IntentOutcome:
         try:
             result_id = self._call(claim)
         except PayTraceDeclinedError as exc:
-            return _Outcome(
+            return IntentOutcome(
                 "dead",
                 str(exc),
                 str(exc.transaction_id) if exc.transaction_id else None,
                 code="declined",
             )
         except PayTraceValidationError as exc:
-            return self._refused(claim, exc)
+            return refusal_outcome(claim, exc)
         except (PayTraceOutcomeUnknownError, PayTraceResponseError) as exc:
             hit = self._search(claim)  # may raise: then the row simply waits and searches again
             if hit is not None:
                 return replace(hit, detail=f"{exc}. Then {hit.detail}")
-            return _Outcome(
+            return IntentOutcome(
                 "retry",
                 f"{exc}. PayTrace's export shows nothing yet; it is searched again before any "
                 "new try",
                 min_wait_s=self.unknown_grace_s,
             )
         except PayTraceTransientError as exc:  # provably not taken (no connection, 429)
-            return _Outcome("retry", str(exc), retry_after_s=exc.retry_after_s)
-        return _Outcome("done", f"PayTrace transaction {result_id}", str(result_id))
+            return IntentOutcome("retry", str(exc), retry_after_s=exc.retry_after_s)
+        return IntentOutcome("done", f"PayTrace transaction {result_id}", str(result_id))
 
-    def _call(self, claim: _Claim) -> int:
-        p = claim.payload
-        if claim.kind == SALE:
-            details = PaymentDetails(
-                invoice_id=str(p["invoice_id"]), description=str(p.get("description") or "")
-            )
-            return self.client.sale_by_customer(
-                str(p["customer_id"]), to_money(p["amount"]), details
-            ).transaction_id
-        if claim.kind == REFUND:
-            amount = to_money(p["amount"])
-            full = amount == to_money(p["sale_amount"])
-            return self.client.refund_transaction(
-                int(p["transaction_id"]), None if full else amount
-            ).transaction_id
-        if claim.kind == VOID:
-            self.client.void(int(p["transaction_id"]))
-            return int(p["transaction_id"])
-        raise ValueError(f"unknown PayTrace intent kind {claim.kind!r}")
+    def _call(self, claim: IntentClaim) -> int:
+        return call_intent(self.client, claim)
 
-    def _refused(self, claim: _Claim, exc: PayTraceValidationError) -> _Outcome:
-        p = claim.payload
-        if claim.kind == VOID and ONLY_PENDING_VOID in exc.codes:
-            return _Outcome(
-                "switch", "the sale was settled meanwhile; refunding it instead", new_kind=REFUND
-            )
-        if claim.kind == REFUND and ONLY_SETTLED_REFUND in exc.codes:
-            if to_money(p["amount"]) == to_money(p["sale_amount"]):
-                return _Outcome(
-                    "switch", "the sale is not settled yet; voiding it instead", new_kind=VOID
-                )
-            return _Outcome(
-                "retry",
-                "a partial refund has to wait until PayTrace settles the sale (tonight's batch)",
-            )
-        return _Outcome("dead", str(exc), code=",".join(map(str, sorted(exc.codes))) or "refused")
-
-    def _search(self, claim: _Claim) -> _Outcome | None:
-        p = claim.payload
-        start = claim.first_sent - timedelta(days=1)
-        end = max(self.merchant_today(), claim.first_sent) + timedelta(days=1)
+    def _search(self, claim: IntentClaim) -> IntentOutcome | None:
+        today = self.merchant_today()
         exclude = self._owned_elsewhere(claim.item_id)
-        if claim.kind == SALE:
-            hit = search.find_sale(
-                self.client,
-                customer_id=str(p["customer_id"]),
-                invoice_id=str(p["invoice_id"]),
-                amount=to_money(p["amount"]),
-                start=start,
-                end=end,
-                exclude=exclude,
-            )
-            if hit is None:
-                return None
-            if hit.transaction_type == TransactionType.DECLINED:
-                if str(hit.transaction_id) == claim.remote_id:
-                    return None  # the decline a person chose to retry after
-                return _Outcome(
-                    "dead",
-                    f"the earlier try was declined ({hit.describe()})",
-                    str(hit.transaction_id),
-                    code="declined",
-                )
-            return _Outcome(
-                "found", f"found in the export: {hit.describe()}", str(hit.transaction_id)
-            )
-        if claim.kind == VOID:
-            state = search.sale_state(self.client, int(p["transaction_id"]))
-            if state is not None and state.transaction_type == TransactionType.VOID:
-                return _Outcome(
-                    "found", "the sale reads VOID in the export", str(p["transaction_id"])
-                )
-            return None
-        hit = search.find_refund(
-            self.client,
-            invoice_id=str(p["invoice_id"]),
-            amount=to_money(p["amount"]),
-            card_last4=str(p.get("card_last4") or ""),
-            customer_id=str(p.get("customer_id") or ""),
-            start=start,
-            end=end,
-            exclude=exclude | set(p.get("known_refunds") or ()),
-        )
-        if hit is None:
-            return None
-        return _Outcome("found", f"found in the export: {hit.describe()}", str(hit.transaction_id))
+        return find_earlier_try(self.client, claim, today=today, exclude=exclude)
 
     def _owned_elsewhere(self, item_id: int) -> set[int]:
         """PayTrace ids other intents already stand for: never claimed twice."""
@@ -358,24 +253,24 @@ class PayTraceOutboxPoster:
 
     # -- recording ------------------------------------------------------------------------
 
-    def _record(self, claim: _Claim, outcome: _Outcome, counts: PayTracePostCounts) -> None:
+    def _record(
+        self, claim: IntentClaim, outcome: IntentOutcome, counts: PayTracePostCounts
+    ) -> None:
         now = self.clock()
         with self.store.write() as session:
             item = session.get(OutboxItem, claim.item_id)
             assert item is not None
             before = {"status": "in_flight", "kind": item.kind}
-            session.add(
-                OutboxAttempt(
-                    outbox_id=item.id,
-                    at=now,
-                    outcome=outcome.status if outcome.status != "done" else "posted",
-                    detail=outcome.detail,
-                )
+            add_attempt(
+                session,
+                item.id,
+                now,
+                outcome.status if outcome.status != "done" else "posted",
+                outcome.detail,
             )
             item.claimed_by = None
             if outcome.status in ("done", "found"):
-                item.status, item.remote_id, item.posted_at = "posted", outcome.remote_id, now
-                item.last_error = None
+                mark_posted(item, outcome.remote_id, now)
                 if outcome.status == "done":
                     counts.done += 1
                 else:
@@ -392,16 +287,16 @@ class PayTraceOutboxPoster:
                 item.remote_id = outcome.remote_id or item.remote_id
                 counts.dead_letter += 1
             else:
-                delay = full_jitter_delay(
-                    item.attempts,
+                schedule_retry(
+                    item,
+                    now=now,
+                    error=outcome.detail,
                     base_s=self.base_delay_s,
                     cap_s=self.cap_delay_s,
-                    retry_after_s=outcome.retry_after_s,
                     rng=self.rng,
+                    retry_after_s=outcome.retry_after_s,
+                    min_wait_s=outcome.min_wait_s,
                 )
-                item.status, item.last_error = "pending", outcome.detail
-                delay = max(delay, outcome.min_wait_s)
-                item.next_attempt_at = now + timedelta(seconds=delay)
                 counts.retry_later += 1
             audit.record(
                 session,

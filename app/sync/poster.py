@@ -5,7 +5,9 @@ reclaims it (on a shared store, at once when its claimant's lease has ended: ``c
 and ``post_once`` finds the record if the call had gone through. Transient
 errors come back later (capped full-jitter backoff, at least Retry-After); permanent ones
 become dead letters with the reason in plain words. When Sage Pro cannot be reached the
-poster stops for this cycle and raises one alert instead of one error per row.
+poster stops for this cycle and raises one alert instead of one error per row
+(``sagepro_unreachable_alert``). The row changes it shares with the PayTrace poster (claim
+stamp, attempt rows, posted, persisted backoff) are in ``outbox_outcomes``.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import random
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -28,11 +30,8 @@ from app.connectors.sagepro.errors import (
 )
 from app.connectors.sagepro.gateway import SageProGateway
 from app.connectors.sagepro.retry import RetryPolicy
-from app.domain.backoff import full_jitter_delay
 from app.store import Store, audit, claimants
 from app.store.models import (
-    ExceptionItem,
-    OutboxAttempt,
     OutboxItem,
     PayTraceTransaction,
     Proposal,
@@ -42,10 +41,23 @@ from app.store.models import (
 from app.sync import sagepro_effects
 from app.sync.cancel import CancelToken
 from app.sync.dead_letters import mark_dead
+from app.sync.outbox_outcomes import (
+    add_attempt,
+    mark_posted,
+    schedule_retry,
+    stamp_claim,
+    utcnow,
+)
 from app.sync.sagepro_cache import apply_posted_payment
+from app.sync.sagepro_unreachable_alert import (
+    ALERT_CODE as ALERT_CODE,  # re-exported: where older importers look for it
+)
+from app.sync.sagepro_unreachable_alert import (
+    clear_unreachable_alert,
+    raise_unreachable_alert,
+)
 
 OPEN_STATES = ("pending", "in_flight", "dead")
-ALERT_CODE = "sagepro_unreachable"
 # A claim older than this is a crashed worker's (a post takes seconds; its lookup-first
 # makes posting a reclaimed row safe even if that worker was only slow).
 CLAIM_TIMEOUT_S = 600.0
@@ -53,10 +65,6 @@ CLAIM_TIMEOUT_S = 600.0
 
 def claimant_name(worker: str) -> str:
     return f"{worker}@{socket.gethostname()}/{os.getpid()}"[:80]
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 @dataclass
@@ -192,10 +200,7 @@ class OutboxPoster:
             item = choose(session, skip)
             if item is None:
                 return None
-            item.status = "in_flight"
-            item.claimed_by = self.claimant
-            item.claimed_at = self.clock()
-            item.attempts += 1
+            stamp_claim(item, self.claimant, self.clock())
             return item.id, item.kind, item.key, dict(item.payload)
 
     # -- the loop -----------------------------------------------------------------------
@@ -206,7 +211,7 @@ class OutboxPoster:
         with claimants.ClaimantLease(self.store, self.claimant) as lease:
             counts = self._post_while_leased(lease, cancel, progress)
         if not counts.paused:
-            self._clear_alert()
+            clear_unreachable_alert(self.store, worker=self.worker, now=self.clock())
         return counts
 
     def _post_while_leased(
@@ -232,7 +237,7 @@ class OutboxPoster:
                 self._retry_later(item_id, exc, counts)
                 counts.paused = True
                 counts.pause_reason = str(exc)
-                self._raise_alert(str(exc))
+                raise_unreachable_alert(self.store, str(exc), worker=self.worker, now=self.clock())
                 break
             except SageProError as exc:
                 if exc.transient:
@@ -257,15 +262,8 @@ class OutboxPoster:
         with self.store.write() as session:
             item = session.get(OutboxItem, item_id)
             assert item is not None
-            item.status = "posted"
-            item.remote_id = remote_id
-            item.posted_at = now
-            item.last_error = None
-            session.add(
-                OutboxAttempt(
-                    outbox_id=item_id, at=now, outcome="posted", detail=f"Sage Pro id {remote_id}"
-                )
-            )
+            mark_posted(item, remote_id, now)
+            add_attempt(session, item_id, now, "posted", f"Sage Pro id {remote_id}")
             self._finish_proposal(session, item)
             if item.batch_number is not None:
                 session.execute(
@@ -314,9 +312,7 @@ class OutboxPoster:
         with self.store.write() as session:
             item = session.get(OutboxItem, item_id)
             assert item is not None
-            session.add(
-                OutboxAttempt(outbox_id=item_id, at=now, outcome="transient", detail=str(exc))
-            )
+            add_attempt(session, item_id, now, "transient", str(exc))
             if item.attempts >= self.max_attempts:
                 self._mark_dead(
                     session,
@@ -327,17 +323,15 @@ class OutboxPoster:
                 )
                 counts.dead_letter += 1
                 return
-            delay = full_jitter_delay(
-                item.attempts,
+            delay = schedule_retry(
+                item,
+                now=now,
+                error=str(exc),
                 base_s=self.base_delay_s,
                 cap_s=self.cap_delay_s,
-                retry_after_s=exc.retry_after_s,
                 rng=self.rng,
+                retry_after_s=exc.retry_after_s,
             )
-            item.status = "pending"
-            item.claimed_by = None
-            item.next_attempt_at = now + timedelta(seconds=delay)
-            item.last_error = str(exc)
             audit.record(
                 session,
                 "retry_scheduled",
@@ -353,9 +347,7 @@ class OutboxPoster:
         with self.store.write() as session:
             item = session.get(OutboxItem, item_id)
             assert item is not None
-            session.add(
-                OutboxAttempt(outbox_id=item_id, at=now, outcome="permanent", detail=reason)
-            )
+            add_attempt(session, item_id, now, "permanent", reason)
             self._mark_dead(session, item, code, reason, now)
         counts.dead_letter += 1
 
@@ -373,51 +365,3 @@ class OutboxPoster:
             actor=self.worker,
             after={"reason": reason, "code": code},
         )
-
-    def _raise_alert(self, reason: str) -> None:
-        now = self.clock()
-        with self.store.write() as session:
-            exists = session.execute(
-                select(ExceptionItem.id).where(
-                    ExceptionItem.category == "alert",
-                    ExceptionItem.reason_code == ALERT_CODE,
-                    ExceptionItem.status == "open",
-                )
-            ).first()
-            if exists:
-                return
-            session.add(
-                ExceptionItem(
-                    category="alert",
-                    reason_code=ALERT_CODE,
-                    title="Sage Pro cannot be reached: posting is paused",
-                    detail=f"{reason}. Nothing was lost: every approved item waits in the outbox "
-                    "and is posted when Sage Pro answers again.",
-                    created_at=now,
-                )
-            )
-            audit.record(
-                session,
-                "posting_paused",
-                "alert",
-                ALERT_CODE,
-                actor=self.worker,
-                after={"reason": reason},
-            )
-
-    def _clear_alert(self) -> None:
-        with self.store.write() as session:
-            session.execute(
-                update(ExceptionItem)
-                .where(
-                    ExceptionItem.category == "alert",
-                    ExceptionItem.reason_code == ALERT_CODE,
-                    ExceptionItem.status == "open",
-                )
-                .values(
-                    status="resolved",
-                    resolved_at=self.clock(),
-                    resolved_by=self.worker,
-                    resolution_note="Sage Pro answered again; posting resumed.",
-                )
-            )

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs
 
-from app.sandbox.demo_data import DemoCompany
+from app.sandbox.demo_records import DemoCompany
 from app.sandbox.faults import FaultKind
 from app.sandbox.http_base import ADMIN_PREFIX, SandboxRequest, SandboxResponse
 from app.sandbox.paytrace import codes, envelopes, exports, payments

@@ -9,7 +9,7 @@ import random
 from collections import defaultdict
 from datetime import date, datetime, time
 
-from app.sandbox.demo_data import TEST_CARDS, DemoCompany, DemoCustomer, DemoTransaction
+from app.sandbox.demo_records import TEST_CARDS, DemoCompany, DemoCustomer, DemoTransaction
 from app.sandbox.paytrace.state import (
     Batch,
     StoredCard,

@@ -14,16 +14,13 @@ from typing import Any
 from PySide6.QtCore import Qt, QThreadPool, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -36,7 +33,8 @@ from app.ui.mapping.connector import ConnectorWidget
 from app.ui.mapping.field_models import KEY_ROLE, SourceFieldsModel, TargetFieldsModel
 from app.ui.mapping.field_views import SourceListView, TargetListView
 from app.ui.mapping.panel_frame import titled_panel
-from app.ui.mapping.preview_panel import IssuesList, PreviewTableModel
+from app.ui.mapping.preview_and_checks import PreviewAndChecks
+from app.ui.mapping.preview_panel import PreviewTableModel
 from app.ui.mapping.save_worker import SaveCallback, SaveWorker
 from app.ui.mapping.state import EditorState
 from app.ui.mapping.transform_panel import TransformPanel
@@ -223,32 +221,11 @@ class MappingEditor(QWidget):
         return host
 
     def _build_bottom(self) -> QWidget:
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.setChildrenCollapsible(False)
-        preview_panel, preview_layout = titled_panel(
-            "Preview", f"The mapping applied to {len(self.state.sample_rows)} sample rows"
-        )
-        self.preview_view = QTableView()
-        self.preview_view.setModel(self.preview_model)
-        self.preview_view.setAlternatingRowColors(False)
-        self.preview_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.preview_view.verticalHeader().setVisible(False)
-        self.preview_view.verticalHeader().setDefaultSectionSize(26)
-        self.preview_view.horizontalHeader().setStretchLastSection(True)
-        self.preview_view.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.Interactive
-        )
-        self.preview_view.setShowGrid(False)
-        self.preview_view.setWordWrap(False)
-        preview_layout.addWidget(self.preview_view, 1)
-        issues_panel, issues_layout = titled_panel("Checks", "Click a message to go to the field")
-        self.issues_list = IssuesList(self.state)
+        self.bottom = PreviewAndChecks(self.state, self.preview_model)
+        self.preview_view = self.bottom.preview_view
+        self.issues_list = self.bottom.issues_list
         self.issues_list.issue_activated.connect(self.go_to)
-        issues_layout.addWidget(self.issues_list, 1)
-        splitter.addWidget(preview_panel)
-        splitter.addWidget(issues_panel)
-        splitter.setSizes([820, 420])
-        return splitter
+        return self.bottom
 
     # -- reacting --------------------------------------------------------------------------
     def _on_clean_changed(self, _clean: bool) -> None:
@@ -271,10 +248,7 @@ class MappingEditor(QWidget):
         for index, target in enumerate(self.state.document.targets):
             state = "posted" if target.enabled else "off"
             self.record_combo.setItemText(index, f"{target.name}  ({state})")
-        self.preview_view.resizeColumnsToContents()
-        header = self.preview_view.horizontalHeader()
-        for column in range(self.preview_model.columnCount()):
-            header.resizeSection(column, min(max(header.sectionSize(column), 70), 190))
+        self.bottom.fit_columns()
         self._update_buttons()
 
     def _update_buttons(self) -> None:

@@ -1,0 +1,124 @@
+"""The Sage Pro postings a chargeback case queues, as outbox rows.
+
+Confirming queues the journal entry ``PT-CB-<case>-JE``:
+
+    debit  receivables (1200)   the disputed amount — the customer owes it again
+    credit bank (1010)          amount + fee — the processor took it from the bank account
+    debit  chargeback fees      the fee, when the report has one (Sage Pro GL 6160)
+
+and one ``invoice_status`` row per invoice of the sale, marking its PaymentStatus ``Failed``.
+A won case queues the reversing entry ``PT-CB-<case>-WON-JE`` (bank debit, receivables
+credit; processors keep the fee) and puts each invoice's PaymentStatus back. Why bank and not
+card clearing, and why a status mark stands for reopening: ``chargebacks``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from app.config import Profile
+from app.sync.chargeback_sale import SaleLink
+from app.sync.effects import ZERO, OutboxSpec, journal_payload, sequence_of
+
+# Sage Pro stand-in's "Chargeback fees" account; GLAccountSettings has no field for it yet.
+DEFAULT_FEE_ACCOUNT = "6160"
+
+
+def case_reference(case_key: str, suffix: str = "JE") -> str:
+    return f"PT-CB-{case_key}-{suffix}"
+
+
+def fee_account(profile: Profile) -> str:
+    return str(getattr(profile.gl, "chargeback_fees", "") or DEFAULT_FEE_ACCOUNT)
+
+
+def confirm_specs(
+    case_key: str,
+    amount: Decimal,
+    fee: Decimal,
+    invoices: list[str],
+    link: SaleLink,
+    entry_date: date,
+    profile: Profile,
+    now: datetime,
+    reason: str,
+) -> list[OutboxSpec]:
+    gl = profile.gl
+    on = ", ".join(invoices) or "no invoice"
+    source = f"PayTrace {link.transaction_id}" if link.transaction_id else "PayTrace"
+    journal = journal_payload(
+        case_reference(case_key),
+        entry_date,
+        f"Chargeback {case_key} on {source} ({on}): {reason}",
+        [
+            (gl.receivables, amount, ZERO),
+            (fee_account(profile), fee, ZERO),
+            (gl.bank, ZERO, amount + fee),
+        ],
+    )
+    tid = link.transaction_id or 0
+    ordering = invoices[0] if invoices else f"chargeback:{case_key}"
+    specs = [
+        OutboxSpec(
+            journal["Reference"],
+            "journal_entry",
+            journal,
+            sequence_of(now, tid, 0),
+            ordering,
+            link.transaction_id if link.found else None,
+        )
+    ]
+    for step, invoice_id in enumerate(invoices, start=1):
+        specs.append(
+            OutboxSpec(
+                case_reference(case_key, f"INV-{invoice_id}")[:80],
+                "invoice_status",
+                {"InvoiceID": invoice_id, "PaymentStatus": "Failed", "Cause": "chargeback"},
+                sequence_of(now, tid, step),
+                invoice_id,
+                link.transaction_id if link.found else None,
+            )
+        )
+    return specs
+
+
+def won_specs(
+    data: dict[str, Any], entry_date: date, transaction_id: int | None, now: datetime
+) -> list[OutboxSpec]:
+    case_key = str(data["case_key"])
+    amount = Decimal(str(data["amount"]))
+    invoices = list(data.get("invoices") or [])
+    journal = journal_payload(
+        case_reference(case_key, "WON-JE"),
+        entry_date,
+        f"Chargeback {case_key} won: reverses {case_reference(case_key)} (fee not returned)",
+        [
+            (str(data["bank_account"]), amount, ZERO),
+            (str(data["receivables_account"]), ZERO, amount),
+        ],
+    )
+    tid = transaction_id or 0
+    ordering = invoices[0] if invoices else f"chargeback:{case_key}"
+    specs = [
+        OutboxSpec(journal["Reference"], "journal_entry", journal, sequence_of(now, tid, 5),
+                   ordering, transaction_id)
+    ]  # fmt: skip
+    previous = data.get("previous_payment_status") or {}
+    for step, invoice_id in enumerate(invoices, start=6):
+        specs.append(
+            OutboxSpec(
+                case_reference(case_key, f"WON-INV-{invoice_id}")[:80],
+                "invoice_status",
+                {
+                    "InvoiceID": invoice_id,
+                    "PaymentStatus": previous.get(invoice_id) or "Paid",
+                    "Cause": "chargeback",
+                },
+                sequence_of(now, tid, step),
+                invoice_id,
+                transaction_id,
+            )
+        )
+    return specs
