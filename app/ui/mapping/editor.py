@@ -119,7 +119,9 @@ class MappingEditor(QWidget):
         undo_action = stack.createUndoAction(self)
         undo_action.setShortcut(QKeySequence.StandardKey.Undo)
         redo_action = stack.createRedoAction(self)
-        redo_action.setShortcuts([QKeySequence.StandardKey.Redo, QKeySequence("Ctrl+Y")])
+        redo_action.setShortcuts(
+            [QKeySequence(QKeySequence.StandardKey.Redo), QKeySequence("Ctrl+Y")]
+        )
         for action in (undo_action, redo_action):
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             self.addAction(action)
@@ -170,7 +172,7 @@ class MappingEditor(QWidget):
         self.source_view = SourceListView()
         self.source_view.setModel(self.source_model)
         self.source_view.setAccessibleName("PayTrace source fields")
-        self.source_view.activated.connect(lambda _index: self.target_view.setFocus())
+        self.source_view.activated.connect(self._focus_targets)
         source_layout.addWidget(self.source_view, 1)
 
         target_panel, target_layout = titled_panel("Sage Pro fields", "● required   ★ suggestion")
@@ -270,6 +272,9 @@ class MappingEditor(QWidget):
 
     def _on_enabled_toggled(self, checked: bool) -> None:
         self.state.set_record_enabled(self.target_model.record, checked)
+
+    def _focus_targets(self, _index: Any) -> None:
+        self.target_view.setFocus()
 
     def _on_target_selected(self, current: Any, _previous: Any) -> None:
         key = str(current.data(KEY_ROLE)) if current.isValid() else None
