@@ -61,14 +61,15 @@ HARD_KILL = getattr(signal, "SIGKILL", signal.SIGTERM)
 
 
 class _Steps:
-    def __init__(self, mode: str | None, kill_at: int | None) -> None:
-        self.mode, self.kill_at = mode, kill_at
+    def __init__(self, mode: str | None, kill_at: int | None, kill_mark: Path) -> None:
+        self.mode, self.kill_at, self.kill_mark = mode, kill_at, kill_mark
         self.counts = {WRITE: 0, SAGEPRO: 0}
         self.sagepro_methods: list[str] = []  # GET / POST / PUT, in call order
 
     def done(self, kind: str) -> None:
         self.counts[kind] += 1
         if self.mode == kind and self.counts[kind] == self.kill_at:
+            self.kill_mark.write_text(f"{kind} {self.kill_at}", encoding="utf-8")
             os.kill(os.getpid(), HARD_KILL)
 
 
@@ -122,7 +123,7 @@ def child_main(config: dict[str, Any]) -> None:
     A restart (``resume``) runs as the scheduler would after the crash: from the cursor the
     killed run left behind, so a cursor moved ahead of its rows loses them here."""
     os.environ["PAYSAGE_HOME"] = config["home"]
-    steps = _Steps(config.get("kill_mode"), config.get("kill_at"))
+    steps = _Steps(config.get("kill_mode"), config.get("kill_at"), _kill_mark(config))
     _count_writes(steps)
     url = config["store_url"]
     store = open_store(Path(config["db_path"])) if config.get("db_path") else open_store_url(url)
@@ -165,19 +166,37 @@ def process_context() -> Any:
     return _CONTEXT
 
 
+# What a forkserver child's exit code reads when the forkserver lost it under load
+# (CPython issue 140867): the child's own marks say what happened instead.
+LOST_EXIT_CODE = 255
+
+
+def _kill_mark(config: dict[str, Any]) -> Path:
+    return Path(config["result_path"]).with_name("killed.mark")
+
+
 @dataclass
 class ChildRun:
     exitcode: int | None
     result: dict[str, Any] | None
+    kill_marked: bool = False  # the child reached its kill step and signalled itself
 
     @property
     def killed(self) -> bool:
+        if self.exitcode == LOST_EXIT_CODE:
+            return self.kill_marked and self.result is None
         return self.exitcode == -HARD_KILL or (sys.platform == "win32" and self.exitcode == 1)
+
+    @property
+    def finished(self) -> bool:
+        """Ran to its end (its result is written last, after the store was closed)."""
+        return self.result is not None and self.exitcode in (0, LOST_EXIT_CODE)
 
 
 def run_child(config: dict[str, Any]) -> ChildRun:
     result_path = Path(config["result_path"])
     result_path.unlink(missing_ok=True)
+    _kill_mark(config).unlink(missing_ok=True)
     process = _CONTEXT.Process(target=child_main, args=(config,), daemon=True)
     process.start()
     process.join(CHILD_TIMEOUT_S)
@@ -186,7 +205,7 @@ def run_child(config: dict[str, Any]) -> ChildRun:
         process.join()
         raise AssertionError(f"the sync child did not finish within {CHILD_TIMEOUT_S} s")
     data = json.loads(result_path.read_text("utf-8")) if result_path.exists() else None
-    return ChildRun(process.exitcode, data)
+    return ChildRun(process.exitcode, data, _kill_mark(config).exists())
 
 
 @dataclass
@@ -270,7 +289,7 @@ def reference_run(
     with running_stand_ins(company) as stand_ins, new_store(folder) as store_url:
         config = _config(folder, store_url, stand_ins.connection(), company)
         run = run_child(config)
-        assert run.exitcode == 0 and run.result is not None, f"reference run failed: {run}"
+        assert run.finished and run.result is not None, f"reference run failed: {run}"
         assert run.result["waiting"] == 0, run.result
         assert not stand_ins.sagepro_app.duplicate_posts, stand_ins.sagepro_app.duplicate_posts
         return Reference(
@@ -302,7 +321,7 @@ def crash_once(
             outcome.problem = f"the child was not killed at {mode} {n}: exit {crashed.exitcode}"
             return outcome
         restarted = run_child({**config, "resume": True})
-        if restarted.exitcode != 0 or not restarted.result or restarted.result["waiting"]:
+        if not restarted.finished or not restarted.result or restarted.result["waiting"]:
             outcome.problem = f"the restart did not finish: {restarted}"  # still judged below
         comparison = compare_snapshots(reference.sagepro, sagepro_snapshot(stand_ins.sagepro.url))
         outcome.lost, outcome.unexpected = comparison.lost, comparison.unexpected
