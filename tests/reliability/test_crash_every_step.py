@@ -10,21 +10,21 @@ the long run's company down for a quicker look.
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from app.sandbox.demo_data import generate_demo_company
 from tests.support.reliability_crash import (
     check_report,
+    crash_at_every_step,
     crash_everywhere,
     crash_points,
+    long_run_company,
     reference_run,
 )
-from tests.support.reliability_env import TODAY, small_company
+from tests.support.reliability_env import small_company
 
 pytestmark = pytest.mark.skipif(
     sys.platform == "win32", reason="the harness forks its children (POSIX only)"
@@ -54,21 +54,4 @@ def test_crash_at_sampled_steps_of_a_small_company(tmp_path: Path):
 @pytest.mark.reliability
 @pytest.mark.timeout(12 * 3600)
 def test_crash_at_every_step_of_the_demo_company(tmp_path: Path):
-    size = int(os.environ.get("RELIABILITY_CRASH_TRANSACTIONS", "300"))
-    if size == 300:
-        company = generate_demo_company(1, today=TODAY)
-    else:
-        company = generate_demo_company(1, transactions=size, days=max(5, size // 10), today=TODAY)
-    started = time.perf_counter()
-    reference = reference_run(company, tmp_path / "reference")
-    every_write = range(1, reference.writes + 1)
-    every_call = range(1, reference.sagepro_calls + 1)
-    report = crash_everywhere(
-        company, reference, every_write, every_call, workers=os.cpu_count() or 2
-    )
-    check_report(
-        report,
-        f"{len(company.transactions)} transactions, every step",
-        time.perf_counter() - started,
-    )
-    assert report.runs == reference.writes + reference.sagepro_calls
+    crash_at_every_step(long_run_company(), tmp_path, "")

@@ -22,6 +22,7 @@ import os
 import signal
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
@@ -32,13 +33,14 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from app.sandbox.demo_data import DemoCompany
+from app.sandbox.demo_data import DemoCompany, generate_demo_company
 from app.store import Store, open_store, open_store_url
 from app.store.database import sqlite_url
 from app.store.models import OutboxItem
 from app.sync.cycle import TRANSACTIONS_CURSOR, run_cycle
 from app.sync.ingest import get_cursor
 from tests.support.reliability_env import (
+    TODAY,
     audit_chain_ok,
     compare_snapshots,
     fast_context,
@@ -402,3 +404,38 @@ def check_report(report: CrashReport, label: str, elapsed: float) -> None:
         print("  FAILED", failure)
     assert report.failures == [], f"{len(report.failures)} crash points went wrong"
     assert report.lost == 0 and report.duplicates == 0
+
+
+LONG_RUN_SIZE_ENV = "RELIABILITY_CRASH_TRANSACTIONS"
+
+
+def long_run_company() -> DemoCompany:
+    """The demo company (300 transactions), or a smaller one when ``LONG_RUN_SIZE_ENV``
+    says so, for a quicker look."""
+    size = int(os.environ.get(LONG_RUN_SIZE_ENV, "300"))
+    if size == 300:
+        return generate_demo_company(1, today=TODAY)
+    return generate_demo_company(1, transactions=size, days=max(5, size // 10), today=TODAY)
+
+
+def crash_at_every_step(
+    company: DemoCompany, folder: Path, label: str, new_store: StoreFactory = sqlite_store
+) -> CrashReport:
+    """The long run: a crash-free reference, then a crash after every single step."""
+    started = time.perf_counter()
+    reference = reference_run(company, folder / "reference", new_store)
+    report = crash_everywhere(
+        company,
+        reference,
+        range(1, reference.writes + 1),
+        range(1, reference.sagepro_calls + 1),
+        workers=os.cpu_count() or 2,
+        new_store=new_store,
+    )
+    check_report(
+        report,
+        f"{label}{len(company.transactions)} transactions, every step",
+        time.perf_counter() - started,
+    )
+    assert report.runs == reference.writes + reference.sagepro_calls
+    return report

@@ -11,7 +11,6 @@ the demo company at every step (``RELIABILITY_CRASH_TRANSACTIONS`` sizes it down
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from collections.abc import Iterator
@@ -21,16 +20,17 @@ from pathlib import Path
 
 import pytest
 
-from app.sandbox.demo_data import generate_demo_company
 from tests.support.reliability_crash import (
     SAGEPRO,
     check_report,
+    crash_at_every_step,
     crash_everywhere,
     crash_once,
     crash_points,
+    long_run_company,
     reference_run,
 )
-from tests.support.reliability_env import TODAY, small_company
+from tests.support.reliability_env import small_company
 from tests.team.pg_server import fresh_database
 
 pytestmark = pytest.mark.skipif(
@@ -84,25 +84,5 @@ def test_a_kill_right_after_a_claim_is_reclaimed_by_the_restart(
 @pytest.mark.reliability
 @pytest.mark.timeout(12 * 3600)
 def test_crash_at_every_step_on_postgresql(tmp_path: Path, postgres_server_url: str):
-    size = int(os.environ.get("RELIABILITY_CRASH_TRANSACTIONS", "300"))
-    if size == 300:
-        company = generate_demo_company(1, today=TODAY)
-    else:
-        company = generate_demo_company(1, transactions=size, days=max(5, size // 10), today=TODAY)
     new_store = partial(_database, postgres_server_url)
-    started = time.perf_counter()
-    reference = reference_run(company, tmp_path / "reference", new_store)
-    report = crash_everywhere(
-        company,
-        reference,
-        range(1, reference.writes + 1),
-        range(1, reference.sagepro_calls + 1),
-        workers=os.cpu_count() or 2,
-        new_store=new_store,
-    )
-    check_report(
-        report,
-        f"PostgreSQL, {len(company.transactions)} transactions, every step",
-        time.perf_counter() - started,
-    )
-    assert report.runs == reference.writes + reference.sagepro_calls
+    crash_at_every_step(long_run_company(), tmp_path, "PostgreSQL, ", new_store)
