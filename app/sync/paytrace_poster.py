@@ -127,7 +127,11 @@ class PayTraceOutboxPoster:
         return counts
 
     def _reclaim_in_flight(self) -> None:
-        """Rows a crash left in flight go back to pending; they were sent, so they search."""
+        """Rows a crash left in flight go back to pending; they were sent, so they search.
+
+        Every in-flight row is a leftover, on a shared store too: this poster runs only
+        inside a sync cycle, which holds the profile's poll lock (``run_lock``), so no other
+        workstation can be sending PayTrace requests meanwhile."""
         with self.store.write() as session:
             session.execute(
                 update(OutboxItem)
