@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -393,3 +394,17 @@ class SageProOrder(Base):
 
 Index("ix_transactions_invoice_ref", PayTraceTransaction.invoice_ref)
 Index("ix_proposals_customer", Proposal.customer_id)
+
+# --- Grid sorts (0005): the reconciliation grid reads ORDER BY <column>, id along these ---
+# (``id`` is SQLite's rowid, implied in any index there; PostgreSQL needs it spelled out.)
+
+Index("ix_proposals_status_id", Proposal.status, Proposal.id)
+Index("ix_proposals_confidence", Proposal.confidence, Proposal.id)
+# PostgreSQL refuses a B-tree entry over ~2.7 kB and a reason is free text, so there the
+# index leaves long reasons out (and so cannot serve the sort; SQLite has no such limit).
+Index(
+    "ix_proposals_reason",
+    Proposal.reason,
+    Proposal.id,
+    postgresql_where=func.octet_length(Proposal.reason) <= 2000,
+)

@@ -5,9 +5,11 @@ become WHERE clauses shaped so SQLite can use an index (see ``text_clause``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -24,7 +26,13 @@ from app.store.models import (
     ProposalApplication,
     SageProCustomer,
 )
-from app.ui.models.sql_query import Column, QuerySpec, driving_join, prefix_range
+from app.ui.models.sql_query import (
+    Column,
+    QuerySpec,
+    checked_per_row,
+    driving_join,
+    prefix_range,
+)
 from app.ui.models.sql_table import SqlTableModel
 
 P = Proposal.__table__
@@ -39,6 +47,10 @@ E = ExceptionItem.__table__
 SMALL_GROUP = 20_000
 # Sort columns with an index on ``transactions``: the grid drives from that table.
 TRANSACTION_SORTS = (None, "date", "amount", "paytrace_id")
+# Sort columns walked along their (column, id) index on ``proposals`` when the status group is
+# large (see ``adapt_spec``). Status needs no walk: SQLite reads its (status, id) index one
+# status of the group after the other, already in order.
+WALKED_PROPOSAL_SORTS = ("confidence", "reason")
 
 STATUS_GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
     "open": ("Needs review", ("proposed", "review")),
@@ -145,6 +157,13 @@ def text_clause(text: str) -> Any:
     )
 
 
+def _proposals_first(join: Callable[[Any, Any], Any]) -> Any:
+    """Proposals joined to their transaction (with ``join``) and customer."""
+    return join(T, T.c.transaction_id == P.c.transaction_id).outerjoin(
+        C, C.c.customer_id == P.c.customer_id
+    )
+
+
 def card_text() -> Any:
     return case(
         (T.c.payment_method == "ACH", "ACH"),
@@ -210,7 +229,7 @@ class ReconciliationModel(SqlTableModel):
             tooltip="Confidence of the match, 0-100",
         ),
         Column("status", "Status", P.c.status, "status", not_null=True, width=84),
-        Column("reason", "Reason", P.c.reason, width=280),
+        Column("reason", "Reason", P.c.reason, not_null=True, width=280),
         Column("paytrace_id", "PayTrace id", T.c.transaction_id, "int", not_null=True, width=95),
         Column("card", "Card / ACH", card_text(), width=120),
     )
@@ -240,19 +259,27 @@ class ReconciliationModel(SqlTableModel):
         return base.outerjoin(C, C.c.customer_id == P.c.customer_id)
 
     def adapt_spec(self, session: Session, spec: QuerySpec) -> QuerySpec:
-        """A small status group (e.g. approved) is read from proposals by status."""
-        statuses = self.filter.group_statuses()
+        """A small status group (e.g. approved) is read from proposals by status. A large one
+        sorted by score or reason walks that column's index and checks each row's status, so
+        the first block is the first rows walked. Not when another filter is on: it may pass
+        few of the rows walked, and the planner's own choice is the safer one."""
         sort = None if spec.sort is None else spec.sort.key
-        if sort not in TRANSACTION_SORTS or self.filter.status == "all":
-            return spec
+        if sort in TRANSACTION_SORTS:
+            if self.filter.status == "all" or not self._small_group(session):
+                return spec
+            return replace(spec, source=_proposals_first(P.join))
+        if sort in WALKED_PROPOSAL_SORTS and len(spec.where) == 1:
+            if self._small_group(session):
+                return spec
+            where = tuple(checked_per_row(clause, P.c.status) for clause in spec.where)
+            return replace(spec, source=_proposals_first(partial(driving_join, P)), where=where)
+        return spec
+
+    def _small_group(self, session: Session) -> bool:
+        statuses = self.filter.group_statuses()
         probe = select(P.c.id).where(P.c.status.in_(statuses)).limit(SMALL_GROUP + 1)
         size = session.scalar(select(func.count()).select_from(probe.subquery()))
-        if size is None or size > SMALL_GROUP:
-            return spec
-        source = P.join(T, T.c.transaction_id == P.c.transaction_id).outerjoin(
-            C, C.c.customer_id == P.c.customer_id
-        )
-        return replace(spec, source=source)
+        return size is not None and size <= SMALL_GROUP
 
     def key(self) -> Any:
         return P.c.id

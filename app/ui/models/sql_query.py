@@ -5,8 +5,9 @@ always ``ORDER BY <column>, <key>`` so every row has one place and keyset paging
 
 At a million rows the plan matters more than the SQL text: ``DrivingJoin`` makes SQLite walk
 the left table first (``CROSS JOIN``), so ``ORDER BY <indexed column> LIMIT n`` reads n rows
-along that index instead of sorting the whole joined result; ``interrupt_when`` stops a query
-whose answer nobody wants any more (the user typed on).
+along that index instead of sorting the whole joined result; ``checked_per_row`` keeps a
+filter term off an index so the sort's index can be walked instead; ``interrupt_when`` stops a
+query whose answer nobody wants any more (the user typed on).
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from sqlalchemy import ColumnElement, FromClause, Select, func, select, tuple_
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.sql.selectable import Join
+from sqlalchemy.sql.visitors import replacement_traverse
 
 from app.domain.money import from_cents
 from app.ui.models.windowing import BlockPlan
@@ -61,6 +64,42 @@ def driving_join(left: FromClause, right: FromClause, onclause: Any) -> DrivingJ
     if isinstance(left, Join):
         raise ValueError("the driving table must be a plain table")
     return DrivingJoin(left, right, onclause)
+
+
+class CheckedPerRow(FunctionElement[Any]):
+    """A column's value as a filter reads it row by row, never through an index on it. On
+    SQLite it is written ``+column`` (the unary plus SQLite documents for exactly this; it
+    drops the column's affinity, so compare it only with values of the column's own type);
+    other databases get the plain column."""
+
+    inherit_cache = True
+
+    def __init__(self, column: ColumnElement[Any]) -> None:
+        super().__init__(column)
+        self.type = column.type
+
+
+@compiles(CheckedPerRow)
+def _plain_column(element: CheckedPerRow, compiler: Any, **kw: Any) -> str:
+    return str(compiler.process(element.clauses, **kw))
+
+
+@compiles(CheckedPerRow, "sqlite")
+def _unary_plus(element: CheckedPerRow, compiler: Any, **kw: Any) -> str:
+    return "+" + str(compiler.process(element.clauses, **kw))
+
+
+def checked_per_row(clause: ColumnElement[bool], column: ColumnElement[Any]) -> ColumnElement[bool]:
+    """``clause`` with ``column`` tested on each row read rather than seeked: the plan then
+    walks the sort column's index, which wins when most rows pass the test anyway."""
+
+    def swap(element: Any, **_kw: Any) -> Any:
+        if element is column:
+            return CheckedPerRow(column)
+        return None
+
+    replaced: ColumnElement[bool] = replacement_traverse(clause, {}, swap)
+    return replaced
 
 
 def prefix_range(column: ColumnElement[Any], text: str) -> ColumnElement[bool]:

@@ -88,6 +88,9 @@ class SqlTableModel(QAbstractTableModel):
         self._spec = self.build_spec()
         self._blocks: OrderedDict[int, list[tuple[Any, ...]]] = OrderedDict()
         self._pending: set[int] = set()
+        # A new query's first block is on its way: the cached rows are the old query's, so
+        # no block may be read (its keyset boundary would come from the wrong order).
+        self._replacing = False
         self.loading = False
         self._positions = {c.key: i for i, c in enumerate([*self.columns, *self.hidden])}
 
@@ -144,6 +147,7 @@ class SqlTableModel(QAbstractTableModel):
         generation = self._generation
         spec = self._spec = self.build_spec()
         self.loading = True
+        self._replacing = True
         size = self.block_size
         known = self._counted if reuse_count and self._counted_for == spec.totals_key() else None
 
@@ -179,6 +183,7 @@ class SqlTableModel(QAbstractTableModel):
         spec, first = result
         self._spec = spec
         self.beginResetModel()
+        self._replacing = False
         self._total = len(first) if known is None else known[0]
         self._blocks.clear()
         self._pending.clear()
@@ -248,7 +253,7 @@ class SqlTableModel(QAbstractTableModel):
         return self._spec.boundary_of(rows[-1] if last else rows[0])
 
     def request_block(self, block: int) -> None:
-        if block in self._blocks or block in self._pending:
+        if self._replacing or block in self._blocks or block in self._pending:
             return
         if block * self.block_size >= self._total:
             return
@@ -262,9 +267,15 @@ class SqlTableModel(QAbstractTableModel):
         )
         generation, spec = self._generation, self._spec
 
-        def work(_progress: Any, _cancel: Any) -> list[tuple[Any, ...]]:
-            with self.store.read() as session:
-                return read_block(session, spec, plan)
+        def stale() -> bool:
+            return generation != self._generation
+
+        def work(_progress: Any, _cancel: Any) -> list[tuple[Any, ...]] | None:
+            try:
+                with self.store.read() as session, interrupt_when(session, stale):
+                    return read_block(session, spec, plan)
+            except QueryCancelledError:
+                return None
 
         run_op(
             work,
@@ -275,8 +286,10 @@ class SqlTableModel(QAbstractTableModel):
             owner=self,
         )
 
-    def _block_arrived(self, generation: int, block: int, rows: list[tuple[Any, ...]]) -> None:
-        if generation != self._generation:
+    def _block_arrived(
+        self, generation: int, block: int, rows: list[tuple[Any, ...]] | None
+    ) -> None:
+        if rows is None or generation != self._generation:
             return
         self._pending.discard(block)
         self._blocks[block] = rows
