@@ -15,6 +15,7 @@ def mark_dead(
 ) -> None:
     item.status = "dead"
     item.last_error = reason
+    item.claimed_by = None
     session.add(
         ExceptionItem(
             category="dead_letter",

@@ -49,13 +49,7 @@ from app.sync.outbox_outcomes import (
     utcnow,
 )
 from app.sync.sagepro_cache import apply_posted_payment
-from app.sync.sagepro_unreachable_alert import (
-    ALERT_CODE as ALERT_CODE,  # re-exported: where older importers look for it
-)
-from app.sync.sagepro_unreachable_alert import (
-    clear_unreachable_alert,
-    raise_unreachable_alert,
-)
+from app.sync.sagepro_unreachable_alert import clear_unreachable_alert, raise_unreachable_alert
 
 OPEN_STATES = ("pending", "in_flight", "dead")
 # A claim older than this is a crashed worker's (a post takes seconds; its lookup-first
@@ -354,7 +348,6 @@ class OutboxPoster:
     def _mark_dead(
         self, session: Session, item: OutboxItem, code: str, reason: str, now: datetime
     ) -> None:
-        item.claimed_by = None
         title = f"{item.key}: Sage Pro refused the {item.kind.replace('_', ' ')}"
         mark_dead(session, item, code=code, reason=reason, title=title, now=now)
         audit.record(

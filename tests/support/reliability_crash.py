@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 
 from app.sandbox.demo_data import DemoCompany, generate_demo_company
 from app.store import Store, open_store, open_store_url
@@ -128,7 +129,9 @@ def child_main(config: dict[str, Any]) -> None:
     steps = _Steps(config.get("kill_mode"), config.get("kill_at"), _kill_mark(config))
     _count_writes(steps)
     url = config["store_url"]
-    store = open_store(Path(config["db_path"])) if config.get("db_path") else open_store_url(url)
+    # A SQLite file is opened as the app opens its file; a server by URL.
+    sqlite_file = make_url(url).database if url.startswith("sqlite") else None
+    store = open_store(Path(sqlite_file)) if sqlite_file else open_store_url(url)
     ctx = fast_context(config["connection"], store)
     _count_sagepro_calls(ctx.sagepro._http._session, steps)  # type: ignore[attr-defined]
     first_since = date.fromisoformat(config["since"])
@@ -272,16 +275,13 @@ def _config(
 ) -> dict[str, Any]:
     home = folder / "home"
     home.mkdir(parents=True, exist_ok=True)
-    config = {
+    return {
         "home": str(home),
         "store_url": store_url,
         "result_path": str(folder / "result.json"),
         "connection": connection,
         "since": since_of(company).isoformat(),
     }
-    if store_url.startswith("sqlite"):
-        config["db_path"] = str(folder / SQLITE_FILE)  # opened as the app opens its file
-    return config
 
 
 def reference_run(

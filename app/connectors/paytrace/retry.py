@@ -27,8 +27,6 @@ class RetryPolicy:
 
     def delay(self, retry_number: int, retry_after_s: float | None = None) -> float:
         """The wait before retry ``retry_number`` (0-based)."""
-        if retry_after_s is not None:
-            retry_after_s = min(retry_after_s, self.max_retry_after_s)
         return full_jitter_delay(
             retry_number + 1,
             base_s=self.base_delay_s,

@@ -30,8 +30,6 @@ class RetryPolicy:
 
     def delay(self, failed_attempts: int, retry_after_s: float | None = None) -> float:
         """The wait after ``failed_attempts`` (1 or more) failures in a row."""
-        if retry_after_s is not None:
-            retry_after_s = min(retry_after_s, self.max_retry_after_s)
         return full_jitter_delay(
             failed_attempts,
             base_s=self.base_delay_s,

@@ -11,9 +11,9 @@ scroll like a hundred.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -42,6 +42,7 @@ from app.ui.models.windowing import block_span, plan_block
 from app.ui.ops import run_op
 
 Index = QModelIndex | QPersistentModelIndex
+ReadResult = TypeVar("ReadResult")
 _NEGATIVE = QColor("#b3261e")
 _query_pool: QThreadPool | None = None
 
@@ -151,25 +152,16 @@ class SqlTableModel(QAbstractTableModel):
         size = self.block_size
         known = self._counted if reuse_count and self._counted_for == spec.totals_key() else None
 
-        def stale() -> bool:
-            return generation != self._generation
+        def first_block(session: Session) -> tuple[QuerySpec, list[tuple[Any, ...]]]:
+            chosen = self.adapt_spec(session, spec)
+            first = plan_block(0, block_size=size, total=size)
+            return chosen, read_block(session, chosen, first)
 
-        def work(_progress: Any, _cancel: Any) -> tuple[QuerySpec, list[tuple[Any, ...]]] | None:
-            try:
-                with self.store.read() as session, interrupt_when(session, stale):
-                    chosen = self.adapt_spec(session, spec)
-                    first = plan_block(0, block_size=size, total=size)
-                    return chosen, read_block(session, chosen, first)
-            except QueryCancelledError:
-                return None
-
-        run_op(
-            work,
-            label="Loading rows",
-            pool=query_pool(),
-            on_done=lambda result: self._first_arrived(generation, result, known),
-            on_error=lambda words: self._failed(generation, words),
-            owner=self,
+        self._read_while_current(
+            generation,
+            "Loading rows",
+            first_block,
+            lambda result: self._first_arrived(generation, result, known),
         )
 
     def _first_arrived(
@@ -200,23 +192,11 @@ class SqlTableModel(QAbstractTableModel):
             self._totals_arrived(generation, counted)
             return
 
-        def stale() -> bool:
-            return generation != self._generation
-
-        def work(_progress: Any, _cancel: Any) -> tuple[int, int | None] | None:
-            try:
-                with self.store.read() as session, interrupt_when(session, stale):
-                    return read_totals(session, spec, keys)
-            except QueryCancelledError:
-                return None
-
-        run_op(
-            work,
-            label="Counting rows",
-            pool=query_pool(),
-            on_done=lambda totals: self._totals_arrived(generation, totals),
-            on_error=lambda words: self._failed(generation, words),
-            owner=self,
+        self._read_while_current(
+            generation,
+            "Counting rows",
+            lambda session: read_totals(session, spec, keys),
+            lambda totals: self._totals_arrived(generation, totals),
         )
 
     def _totals_arrived(self, generation: int, totals: tuple[int, int | None] | None) -> None:
@@ -267,21 +247,38 @@ class SqlTableModel(QAbstractTableModel):
         )
         generation, spec = self._generation, self._spec
 
+        self._read_while_current(
+            generation,
+            "Loading rows",
+            lambda session: read_block(session, spec, plan),
+            lambda rows: self._block_arrived(generation, block, rows),
+        )
+
+    def _read_while_current(
+        self,
+        generation: int,
+        label: str,
+        read: Callable[[Session], ReadResult],
+        on_done: Callable[[ReadResult | None], None],
+    ) -> None:
+        """``read`` off the GUI thread; interrupted once a newer query makes it stale, and
+        then handed on as None."""
+
         def stale() -> bool:
             return generation != self._generation
 
-        def work(_progress: Any, _cancel: Any) -> list[tuple[Any, ...]] | None:
+        def work(_progress: Any, _cancel: Any) -> ReadResult | None:
             try:
                 with self.store.read() as session, interrupt_when(session, stale):
-                    return read_block(session, spec, plan)
+                    return read(session)
             except QueryCancelledError:
                 return None
 
         run_op(
             work,
-            label="Loading rows",
+            label=label,
             pool=query_pool(),
-            on_done=lambda rows: self._block_arrived(generation, block, rows),
+            on_done=on_done,
             on_error=lambda words: self._failed(generation, words),
             owner=self,
         )
