@@ -4,14 +4,13 @@ reconciliation grid's "Re-match / split…" button to a new proposal in the data
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QPushButton
+from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtWidgets import QDialogButtonBox, QPushButton
 from sqlalchemy import func, select
 
 from app.domain.money import from_cents
@@ -19,6 +18,7 @@ from app.store.models import Proposal, ProposalApplication, SageProInvoice
 from app.ui.dialogs.applications_dialog import ApplicationsDialog
 from app.ui.widgets import notices
 from tests.gui.demo_app import WAIT_MS, wait_idle, widget_with_text
+from tests.gui.modal import when_modal
 from tests.gui.ui_app import make_context, make_window
 
 
@@ -114,27 +114,6 @@ def test_picking_splitting_and_the_remainder(qtbot, ctx) -> None:  # type: ignor
     assert len(customers) > 1
 
 
-def _when_modal(qtbot: Any, drive: Callable[[ApplicationsDialog], None]) -> list[bool]:
-    """Run ``drive`` on the dialog once its ``exec()`` is showing it."""
-    ran: list[bool] = []
-
-    def run() -> None:
-        dialog = QApplication.activeModalWidget()
-        if not isinstance(dialog, ApplicationsDialog):
-            QTimer.singleShot(20, run)  # not open yet
-            return
-        try:
-            drive(dialog)
-        except BaseException:
-            dialog.reject()  # never leave exec() waiting for a click that will not come
-            raise
-        finally:
-            ran.append(True)
-
-    QTimer.singleShot(0, run)
-    return ran
-
-
 def test_rematch_split_from_the_grid_makes_a_new_proposal(qtbot, ctx) -> None:  # type: ignore[no-untyped-def]
     window = make_window(qtbot, ctx)
     window.show()
@@ -179,7 +158,7 @@ def test_rematch_split_from_the_grid_makes_a_new_proposal(qtbot, ctx) -> None:  
         chosen.extend([(first, one), (second, two)])
         qtbot.mouseClick(_ok(dialog), Qt.MouseButton.LeftButton)
 
-    ran = _when_modal(qtbot, split)
+    ran = when_modal(ApplicationsDialog, split)
     with qtbot.waitSignal(page.model.reset_done, timeout=WAIT_MS):
         qtbot.mouseClick(
             widget_with_text(page, QPushButton, "Re-match / split…"), Qt.MouseButton.LeftButton

@@ -1,5 +1,6 @@
 """Approving through the reconciliation grid (keyboard and button) writes outbox rows via
-the review service; rejecting and the totals bar work off the same selection."""
+the review service; rejecting (which asks why) and the totals bar work off the same
+selection."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ import pytest
 from PySide6.QtCore import Qt
 from sqlalchemy import select
 
-from app.store.models import OutboxItem, Proposal
+from app.store.models import AuditEvent, OutboxItem, Proposal
 from app.ui import services
+from app.ui.dialogs.reject_dialog import RejectDialog
 from app.ui.widgets import notices
+from tests.gui.modal import when_modal
 from tests.gui.ui_app import make_context, make_window
 
 pytestmark = pytest.mark.skipif(
@@ -80,17 +83,46 @@ def test_approve_with_the_button_and_ctrl_enter(qtbot, page) -> None:  # type: i
     assert _outbox_for(store, second)
 
 
-def test_reject_with_r_and_selection_totals(qtbot, page) -> None:  # type: ignore[no-untyped-def]
+def test_reject_with_r_asks_why_and_records_the_reason(qtbot, page) -> None:  # type: ignore[no-untyped-def]
     store = page.ctx.store
     page.grid.select_only(1)
     page.grid.setFocus()
     values = page.model.row_dict(1)
     qtbot.waitUntil(lambda: "Selected: 1" in page.totals.text(), timeout=5_000)
     assert f"{values['amount'] / 100:,.2f}" in page.totals.text()
+
+    def give_a_reason(dialog: RejectDialog) -> None:
+        assert not dialog.reject_button.isEnabled()  # no reason, no rejection
+        qtbot.keyClicks(dialog.reason, "Paid twice")
+        assert dialog.reject_button.isEnabled()
+        qtbot.mouseClick(dialog.reject_button, Qt.MouseButton.LeftButton)
+
+    asked = when_modal(RejectDialog, give_a_reason)
     with qtbot.waitSignal(page.model.reset_done, timeout=10_000):
         qtbot.keyClick(page.grid, Qt.Key.Key_R)
+    assert asked
     assert _status(store, int(values["_key"])) == "rejected"
     assert not _outbox_for(store, int(values["_key"]))
+    with store.read() as s:
+        event = s.scalars(
+            select(AuditEvent).where(
+                AuditEvent.action == "reject", AuditEvent.entity_id == str(values["_key"])
+            )
+        ).one()
+    assert event.after == {"status": "rejected", "reason": "Paid twice"}
+
+
+def test_cancelling_the_reject_question_rejects_nothing(qtbot, page) -> None:  # type: ignore[no-untyped-def]
+    store = page.ctx.store
+    row = _first_proposed_row(page)
+    page.grid.select_only(row)
+    page.grid.setFocus()
+    proposal_id = int(page.model.row_dict(row)["_key"])
+    asked = when_modal(RejectDialog, lambda dialog: dialog.reject())  # Cancel
+    qtbot.keyClick(page.grid, Qt.Key.Key_R)
+    qtbot.waitUntil(lambda: bool(asked), timeout=5_000)
+    qtbot.wait(200)  # a rejection, had one been queued, would be written by now
+    assert _status(store, proposal_id) == "proposed"
 
 
 def test_typing_a_in_the_search_box_approves_nothing(qtbot, page) -> None:  # type: ignore[no-untyped-def]

@@ -27,6 +27,7 @@ from app.ui import services
 from app.ui.context import UiContext
 from app.ui.dialogs.applications_dialog import ApplicationsDialog
 from app.ui.dialogs.refund_dialog import RefundToCard
+from app.ui.dialogs.reject_dialog import RejectDialog
 from app.ui.export_actions import export_grid
 from app.ui.models.proposal_detail import CandidateView, ProposalDetail, load_proposal_detail
 from app.ui.models.reconciliation import STATUS_GROUPS, ReconciliationModel, ReconFilter
@@ -161,7 +162,8 @@ class ReconciliationPage(QWidget):
             ("J", self.next_row),
         ]
         for sequence, slot in keys:
-            # On the grid only: typing "a" in a search box must never approve anything.
+            # On the grid only (WidgetShortcut): typing "a" or "r" in a filter box must never
+            # approve or reject anything.
             shortcut = QShortcut(QKeySequence(sequence), self.grid)
             shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
             shortcut.activated.connect(slot)
@@ -198,8 +200,9 @@ class ReconciliationPage(QWidget):
             return
         row = min(self._restore_row or 0, self.model.rowCount() - 1)
         self._restore_row = None
+        # Select, never focus: a reset follows every pause in a filter box, and taking the
+        # focus then sent the next letters typed there to the grid's A/R shortcuts.
         self.grid.select_only(row)
-        self.grid.setFocus()
 
     def next_row(self) -> None:
         row = self.grid.currentIndex().row() + 1
@@ -286,11 +289,15 @@ class ReconciliationPage(QWidget):
         ids = [int(r["_key"]) for r in self.selected()]
         if not ids:
             return
-        store, user = self.ctx.store, self.ctx.user
+        dialog = RejectDialog(len(ids), self)
+        if dialog.exec() != RejectDialog.DialogCode.Accepted:
+            self._said("Nothing rejected.")
+            return
+        store, user, reason = self.ctx.store, self.ctx.user, dialog.reason_text()
 
         def work() -> int:
             for pid in ids:
-                services.review().reject_proposal(store, pid, user=user, reason="Rejected in grid")
+                services.review().reject_proposal(store, pid, user=user, reason=reason)
             return len(ids)
 
         self._run("Rejecting", work, lambda n: self._said(f"Rejected {n} proposal(s)."))
