@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 from app.domain.money import from_cents
 from app.store import Store
 from app.store.models import ExceptionItem, PayTraceTransaction, SyncRun
+from app.store.review_queue import waiting_for_review_totals
 
 T = PayTraceTransaction.__table__
 COLLECTED_TYPES = ("SALE",)
-UNMATCHED = ("unmatched", "proposed", "review")
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ class DashboardData:
     collected_today: CountSum
     collected_month: CountSum
     unposted: CountSum  # approved, waiting to be posted
-    unmatched: CountSum  # payments nobody has approved yet
+    waiting_for_review: CountSum  # the grid's "Needs review" rows, by the same query
     dead_letters: int
     changed_after_posting: int
     other_open: int
@@ -53,6 +53,11 @@ def _count_sum(session: Session, *where: ColumnElement[bool]) -> CountSum:
         select(func.count(), func.coalesce(func.sum(T.c.amount_cents), 0)).where(*where)
     ).one()
     return CountSum(int(row[0]), from_cents(int(row[1])))
+
+
+def _waiting(session: Session) -> CountSum:
+    count, cents = waiting_for_review_totals(session)
+    return CountSum(count, from_cents(cents))
 
 
 def load_dashboard(store: Store, today: date, *, days: int = 30) -> DashboardData:
@@ -87,7 +92,7 @@ def load_dashboard(store: Store, today: date, *, days: int = 30) -> DashboardDat
                 s, sale, T.c.merchant_date >= month_start, T.c.merchant_date <= today
             ),
             unposted=_count_sum(s, T.c.match_status == "approved"),
-            unmatched=_count_sum(s, sale, T.c.match_status.in_(UNMATCHED)),
+            waiting_for_review=_waiting(s),
             dead_letters=int(open_items.pop("dead_letter", 0)),
             changed_after_posting=int(open_items.pop("changed_after_posting", 0)),
             anomalies=int(open_items.pop("anomaly", 0)),

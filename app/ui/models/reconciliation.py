@@ -26,6 +26,7 @@ from app.store.models import (
     ProposalApplication,
     SageProCustomer,
 )
+from app.store.review_queue import WAITING_STATUSES, waiting_for_review
 from app.ui.models.sql_query import (
     Column,
     QuerySpec,
@@ -53,7 +54,7 @@ TRANSACTION_SORTS = (None, "date", "amount", "paytrace_id")
 WALKED_PROPOSAL_SORTS = ("confidence", "reason")
 
 STATUS_GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "open": ("Needs review", ("proposed", "review")),
+    "open": ("Needs review", WAITING_STATUSES),
     "approved": ("Approved, not posted", ("approved",)),
     "posted": ("Posted", ("posted",)),
     "rejected": ("Rejected", ("rejected",)),
@@ -84,7 +85,10 @@ class ReconFilter:
     unusual_only: bool = False  # only payments with an open anomaly flag
 
     def clauses(self) -> list[Any]:
-        where: list[Any] = [P.c.status.in_(STATUS_GROUPS[self.status][1])]
+        # "Needs review" is the one definition the dashboard counts with too (issue 16).
+        waiting = self.status == "open"
+        statuses = P.c.status.in_(self.group_statuses())
+        where: list[Any] = [waiting_for_review() if waiting else statuses]
         if self.date_from is not None:
             where.append(T.c.merchant_date >= self.date_from)
         if self.date_to is not None:

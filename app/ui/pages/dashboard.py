@@ -113,7 +113,9 @@ class DashboardPage(QWidget):
         self.data = data
         self.today.set_figure(*_money(data.collected_today))
         self.month.set_figure(*_money(data.collected_month))
-        self.unmatched.set_figure(*_money(data.unmatched), warn=data.unmatched.count > 0)
+        self.unmatched.set_figure(
+            *_money(data.waiting_for_review), warn=data.waiting_for_review.count > 0
+        )
         self.unposted.set_figure(*_money(data.unposted))
         self.dead.set_figure(
             f"{data.dead_letters:,}",
