@@ -14,7 +14,7 @@ class RejectDialog(QDialog):
         layout = QVBoxLayout(self)
         words = QLabel(
             f"Reject the proposed match for {'this ' if count == 1 else 'these '}{noun}? "
-            "Nothing is posted to Sage Pro; the payment stays listed under Rejected.\n"
+            "Nothing is posted to Sage Pro; it moves to Show: Rejected.\n"
             "Why are you rejecting it?"
         )
         words.setWordWrap(True)
@@ -35,7 +35,7 @@ class RejectDialog(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
-        self.resize(420, self.sizeHint().height())
+        self.resize(460, self.sizeHint().height())
 
     def reason_text(self) -> str:
         return self.reason.text().strip()
