@@ -128,3 +128,13 @@ def test_a_filter_that_shows_rows_leaves_the_focus_in_its_box(qtbot, page) -> No
     assert _focus_is_in(page.customer)
     assert page.customer.text() == name[:3] + "a"
     assert _decisions(store) == before
+
+
+def test_a_filter_that_shows_nothing_says_nothing_is_selected(qtbot, page) -> None:  # type: ignore[no-untyped-def]
+    page.grid.select_only(0)
+    qtbot.waitUntil(lambda: "Selected: 1" in page.totals.text(), timeout=5_000)
+    page.text.setFocus(Qt.FocusReason.MouseFocusReason)
+    with qtbot.waitSignal(page.model.reset_done, timeout=10_000):
+        _type_as_a_person(qtbot, "no such payer anywhere")
+    assert page.model.rowCount() == 0
+    assert page.totals.text() == "0 rows · $0.00"

@@ -197,6 +197,7 @@ class ReconciliationPage(QWidget):
     def _after_reset(self) -> None:
         if self.model.rowCount() == 0:
             self.detail.show_message("Nothing to show with these filters.")
+            self.totals.show_selection(0, None)  # the reset dropped the selection silently
             return
         row = min(self._restore_row or 0, self.model.rowCount() - 1)
         self._restore_row = None
