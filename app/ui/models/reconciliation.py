@@ -59,7 +59,7 @@ STATUS_GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
     "posted": ("Posted", ("posted",)),
     "rejected": ("Rejected", ("rejected",)),
     "reversed": ("Unreconciled", ("reversed",)),
-    "all": ("All", ("proposed", "review", "approved", "posted", "rejected", "reversed")),
+    "all": ("All", (*WAITING_STATUSES, "approved", "posted", "rejected", "reversed")),
 }
 
 # Confidence bands: calm tints that keep black text readable.
