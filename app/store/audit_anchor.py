@@ -102,6 +102,7 @@ class HeadAnchor:
         self.path = path
         self._known: ChainHead | None = None
         self._lock = threading.Lock()
+        self._cut_logged = False  # say it once per run, not at every write
 
     def attach(self, factory: sessionmaker[Session]) -> None:
         event.listen(factory, "before_commit", self._before_commit)
@@ -138,11 +139,14 @@ class HeadAnchor:
             )
             if still_there != old.hash:
                 # Moving the anchor now would hide the cut for good: keep it for the doctor.
-                log.error(
-                    "The audit trail no longer holds event %s recorded on this computer; "
-                    "the anchor is kept so `paysage doctor` reports it",
-                    old.event_id,
-                )
+                if not self._cut_logged:
+                    self._cut_logged = True
+                    log.error(
+                        "The audit trail no longer holds event %s recorded on this computer; "
+                        "its note %s is kept so `paysage doctor` reports it",
+                        old.count,
+                        self.path,
+                    )
                 return
             count = old.count + _count(session, AuditEvent.id > old.event_id)
         session.info[_PENDING] = ChainHead(count, last.id, last.hash, last.at)

@@ -84,6 +84,14 @@ def test_a_cut_tail_stays_reported_after_the_trail_is_written_on(offline, capsys
     code, line = _doctor(capsys)
     assert code == 1 and "fail  audit trail" in line
     assert "is gone: events were removed and the trail was written on" in line
+    # Restored from a backup on purpose: the person deletes the note, as the line says.
+    assert f"delete {_anchor(store)}" in line
+    _anchor(store).unlink()
+    store = open_store(database_path(PROFILE))
+    _append(store, 1)
+    store.dispose()
+    code, line = _doctor(capsys)
+    assert code == 0 and line.startswith("ok    audit trail        6 events, hash chain intact")
 
 
 def test_another_writer_appending_keeps_it_ok(offline, capsys, tmp_path):
