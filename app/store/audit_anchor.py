@@ -87,8 +87,12 @@ def write_anchor(path: Path, head: ChainHead) -> None:
     # No fsync: a crash leaves the old head (still valid) or, rarely, a damaged file, which
     # the doctor reports as a warning, never as a cut trail.
     tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    tmp.write_text(json.dumps(body, sort_keys=True), encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(json.dumps(body, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, path)  # on Windows this fails while another program holds ``path``
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def _count(session: Session, condition: ColumnElement[bool]) -> int:

@@ -155,3 +155,29 @@ def test_team_anchors_never_hold_the_password(tmp_path: Path):
     other_db = anchor_path_for_url("postgresql+psycopg://amy@db.local/books2", tmp_path)
     assert one == two != other_db and one.parent == tmp_path
     assert "secret" not in one.name
+
+
+def test_an_anchor_that_cannot_be_replaced_keeps_the_change_and_the_older_note(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+):
+    """E.g. Windows refusing to replace a file another program holds open: the write is
+    committed, the older note stays (still valid), no temp file is left, and it is logged."""
+    store = open_store(database_path(PROFILE))
+    _append(store, 2)
+
+    def refuse(_src: object, _dst: object) -> None:
+        raise PermissionError(13, "Access is denied")
+
+    monkeypatch.setattr("app.store.audit_anchor.os.replace", refuse)
+    _append(store, 1)
+    monkeypatch.undo()
+    with store.read() as session:
+        assert audit.verify(session).events == 3
+    head = read_anchor(_anchor(store))
+    assert head is not None and head.count == 2
+    assert [p.name for p in _anchor(store).parent.glob("*.tmp")] == []
+    assert "Could not update the audit anchor" in caplog.text
+    _append(store, 1)  # the next change anchors the head again
+    head = read_anchor(_anchor(store))
+    assert head is not None and head.count == 4
+    store.dispose()
