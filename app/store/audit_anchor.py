@@ -82,8 +82,12 @@ def read_anchor(path: Path) -> ChainHead | None:
 def write_anchor(path: Path, head: ChainHead) -> None:
     """Replace the anchor atomically: a reader sees the old head or the new one, never half.
     (``os.replace`` also replaces an existing file on Windows.)"""
-    body = {"count": head.count, "event_id": head.event_id, "hash": head.hash}
-    body["at"] = head.at.isoformat()
+    body = {
+        "count": head.count,
+        "event_id": head.event_id,
+        "hash": head.hash,
+        "at": head.at.isoformat(),
+    }
     # No fsync: a crash leaves the old head (still valid) or, rarely, a damaged file, which
     # the doctor reports as a warning, never as a cut trail.
     tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
@@ -181,6 +185,10 @@ def _when(at: datetime) -> str:
     return f"{at:%Y-%m-%d %H:%M:%S} UTC"
 
 
+def _events(missing: int) -> str:
+    return "event is" if missing == 1 else f"{missing} events are"
+
+
 def check_head(session: Session, events: int, head: ChainHead) -> HeadCheck:
     """Does the (already verified, ``events`` long) chain still hold the anchored head at its
     position? Others may have appended since; that is fine."""
@@ -194,14 +202,14 @@ def check_head(session: Session, events: int, head: ChainHead) -> HeadCheck:
         return HeadCheck(
             False,
             f"event {head.count} noted on this computer ({_when(head.at)}) is now event "
-            f"{position}: events before it were removed",
+            f"{position}: the trail before it no longer matches this computer's note",
         )
     last_at = session.scalar(select(func.max(AuditEvent.at)))
     if events < head.count and (last_at is None or last_at <= head.at):
         since = f" since {_when(last_at)}" if last_at is not None else ""
         return HeadCheck(
             False,
-            f"the last {head.count - events} events are missing{since}: the trail ends at "
+            f"the last {_events(head.count - events)} missing{since}: the trail ends at "
             f"event {events}, but this computer saw event {head.count} ({_when(head.at)})",
         )
     return HeadCheck(

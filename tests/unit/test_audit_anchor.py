@@ -5,6 +5,7 @@ and say how many events are missing since when; normal appends keep it ok."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from sqlalchemy import text
 from app.__main__ import main
 from app.config import database_path
 from app.store import Store, audit, open_store
-from app.store.audit_anchor import anchor_path_for_url, check_head, read_anchor
+from app.store.audit_anchor import anchor_path_for_url, check_head, read_anchor, write_anchor
 
 PROFILE = "Sandbox"  # the profile `paysage doctor` checks by default
 
@@ -181,3 +182,14 @@ def test_an_anchor_that_cannot_be_replaced_keeps_the_change_and_the_older_note(
     head = read_anchor(_anchor(store))
     assert head is not None and head.count == 4
     store.dispose()
+
+
+def test_the_noted_event_at_another_position_fails(offline, capsys):
+    store = open_store(database_path(PROFILE))
+    _append(store, 3)
+    head = read_anchor(_anchor(store))
+    assert head is not None
+    store.dispose()
+    write_anchor(_anchor(store), replace(head, count=5))  # a note that no longer fits
+    code, line = _doctor(capsys)
+    assert code == 1 and "is now event 3: the trail before it no longer matches" in line
