@@ -13,7 +13,7 @@ from enum import StrEnum
 import requests
 
 from app import credentials
-from app.config import Profile, data_dir, database_path
+from app.config import Profile, SettingsError, data_dir, database_path
 from app.store.location import network_share_reason
 
 # SQLite 3.7.0–3.51.2 can corrupt a WAL database when a checkpoint races concurrent writers
@@ -95,16 +95,38 @@ def check_database(profile: Profile) -> Check:
 
 
 def check_audit_chain(profile: Profile) -> Check:
-    path = database_path(profile.name)
-    if not path.exists():
-        return Check("audit trail", Level.OK, "no database yet")
-    from app.store import audit
+    """The hash chain, and its end against the head this computer noted (a cut tail)."""
+    from app.store import audit, profile_connect_url
+    from app.store.audit_anchor import (
+        AnchorUnreadableError,
+        anchor_path_for_url,
+        check_head,
+        read_anchor,
+    )
     from app.store.database import Store, sqlite_url
 
-    store = Store(sqlite_url(path))
+    if profile.database_url:  # team mode: the shared server, this workstation's anchor
+        try:
+            url = profile_connect_url(profile)
+        except SettingsError as exc:
+            return Check("audit trail", Level.FAIL, str(exc))
+        anchor = anchor_path_for_url(url, data_dir())
+    else:
+        path = database_path(profile.name)
+        if not path.exists():
+            return Check("audit trail", Level.OK, "no database yet")
+        url = sqlite_url(path)
+        anchor = anchor_path_for_url(url, path.parent)
+    try:
+        head = read_anchor(anchor)
+        unreadable = ""
+    except AnchorUnreadableError as exc:
+        head, unreadable = None, str(exc)
+    store = Store(url)
     try:
         with store.read() as session:
             result = audit.verify(session)
+            ending = check_head(session, result.events, head) if result.ok and head else None
     except Exception as exc:  # noqa: BLE001 - any failure to read is the finding itself
         return Check("audit trail", Level.FAIL, f"cannot be read: {type(exc).__name__}")
     finally:
@@ -113,7 +135,29 @@ def check_audit_chain(profile: Profile) -> Check:
         return Check(
             "audit trail", Level.FAIL, f"broken at event {result.broken_at}: {result.reason}"
         )
-    return Check("audit trail", Level.OK, f"{result.events} events, hash chain intact")
+    intact = f"{result.events} events, hash chain intact"
+    if ending is not None:
+        if not ending.ok:
+            # A deliberate restore from a backup is a cut too; the person who did it says so.
+            accept = f"if the database was restored from a backup on purpose, delete {anchor}"
+            return Check("audit trail", Level.FAIL, f"{intact}, but {ending.detail} ({accept})")
+        return Check("audit trail", Level.OK, f"{intact}; {ending.detail}")
+    if unreadable:
+        return Check(
+            "audit trail",
+            Level.WARN,
+            f"{intact}; whether events are missing at its end cannot be told: {unreadable} "
+            "(it is written afresh at the next change)",
+        )
+    if result.events:
+        # A new install or the first run after an upgrade: nothing noted yet, nothing wrong.
+        return Check(
+            "audit trail",
+            Level.WARN,
+            f"{intact}; its end is not yet noted on this computer, so missing last events "
+            "cannot be told until the next change is recorded",
+        )
+    return Check("audit trail", Level.OK, intact)
 
 
 def _reachable(name: str, url: str, probe: Callable[[str], requests.Response]) -> Check:

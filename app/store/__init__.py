@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app.store.audit_anchor import anchor_path_for_url
 from app.store.database import Store, sqlite_url
 from app.store.location import ensure_local_data_folder
 from app.store.migrate import migrate_to_head
@@ -16,7 +17,8 @@ if TYPE_CHECKING:
 def open_store(db_path: Path) -> Store:
     """Open (creating or upgrading as needed) the SQLite store at ``db_path``."""
     ensure_local_data_folder(db_path.parent)
-    store = Store(sqlite_url(db_path))
+    url = sqlite_url(db_path)
+    store = Store(url, audit_anchor=anchor_path_for_url(url, db_path.parent))
     migrate_to_head(store.writer, db_path)
     return store
 
@@ -24,9 +26,10 @@ def open_store(db_path: Path) -> Store:
 def open_store_url(url: str) -> Store:
     """Open a store by SQLAlchemy URL (team mode: PostgreSQL). Workstations starting at once
     take turns on the migration lock, so the schema is upgraded exactly once."""
+    from app.config import data_dir
     from app.store import dialect
 
-    store = Store(url)
+    store = Store(url, audit_anchor=anchor_path_for_url(url, data_dir()))
     if store.is_sqlite:
         migrate_to_head(store.writer, None)
         return store

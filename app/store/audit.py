@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain.pan import redact_value
+from app.store.audit_anchor import APPENDED
 from app.store.models import AuditEvent
 
 GENESIS = "0" * 64
@@ -76,6 +77,7 @@ def record(
     )
     session.add(event)
     session.flush()
+    session.info[APPENDED] = True  # the store anchors the new head once this commits
     return event
 
 

@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.store.audit_anchor import HeadAnchor
 from app.store.dialect import WRITER_LOCK, lock_for_transaction, normalise_url
 
 SQLITE_PRAGMAS = (
@@ -72,11 +73,15 @@ def make_engines(url: str) -> tuple[Engine, Engine]:
 class Store:
     """The database of one profile: ``write()`` and ``read()`` give short-lived sessions."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, audit_anchor: Path | None = None) -> None:
+        """``audit_anchor``: the file where this computer notes the audit chain's head after
+        every write that appended to it (see app/store/audit_anchor.py); None: not noted."""
         self.url = url
         self.writer, self.reader = make_engines(url)
         self._write_sessions = sessionmaker(self.writer, expire_on_commit=False)
         self._read_sessions = sessionmaker(self.reader, expire_on_commit=False)
+        if audit_anchor is not None:
+            HeadAnchor(audit_anchor).attach(self._write_sessions)
         if not self.is_sqlite:
             from app.store.change_feed import notify_after_writes
 

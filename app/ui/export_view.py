@@ -1,12 +1,15 @@
 """Export what a grid shows (its filter and sort, every row, not just the loaded ones) to
 Excel or CSV. Qt-free; runs on a worker. Text passes the card-number redactor on the way
-out even though no card number is ever stored: an export is where a leak would travel.
+out even though no card number is ever stored: an export is where a leak would travel; and
+text that a spreadsheet would run as a formula is neutralised (payer text is untrusted).
 """
 
 from __future__ import annotations
 
 import csv
 from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +17,7 @@ from openpyxl import Workbook
 
 from app.domain.money import from_cents
 from app.domain.pan import redact_card_numbers
+from app.domain.spreadsheet_text import neutralise_formula
 from app.store import Store
 from app.ui.models.sql_query import QuerySpec, format_value
 
@@ -21,24 +25,36 @@ ProgressCallback = Callable[[str, int, int], None]
 _CHUNK = 2000
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | Decimal) and not isinstance(value, bool)
+
+
 def _cell(kind: str, value: Any) -> Any:
+    """An xlsx cell: amounts and counts as numbers, dates as dates, everything else as inert
+    text (redacted, and never a formula)."""
     if value is None:
         return None
     if kind == "money":
         return from_cents(int(value))
-    if kind in ("int", "percent") and isinstance(value, int):
+    if kind in ("int", "percent") and _is_number(value):
         return value
-    if kind in ("date", "datetime"):
+    if kind in ("date", "datetime") and isinstance(value, date):
         return value
-    return redact_card_numbers(str(value))
+    return _inert(value, redact_card_numbers(str(value)))
 
 
 def _text(kind: str, value: Any) -> str:
-    return (
-        redact_card_numbers(format_value(kind, value)).replace(",", "")
-        if kind == "money"
-        else (redact_card_numbers(format_value(kind, value)))
-    )
+    """A CSV field: amounts as plain numbers (no thousands separator, a minus sign stays a
+    minus sign), text redacted and never a formula."""
+    text = redact_card_numbers(format_value(kind, value))
+    if kind == "money":
+        return text.replace(",", "")
+    return _inert(value, text)
+
+
+def _inert(value: Any, text: str) -> str:
+    # The text of a number (an id, a count) cannot be a formula; anything else may be.
+    return text if _is_number(value) else neutralise_formula(text)
 
 
 def export_view(
