@@ -29,7 +29,9 @@ def _clearing_by_reference(env: SyncEnv, account: str) -> dict[str, Decimal]:
     moves: dict[str, Decimal] = defaultdict(lambda: ZERO)
     for payment in env.all_items("/api/payments"):
         if payment["GLAccountID"] == account and payment["PaymentStatus"] != "Failed":
-            moves[payment["PaymentReference"]] += Decimal(payment["Amount"])
+            # A payment of a foreign-currency invoice took BaseAmount off the card.
+            card_money = payment.get("BaseAmount") or payment["Amount"]
+            moves[payment["PaymentReference"]] += Decimal(card_money)
     for memo in env.all_items("/api/creditmemos"):
         if memo["GLAccountID"] == account:
             moves[memo["Reference"]] -= Decimal(memo["Amount"])
