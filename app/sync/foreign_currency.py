@@ -38,7 +38,7 @@ class ForeignCurrencyError(Exception):
 def _never_one_to_one(invoice: SageProInvoice, base: str) -> str:
     return (
         f"Invoice {invoice.invoice_id} is in {currency_code(invoice.currency)} and the payment "
-        f"in {base}: it is never paid 1:1. Match it by hand and enter the exchange rate"
+        f"in {base}: it is never paid 1:1"
     )
 
 
@@ -94,7 +94,10 @@ def in_invoice_currency(
     code = currency_code(invoice.currency)
     details = proposal.details or {}
     if len(invoices) != 1 or details.get(CURRENCY) != code or not details.get(EXCHANGE_RATE):
-        raise ForeignCurrencyError(f"{_never_one_to_one(invoice, base)}.")
+        raise ForeignCurrencyError(
+            f"{_never_one_to_one(invoice, base)}. Match it by hand (Re-match / split…) and "
+            "enter the exchange rate."
+        )
     rate = Decimal(str(details[EXCHANGE_RATE]))
     base_amount = Decimal(spec.payload["Amount"])
     amount = convert(base_amount, rate)
