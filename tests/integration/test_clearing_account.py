@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from app.config import Settings, load_settings, save_settings
 from app.mapping.document import GLCondition, GLRule
 from app.mapping.template import load_default_template
 from app.store.models import PayTraceTransaction, Proposal
@@ -46,7 +47,11 @@ def test_payments_and_settlement_entries_use_the_clearing_account_from_settings(
     sync_env: SyncEnv,
 ):
     env = sync_env
+    # As the Settings page does it: change the account, save the settings file, load it.
     env.profile.gl.card_clearing = MOVED_CLEARING
+    save_settings(Settings(active_profile=env.profile.name, profiles={"Test": env.profile}))
+    env.profile = load_settings().profile()
+    assert env.profile.gl.card_clearing == MOVED_CLEARING
     result = run_cycle(env.context(), since=SINCE, auto_approve=True)
     assert result.errors == 0 and result.dead_letter == 0, result.notes
 
