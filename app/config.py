@@ -20,6 +20,8 @@ from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
 
 import platformdirs
 
+from app.domain.exchange import currency_code, is_valid_code
+
 APP_NAME = "Paysage"
 SETTINGS_FILE = "settings.json"
 PAYTRACE_PRODUCTION_URL = "https://api.paytrace.com"
@@ -127,6 +129,9 @@ class AlertSettings:
 class Profile:
     name: str = "Sandbox"
     environment: str = "Sandbox"  # "Sandbox" or "Production"; the UI badges Sandbox
+    # ISO code of the company's own currency: invoices in any other are matched only by
+    # hand, with an exchange rate (issue 16).
+    base_currency: str = "USD"
     paytrace: PayTraceSettings = field(default_factory=PayTraceSettings)
     sagepro: SageProSettings = field(default_factory=SageProSettings)
     sync: SyncSettings = field(default_factory=SyncSettings)
@@ -248,6 +253,13 @@ def load_settings(path: Path | None = None) -> Settings:
         if not name.strip():
             raise SettingsError("settings.profiles has a profile with no name.")
         profile.name = name
+        code = currency_code(profile.base_currency)
+        if not is_valid_code(code):
+            raise SettingsError(
+                f"settings.profiles.{name}.base_currency must be a three-letter currency "
+                f'code such as "USD", not {profile.base_currency!r}.'
+            )
+        profile.base_currency = code
     return settings
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.config import Profile
+from app.domain.exchange import is_foreign
 from app.domain.money import format_money, from_cents
 from app.store import audit
 from app.store.models import (
@@ -26,6 +27,7 @@ from app.store.models import (
 from app.store.presence import os_user_name
 from app.sync import effects
 from app.sync.effects import OutboxSpec
+from app.sync.foreign_currency import ForeignCurrencyError, in_invoice_currency
 
 
 class ReviewError(Exception):
@@ -65,7 +67,7 @@ def claimed_cents(
     return {invoice_id: int(total or 0) for invoice_id, total in rows}
 
 
-def _check_payment_fits(session: Session, proposal: Proposal) -> None:
+def _check_payment_fits(session: Session, proposal: Proposal, base_currency: str) -> None:
     ids = [a.invoice_id for a in proposal.applications]
     claimed = claimed_cents(session, ids, exclude=proposal.id)
     for application in proposal.applications:
@@ -76,6 +78,8 @@ def _check_payment_fits(session: Session, proposal: Proposal) -> None:
             raise ReviewError(
                 f"Invoice {invoice.invoice_id} is {invoice.status.lower()} in Sage Pro."
             )
+        if is_foreign(invoice.currency, base_currency):
+            continue  # its balance is in its own currency: checked after conversion
         room = invoice.balance_cents - claimed.get(invoice.invoice_id, 0)
         if application.amount_cents > room:
             raise ReviewError(
@@ -96,7 +100,7 @@ def specs_for(
     if proposal.kind == "payment":
         if not proposal.customer_id:
             raise ReviewError("Choose the Sage Pro customer first: this payment names none.")
-        _check_payment_fits(session, proposal)
+        _check_payment_fits(session, proposal, profile.base_currency)
         raw = (
             session.execute(
                 select(RawRecord.payload).where(
@@ -119,7 +123,10 @@ def specs_for(
             memo=fields.get("Memo", ""),
             sequence=sequence,
         )
-        return [spec]
+        try:
+            return [in_invoice_currency(session, proposal, spec, profile.base_currency)]
+        except ForeignCurrencyError as exc:
+            raise ReviewError(str(exc)) from None
     if proposal.kind == "refund":
         if not apps:
             raise ReviewError("This refund names no invoice to credit.")

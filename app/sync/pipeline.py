@@ -56,6 +56,7 @@ def match_settings(profile: Profile) -> MatchSettings:
     return MatchSettings(
         amount_tolerance=profile.policy.amount_tolerance,
         date_window_days=profile.policy.date_window_days,
+        base_currency=profile.base_currency,
     )
 
 

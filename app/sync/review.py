@@ -11,6 +11,7 @@ from decimal import Decimal
 from sqlalchemy import select, update
 
 from app.config import Profile, load_settings
+from app.domain.exchange import is_foreign
 from app.domain.money import format_money, from_cents, to_cents
 from app.store import Store, audit
 from app.store.models import (
@@ -22,6 +23,12 @@ from app.store.models import (
 )
 from app.sync.approval import ReviewError, approve_in_session, write_outbox
 from app.sync.effects import reversal_spec, sequence_of
+from app.sync.foreign_currency import (
+    CURRENCY,
+    EXCHANGE_RATE,
+    ForeignCurrencyError,
+    manual_match_details,
+)
 from app.sync.mapping_bridge import active_payment_mapper
 
 __all__ = [
@@ -94,8 +101,13 @@ def rematch_proposal(
     *,
     user: str,
     on_account: Decimal = Decimal("0.00"),
+    exchange_rate: str | None = None,
+    profile: Profile | None = None,
 ) -> int:
-    """Replace a proposal by a person's choice: one invoice, a split, or all on account."""
+    """Replace a proposal by a person's choice: one invoice, a split, or all on account.
+    An invoice in another currency than the profile's needs ``exchange_rate`` ("1 base =
+    rate invoice currency"); it is kept on the proposal and in the audit trail."""
+    base_currency = (profile or load_settings().profile()).base_currency
     with store.write() as session:
         old = _open_proposal(session, proposal_id)
         tx = session.get(PayTraceTransaction, old.transaction_id)
@@ -107,10 +119,14 @@ def rematch_proposal(
                 f"{format_money(from_cents(tx.amount_cents))}."
             )
         customers = set()
+        invoices = []
         for invoice_id, amount in applications:
             invoice = session.get(SageProInvoice, invoice_id)
             if invoice is None or invoice.status != "Open":
                 raise ReviewError(f"Invoice {invoice_id} is not open in Sage Pro.")
+            invoices.append(invoice)
+            if is_foreign(invoice.currency, base_currency):
+                continue  # its balance is in its own currency: checked after conversion
             if to_cents(amount) > invoice.balance_cents:
                 raise ReviewError(
                     f"Invoice {invoice_id} has only "
@@ -122,10 +138,18 @@ def rematch_proposal(
         customer_id = customers.pop() if customers else old.customer_id
         if not customer_id:
             raise ReviewError("Choose an invoice so the customer is known.")
+        try:
+            conversion = manual_match_details(
+                invoices, total, on_account, exchange_rate, base_currency
+            )
+        except ForeignCurrencyError as exc:
+            raise ReviewError(str(exc)) from None
         old.status = "superseded"
         old.decided_at = _now()
         old.decided_by = user
         words = ", ".join(f"{i} ({format_money(a)})" for i, a in applications) or "on account"
+        if conversion:
+            words += f" at 1 {base_currency} = {conversion[EXCHANGE_RATE]} {conversion[CURRENCY]}"
         new = Proposal(
             transaction_id=old.transaction_id,
             kind="payment",
@@ -138,7 +162,7 @@ def rematch_proposal(
             customer_id=customer_id,
             on_account_cents=to_cents(on_account),
             auto_approvable=False,
-            details={"replaces": old.id},
+            details={"replaces": old.id, **conversion},
             created_at=_now(),
         )
         new.applications = [
@@ -155,7 +179,7 @@ def rematch_proposal(
             new.id,
             actor=user,
             before={"proposal": old.id},
-            after={"applications": words},
+            after={"applications": words, **conversion},
         )
         return new.id
 

@@ -72,7 +72,25 @@ def payment_draft(fields: Mapping[str, Any]) -> PaymentDraft:
         ),
         status=_text(fields, "PaymentStatus", "Paid"),
         memo=_text(fields, "Memo"),
+        currency=_text(fields, "Currency").upper(),
+        exchange_rate=_rate(fields, "ExchangeRate"),
+        base_amount=_money(fields, "BaseAmount") if fields.get("BaseAmount") else None,
     )
+
+
+def _rate(fields: Mapping[str, Any], name: str) -> Decimal | None:
+    value = fields.get(name)
+    if value in (None, ""):
+        return None
+    if isinstance(value, float):
+        raise PayloadError(f'{name} is a float; a rate must be text like "1.3650"')
+    try:
+        rate = Decimal(str(value))
+    except InvalidOperation:
+        raise PayloadError(f"{name} is not a number: {value!r}") from None
+    if not rate.is_finite() or rate <= 0:
+        raise PayloadError(f"{name} must be more than zero, not {value!r}")
+    return rate
 
 
 def credit_memo_draft(fields: Mapping[str, Any]) -> CreditMemoDraft:

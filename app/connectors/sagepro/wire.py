@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from app.domain.exchange import currency_code
 from app.domain.money import MoneyError, format_money, to_money
 from app.domain.records import Customer, Invoice
 from app.domain.sagepro_records import (
@@ -126,7 +127,9 @@ def parse_invoice(data: Mapping[str, Any]) -> Invoice:
         po_number=_text(data, "PONumber"),
         status=str(_get(data, "Status")),
         payment_status=_text(data, "PaymentStatus") or "Unpaid",
-        currency=_text(data, "Currency") or "USD",
+        # Unverified shape: single-currency companies may send no, null, blank or lower-case
+        # Currency; blank means the company's own (base) currency.
+        currency=currency_code(_text(data, "Currency")),
     )
 
 
@@ -296,6 +299,12 @@ def payment_json(draft: PaymentDraft) -> Json:
             {"InvoiceID": a.invoice_id, "Amount": format_money(a.amount)}
             for a in draft.applications
         ]
+    if draft.currency:  # only foreign-currency payments carry these (issue 16)
+        body["Currency"] = draft.currency
+        if draft.exchange_rate is not None:
+            body["ExchangeRate"] = str(draft.exchange_rate)
+        if draft.base_amount is not None:
+            body["BaseAmount"] = format_money(draft.base_amount)
     return body
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from app.domain.matching.context import MatchContext, PaymentFacts
+from app.domain.matching.currency import foreign_currencies, hold_foreign
 from app.domain.matching.customer_matching import match_by_customer, review_unknown_customer
 from app.domain.matching.customers import CustomerDirectory
 from app.domain.matching.invoice_book import InvoiceBook
@@ -44,11 +45,13 @@ def match_payments(
         range(len(payments)),
         key=lambda i: (payments[i].created_local, payments[i].transaction_id, i),
     )
+    foreign = foreign_currencies(invoices, settings.base_currency)
     proposals: dict[int, Proposal] = {}
     seen: set[int] = set()
     for position in order:
         payment = payments[position]
         proposal = _refusal(payment, seen) or _match_one(payment, ctx)
+        proposal = hold_foreign(proposal, foreign, settings.base_currency)
         seen.add(payment.transaction_id)
         for application in proposal.applications:
             ctx.book.consume(

@@ -26,6 +26,7 @@ class MatchRule(StrEnum):
     REVIEW_AMBIGUOUS = "review_ambiguous"  # several answers fit equally: a person decides
     REVIEW_UNKNOWN_CUSTOMER = "review_unknown_customer"  # nothing names the payer
     REVIEW_ALREADY_PAID = "review_already_paid"  # named invoice closed or used up this run
+    REVIEW_FOREIGN_CURRENCY = "review_foreign_currency"  # invoice not in the base currency
     REFUSED_NOT_A_SALE = "refused_not_a_sale"  # only SALE rows are matched to invoices
     REFUSED_INVALID = "refused_invalid"  # non-positive amount or a repeated transaction id
 
@@ -130,6 +131,8 @@ class MatchSettings:
     subset_search_budget: int = 20_000
     # How many alternatives a proposal lists for the review panel.
     max_candidates: int = 5
+    # The profile's currency; invoices in any other are only ever matched by hand.
+    base_currency: str = "USD"
 
     def __post_init__(self) -> None:
         if self.amount_tolerance < 0:

@@ -8,6 +8,7 @@ from datetime import timedelta
 from app.sandbox.http_base import SandboxResponse
 from app.sandbox.sagepro.books import INVOICES, Books, money, public
 from app.sandbox.sagepro.calls import Call
+from app.sandbox.sagepro.currency import COMPANY_CURRENCY
 from app.sandbox.sagepro.errors import invalid, not_found
 from app.sandbox.sagepro.fields import (
     Body,
@@ -63,7 +64,10 @@ def create_invoice(books: Books, call: Call) -> SandboxResponse:
     amount = body.money("Amount", required=True, positive=True)
     order_number = body.text("OrderNumber", max_len=10)
     po_number = body.text("PONumber", max_len=20)
-    currency = body.choice("Currency", ("USD",), "USD")
+    # Issue 16: the company is in USD, but an invoice may be in another currency.
+    currency = (body.text("Currency", max_len=3) or COMPANY_CURRENCY).upper()
+    if len(currency) != 3 or not currency.isalpha():
+        body.fail("Currency", "must be a three-letter currency code")
     payment_status = body.choice("PaymentStatus", ("Unpaid", "Failed"), "Unpaid")
     if customer_id and books.customer(customer_id) is None:
         body.fail("CustomerID", f"customer {customer_id} does not exist")

@@ -15,6 +15,7 @@ from decimal import Decimal
 from app.sandbox.http_base import SandboxResponse
 from app.sandbox.sagepro.books import PAYMENTS, Books, money, public, same_key
 from app.sandbox.sagepro.calls import Call
+from app.sandbox.sagepro.currency import payment_currency, refuse_other_currency
 from app.sandbox.sagepro.errors import ApiError, not_found
 from app.sandbox.sagepro.fields import Body, money_text, refuse_card_data
 from app.sandbox.sagepro.listing import Predicate, date_range, key_filters, list_response
@@ -75,6 +76,7 @@ def create_payment(books: Books, call: Call) -> SandboxResponse:
     ]
     if invoice_id and applications:
         body.fail("Applications", "send either InvoiceID or Applications, not both")
+    currency = payment_currency(body, amount)
     body.check()
 
     customer = books.customer(customer_id)
@@ -90,6 +92,9 @@ def create_payment(books: Books, call: Call) -> SandboxResponse:
             body.fail(field, f"invoice {app_invoice} is listed twice")
             continue
         _add_target(books, body, targets, field, app_invoice, app_amount, customer_id)
+    refuse_other_currency(
+        body, [(t.field, t.invoice) for t in targets], currency.get("Currency", "")
+    )
     applied = sum((amt for _, _, amt in applications), Decimal("0.00"))
     if applied > amount:
         body.fail(
@@ -122,7 +127,7 @@ def create_payment(books: Books, call: Call) -> SandboxResponse:
             "PaymentMethodCode": method,
             "PaymentStatus": status,
             "Memo": memo,
-        }
+        } | currency
         if status == "Paid":
             for target in targets:
                 invoice = target.invoice

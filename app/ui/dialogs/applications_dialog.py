@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.exchange import ExchangeRateError, convert, parse_rate
 from app.domain.money import MoneyError, from_cents, to_money
 from app.store import Store
 from app.ui.models.open_invoices import OpenInvoicesModel
@@ -36,12 +38,14 @@ class ApplicationsDialog(QDialog):
         customer_id: str,
         initial: list[tuple[str, Decimal]] | None = None,
         title: str = "Choose invoices",
+        base_currency: str = "USD",
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.resize(900, 560)
         self.payment = payment
+        self.base_currency = base_currency
         self._customer_id = customer_id
         self.invoices = OpenInvoicesModel(store, self)
         layout = QVBoxLayout(self)
@@ -76,6 +80,19 @@ class ApplicationsDialog(QDialog):
         self.remainder = QLabel()
         self.remainder.setObjectName("remainder")
         right.addWidget(self.remainder)
+        # Issue 16: an invoice in another currency is paid only at a rate the person enters.
+        rate_row = QHBoxLayout()
+        rate_row.addWidget(QLabel(f"Exchange rate: 1 {base_currency} ="))
+        self.rate = QLineEdit()
+        self.rate.setObjectName("exchange_rate")
+        self.rate.setPlaceholderText("only for an invoice in another currency")
+        self.rate.textChanged.connect(self._update_conversion)
+        rate_row.addWidget(self.rate, 1)
+        right.addLayout(rate_row)
+        self.conversion = QLabel()
+        self.conversion.setObjectName("conversion")
+        self.conversion.setWordWrap(True)
+        right.addWidget(self.conversion)
         body.addLayout(right, 2)
         layout.addLayout(body, 1)
         self.buttons = QDialogButtonBox(
@@ -151,6 +168,27 @@ class ApplicationsDialog(QDialog):
         else:
             self.remainder.setText(f"On account: ${self.on_account():,.2f}")
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(ok)
+
+    def exchange_rate(self) -> str | None:
+        """The rate as typed (checked again when the match is saved), or None when empty."""
+        return self.rate.text().strip() or None
+
+    def _update_conversion(self, *_args: object) -> None:
+        if not self.rate.text().strip():
+            self.conversion.setText("")
+            return
+        try:
+            rate = parse_rate(
+                self.rate.text(), base=self.base_currency, foreign="units of the invoice's currency"
+            )
+        except ExchangeRateError as exc:
+            self.conversion.setText(str(exc))
+            return
+        self.conversion.setText(
+            f"{self.payment:,.2f} {self.base_currency} × {rate} = "
+            f"{convert(self.payment, rate):,.2f} in the invoice's currency "
+            "(rounded half up to the cent)."
+        )
 
     def _accept_if_valid(self) -> None:
         if self.applications() is not None and self.remaining() >= 0:

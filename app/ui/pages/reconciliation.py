@@ -321,18 +321,38 @@ class ReconciliationPage(QWidget):
             customer_id=str(row["customer_id"] or ""),
             initial=initial,
             title=f"Re-match PayTrace {row['paytrace_id']}",
+            base_currency=self.ctx.profile.base_currency,
             parent=self,
         )
         if dialog.exec() != ApplicationsDialog.DialogCode.Accepted:
             return
-        self.rematch(int(row["_key"]), dialog.applications() or [], dialog.on_account())
+        self.rematch(
+            int(row["_key"]),
+            dialog.applications() or [],
+            dialog.on_account(),
+            exchange_rate=dialog.exchange_rate(),
+        )
 
-    def rematch(self, pid: int, apps: list[tuple[str, Decimal]], on_account: Decimal) -> None:
-        store, user = self.ctx.store, self.ctx.user
+    def rematch(
+        self,
+        pid: int,
+        apps: list[tuple[str, Decimal]],
+        on_account: Decimal,
+        exchange_rate: str | None = None,
+    ) -> None:
+        store, user, profile = self.ctx.store, self.ctx.user, self.ctx.profile
 
         def work() -> Any:
             review = services.review()
-            return review.rematch_proposal(store, pid, apps, user=user, on_account=on_account)
+            return review.rematch_proposal(
+                store,
+                pid,
+                apps,
+                user=user,
+                on_account=on_account,
+                exchange_rate=exchange_rate,
+                profile=profile,
+            )
 
         self._run("Re-matching", work, lambda _new: self._said("Match changed; review it."))
 
