@@ -256,10 +256,15 @@ def _react_to_change(
         .where(Proposal.transaction_id == transaction_id, Proposal.status.in_(_OPEN_PROPOSALS))
         .values(status="superseded", decided_at=now, decided_by="system")
     )
+    stale = OutboxItem.status == "pending"
+    if _became(changes, TransactionType.DECLINED):
+        # A decline never moved money: not even a dead letter of it may be retried into the
+        # books (a declined PayTrace charge's own dead letter stays: a person may retry it).
+        stale |= (OutboxItem.status == "dead_letter") & (OutboxItem.target == "sagepro")
     withdrawn = (
         session.execute(
             update(OutboxItem)
-            .where(OutboxItem.transaction_id == transaction_id, OutboxItem.status == "pending")
+            .where(OutboxItem.transaction_id == transaction_id, stale)
             .values(
                 status="discarded",
                 last_error="Withdrawn: the PayTrace transaction changed before it was posted.",

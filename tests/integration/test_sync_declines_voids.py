@@ -17,6 +17,7 @@ from app.sandbox.paytrace import PayTraceStandIn, StandInSettings
 from app.sandbox.paytrace.state import StoredCard, StoredTransaction
 from app.store.models import ExceptionItem, OutboxItem, PayTraceTransaction, Proposal
 from app.sync.cycle import run_cycle
+from app.sync.review import approve_proposals
 from tests.support.sync_fixtures import DEMO_TODAY, SyncEnv, running_sync_env
 
 SINCE = DEMO_TODAY - timedelta(days=1)
@@ -231,3 +232,15 @@ def test_a_decline_after_the_real_payment_never_marks_the_paid_invoice_failed(sh
     assert (after["Status"], after["PaymentStatus"]) == ("Paid", "Paid")
     assert _outbox(env, f"PT-{declined.transaction_id}-FAILED") == []  # a person decides
     assert _payment_proposals(env, declined.transaction_id) == []
+
+    # Once the cache knows the invoice is paid, approving the decline is refused in words.
+    run_cycle(env.context(), since=SINCE, auto_approve=True)
+    with env.store.read() as session:
+        (decline_id,) = session.scalars(
+            select(Proposal.id).where(
+                Proposal.transaction_id == declined.transaction_id, Proposal.kind == "decline"
+            )
+        )
+    answer = approve_proposals(env.store, [decline_id], user="tester", profile=env.profile)
+    assert answer.approved == [] and "Reject this decline" in answer.refused[decline_id]
+    assert _outbox(env, f"PT-{declined.transaction_id}-FAILED") == []

@@ -162,6 +162,8 @@ def test_an_id_learnt_to_be_declined_withdraws_what_was_not_posted(store):
                        confidence=99, reason="", score_parts={}, candidates=[], customer_id="",
                        on_account_cents=0, details={}, created_at=NOW))  # fmt: skip
         s.get(PayTraceTransaction, 42).match_status = "approved"  # type: ignore[union-attr]
+        s.add(OutboxItem(key="PT-42-PAY", kind="payment", payload={}, status="dead_letter",
+                         sequence=1, transaction_id=42, created_at=NOW))  # fmt: skip
     declined = dataclasses.replace(
         first,
         transaction=dataclasses.replace(
@@ -176,6 +178,10 @@ def test_an_id_learnt_to_be_declined_withdraws_what_was_not_posted(store):
         assert row.transaction_type == "DECLINED" and row.match_status == "unmatched"
         assert count(s, Proposal, Proposal.status == "superseded") == 1
         assert count(s, ExceptionItem) == 0
+        # Not even a dead letter of it may be retried into the books.
+        assert s.scalar(select(OutboxItem.status).where(OutboxItem.key == "PT-42-PAY")) == (
+            "discarded"
+        )
     with store.write() as s:  # the next poll sees the same thing: nothing more happens
         assert ingest_transactions(s, [declined], now=NOW).unchanged == 1
 
