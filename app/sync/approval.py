@@ -144,6 +144,13 @@ def specs_for(
         invoice_id = proposal.details.get("invoice_id")
         if not invoice_id:
             raise ReviewError("This decline names no invoice; there is nothing to mark Failed.")
+        invoice = session.get(SageProInvoice, invoice_id)
+        if invoice is not None and invoice.payment_status not in ("Unpaid", "Failed"):
+            # Failed would misstate money that did arrive; the decline changes nothing.
+            raise ReviewError(
+                f"Invoice {invoice_id} is {invoice.payment_status.lower()} in Sage Pro since; "
+                "marking it Failed would misstate it. Reject this decline instead."
+            )
         return [
             effects.decline_spec(
                 transaction_id=tx.transaction_id, invoice_id=invoice_id, sequence=sequence

@@ -15,7 +15,7 @@ from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
 from app.connectors.paytrace.parse_transactions import ParsedRecord
-from app.domain.records import ParseError
+from app.domain.records import ParseError, TransactionType
 from app.store import audit
 from app.store.models import (
     Base,
@@ -130,7 +130,7 @@ def _ingest_chunk(
     events: list[dict[str, Any]] = []
     for record in chunk:
         tx = record.transaction
-        digest = content_hash(record.raw)
+        digest = content_hash(record.hashed_content())
         values = row_values(tx, digest, tz)
         old = existing.get(tx.transaction_id)
         if old is not None and old["content_hash"] == digest:
@@ -218,13 +218,25 @@ def _react_to_change(
         words = ", ".join(
             f"{k} {v[0]!r} → {v[1]!r}" for k, v in changes.items() if k in SIGNIFICANT_FIELDS
         )
+        title = f"PayTrace transaction {transaction_id} changed after it was posted"
+        detail = (
+            f"PayTrace now reports: {words}. Sage Pro still has the original posting; "
+            "review the proposed reversal or adjust it by hand."
+        )
+        if _became(changes, TransactionType.DECLINED):
+            # The books say paid for money that never moved: a person must undo it.
+            title = f"PayTrace transaction {transaction_id} was declined but posted as paid"
+            detail = (
+                f"PayTrace lists transaction {transaction_id} as declined, but its payment was "
+                "already posted to Sage Pro. No money moved: reverse that payment in Sage Pro "
+                "so the invoice is open again. Paysage changes nothing on its own."
+            )
         session.add(
             ExceptionItem(
                 category="changed_after_posting",
                 reason_code=_change_code(changes),
-                title=f"PayTrace transaction {transaction_id} changed after it was posted",
-                detail=f"PayTrace now reports: {words}. Sage Pro still has the original posting; "
-                "review the proposed reversal or adjust it by hand.",
+                title=title,
+                detail=detail,
                 payload={"changes": changes},
                 transaction_id=transaction_id,
                 created_at=now,
@@ -244,10 +256,15 @@ def _react_to_change(
         .where(Proposal.transaction_id == transaction_id, Proposal.status.in_(_OPEN_PROPOSALS))
         .values(status="superseded", decided_at=now, decided_by="system")
     )
+    stale = OutboxItem.status == "pending"
+    if _became(changes, TransactionType.DECLINED):
+        # A decline never moved money: not even a dead letter of it may be retried into the
+        # books (a declined PayTrace charge's own dead letter stays: a person may retry it).
+        stale |= (OutboxItem.status == "dead_letter") & (OutboxItem.target == "sagepro")
     withdrawn = (
         session.execute(
             update(OutboxItem)
-            .where(OutboxItem.transaction_id == transaction_id, OutboxItem.status == "pending")
+            .where(OutboxItem.transaction_id == transaction_id, stale)
             .values(
                 status="discarded",
                 last_error="Withdrawn: the PayTrace transaction changed before it was posted.",
@@ -267,6 +284,10 @@ def _react_to_change(
             after={"changes": changes, "discarded_outbox": list(withdrawn)},
         )
     return "unmatched"
+
+
+def _became(changes: dict[str, Any], kind: TransactionType) -> bool:
+    return "transaction_type" in changes and changes["transaction_type"][1] == kind.value
 
 
 def _change_code(changes: dict[str, Any]) -> str:

@@ -122,7 +122,8 @@ class SaleState:
 def sale_state(client: PayTraceClient, transaction_id: int) -> SaleState | None:
     """What PayTrace shows now for one transaction (None: PayTrace has no such id)."""
     try:
-        export = client.export_transaction(transaction_id)
+        # Decided by provenance: a voided sale may still read SALE in its own row.
+        export = client.export_transaction_decided(transaction_id)
     except PayTraceNotFoundError:
         return None
     rows = [t for t in _readable(export) if t.transaction_id == transaction_id]

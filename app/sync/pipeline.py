@@ -335,7 +335,34 @@ def _propose_decline(session: Session, row: PayTraceTransaction, now: datetime, 
         auto_approvable=True,
         now=now,
     )
-    decide(proposal, invoice.payment_status == "Unpaid")
+    # Failed posts in the invoice's time order: after an earlier payment it would misstate
+    # a paid invoice, so then a person decides.
+    decide(
+        proposal,
+        invoice.payment_status == "Unpaid" and not _paid_before(session, invoice.invoice_id, row),
+    )
+
+
+def _paid_before(session: Session, invoice_id: str, decline: PayTraceTransaction) -> bool:
+    """Whether a payment of ``invoice_id`` made before ``decline`` is proposed or booked."""
+    return (
+        session.execute(
+            select(Proposal.id)
+            .join(ProposalApplication)
+            .join(
+                PayTraceTransaction,
+                PayTraceTransaction.transaction_id == Proposal.transaction_id,
+            )
+            .where(
+                ProposalApplication.invoice_id == invoice_id,
+                Proposal.kind == "payment",
+                Proposal.status.in_(("proposed", "review", "approved", "posted")),
+                PayTraceTransaction.created_utc <= decline.created_utc,
+            )
+            .limit(1)
+        ).first()
+        is not None
+    )
 
 
 def _propose_reversals(session: Session, now: datetime, counts: PipelineCounts) -> None:

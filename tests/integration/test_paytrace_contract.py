@@ -282,7 +282,7 @@ def test_strict_integrator_id_981(paytrace_server):  # noqa: F811
 def test_long_ranges_are_split_by_day(pt, client):
     client.export_transactions(date(2025, 3, 1), date(2025, 3, 10))
     counts = pt.app.request_counts["/v1/transactions/export/by_date_range"]
-    assert counts == 20  # ten days, each with and without DECLINED
+    assert counts == 30  # ten days, each unfiltered, DECLINED and VOID
 
 
 def test_include_bin_and_ach_rows_via_seeded_data(paytrace_server):  # noqa: F811

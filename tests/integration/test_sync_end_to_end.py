@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
+from app.sandbox.paytrace import StandInSettings
 from app.store import audit
 from app.store.models import OutboxItem, PayTraceTransaction, Proposal
 from app.sync.cycle import run_cycle
-from tests.support.sync_fixtures import DEMO_TODAY, SyncEnv
+from tests.support.sync_fixtures import DEMO_TODAY, SyncEnv, running_sync_env
 
 NEVER_POSTED = {"declined", "voided", "uncaptured_auth"}
 
@@ -20,8 +24,26 @@ def _payments_by_reference(env: SyncEnv) -> dict[str, dict]:
     return {p["PaymentReference"]: p for p in env.all_items("/api/payments")}
 
 
-def test_thirty_days_sync_end_to_end(sync_env: SyncEnv):
-    env = sync_env
+@pytest.fixture(
+    params=[
+        pytest.param(StandInSettings(), id="rows-as-today"),
+        # The unverified shapes the other way: declines read SALE (empty approval code) and
+        # are listed unfiltered too; voided sales keep reading SALE.
+        pytest.param(
+            StandInSettings(
+                declined_row_type="SALE", declined_in_unfiltered=True, voided_row_type="SALE"
+            ),
+            id="declines-and-voids-read-SALE",
+        ),
+    ]
+)
+def shaped_env(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[SyncEnv]:
+    with running_sync_env(tmp_path, paytrace_settings=request.param) as env:
+        yield env
+
+
+def test_thirty_days_sync_end_to_end(shaped_env: SyncEnv):
+    env = shaped_env
     since = DEMO_TODAY - timedelta(days=31)
     result = run_cycle(env.context(), since=since, auto_approve=True)
     assert result.errors == 0, result.notes
@@ -50,6 +72,30 @@ def test_thirty_days_sync_end_to_end(sync_env: SyncEnv):
     for t in env.company.transactions:
         if t.scenario in NEVER_POSTED:
             assert f"PT-{t.transaction_id}-PAY" not in payments
+    # Declines and voids are known as such whatever their rows read; a decline is recorded
+    # Failed at most once and never as a payment proposal.
+    with env.store.read() as session:
+        types = dict(
+            session.execute(
+                select(PayTraceTransaction.transaction_id, PayTraceTransaction.transaction_type)
+            ).all()
+        )
+        failed = Counter(
+            session.scalars(select(OutboxItem.key).where(OutboxItem.key.like("PT-%-FAILED")))
+        )
+        decline_payments = session.scalar(
+            select(func.count()).where(
+                Proposal.kind == "payment",
+                Proposal.transaction_id.in_(
+                    [t.transaction_id for t in env.company.transactions if t.scenario == "declined"]
+                ),
+            )
+        )
+    for t in env.company.transactions:
+        if t.scenario in ("declined", "voided") and t.transaction_id in types:
+            assert types[t.transaction_id] == {"declined": "DECLINED", "voided": "VOID"}[t.scenario]
+    assert decline_payments == 0
+    assert failed and max(failed.values()) == 1
 
     # Refunds whose sale was posted produce credit memos.
     memos = {m["Reference"] for m in env.all_items("/api/creditmemos")}

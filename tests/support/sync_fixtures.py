@@ -19,7 +19,7 @@ from app.connectors.sagepro import SageProClient
 from app.connectors.sagepro.retry import RetryPolicy as SageRetryPolicy
 from app.sandbox.demo_data import DemoCompany, generate_demo_company
 from app.sandbox.http_base import SandboxServer
-from app.sandbox.paytrace import PayTraceStandIn
+from app.sandbox.paytrace import PayTraceStandIn, StandInSettings
 from app.sandbox.sagepro import DEFAULT_API_KEY, build_app
 from app.store import Store, open_store
 from app.sync.cycle import SyncContext, build_context
@@ -84,9 +84,17 @@ class SyncEnv:
 
 
 @contextmanager
-def running_sync_env(folder: Path, name: str = "Test") -> Iterator[SyncEnv]:
+def running_sync_env(
+    folder: Path,
+    name: str = "Test",
+    *,
+    paytrace_settings: StandInSettings | None = None,
+    seed_paytrace: bool = True,
+) -> Iterator[SyncEnv]:
+    """``paytrace_settings`` picks the stand-in's row shapes; ``seed_paytrace=False`` leaves
+    PayTrace empty (Sage Pro keeps the demo company) for tests that add their own rows."""
     company = generate_demo_company(1, today=DEMO_TODAY)
-    paytrace_app = PayTraceStandIn(company=company)
+    paytrace_app = PayTraceStandIn(paytrace_settings, company=company if seed_paytrace else None)
     sagepro_app = build_app(seed=1, today=DEMO_TODAY)
     with SandboxServer(paytrace_app) as pt, SandboxServer(sagepro_app) as sp:
         profile = Profile(name=name)

@@ -151,3 +151,57 @@ def test_parse_errors_wait_in_the_queue_once(store):
         item = session.execute(select(ExceptionItem)).scalar_one()
     assert item.category == "parse_error" and "'amount'" in item.detail
     assert "123" in item.title
+
+
+def test_an_id_learnt_to_be_declined_withdraws_what_was_not_posted(store):
+    """Same row bytes, now listed by the DECLINED filter: a change, not "unchanged"."""
+    first = tx(42)
+    with store.write() as s:
+        ingest_transactions(s, [first], now=NOW)
+        s.add(Proposal(transaction_id=42, kind="payment", status="approved", rule="r",
+                       confidence=99, reason="", score_parts={}, candidates=[], customer_id="",
+                       on_account_cents=0, details={}, created_at=NOW))  # fmt: skip
+        s.get(PayTraceTransaction, 42).match_status = "approved"  # type: ignore[union-attr]
+        s.add(OutboxItem(key="PT-42-PAY", kind="payment", payload={}, status="dead_letter",
+                         sequence=1, transaction_id=42, created_at=NOW))  # fmt: skip
+    declined = dataclasses.replace(
+        first,
+        transaction=dataclasses.replace(
+            first.transaction, transaction_type=TransactionType.DECLINED
+        ),
+        provenance="listed by PayTrace's DECLINED export",
+    )
+    with store.write() as s:
+        counts = ingest_transactions(s, [declined], now=NOW)
+        assert counts.changed == 1
+        row = s.get(PayTraceTransaction, 42)
+        assert row.transaction_type == "DECLINED" and row.match_status == "unmatched"
+        assert count(s, Proposal, Proposal.status == "superseded") == 1
+        assert count(s, ExceptionItem) == 0
+        # Not even a dead letter of it may be retried into the books.
+        assert s.scalar(select(OutboxItem.status).where(OutboxItem.key == "PT-42-PAY")) == (
+            "discarded"
+        )
+    with store.write() as s:  # the next poll sees the same thing: nothing more happens
+        assert ingest_transactions(s, [declined], now=NOW).unchanged == 1
+
+
+def test_a_decline_learnt_after_posting_is_flagged_not_rewritten(store):
+    first = tx(43)
+    with store.write() as s:
+        ingest_transactions(s, [first], now=NOW)
+        s.get(PayTraceTransaction, 43).match_status = "posted"  # type: ignore[union-attr]
+    declined = dataclasses.replace(
+        first,
+        transaction=dataclasses.replace(
+            first.transaction, transaction_type=TransactionType.DECLINED
+        ),
+        provenance="listed by PayTrace's DECLINED export",
+    )
+    with store.write() as s:
+        counts = ingest_transactions(s, [declined], now=NOW)
+        assert counts.changed_after_posting == 1
+        (item,) = s.execute(select(ExceptionItem)).scalars()
+        assert item.reason_code == "became_declined" and item.status == "open"
+        assert "declined but posted as paid" in item.title
+        assert "reverse that payment in Sage Pro" in item.detail

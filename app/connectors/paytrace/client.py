@@ -2,8 +2,9 @@
 
 Reads return parsed, typed records (per-record errors alongside, never raised); money-moving
 calls return a ``PaymentResult`` or raise a typed error (see ``errors``). Date-range exports
-are split into one request per merchant-local day and ask for declines separately, because
-an export without ``transaction_type`` leaves declined transactions out.
+are split into one request per merchant-local day and ask for declines and voids separately:
+an export without ``transaction_type`` leaves declined transactions out, and which rows are
+declines or voids is decided by the filter that returned them (``provenance``).
 """
 
 from __future__ import annotations
@@ -27,14 +28,15 @@ from app.connectors.paytrace.payloads import (
     PaymentResult,
     RecurrenceResult,
 )
+from app.connectors.paytrace.provenance import decide_by_provenance
 from app.connectors.paytrace.retry import RetryPolicy
 from app.connectors.paytrace.transport import PayTraceTransport, Timeouts
 from app.domain.money import format_money, to_money
-from app.domain.records import CustomerProfile, SettlementBatch
+from app.domain.records import CustomerProfile, SettlementBatch, TransactionType
 
 SANDBOX_URL = "https://api.sandbox.paytrace.com"
 PRODUCTION_URL = "https://api.paytrace.com"
-DECLINED = "DECLINED"
+DECLINED, VOID = "DECLINED", "VOID"
 
 
 def _amount(value: Decimal) -> str:
@@ -97,30 +99,68 @@ class PayTraceClient:
         *,
         customer_id: str = "",
         include_declined: bool = True,
+        include_voided: bool = True,
     ) -> ParsedExport:
-        """Every transaction created on merchant-local days ``start``..``end`` (inclusive).
+        """Every transaction created on merchant-local days ``start``..``end`` (inclusive),
+        declines and voids decided by provenance (``provenance``).
 
-        One request per day (plus one for declines), so a long range never becomes one huge
-        answer. Rows are unique by transaction id, first seen wins.
+        One request per day, plus one for ``DECLINED`` and one for ``VOID``, so a long range
+        never becomes one huge answer. Rows are unique by transaction id, first seen wins;
+        the type comes from which exports listed the id, not from which came first.
         """
         if end < start:
             raise ValueError("the export range ends before it starts")
         result = ParsedExport()
-        seen: set[int] = set()
         day = start
         while day <= end:
-            types: list[str | None] = [None, DECLINED] if include_declined else [None]
-            for transaction_type in types:
-                chunk = self.export_transactions_by_type(
-                    day, day, transaction_type, customer_id=customer_id
+            result.extend(
+                self._export_day(
+                    day,
+                    customer_id=customer_id,
+                    include_declined=include_declined,
+                    include_voided=include_voided,
                 )
-                for record in chunk.records:
-                    if record.transaction.transaction_id not in seen:
-                        seen.add(record.transaction.transaction_id)
-                        result.records.append(record)
-                result.errors.extend(chunk.errors)
+            )
             day += timedelta(days=1)
         return result
+
+    def _export_day(
+        self, day: date, *, customer_id: str, include_declined: bool, include_voided: bool
+    ) -> ParsedExport:
+        chunks: dict[str | None, ParsedExport] = {None: ParsedExport()}
+        types: list[str | None] = [None]
+        types += [DECLINED] if include_declined else []
+        types += [VOID] if include_voided else []
+        for transaction_type in types:
+            chunks[transaction_type] = self.export_transactions_by_type(
+                day, day, transaction_type, customer_id=customer_id
+            )
+        return decide_by_provenance(chunks)
+
+    def export_transaction_decided(self, transaction_id: int) -> ParsedExport:
+        """``export_transaction``, then its type decided by provenance: a charge's row is
+        checked against the ``DECLINED`` and ``VOID`` exports of the day it was made."""
+        found = self.export_transaction(transaction_id)
+        charges = [
+            r.transaction.created_local.date()
+            for r in found.records
+            if r.transaction.transaction_id == transaction_id
+            and r.transaction.transaction_type
+            not in (TransactionType.DECLINED, TransactionType.VOID)
+        ]
+        if not charges:
+            return found
+        chunks: dict[str | None, ParsedExport] = {None: found}
+        for transaction_type in (DECLINED, VOID):
+            chunks[transaction_type] = self.export_transactions_by_type(
+                charges[0], charges[0], transaction_type
+            )
+        decided = decide_by_provenance(chunks)
+        decided.records = [
+            r for r in decided.records if r.transaction.transaction_id == transaction_id
+        ]
+        decided.errors = list(found.errors)
+        return decided
 
     def export_transactions_by_type(
         self,

@@ -20,6 +20,16 @@ from app.domain.records import ParseError, PaymentMethod, Transaction, Transacti
 class ParsedRecord:
     transaction: Transaction
     raw: dict[str, Any]  # the row as PayTrace sent it, card numbers redacted
+    # Why the transaction's type differs from the row's (see ``provenance``); "" when not.
+    provenance: str = ""
+
+    def hashed_content(self) -> dict[str, Any]:
+        """What a stored version is compared by: the row, plus the provenance that changed
+        its type (so an id learnt to be declined later counts as a change)."""
+        if not self.provenance:
+            return self.raw
+        decided = {"transaction_type": self.transaction.transaction_type.value}
+        return {**self.raw, "paysage_decided": {**decided, "because": self.provenance}}
 
 
 @dataclass

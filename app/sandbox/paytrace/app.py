@@ -52,8 +52,7 @@ class PayTraceStandIn:
         self.request_counts: Counter[str] = Counter()
         if company is not None:
             seed_company(self.store, company)
-        user = self.settings.username
-        s = self.store
+        s, shapes = self.store, self.settings
         self.routes: dict[str, Handler] = {
             "/v1/transactions/sale/keyed": lambda b: payments.keyed(s, b, "SALE"),
             "/v1/transactions/sale/by_customer": lambda b: payments.by_customer(s, b, "SALE"),
@@ -70,13 +69,13 @@ class PayTraceStandIn:
             "/v1/customer/delete": lambda b: payments.delete_customer(s, b),
             "/v1/recurrence/create": lambda b: payments.create_recurrence(s, b),
             "/v1/recurrence/delete": lambda b: payments.delete_recurrence(s, b),
-            "/v1/transactions/export/by_date_range": lambda b: exports.by_date_range(s, b, user),
-            "/v1/transactions/export/by_id": lambda b: exports.by_id(s, b, user),
+            "/v1/transactions/export/by_date_range": lambda b: exports.by_date_range(s, b, shapes),
+            "/v1/transactions/export/by_id": lambda b: exports.by_id(s, b, shapes),
             "/v1/batches/export": lambda b: exports.batches(s, b),
             "/v1/batches/export_one": lambda b: exports.batch_one(s, b),
-            "/v1/batches/transaction_list": lambda b: exports.batch_transactions(s, b, user),
+            "/v1/batches/transaction_list": lambda b: exports.batch_transactions(s, b, shapes),
             "/v1/customer/export": lambda b: exports.customers(s, b),
-            "/v1/recurrence/export_approved": lambda b: exports.approved_recurrences(s, b, user),
+            "/v1/recurrence/export_approved": lambda b: exports.approved_recurrences(s, b, shapes),
         }
 
     def merchant_now(self) -> datetime:

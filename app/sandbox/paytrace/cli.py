@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from app.sandbox.demo_data import generate_demo_company
 from app.sandbox.http_base import SandboxServer
 from app.sandbox.paytrace.app import PayTraceStandIn
-from app.sandbox.paytrace.settings import StandInSettings
+from app.sandbox.paytrace.settings import DECLINED_ROW_TYPES, VOIDED_ROW_TYPES, StandInSettings
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -32,6 +32,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="refuse requests without the right integrator_id (error 981)",
     )
+    parser.add_argument(
+        "--declined-rows",
+        choices=DECLINED_ROW_TYPES,
+        default="DECLINED",
+        help="how a declined row reads: DECLINED, or SALE (the type asked for, with an empty "
+        "approval code and a decline message and status code)",
+    )
+    parser.add_argument(
+        "--declines-in-unfiltered",
+        action="store_true",
+        help="list declined rows in the unfiltered export too (not only under DECLINED)",
+    )
+    parser.add_argument(
+        "--voided-rows",
+        choices=VOIDED_ROW_TYPES,
+        default="VOID",
+        help="how a voided sale reads: VOID, or SALE with status code 109",
+    )
 
 
 def build(args: argparse.Namespace) -> PayTraceStandIn:
@@ -42,6 +60,9 @@ def build(args: argparse.Namespace) -> PayTraceStandIn:
         integrator_id=args.integrator_id,
         merchant_zone=zone,
         strict_integrator_id=args.strict_integrator_id,
+        declined_row_type=args.declined_rows,
+        declined_in_unfiltered=args.declines_in_unfiltered,
+        voided_row_type=args.voided_rows,
     )
     company = None
     if args.seed is not None:

@@ -15,6 +15,9 @@ VOIDED = 109
 CAPTURED = 112
 CUSTOMER_CREATED = 160
 CUSTOMER_DELETED = 162
+# (A) a row's processor ``status_code`` after a decline or a void: the response code as text
+DECLINE_STATUS_CODE = str(DECLINED)
+VOID_STATUS_CODE = str(VOIDED)
 
 # errors{} keys
 CUSTOMER_NOT_FOUND = 30

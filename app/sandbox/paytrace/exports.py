@@ -8,12 +8,16 @@ from app.sandbox.http_base import SandboxResponse
 from app.sandbox.paytrace import codes, envelopes, validate
 from app.sandbox.paytrace.codes import RuleError
 from app.sandbox.paytrace.rows import batch_object, customer_object, export_row
+from app.sandbox.paytrace.settings import StandInSettings
 from app.sandbox.paytrace.store import PayTraceStore
 
 
-def _rows(store: PayTraceStore, txns: Any, body: dict[str, Any], username: str) -> list[Any]:
+def _rows(txns: Any, body: dict[str, Any], settings: StandInSettings) -> list[Any]:
     include_bin = body.get("include_bin") in (True, "true", "True", 1, "1")
-    return [export_row(t, include_bin=include_bin, username=username) for t in txns]
+    return [
+        export_row(t, include_bin=include_bin, username=settings.username, settings=settings)
+        for t in txns
+    ]
 
 
 def _date_range(body: dict[str, Any]) -> tuple[Any, Any]:
@@ -24,7 +28,9 @@ def _date_range(body: dict[str, Any]) -> tuple[Any, Any]:
     return start, end
 
 
-def by_date_range(store: PayTraceStore, body: dict[str, Any], username: str) -> SandboxResponse:
+def by_date_range(
+    store: PayTraceStore, body: dict[str, Any], settings: StandInSettings
+) -> SandboxResponse:
     start, end = _date_range(body)
     txns = store.export(
         start,
@@ -32,16 +38,17 @@ def by_date_range(store: PayTraceStore, body: dict[str, Any], username: str) -> 
         transaction_type=validate.text(body, "transaction_type").strip().upper(),
         customer_id=validate.text(body, "customer_id"),
         including_text=validate.text(body, "including_text"),
+        declined_in_unfiltered=settings.declined_in_unfiltered,
     )
     return envelopes.ok(
-        codes.ERRORS, codes.SUCCESS_MESSAGE, transactions=_rows(store, txns, body, username)
+        codes.ERRORS, codes.SUCCESS_MESSAGE, transactions=_rows(txns, body, settings)
     )
 
 
-def by_id(store: PayTraceStore, body: dict[str, Any], username: str) -> SandboxResponse:
+def by_id(store: PayTraceStore, body: dict[str, Any], settings: StandInSettings) -> SandboxResponse:
     txn = store.get(validate.transaction_id(body.get("transaction_id")))
     return envelopes.ok(
-        codes.ERRORS, codes.SUCCESS_MESSAGE, transactions=_rows(store, [txn], body, username)
+        codes.ERRORS, codes.SUCCESS_MESSAGE, transactions=_rows([txn], body, settings)
     )
 
 
@@ -67,12 +74,12 @@ def batch_one(store: PayTraceStore, body: dict[str, Any]) -> SandboxResponse:
 
 
 def batch_transactions(
-    store: PayTraceStore, body: dict[str, Any], username: str
+    store: PayTraceStore, body: dict[str, Any], settings: StandInSettings
 ) -> SandboxResponse:
     found = store.batch(validate.positive_int(body.get("batch_number"), codes.ID_NOT_FOUND))
     txns = [store.transactions[i] for i in found.transaction_ids]
     return envelopes.ok(
-        codes.ERRORS, codes.SUCCESS_MESSAGE, transactions=_rows(store, txns, body, username)
+        codes.ERRORS, codes.SUCCESS_MESSAGE, transactions=_rows(txns, body, settings)
     )
 
 
@@ -88,7 +95,7 @@ def customers(store: PayTraceStore, body: dict[str, Any]) -> SandboxResponse:
 
 
 def approved_recurrences(
-    store: PayTraceStore, body: dict[str, Any], username: str
+    store: PayTraceStore, body: dict[str, Any], settings: StandInSettings
 ) -> SandboxResponse:
     customer_id = validate.text(body, "customer_id")
     wanted = body.get("recurrence_id")
@@ -104,5 +111,5 @@ def approved_recurrences(
         and (recurrence_id is None or t.recurrence_id == recurrence_id)
     ]
     return envelopes.ok(
-        codes.ERRORS, codes.SUCCESS_MESSAGE, transactions=_rows(store, txns, body, username)
+        codes.ERRORS, codes.SUCCESS_MESSAGE, transactions=_rows(txns, body, settings)
     )

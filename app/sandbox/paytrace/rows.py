@@ -11,6 +11,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from app.sandbox.paytrace import codes
+from app.sandbox.paytrace.settings import StandInSettings
 from app.sandbox.paytrace.state import Batch, StoredCard, StoredTransaction, VaultProfile
 
 
@@ -35,7 +37,28 @@ def masked_card(card: StoredCard, *, include_bin: bool = False, char: str = "*")
     return head + char * hidden + card.last4
 
 
-def export_row(txn: StoredTransaction, *, include_bin: bool, username: str) -> dict[str, Any]:
+def shown_type_and_status(
+    txn: StoredTransaction, settings: StandInSettings | None = None
+) -> tuple[str, str]:
+    """The ``transaction_type`` and ``status_code`` a row reads, in the shape the switches
+    choose for declines and voids (state.export_type is the truth the filters use)."""
+    shapes = settings or StandInSettings()
+    shown = txn.export_type
+    if shown == "DECLINED" and shapes.declined_row_type != "DECLINED":
+        return txn.declined_kind, txn.status_code  # empty approval code, decline message
+    if shown == "VOID" and shapes.voided_row_type != "VOID":
+        kind = "SALE" if txn.kind == "SALE" or txn.captured else txn.kind
+        return kind, codes.VOID_STATUS_CODE
+    return shown, txn.status_code
+
+
+def export_row(
+    txn: StoredTransaction,
+    *,
+    include_bin: bool,
+    username: str,
+    settings: StandInSettings | None = None,
+) -> dict[str, Any]:
     row: dict[str, Any] = {"transaction_id": txn.transaction_id}
     if txn.check is not None:
         row["check"] = {
@@ -49,9 +72,10 @@ def export_row(txn: StoredTransaction, *, include_bin: bool, username: str) -> d
             "expiration_month": txn.card.expiration_month,
             "expiration_year": txn.card.expiration_year % 100,
         }
+    transaction_type, status_code = shown_type_and_status(txn, settings)
     row.update(
         {
-            "transaction_type": txn.export_type,
+            "transaction_type": transaction_type,
             "description": txn.description,
             "amount": json_number(txn.amount),
             "invoice_id": txn.invoice_id,
@@ -64,8 +88,8 @@ def export_row(txn: StoredTransaction, *, include_bin: bool, username: str) -> d
             "approval_message": txn.approval_message,
             "avs_response": txn.avs_response,
             "csc_response": txn.csc_response,
-            "status_code": txn.status_code,
-            "status_message": txn.status_code,  # a processor code, not the envelope's text
+            "status_code": status_code,
+            "status_message": status_code,  # a processor code, not the envelope's text
             "created": {
                 "through": "API",
                 "at": paytrace_time(txn.created),

@@ -10,6 +10,7 @@ from collections import defaultdict
 from datetime import date, datetime, time
 
 from app.sandbox.demo_records import TEST_CARDS, DemoCompany, DemoCustomer, DemoTransaction
+from app.sandbox.paytrace import codes
 from app.sandbox.paytrace.state import (
     Batch,
     StoredCard,
@@ -59,6 +60,7 @@ def _stored(row: DemoTransaction, rng: random.Random, today: date) -> StoredTran
         txn.csc_response = rng.choice(("Match", "Not Processed", ""))
     elif row.transaction_type == "DECLINED":
         txn.approval_message = rng.choice(("  EXPIRED CARD", "  DECLINED", "  INSUFFICIENT FUNDS"))
+        txn.status_code = codes.DECLINE_STATUS_CODE
     if customer is None:
         txn.billing = {"name": rng.choice(_WALK_IN_NAMES), "country": "US"}
     else:

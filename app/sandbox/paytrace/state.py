@@ -58,6 +58,7 @@ class StoredTransaction:
     batch_number: int | None = None
     recurrence_id: int | None = None
     refunded_amount: Decimal = Decimal("0.00")
+    declined_kind: str = "SALE"  # for a DECLINED row: the SALE or AUTHORIZATION asked for
 
     @property
     def export_type(self) -> str:

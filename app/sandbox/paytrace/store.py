@@ -128,7 +128,10 @@ class PayTraceStore:
                 csc_response="Match" if details.csc_given else "",
                 status_code=f"GB{self._rng.randint(100, 999)}",
                 recurrence_id=recurrence_id,
+                declined_kind=kind,
             )
+            if decline:
+                txn.status_code = codes.DECLINE_STATUS_CODE
             return self.add(txn)
 
     def void(self, transaction_id: int) -> StoredTransaction:
@@ -283,8 +286,11 @@ class PayTraceStore:
         transaction_type: str = "",
         customer_id: str = "",
         including_text: str = "",
+        *,
+        declined_in_unfiltered: bool = False,
     ) -> list[StoredTransaction]:
-        """Rows created on merchant-local days start..end, filtered as the reference says."""
+        """Rows created on merchant-local days start..end, filtered as the reference says
+        (filters go by the transaction's state, whatever shape its row is rendered in)."""
         if transaction_type and transaction_type not in EXPORT_FILTERS:
             raise RuleError(
                 codes.INVALID_DATE_OR_FILTER, "Please provide a valid transaction type."
@@ -297,7 +303,7 @@ class PayTraceStore:
                     continue
                 if customer_id and txn.customer_id != customer_id:
                     continue
-                if not _type_matches(txn, transaction_type):
+                if not _type_matches(txn, transaction_type, declined_in_unfiltered):
                     continue
                 if needle and not any(
                     needle in text.lower()
@@ -308,10 +314,11 @@ class PayTraceStore:
             return sorted(rows, key=lambda t: t.transaction_id)
 
 
-def _type_matches(txn: StoredTransaction, wanted: str) -> bool:
+def _type_matches(txn: StoredTransaction, wanted: str, declined_in_unfiltered: bool) -> bool:
     shown = txn.export_type
     if not wanted:
-        return shown != "DECLINED"  # declines only come when asked for by name
+        # Declines come only when asked for by name, unless the switch says otherwise.
+        return declined_in_unfiltered or shown != "DECLINED"
     if wanted == "PENDING":
         return txn.pending_settlement
     if wanted == "SETTLED":
