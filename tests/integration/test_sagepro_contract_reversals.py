@@ -36,7 +36,9 @@ def _pay(http, body) -> dict:
 def test_reversal_reopens_a_paid_invoice_and_raises_the_customer_balance(sagepro_http):
     customer_id, (inv,) = customer_with_open_invoices(sagepro_http, 1)
     before = balance(sagepro_http, customer_id)
-    paid = _pay(sagepro_http, payment(customer_id, Amount=inv["Balance"], InvoiceID=inv["InvoiceID"]))
+    paid = _pay(
+        sagepro_http, payment(customer_id, Amount=inv["Balance"], InvoiceID=inv["InvoiceID"])
+    )
     assert paid["PostingState"] == "Posted" and paid["Reversed"] is False
     assert sagepro_http.get(f"/api/invoices/{inv['InvoiceID']}").json()["Status"] == "Paid"
 
@@ -115,9 +117,10 @@ def test_every_field_is_required(sagepro_http, missing):
     r = sagepro_http.post("/api/paymentreversals", body)
     assert r.status_code == 422 and error_of(r)["code"] == "validation_failed"
     assert missing in error_of(r)["fields"]
-    assert sagepro_http.get(f"/api/invoices/{inv['InvoiceID']}").json()["AmountPaid"] != inv[
-        "AmountPaid"
-    ]  # nothing undone
+    assert (
+        sagepro_http.get(f"/api/invoices/{inv['InvoiceID']}").json()["AmountPaid"]
+        != inv["AmountPaid"]
+    )  # nothing undone
 
 
 def test_unknown_payment_already_reversed_and_failed_are_validation_failed(sagepro_http):
@@ -126,7 +129,9 @@ def test_unknown_payment_already_reversed_and_failed_are_validation_failed(sagep
 
     customer_id, (inv,) = customer_with_open_invoices(sagepro_http, 1)
     paid = _pay(sagepro_http, payment(customer_id, InvoiceID=inv["InvoiceID"]))
-    assert sagepro_http.post("/api/paymentreversals", reversal(paid["PaymentID"])).status_code == 201
+    assert (
+        sagepro_http.post("/api/paymentreversals", reversal(paid["PaymentID"])).status_code == 201
+    )
     again = sagepro_http.post("/api/paymentreversals", reversal(paid["PaymentID"], "PT-1-REV-B"))
     assert again.status_code == 422 and error_of(again)["code"] == "validation_failed"
     assert "already reversed" in error_of(again)["fields"]["PaymentID"]
