@@ -94,6 +94,32 @@ def test_reversal_of_an_on_account_payment_moves_only_the_customer(sagepro_http)
     assert balance(sagepro_http, customer_id) == before
 
 
+def test_reversal_of_a_refunded_payment_keeps_the_credit_on_the_invoice(sagepro_http):
+    """Paid, refunded by a credit memo, then the sale voided: the memo now credits the open
+    balance, so the invoice is settled by the memo and the customer owes nothing."""
+    customer_id, (inv,) = customer_with_open_invoices(sagepro_http, 1)
+    before = balance(sagepro_http, customer_id)
+    paid = _pay(
+        sagepro_http, payment(customer_id, Amount=inv["Balance"], InvoiceID=inv["InvoiceID"])
+    )
+    memo = {
+        "Reference": "PT-31-REFUND",
+        "CustomerID": customer_id,
+        "InvoiceID": inv["InvoiceID"],
+        "MemoDate": "2025-03-11",
+        "Amount": inv["Balance"],
+        "GLAccountID": "4900",
+    }
+    assert sagepro_http.post("/api/creditmemos", memo).status_code == 201
+    refunded = sagepro_http.get(f"/api/invoices/{inv['InvoiceID']}").json()
+    assert refunded["PaymentStatus"] == "Refunded"
+    r = sagepro_http.post("/api/paymentreversals", reversal(paid["PaymentID"], "PT-31-REVERSAL"))
+    assert r.status_code == 201
+    after = sagepro_http.get(f"/api/invoices/{inv['InvoiceID']}").json()
+    assert (after["Status"], after["Balance"], after["AmountPaid"]) == ("Paid", "0.00", "0.00")
+    assert balance(sagepro_http, customer_id) == before - Decimal(inv["Balance"])
+
+
 def test_duplicate_reference_is_409_with_the_existing_reversal_before_every_rule(sagepro_http):
     customer_id, (inv,) = customer_with_open_invoices(sagepro_http, 1)
     paid = _pay(sagepro_http, payment(customer_id, InvoiceID=inv["InvoiceID"]))

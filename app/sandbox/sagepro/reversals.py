@@ -14,9 +14,11 @@ from decimal import Decimal
 
 from app.sandbox.http_base import SandboxResponse
 from app.sandbox.sagepro.books import (
+    CREDITS,
     PAYMENT_REVERSALS,
     PAYMENTS,
     POSTED,
+    REFUNDS,
     Books,
     money,
     public,
@@ -107,6 +109,12 @@ def _take_off(books: Books, invoice_id: str, applied: Decimal) -> None:
         raise RuntimeError(f"invoice {invoice_id} of a posted payment vanished")
     paid = money(invoice, "AmountPaid") - applied
     invoice["AmountPaid"] = money_text(paid)
+    # Refund credits were given against money that is now taken back: what exceeds the
+    # amount still paid applies to the open balance instead (the memo still credits it).
+    excess = money(invoice, REFUNDS) - max(paid, Decimal("0.00"))
+    if excess > 0:
+        invoice[REFUNDS] = money_text(money(invoice, REFUNDS) - excess)
+        invoice[CREDITS] = money_text(money(invoice, CREDITS) + excess)
     books.restate_invoice(invoice)
     if paid <= 0 and invoice.get("Status") == "Open":
         invoice["PaymentStatus"] = "Unpaid"  # restate keeps a status it cannot derive
