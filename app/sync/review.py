@@ -172,7 +172,8 @@ def undo_approval(store: Store, proposal_id: int, *, user: str) -> None:
             .scalars()
             .all()
         )
-        busy = [i.key for i in items if i.status not in ("pending", "dead")]
+        # Rows discarded by an earlier undo were never sent; they must not pin the approval.
+        busy = [i.key for i in items if i.status not in ("pending", "dead", "discarded")]
         if busy:
             raise ReviewError(
                 f"{', '.join(busy)} is already being posted or posted; use Unreconcile instead."

@@ -13,7 +13,13 @@ from typing import Any
 
 import pytest
 
-from app.connectors.sagepro import RetryPolicy, SageProClient, ValidationFailedError, post_once
+from app.connectors.sagepro import (
+    IntentMismatchError,
+    RetryPolicy,
+    SageProClient,
+    ValidationFailedError,
+    post_once,
+)
 from app.domain.sagepro_records import (
     JournalEntryDraft,
     JournalLine,
@@ -165,3 +171,24 @@ def test_a_second_reversal_of_the_same_payment_is_refused_in_words(shaped):
             PaymentReversalDraft("", payment.payment_id, date(2025, 3, 12), "void"),
             policy=_policy(),
         )
+
+
+def test_a_reversal_key_holding_another_payments_reversal_is_a_mismatch(shaped):
+    _, _, client = shaped
+    one = post_once(client, "payment", "PT-74-PAY", _paid(client, "PT-74-PAY"))
+    two = post_once(client, "payment", "PT-75-PAY", _paid(client, "PT-75-PAY"))
+    post_once(
+        client,
+        "payment_reversal",
+        "PT-74-REVERSAL",
+        PaymentReversalDraft("", one.payment_id, date(2025, 3, 12), "void"),
+    )
+    with pytest.raises(IntentMismatchError, match=two.payment_id):
+        post_once(
+            client,
+            "payment_reversal",
+            "PT-74-REVERSAL",
+            PaymentReversalDraft("", two.payment_id, date(2025, 3, 12), "void"),
+            policy=_policy(),
+        )
+    assert not client.get_payment(two.payment_id).reversed

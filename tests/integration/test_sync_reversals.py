@@ -251,6 +251,35 @@ def test_undo_approval_then_approve_again_posts(sync_env: SyncEnv):
     assert refs.count(f"PT-{transaction_id}-PAY") == 1
 
 
+def test_an_approval_stuck_on_a_discarded_row_can_be_undone_and_approved(sync_env: SyncEnv):
+    """Before the fix, approving again after an undo left the proposal approved with only a
+    discarded row: nothing posted and Undo refused. Such a store is released now."""
+    env = sync_env
+    run_cycle(env.context(), since=SINCE, auto_approve=False)
+    with env.store.read() as session:
+        proposal_id, transaction_id = session.execute(
+            select(Proposal.id, Proposal.transaction_id)
+            .where(
+                Proposal.status == "proposed",
+                Proposal.auto_approvable,
+                Proposal.kind == "payment",
+            )
+            .limit(1)
+        ).one()
+    review.approve_proposals(env.store, [proposal_id], user="amy", profile=env.profile)
+    review.undo_approval(env.store, proposal_id, user="amy")
+    with env.store.write() as session:  # the state the old code left behind
+        stuck = session.get(Proposal, proposal_id)
+        assert stuck is not None
+        stuck.status = "approved"
+    review.undo_approval(env.store, proposal_id, user="amy")
+    result = review.approve_proposals(env.store, [proposal_id], user="amy", profile=env.profile)
+    assert result.approved == [proposal_id], result.refused
+    assert _post(env) >= 1
+    refs = [p["PaymentReference"] for p in env.all_items("/api/payments")]
+    assert refs.count(f"PT-{transaction_id}-PAY") == 1
+
+
 def test_reversal_whose_answer_was_lost_posts_once(sync_env: SyncEnv):
     env = sync_env
     _synced(env, auto_approve=True)
