@@ -234,3 +234,14 @@ def test_reversals_need_the_api_key(sagepro_server):
 
     r = requests.get(sagepro_server.url + "/api/paymentreversals", timeout=5)
     assert r.status_code == 401
+
+
+def test_a_card_number_in_the_reason_is_refused(sagepro_http):
+    customer_id, (inv,) = customer_with_open_invoices(sagepro_http, 1)
+    paid = _pay(sagepro_http, payment(customer_id, InvoiceID=inv["InvoiceID"]))
+    body = reversal(paid["PaymentID"], Reason="card 4012 0000 9876 5439 voided")
+    r = sagepro_http.post("/api/paymentreversals", body)
+    assert r.status_code == 422 and error_of(r)["code"] == "card_data_refused"
+    assert (
+        sagepro_http.get("/api/paymentreversals", PaymentID=paid["PaymentID"]).json()["total"] == 0
+    )
