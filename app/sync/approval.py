@@ -206,7 +206,7 @@ def write_outbox(
             select(OutboxItem).where(OutboxItem.key == spec.key)
         ).scalar_one_or_none()
         if existing is not None:
-            if existing.status == "discarded":
+            if _undone(session, existing, proposal_id):
                 _revive(existing, spec, now, proposal_id, mapping_version_id)
                 written.append(existing)
             continue
@@ -229,6 +229,18 @@ def write_outbox(
         written.append(item)
     session.flush()
     return written
+
+
+def _undone(session: Session, item: OutboxItem, proposal_id: int | None) -> bool:
+    """A discarded row whose approval was taken back (this proposal's own, or one a re-match
+    replaced): approving again may take it up. Rows discarded otherwise (a settlement entry,
+    a dead letter someone discarded with a reason) are never revived by a later write."""
+    if item.status != "discarded" or proposal_id is None or item.proposal_id is None:
+        return False
+    if item.proposal_id == proposal_id:
+        return True
+    owner = session.get(Proposal, item.proposal_id)
+    return owner is not None and owner.status not in ("approved", "posted")
 
 
 def _revive(

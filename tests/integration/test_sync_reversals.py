@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from app.domain.money import from_cents
 from app.store.models import OutboxItem, PayTraceTransaction, Proposal, SageProInvoice
 from app.sync import review
 from app.sync.cycle import run_cycle
@@ -249,6 +250,41 @@ def test_undo_approval_then_approve_again_posts(sync_env: SyncEnv):
         assert session.get(Proposal, proposal_id).status == "posted"
     refs = [p["PaymentReference"] for p in env.all_items("/api/payments")]
     assert refs.count(f"PT-{transaction_id}-PAY") == 1
+
+
+def test_undo_approval_then_rematch_then_approve_posts_the_new_choice(sync_env: SyncEnv):
+    env = sync_env
+    run_cycle(env.context(), since=SINCE, auto_approve=False)
+    with env.store.read() as session:
+        proposal = (
+            session.execute(
+                select(Proposal).where(
+                    Proposal.status == "proposed",
+                    Proposal.auto_approvable,
+                    Proposal.kind == "payment",
+                    Proposal.on_account_cents == 0,
+                )
+            )
+            .scalars()
+            .first()
+        )
+        assert proposal is not None
+        proposal_id, transaction_id = proposal.id, proposal.transaction_id
+        amount = from_cents(sum(a.amount_cents for a in proposal.applications))
+    review.approve_proposals(env.store, [proposal_id], user="amy", profile=env.profile)
+    review.undo_approval(env.store, proposal_id, user="amy")
+    chosen = review.rematch_proposal(env.store, proposal_id, [], user="amy", on_account=amount)
+    result = review.approve_proposals(env.store, [chosen], user="amy", profile=env.profile)
+    assert result.approved == [chosen], result.refused
+    assert _post(env) >= 1
+    (posted,) = [
+        p
+        for p in env.all_items("/api/payments")
+        if p["PaymentReference"] == f"PT-{transaction_id}-PAY"
+    ]
+    assert posted["InvoiceID"] is None and posted["Applications"] == []  # on account, as chosen
+    with env.store.read() as session:
+        assert session.get(Proposal, chosen).status == "posted"
 
 
 def test_an_approval_stuck_on_a_discarded_row_can_be_undone_and_approved(sync_env: SyncEnv):
