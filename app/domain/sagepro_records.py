@@ -113,6 +113,9 @@ class Payment:
     applications: tuple[PaymentApplication, ...] = ()
     status: str = "Paid"  # Paid / Failed / Refunded
     memo: str = ""
+    reversed: bool = False  # contract v1.1: a payment reversal took it back
+    reversal_id: str = ""
+    posting_state: str = ""  # v1.1: Staged / Entered / Posted ("" = not said); all "exist"
 
 
 @dataclass(frozen=True)
@@ -136,6 +139,7 @@ class CreditMemo:
     amount: Decimal
     gl_account_id: str
     reason: str = ""
+    posting_state: str = ""
 
 
 @dataclass(frozen=True)
@@ -164,6 +168,28 @@ class JournalEntry:
     lines: tuple[JournalLine, ...]
     description: str = ""
     status: str = "Unposted"
+    posting_state: str = ""
+
+
+@dataclass(frozen=True)
+class PaymentReversalDraft:
+    """Contract v1.1: take a posted payment back off every invoice it paid."""
+
+    reference: str  # PT-<id>-REVERSAL (the key)
+    payment_id: str
+    reversal_date: date
+    reason: str
+
+
+@dataclass(frozen=True)
+class PaymentReversal:
+    reversal_id: str
+    reference: str
+    payment_id: str
+    reversal_date: date
+    amount: Decimal
+    reason: str = ""
+    posting_state: str = ""
 
 
 @dataclass(frozen=True)

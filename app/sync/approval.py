@@ -5,7 +5,7 @@ approved (DESIGN §2.4), after checking it still fits what Sage Pro holds.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -25,7 +25,7 @@ from app.store.models import (
     SageProInvoice,
 )
 from app.store.presence import os_user_name
-from app.sync import effects
+from app.sync import effects, reversals
 from app.sync.effects import OutboxSpec
 from app.sync.foreign_currency import ForeignCurrencyError, in_invoice_currency
 
@@ -112,6 +112,12 @@ def specs_for(
             or {}
         )
         fields = mapper.payment_fields(tx, raw, proposal.customer_id)
+        # After an Unreconcile the old key belongs to the reversed payment: the new match
+        # posts under the next deterministic key, after the reversal that reopens its
+        # invoices (same ordering key → a later sequence posts later).
+        generation = reversals.next_payment_generation(session, tx.transaction_id)
+        if generation > 1:
+            sequence = max(sequence, _last_reversal_sequence(session, tx.transaction_id) + 1)
         spec = effects.payment_spec(
             transaction_id=tx.transaction_id,
             payment_date=datetime.fromisoformat(fields["PaymentDate"]).date(),
@@ -122,6 +128,7 @@ def specs_for(
             applications=apps,
             memo=fields.get("Memo", ""),
             sequence=sequence,
+            generation=generation,
         )
         try:
             return [in_invoice_currency(session, proposal, spec, profile.base_currency)]
@@ -157,21 +164,42 @@ def specs_for(
             )
         ]
     if proposal.kind == "reversal":
-        return [
-            effects.reversal_spec(
-                transaction_id=tx.transaction_id,
-                entry_date=datetime.fromisoformat(proposal.details["entry_date"]).date(),
-                amount=from_cents(int(proposal.details["amount_cents"])),
-                invoice_ids=list(proposal.details.get("invoice_ids", [])),
-                gl=profile.gl,
-                sequence=sequence,
-            )
-        ]
+        return [_reversal_spec(session, proposal, tx)]
     if proposal.kind in ("order_payment", "new_customer"):  # issue 11: order-to-cash
         from app.sync import order_to_cash  # not at the top: order_to_cash imports this module
 
         return order_to_cash.specs_for(session, proposal, profile, mapper)
     raise ReviewError(f"Proposals of kind {proposal.kind!r} cannot be approved here.")
+
+
+def _reversal_spec(session: Session, proposal: Proposal, tx: PayTraceTransaction) -> OutboxSpec:
+    payment = reversals.posted_payment(session, tx.transaction_id)
+    if payment is None:
+        raise ReviewError(
+            f"Transaction {tx.transaction_id} has no posted payment left to reverse "
+            "(it was reversed already, or never posted)."
+        )
+    return reversals.spec_for(
+        tx.transaction_id,
+        payment,
+        # "entry_date": reversal proposals written before contract v1.1
+        reversal_date=date.fromisoformat(
+            proposal.details.get("reversal_date") or proposal.details["entry_date"]
+        ),
+        reason=str(proposal.details.get("reason") or proposal.reason),
+        sequence=effects.sequence_of(proposal.created_at, tx.transaction_id, 5),
+    )
+
+
+def _last_reversal_sequence(session: Session, transaction_id: int) -> int:
+    found = session.execute(
+        select(func.max(OutboxItem.sequence)).where(
+            OutboxItem.transaction_id == transaction_id,
+            OutboxItem.kind == reversals.REVERSAL_KIND,
+            OutboxItem.status != "discarded",
+        )
+    ).scalar_one_or_none()
+    return int(found or 0)
 
 
 def write_outbox(
@@ -182,10 +210,19 @@ def write_outbox(
     proposal_id: int | None = None,
     mapping_version_id: int | None = None,
 ) -> list[OutboxItem]:
-    """Insert each spec once: a key already in the outbox is never queued twice."""
+    """Insert each spec once: a key already in the outbox is never queued twice.
+
+    A row an "Undo approval" discarded was never sent, so approving again takes it up
+    afresh (new payload, pending) instead of leaving the proposal with nothing to post."""
     written = []
     for spec in specs:
-        if session.execute(select(OutboxItem.id).where(OutboxItem.key == spec.key)).first():
+        existing = session.execute(
+            select(OutboxItem).where(OutboxItem.key == spec.key)
+        ).scalar_one_or_none()
+        if existing is not None:
+            if _undone(session, existing, proposal_id):
+                _revive(existing, spec, now, proposal_id, mapping_version_id)
+                written.append(existing)
             continue
         item = OutboxItem(
             key=spec.key,
@@ -206,6 +243,41 @@ def write_outbox(
         written.append(item)
     session.flush()
     return written
+
+
+def _undone(session: Session, item: OutboxItem, proposal_id: int | None) -> bool:
+    """A discarded row whose approval was taken back (this proposal's own, or one a re-match
+    replaced): approving again may take it up. Rows discarded otherwise (a settlement entry,
+    a dead letter someone discarded with a reason) are never revived by a later write."""
+    if item.status != "discarded" or proposal_id is None or item.proposal_id is None:
+        return False
+    if item.proposal_id == proposal_id:
+        return True
+    owner = session.get(Proposal, item.proposal_id)
+    return owner is not None and owner.status not in ("approved", "posted")
+
+
+def _revive(
+    item: OutboxItem,
+    spec: OutboxSpec,
+    now: datetime,
+    proposal_id: int | None,
+    mapping_version_id: int | None,
+) -> None:
+    item.kind = spec.kind
+    item.payload = spec.payload
+    item.status = "pending"
+    item.sequence = spec.sequence
+    item.ordering_key = spec.ordering_key
+    item.attempts = 0
+    item.next_attempt_at = now
+    item.last_error = None
+    item.transaction_id = spec.transaction_id
+    item.proposal_id = proposal_id
+    item.batch_number = spec.batch_number
+    item.mapping_version_id = mapping_version_id
+    item.claimed_by = None
+    item.claimed_at = None
 
 
 def approve_in_session(

@@ -8,7 +8,12 @@ Confirming queues the journal entry ``PT-CB-<case>-JE``:
 
 and one ``invoice_status`` row per invoice of the sale, marking its PaymentStatus ``Failed``.
 A won case queues the reversing entry ``PT-CB-<case>-WON-JE`` (bank debit, receivables
-credit; processors keep the fee) and puts each invoice's PaymentStatus back. Why bank and not
+credit; processors keep the fee) and puts each invoice's PaymentStatus back.
+
+When Sage Pro holds the sale's payment (contract v1.1) and the case is for all of it, the
+payment reversal ``PT-<id>-REVERSAL`` reopens the invoices instead and the entry debits the
+payment's clearing account rather than receivables (``reversing_confirm_specs``); winning
+then posts the payment again and moves the money from bank to clearing. Why bank and not
 card clearing, and why a status mark stands for reopening: ``chargebacks``.
 """
 
@@ -19,8 +24,11 @@ from decimal import Decimal
 from typing import Any
 
 from app.config import Profile
+from app.domain.money import from_cents
+from app.sync import reversals
 from app.sync.chargeback_sale import SaleLink
-from app.sync.effects import ZERO, OutboxSpec, journal_payload, sequence_of
+from app.sync.effects import ZERO, OutboxSpec, journal_payload, payment_key, sequence_of
+from app.sync.reversals import PostedPayment
 
 # Sage Pro stand-in's "Chargeback fees" account; GLAccountSettings has no field for it yet.
 DEFAULT_FEE_ACCOUNT = "6160"
@@ -122,3 +130,97 @@ def won_specs(
             )
         )
     return specs
+
+
+def reversing_confirm_specs(
+    case_key: str,
+    fee: Decimal,
+    invoices: list[str],
+    transaction_id: int,
+    payment: PostedPayment,
+    entry_date: date,
+    profile: Profile,
+    now: datetime,
+    reason: str,
+) -> list[OutboxSpec]:
+    """A chargeback of a payment Sage Pro holds: the payment reversal ``PT-<id>-REVERSAL``
+    reopens its invoices (receivables back up, the payment's clearing debit undone), so the
+    journal entry only carries the bank side — debit the account the reversal credited,
+    debit the fee, credit bank amount + fee — and clearing still nets to zero."""
+    amount = from_cents(payment.amount_cents)
+    reversal = reversals.spec_for(
+        transaction_id,
+        payment,
+        reversal_date=entry_date,
+        reason=f"Chargeback {case_key}: {reason}",
+        sequence=sequence_of(now, transaction_id, 0),
+    )
+    on = ", ".join(invoices) or "on account"
+    journal = journal_payload(
+        case_reference(case_key),
+        entry_date,
+        f"Chargeback {case_key} on PayTrace {transaction_id} ({on}): {reason}; "
+        f"{reversal.key} reopens the invoice",
+        [
+            (payment.gl_account_id or profile.gl.card_clearing, amount, ZERO),
+            (fee_account(profile), fee, ZERO),
+            (profile.gl.bank, ZERO, amount + fee),
+        ],
+    )
+    ordering = invoices[0] if invoices else f"chargeback:{case_key}"
+    specs = [
+        reversal,
+        OutboxSpec(
+            journal["Reference"],
+            "journal_entry",
+            journal,
+            sequence_of(now, transaction_id, 1),
+            ordering,
+            transaction_id,
+        ),
+    ]
+    for step, invoice_id in enumerate(invoices, start=2):
+        specs.append(
+            OutboxSpec(
+                case_reference(case_key, f"INV-{invoice_id}")[:80],
+                "invoice_status",
+                {"InvoiceID": invoice_id, "PaymentStatus": "Failed", "Cause": "chargeback"},
+                sequence_of(now, transaction_id, step),
+                invoice_id,
+                transaction_id,
+            )
+        )
+    return specs
+
+
+def reposting_won_specs(
+    data: dict[str, Any], entry_date: date, transaction_id: int, generation: int, now: datetime
+) -> list[OutboxSpec]:
+    """A won case whose payment was reversed: the money is back in the bank, so the payment
+    posts again (``PT-<id>-PAY-<n>``, same invoices, dated that day) and the journal entry
+    moves it from the bank to the account the payment debits (fee not returned)."""
+    case_key = str(data["case_key"])
+    reversed_payment = dict(data["reversed_payment"])
+    amount = Decimal(str(reversed_payment["Amount"]))
+    gl_account = str(reversed_payment.get("GLAccountID") or "")
+    invoices = list(data.get("invoices") or [])
+    ordering = invoices[0] if invoices else f"chargeback:{case_key}"
+    key = payment_key(transaction_id, generation)
+    payment = {
+        **reversed_payment,
+        "PaymentReference": key,
+        "PaymentDate": entry_date.isoformat(),
+    }
+    journal = journal_payload(
+        case_reference(case_key, "WON-JE"),
+        entry_date,
+        f"Chargeback {case_key} won: the bank got it back; {key} pays the invoice again "
+        "(fee not returned)",
+        [(str(data["bank_account"]), amount, ZERO), (gl_account, ZERO, amount)],
+    )
+    return [
+        OutboxSpec(key, "payment", payment, sequence_of(now, transaction_id, 5), ordering,
+                   transaction_id),
+        OutboxSpec(journal["Reference"], "journal_entry", journal,
+                   sequence_of(now, transaction_id, 6), ordering, transaction_id),
+    ]  # fmt: skip

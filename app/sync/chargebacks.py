@@ -33,13 +33,22 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.config import Profile
+from app.domain.money import from_cents
 from app.errors import PaysageError
 from app.store import Store, audit
 from app.store.models import ExceptionItem, SageProInvoice
+from app.sync import reversals
 from app.sync.approval import write_outbox
-from app.sync.chargeback_entries import confirm_specs, fee_account, won_specs
+from app.sync.chargeback_entries import (
+    confirm_specs,
+    fee_account,
+    reposting_won_specs,
+    reversing_confirm_specs,
+    won_specs,
+)
 from app.sync.chargeback_sale import SaleLink, link_sale
 from app.sync.effects import ZERO, OutboxSpec
+from app.sync.reversals import PostedPayment
 
 CATEGORY = "chargeback"
 ALERT_CODE = "chargeback_received"
@@ -116,9 +125,25 @@ def confirm_chargeback(
         amount = Decimal(str(data["amount"]))
         fee = Decimal(str(data["fee"])) if data.get("fee") else ZERO
         invoices = _invoices_to_mark(session, link, str(data.get("invoice_id") or ""))
-        specs = confirm_specs(
-            case_key, amount, fee, invoices, link, entry_date, profile, now, str(data["reason"])
-        )
+        payment = _payment_to_reverse(session, link, amount)
+        if payment is not None and link.transaction_id is not None:
+            invoices = list(payment.invoice_ids)
+            specs = reversing_confirm_specs(
+                case_key,
+                fee,
+                invoices,
+                link.transaction_id,
+                payment,
+                entry_date,
+                profile,
+                now,
+                str(data["reason"]),
+            )
+            data["reversed_payment"] = payment.payload
+        else:
+            specs = confirm_specs(
+                case_key, amount, fee, invoices, link, entry_date, profile, now, str(data["reason"])
+            )
         write_outbox(session, specs, now=now)
         previous = {inv: _payment_status(session, inv) for inv in invoices}
         data.update(
@@ -149,8 +174,32 @@ def confirm_chargeback(
         return [s.key for s in specs]
 
 
+def _payment_to_reverse(session: Session, link: SaleLink, amount: Decimal) -> PostedPayment | None:
+    """The sale's payment in Sage Pro, when the case takes all of it back: a payment
+    reversal then reopens its invoices. A partial chargeback keeps the journal entry alone
+    (a reversal always takes the whole payment)."""
+    if not link.found or link.transaction_id is None or link.payment_state != "posted":
+        return None
+    payment = reversals.posted_payment(session, link.transaction_id)
+    if payment is None or from_cents(payment.amount_cents) != amount:
+        return None
+    return payment
+
+
 def _confirmed_words(data: dict[str, Any], invoices: list[str], profile: Profile) -> str:
     fee = f" and the {data['fee']} fee to {fee_account(profile)}" if data.get("fee") else ""
+    if data.get("reversed_payment"):
+        reversal, journal = data["outbox"][0], data["outbox"][1]
+        clearing = data["reversed_payment"].get("GLAccountID") or profile.gl.card_clearing
+        return (
+            f"Confirmed by {data['confirmed_by']}. Payment reversal {reversal} dated "
+            f"{data['entry_date']} takes payment {data['reversed_payment']['PaymentReference']} "
+            f"back: invoice {', '.join(invoices) or '(on account)'} is open again with its "
+            f"balance restored and marked PaymentStatus Failed. Journal entry {journal}: "
+            f"debit {clearing} {data['amount']}{fee}, credit bank {profile.gl.bank} (the "
+            "processor takes chargebacks straight from the bank account). When PayTrace "
+            "decides the case, mark it won (the payment posts again) or lost."
+        )
     invoice_words = (
         f"Invoice {', '.join(invoices)} will show PaymentStatus Failed: Sage Pro's API cannot "
         "reopen a paid invoice (its balance and status are read-only), so this mark and the "
@@ -197,7 +246,12 @@ def resolve_chargeback(
         specs: list[OutboxSpec] = []
         if outcome == "won" and state == "confirmed":
             entry_date = today or (merchant_today(profile) if profile else date.today())
-            specs = won_specs(data, entry_date, data.get("outbox_transaction_id"), now)
+            tid = data.get("outbox_transaction_id")
+            if data.get("reversed_payment") and tid is not None:
+                generation = reversals.next_payment_generation(session, int(tid))
+                specs = reposting_won_specs(data, entry_date, int(tid), generation, now)
+            else:
+                specs = won_specs(data, entry_date, tid, now)
             write_outbox(session, specs, now=now)
         words = _outcome_words(outcome, state, data, specs)
         data.update(state=outcome, resolved_outbox=[s.key for s in specs])

@@ -31,8 +31,12 @@ class OutboxSpec:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def payment_key(transaction_id: int) -> str:
-    return f"PT-{transaction_id}-PAY"
+def payment_key(transaction_id: int, generation: int = 1) -> str:
+    """``PT-<id>-PAY``; after its payment was reversed (Unreconcile) the next match of the
+    same transaction posts as ``PT-<id>-PAY-2``, then ``-PAY-3``: deterministic keys, so
+    exactly-once holds for each generation."""
+    base = f"PT-{transaction_id}-PAY"
+    return base if generation <= 1 else f"{base}-{generation}"
 
 
 def sequence_of(created_utc: datetime | None, transaction_id: int, step: int = 0) -> int:
@@ -53,10 +57,12 @@ def payment_spec(
     applications: Sequence[tuple[str, Decimal]],
     memo: str,
     sequence: int,
+    generation: int = 1,
 ) -> OutboxSpec:
     """One payment: one invoice, several (Applications; any rest on account) or on account."""
+    key = payment_key(transaction_id, generation)
     payload: dict[str, Any] = {
-        "PaymentReference": payment_key(transaction_id),
+        "PaymentReference": key,
         "PaymentDate": payment_date.isoformat(),
         "Amount": format_money(amount),
         "CustomerID": customer_id,
@@ -74,9 +80,7 @@ def payment_spec(
     else:
         payload["InvoiceID"] = None
     ordering = applied[0][0] if applied else f"customer:{customer_id}"
-    return OutboxSpec(
-        payment_key(transaction_id), "payment", payload, sequence, ordering, transaction_id
-    )
+    return OutboxSpec(key, "payment", payload, sequence, ordering, transaction_id)
 
 
 def refund_specs(
@@ -126,27 +130,37 @@ def decline_spec(*, transaction_id: int, invoice_id: str, sequence: int) -> Outb
     )
 
 
+def reversal_key(transaction_id: int, generation: int = 1) -> str:
+    """``PT-<id>-REVERSAL`` for the first posted payment of a transaction, ``-REVERSAL-2``
+    for the reversal of its successor ``PT-<id>-PAY-2`` (after an Unreconcile), …"""
+    base = f"PT-{transaction_id}-REVERSAL"
+    return base if generation <= 1 else f"{base}-{generation}"
+
+
 def reversal_spec(
     *,
     transaction_id: int,
-    entry_date: date,
-    amount: Decimal,
+    payment_reference: str,
+    reversal_date: date,
+    reason: str,
     invoice_ids: Sequence[str],
-    gl: GLAccountSettings,
     sequence: int,
+    generation: int = 1,
 ) -> OutboxSpec:
-    """A payment voided after posting: reverse the cash, reopen what it paid (dated today)."""
-    invoices = ", ".join(invoice_ids) or "on account"
-    payload = journal_payload(
-        f"PT-{transaction_id}-REVERSAL",
-        entry_date,
-        f"Reversal of PayTrace payment {transaction_id} ({invoices}), voided after posting",
-        [(gl.receivables, amount, ZERO), (gl.card_clearing, ZERO, amount)],
-    )
+    """Take a posted payment back in Sage Pro (contract v1.1 payment reversal): every
+    invoice it paid is open again with its balance restored, the customer owes it again,
+    and AR/cash on the payment's own GL account are undone — so no journal entry is needed
+    for that part. ``PaymentReference`` names the payment by our key; the poster looks up
+    its PaymentID when sending (only Sage Pro knows it)."""
+    key = reversal_key(transaction_id, generation)
+    payload = {
+        "Reference": key,
+        "PaymentReference": payment_reference,
+        "ReversalDate": reversal_date.isoformat(),
+        "Reason": reason[:200],
+    }
     ordering = invoice_ids[0] if invoice_ids else ""
-    return OutboxSpec(
-        payload["Reference"], "journal_entry", payload, sequence, ordering, transaction_id
-    )
+    return OutboxSpec(key, "payment_reversal", payload, sequence, ordering, transaction_id)
 
 
 def settlement_fees(

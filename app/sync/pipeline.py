@@ -38,7 +38,7 @@ from app.store.models import (
     SageProInvoice,
 )
 from app.store.transactions import transaction_from_row
-from app.sync import order_to_cash
+from app.sync import order_to_cash, reversals
 from app.sync.approval import PaymentFieldMapper, ReviewError, approve_in_session, claimed_cents
 from app.sync.refunds import find_original_sale
 
@@ -229,7 +229,7 @@ def propose(
             _propose_refund(session, row, now, decide)
         elif row.transaction_type == TransactionType.DECLINED.value:
             _propose_decline(session, row, now, decide)
-    _propose_reversals(session, now, counts)
+    _propose_reversals(session, now, decide)
     return counts
 
 
@@ -365,7 +365,10 @@ def _paid_before(session: Session, invoice_id: str, decline: PayTraceTransaction
     )
 
 
-def _propose_reversals(session: Session, now: datetime, counts: PipelineCounts) -> None:
+def _propose_reversals(session: Session, now: datetime, decide) -> None:  # type: ignore[no-untyped-def]
+    """A sale PayTrace voided after its payment posted: PayTrace's own state says the money
+    never came, so the reversal is certain — auto-approved like any sure match when
+    auto-approve is on, otherwise it waits in the grid with the reason."""
     voided = session.execute(
         select(PayTraceTransaction).where(
             PayTraceTransaction.match_status == "changed_after_posting",
@@ -375,14 +378,19 @@ def _propose_reversals(session: Session, now: datetime, counts: PipelineCounts) 
     for row in voided:
         has_one = session.execute(
             select(Proposal.id).where(
-                Proposal.transaction_id == row.transaction_id, Proposal.kind == "reversal"
+                Proposal.transaction_id == row.transaction_id,
+                Proposal.kind == "reversal",
+                Proposal.status.not_in(("superseded", "rejected")),
             )
         ).first()
         if has_one:
             continue
-        posted = (
+        payment = reversals.posted_payment(session, row.transaction_id)
+        if payment is None:
+            continue  # nothing of it is in Sage Pro (or it is reversed already)
+        owner = (
             session.execute(
-                select(Proposal).where(
+                select(Proposal.customer_id).where(
                     Proposal.transaction_id == row.transaction_id,
                     Proposal.kind == "payment",
                     Proposal.status == "posted",
@@ -391,23 +399,27 @@ def _propose_reversals(session: Session, now: datetime, counts: PipelineCounts) 
             .scalars()
             .first()
         )
-        invoices = [a.invoice_id for a in posted.applications] if posted else []
-        _simple_proposal(
+        invoices = ", ".join(payment.invoice_ids) or "on account"
+        reason = (
+            f"PayTrace voided transaction {row.transaction_id} after its payment "
+            f"{payment.key} was posted; the reversal puts the money back on {invoices}."
+        )
+        proposal = _simple_proposal(
             session,
             row,
             kind="reversal",
-            status="review",
+            status="proposed",
             rule="void_after_posting",
-            confidence=0,
-            customer_id=posted.customer_id if posted else "",
-            reason="PayTrace voided this payment after it was posted; approve to reverse it "
-            "with a journal entry dated today and reopen the invoice in Sage Pro.",
+            confidence=100,
+            customer_id=owner or "",
+            applications=list(payment.applications),
+            reason=reason,
             details={
-                "entry_date": now.date().isoformat(),
-                "amount_cents": row.amount_cents,
-                "invoice_ids": invoices,
+                "reversal_date": now.date().isoformat(),
+                "payment_reference": payment.key,
+                "reason": f"PayTrace void of transaction {row.transaction_id} after posting",
             },
+            auto_approvable=True,
             now=now,
         )
-        counts.proposals += 1
-        counts.review += 1
+        decide(proposal, True)

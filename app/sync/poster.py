@@ -38,7 +38,7 @@ from app.store.models import (
     ProposalApplication,
     SettlementBatchRow,
 )
-from app.sync import sagepro_effects
+from app.sync import reversals, sagepro_effects
 from app.sync.cancel import CancelToken
 from app.sync.dead_letters import mark_dead
 from app.sync.outbox_outcomes import (
@@ -258,6 +258,8 @@ class OutboxPoster:
             assert item is not None
             mark_posted(item, remote_id, now)
             add_attempt(session, item_id, now, "posted", f"Sage Pro id {remote_id}")
+            if item.kind == reversals.REVERSAL_KIND:
+                reversals.reversal_posted(session, item, now)
             self._finish_proposal(session, item)
             if item.batch_number is not None:
                 session.execute(
@@ -292,7 +294,7 @@ class OutboxPoster:
         proposal.status = "posted"
         tx = session.get(PayTraceTransaction, proposal.transaction_id)
         if tx is not None and tx.match_status == "approved":
-            tx.match_status = "posted"
+            tx.match_status = "reversed" if proposal.kind == "reversal" else "posted"
         if proposal.kind == "payment":
             apps = session.execute(
                 select(ProposalApplication.invoice_id, ProposalApplication.amount_cents).where(

@@ -21,8 +21,9 @@ from app.store.models import (
     ProposalApplication,
     SageProInvoice,
 )
+from app.sync import reversals
 from app.sync.approval import ReviewError, approve_in_session, write_outbox
-from app.sync.effects import reversal_spec, sequence_of
+from app.sync.effects import sequence_of
 from app.sync.foreign_currency import (
     CURRENCY,
     EXCHANGE_RATE,
@@ -195,7 +196,8 @@ def undo_approval(store: Store, proposal_id: int, *, user: str) -> None:
             .scalars()
             .all()
         )
-        busy = [i.key for i in items if i.status not in ("pending", "dead")]
+        # Rows discarded by an earlier undo were never sent; they must not pin the approval.
+        busy = [i.key for i in items if i.status not in ("pending", "dead", "discarded")]
         if busy:
             raise ReviewError(
                 f"{', '.join(busy)} is already being posted or posted; use Unreconcile instead."
@@ -223,27 +225,54 @@ def undo_approval(store: Store, proposal_id: int, *, user: str) -> None:
 
 def unreconcile(
     store: Store, proposal_id: int, *, user: str, profile: Profile | None = None
-) -> None:
-    """Reverse a posted payment with a journal entry dated today (never an edit)."""
-    profile = profile or load_settings().profile()
+) -> int:
+    """Take a posted payment back and put its transaction in review again.
+
+    Queues a payment reversal dated today (never an edit): once posted, the invoices the
+    payment paid are open with their balance restored. A new proposal in review, naming
+    the same customer, waits for the right match; approving it posts the payment again
+    under the next key (``PT-<id>-PAY-2``) after the reversal. Returns the new proposal.
+    ``profile`` is accepted for callers that pass it; the reversal needs no GL account.
+    """
+    del profile
     with store.write() as session:
         proposal = session.get(Proposal, proposal_id)
         if proposal is None or proposal.status != "posted" or proposal.kind != "payment":
             raise ReviewError("Only a posted payment can be unreconciled.")
         tx = session.get(PayTraceTransaction, proposal.transaction_id)
         assert tx is not None
+        payment = reversals.posted_payment(session, tx.transaction_id)
+        if payment is None:
+            raise ReviewError("A reversal of this payment is already queued or posted.")
         now = _now()
-        spec = reversal_spec(
-            transaction_id=tx.transaction_id,
-            entry_date=now.date(),
-            amount=from_cents(tx.amount_cents),
-            invoice_ids=[a.invoice_id for a in proposal.applications],
-            gl=profile.gl,
+        spec = reversals.spec_for(
+            tx.transaction_id,
+            payment,
+            reversal_date=now.date(),
+            reason=f"Unreconciled in Paysage by {user}",
             sequence=sequence_of(now, tx.transaction_id, 5),
         )
         if not write_outbox(session, [spec], now=now, proposal_id=proposal.id):
             raise ReviewError("A reversal of this payment is already queued or posted.")
         proposal.status = "reversed"
+        again = Proposal(
+            transaction_id=tx.transaction_id,
+            kind="payment",
+            status="review",
+            rule="unreconciled",
+            confidence=0,
+            reason=f"Unreconciled by {user}: {payment.key} is being reversed in Sage Pro; "
+            "choose the right invoice (or on account) and approve to post it again.",
+            score_parts={},
+            candidates=proposal.candidates,
+            customer_id=proposal.customer_id,
+            on_account_cents=0,
+            auto_approvable=False,
+            details={"replaces": proposal.id, "reversal": spec.key},
+            created_at=now,
+        )
+        session.add(again)
+        session.flush()
         tx.match_status = "review"
         audit.record(
             session,
@@ -251,8 +280,9 @@ def unreconcile(
             "proposal",
             proposal_id,
             actor=user,
-            after={"reversal": spec.key},
+            after={"reversal": spec.key, "new_proposal": again.id},
         )
+        return again.id
 
 
 def _open_proposal(session, proposal_id: int) -> Proposal:  # type: ignore[no-untyped-def]

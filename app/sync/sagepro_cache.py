@@ -152,3 +152,17 @@ def apply_posted_payment(session: Session, applications: list[tuple[str, int]]) 
             invoice.payment_status = "Paid"
         else:
             invoice.payment_status = "Partial"
+
+
+def apply_reversed_payment(session: Session, applications: list[tuple[str, int]]) -> None:
+    """Raise cached balances right after a payment reversal posts (the invoices are open
+    again in Sage Pro), so a re-match can pick them before the next refresh."""
+    for invoice_id, cents in applications:
+        invoice = session.get(SageProInvoice, invoice_id)
+        if invoice is None:
+            continue
+        invoice.amount_paid_cents = max(invoice.amount_paid_cents - cents, 0)
+        invoice.balance_cents = min(invoice.balance_cents + cents, invoice.amount_cents)
+        if invoice.balance_cents > 0 and invoice.status == "Paid":
+            invoice.status = "Open"
+        invoice.payment_status = "Partial" if invoice.amount_paid_cents else "Unpaid"

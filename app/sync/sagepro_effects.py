@@ -1,8 +1,9 @@
 """Carry out one outbox row in Sage Pro.
 
-Creates (payments, credit memos, journal entries) go through ``post_once``, which looks the
-key up before posting and before every retry. Updates (an invoice's PaymentStatus, a
-customer's card link) are idempotent by nature: setting the same value twice is harmless.
+Creates (payments, credit memos, payment reversals, journal entries) go through
+``post_once``, which looks the key up before posting and before every retry. Updates (an
+invoice's PaymentStatus, a customer's card link) are idempotent by nature: setting the
+same value twice is harmless.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ _ID_FIELD = {
     PostKind.CREDIT_MEMO: "credit_memo_id",
     PostKind.JOURNAL_ENTRY: "journal_id",
     PostKind.SALES_ORDER: "order_number",
+    PostKind.PAYMENT_REVERSAL: "reversal_id",
 }
 
 
@@ -33,6 +35,21 @@ def _text(payload: Mapping[str, Any], name: str) -> str:
     return value.strip()
 
 
+def _with_payment_id(gateway: SageProGateway, payload: Mapping[str, Any]) -> dict[str, Any]:
+    """A reversal names the payment by our key (``PaymentReference``); Sage Pro wants its
+    PaymentID, which only Sage Pro knows, so it is looked up when the row is sent."""
+    fields = dict(payload)
+    reference = str(fields.pop("PaymentReference", "") or "").strip()
+    if not str(fields.get("PaymentID") or "").strip():
+        if not reference:
+            raise PayloadError("a payment reversal needs PaymentID or PaymentReference")
+        payment = gateway.find_payment(reference)
+        if payment is None:
+            raise PayloadError(f"payment {reference}, which this would reverse, is not in Sage Pro")
+        fields["PaymentID"] = payment.payment_id
+    return fields
+
+
 def execute(
     gateway: SageProGateway,
     kind: str,
@@ -41,6 +58,8 @@ def execute(
     policy: RetryPolicy | None = None,
 ) -> str:
     """Do the effect once; returns the Sage Pro id. Raises Sage Pro errors or PayloadError."""
+    if kind == PostKind.PAYMENT_REVERSAL:
+        payload = _with_payment_id(gateway, payload)
     if kind in _ID_FIELD:
         try:
             record = post_once(gateway, kind, key, payload, policy=policy)

@@ -117,19 +117,32 @@ def test_chargeback_import_confirm_post_and_resolve(sync_env: SyncEnv, tmp_path:
     with pytest.raises(ChargebackError, match="VOID"):
         confirm_chargeback(env.store, void.id, user="ann", profile=env.profile)
 
+    invoice_before = env.sagepro_get(f"/api/invoices/{won_invoice}")
+    customer_id = invoice_before["CustomerID"]
+    balance_before = Decimal(env.sagepro_get(f"/api/customers/{customer_id}")["Balance"])
     keys = confirm_chargeback(env.store, won.id, user="ann", profile=env.profile, today=DEMO_TODAY)
-    assert keys == ["PT-CB-CB-1001-JE", f"PT-CB-CB-1001-INV-{won_invoice}"]
+    # The sale's payment is in Sage Pro: a payment reversal reopens the invoice, the journal
+    # entry carries only the bank side, the invoice is marked Failed.
+    reversal_key = f"PT-{won_tx.transaction_id}-REVERSAL"
+    assert keys == [reversal_key, "PT-CB-CB-1001-JE", f"PT-CB-CB-1001-INV-{won_invoice}"]
     with pytest.raises(ChargebackError, match="already confirmed"):
         confirm_chargeback(env.store, won.id, user="ann", profile=env.profile)
     confirm_chargeback(env.store, lost.id, user="ann", profile=env.profile, today=DEMO_TODAY)
-    assert _post(env) == 4  # two journal entries, two invoice marks
+    assert _post(env) == 6  # per case: a payment reversal, a journal entry, an invoice mark
     assert _post(env) == 0
 
     amount = Decimal(won_tx.amount_cents) / 100
+    reopened = env.sagepro_get(f"/api/invoices/{won_invoice}")
+    assert (reopened["Status"], reopened["PaymentStatus"]) == ("Open", "Failed")
+    assert Decimal(reopened["Balance"]) == Decimal(invoice_before["Balance"]) + amount
+    balance_now = Decimal(env.sagepro_get(f"/api/customers/{customer_id}")["Balance"])
+    assert balance_now == balance_before + amount
+    (made,) = env.sagepro_get("/api/paymentreversals", Reference=reversal_key)["items"]
+    assert Decimal(made["Amount"]) == amount and made["ReversalDate"] == DEMO_TODAY.isoformat()
     (journal,) = _journal(env, "PT-CB-CB-1001-JE")
     lines = {(ln["GLAccountID"], ln["Debit"], ln["Credit"]) for ln in journal["Lines"]}
     assert lines == {
-        ("1200", f"{amount:.2f}", "0.00"),
+        ("1050", f"{amount:.2f}", "0.00"),  # what the reversal credited card clearing
         ("6160", "15.00", "0.00"),
         ("1010", "0.00", f"{amount + 15:.2f}"),
     }
@@ -139,10 +152,12 @@ def test_chargeback_import_confirm_post_and_resolve(sync_env: SyncEnv, tmp_path:
     _synced_again = run_cycle(env.context(), since=DEMO_TODAY - timedelta(days=31))
     assert _synced_again.dead_letter == 0
     assert len(_journal(env, "PT-CB-CB-1001-JE")) == 1
+    assert len(env.sagepro_get("/api/paymentreversals", Reference=reversal_key)["items"]) == 1
 
     later = DEMO_TODAY + timedelta(days=10)
     won_keys = resolve_chargeback(env.store, won.id, outcome="won", user="bob", today=later)
-    assert won_keys[0] == "PT-CB-CB-1001-WON-JE"
+    # Won: the money is back in the bank, so the payment posts again under the next key.
+    assert won_keys == [f"PT-{won_tx.transaction_id}-PAY-2", "PT-CB-CB-1001-WON-JE"]
     assert resolve_chargeback(env.store, lost.id, outcome="lost", user="bob") == []
     with pytest.raises(ChargebackError, match="already won"):
         resolve_chargeback(env.store, won.id, outcome="lost", user="bob")
@@ -151,9 +166,13 @@ def test_chargeback_import_confirm_post_and_resolve(sync_env: SyncEnv, tmp_path:
     assert reversal["EntryDate"] == later.isoformat()
     assert {(ln["GLAccountID"], ln["Debit"], ln["Credit"]) for ln in reversal["Lines"]} == {
         ("1010", f"{amount:.2f}", "0.00"),
-        ("1200", "0.00", f"{amount:.2f}"),
+        ("1050", "0.00", f"{amount:.2f}"),
     }
     assert _journal(env, "PT-CB-CB-1002-WON-JE") == []
+    paid_again = env.sagepro_get(f"/api/invoices/{won_invoice}")
+    assert (paid_again["Status"], paid_again["Balance"]) == ("Paid", invoice_before["Balance"])
+    balance_won = Decimal(env.sagepro_get(f"/api/customers/{customer_id}")["Balance"])
+    assert balance_won == balance_before
 
     with env.store.read() as session:
         closed = {

@@ -41,7 +41,7 @@ def _by_type(o: OutboundEnv, invoice: str) -> dict[str, int]:
     return o.sales(invoice)["by_type"]  # type: ignore[no-any-return]
 
 
-def test_a_pending_sale_is_voided_and_the_void_is_reversed_for_review(outbound: OutboundEnv):
+def test_a_pending_sale_is_voided_and_the_void_reverses_the_payment(outbound: OutboundEnv):
     o = outbound
     [(invoice, sale_id, amount)] = _paid_by_card(o)
     intent = _refund(o, invoice, amount)
@@ -56,7 +56,12 @@ def test_a_pending_sale_is_voided_and_the_void_is_reversed_for_review(outbound: 
             select(Proposal).where(Proposal.transaction_id == sale_id, Proposal.kind == "reversal")
         ).scalar_one()
     assert tx is not None and tx.transaction_type == "VOID"
-    assert reversal.status == "review"
+    # PayTrace's own state says the money went back: with auto-approve on, the payment
+    # reversal posts in the same cycle and the invoice is open again in Sage Pro.
+    assert reversal.status == "posted" and tx.match_status == "reversed"
+    reversed_ = o.env.sagepro_get("/api/paymentreversals", Reference=f"PT-{sale_id}-REVERSAL")
+    assert reversed_["total"] == 1
+    assert o.env.sagepro_get(f"/api/invoices/{invoice}")["Status"] == "Open"
     with pytest.raises(RefundRefusedError, match="No card payment posted"):
         _refund(o, invoice, amount)  # the voided sale has nothing left to give back
 

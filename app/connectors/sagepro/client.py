@@ -31,6 +31,8 @@ from app.domain.sagepro_records import (
     Page,
     Payment,
     PaymentDraft,
+    PaymentReversal,
+    PaymentReversalDraft,
     Period,
     SalesOrder,
     SalesOrderDraft,
@@ -221,6 +223,21 @@ class SageProClient:
         what = f"posting payment {draft.reference}"
         body = wire.payment_json(draft)
         return self._read(wire.parse_payment, "POST", "/api/payments", what, body)
+
+    # --- payment reversals (contract v1.1) ----------------------------------------------
+
+    def get_payment_reversal(self, reversal_id: str) -> PaymentReversal:
+        path = f"/api/paymentreversals/{_q(reversal_id)}"
+        what = f"reading payment reversal {reversal_id}"
+        return self._read(wire.parse_payment_reversal, "GET", path, what)
+
+    def find_payment_reversal(self, reference: str) -> PaymentReversal | None:
+        return self._find("paymentreversals", "Reference", reference, wire.parse_payment_reversal)
+
+    def post_payment_reversal(self, draft: PaymentReversalDraft) -> PaymentReversal:
+        what = f"posting payment reversal {draft.reference}"
+        body = wire.payment_reversal_json(draft)
+        return self._read(wire.parse_payment_reversal, "POST", "/api/paymentreversals", what, body)
 
     # --- credit memos & journal entries -----------------------------------------------
 

@@ -1,7 +1,8 @@
 """``post_once``: put one record into Sage Pro exactly once, whatever the network does.
 
 The key (``PT-<id>-PAY`` …) is the record's unique reference. Each attempt looks the key
-up first and posts only when it is absent, so a write whose answer was lost (timeout,
+up first and posts only when it is absent (a record found in any ``PostingState`` —
+Staged, Entered, Posted or none said — exists), so a write whose answer was lost (timeout,
 dropped connection, unreadable body) is found by the next attempt instead of posted twice.
 A 409 ``duplicate_reference`` is success when the existing record is what we meant, and an
 ``IntentMismatchError`` naming both when it is not. Transient failures are retried with
@@ -32,6 +33,8 @@ from app.domain.sagepro_records import (
     JournalEntryDraft,
     Payment,
     PaymentDraft,
+    PaymentReversal,
+    PaymentReversalDraft,
     SalesOrder,
     SalesOrderDraft,
 )
@@ -44,6 +47,7 @@ class PostKind(StrEnum):
     CREDIT_MEMO = "credit_memo"
     JOURNAL_ENTRY = "journal_entry"
     SALES_ORDER = "sales_order"
+    PAYMENT_REVERSAL = "payment_reversal"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -89,6 +93,16 @@ _KINDS: dict[PostKind, _Kind] = {
         lambda g, d: g.post_journal_entry(d),
         lambda r: r.journal_id,
     ),
+    PostKind.PAYMENT_REVERSAL: _Kind(
+        "payment reversal",
+        PaymentReversalDraft,
+        "reference",
+        payloads.payment_reversal_draft,
+        wire.parse_payment_reversal,
+        lambda g, k: g.find_payment_reversal(k),
+        lambda g, d: g.post_payment_reversal(d),
+        lambda r: r.reversal_id,
+    ),
     PostKind.SALES_ORDER: _Kind(
         "sales order",
         SalesOrderDraft,
@@ -129,6 +143,15 @@ def post_once(
     *,
     policy: RetryPolicy | None = None,
 ) -> JournalEntry: ...
+@overload
+def post_once(
+    gateway: SageProGateway,
+    kind: PostKind | str,
+    key: str,
+    payload: PaymentReversalDraft,
+    *,
+    policy: RetryPolicy | None = None,
+) -> PaymentReversal: ...
 @overload
 def post_once(
     gateway: SageProGateway,

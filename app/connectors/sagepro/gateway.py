@@ -24,6 +24,8 @@ from app.domain.sagepro_records import (
     Page,
     Payment,
     PaymentDraft,
+    PaymentReversal,
+    PaymentReversalDraft,
     Period,
     SalesOrder,
     SalesOrderDraft,
@@ -95,6 +97,10 @@ class SageProGateway(Protocol):
     def find_payment(self, reference: str) -> Payment | None: ...
 
     def post_payment(self, draft: PaymentDraft) -> Payment: ...
+
+    def find_payment_reversal(self, reference: str) -> PaymentReversal | None: ...
+
+    def post_payment_reversal(self, draft: PaymentReversalDraft) -> PaymentReversal: ...
 
     def find_credit_memo(self, reference: str) -> CreditMemo | None: ...
 

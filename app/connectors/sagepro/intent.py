@@ -19,13 +19,15 @@ from app.domain.sagepro_records import (
     Payment,
     PaymentApplication,
     PaymentDraft,
+    PaymentReversal,
+    PaymentReversalDraft,
     SalesOrder,
     SalesOrderDraft,
     SalesOrderLine,
 )
 
-Draft = PaymentDraft | CreditMemoDraft | JournalEntryDraft | SalesOrderDraft
-Posted = Payment | CreditMemo | JournalEntry | SalesOrder
+Draft = PaymentDraft | CreditMemoDraft | JournalEntryDraft | SalesOrderDraft | PaymentReversalDraft
+Posted = Payment | CreditMemo | JournalEntry | SalesOrder | PaymentReversal
 
 
 def differences(draft: Draft, record: Posted) -> list[str]:
@@ -51,6 +53,8 @@ def describe(item: Draft | Posted) -> str:
             f"customer {item.customer_id}, {format_money(item.amount)} against invoice "
             f"{item.invoice_id}, dated {item.memo_date.isoformat()}"
         )
+    if isinstance(item, PaymentReversalDraft | PaymentReversal):
+        return f"reversal of payment {item.payment_id}, dated {item.reversal_date.isoformat()}"
     if isinstance(item, JournalEntryDraft | JournalEntry):
         lines = ", ".join(_journal_line_text(line) for line in item.lines)
         return f"dated {item.entry_date.isoformat()}, lines {lines}"
@@ -77,6 +81,9 @@ def _facts(item: Draft | Posted) -> dict[str, object]:
             "amount": item.amount,
             "date": item.memo_date,
         }
+    if isinstance(item, PaymentReversalDraft | PaymentReversal):
+        # The amount is the payment's, decided by Sage Pro: not part of the intent.
+        return {"payment": item.payment_id.strip().upper(), "date": item.reversal_date}
     if isinstance(item, JournalEntryDraft | JournalEntry):
         return {"date": item.entry_date, "lines": sorted(_journal_key(x) for x in item.lines)}
     return {

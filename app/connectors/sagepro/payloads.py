@@ -16,6 +16,7 @@ from app.domain.sagepro_records import (
     JournalLine,
     PaymentApplication,
     PaymentDraft,
+    PaymentReversalDraft,
     SalesOrderDraft,
     SalesOrderLine,
 )
@@ -101,6 +102,15 @@ def credit_memo_draft(fields: Mapping[str, Any]) -> CreditMemoDraft:
         memo_date=_date(fields, "MemoDate"),
         amount=_money(fields, "Amount"),
         gl_account_id=_text(fields, "GLAccountID"),
+        reason=_text(fields, "Reason"),
+    )
+
+
+def payment_reversal_draft(fields: Mapping[str, Any]) -> PaymentReversalDraft:
+    return PaymentReversalDraft(
+        reference=_text(fields, "Reference"),
+        payment_id=_text(fields, "PaymentID"),
+        reversal_date=_date(fields, "ReversalDate"),
         reason=_text(fields, "Reason"),
     )
 

@@ -25,6 +25,8 @@ from app.domain.sagepro_records import (
     Payment,
     PaymentApplication,
     PaymentDraft,
+    PaymentReversal,
+    PaymentReversalDraft,
     Period,
     SalesOrder,
     SalesOrderDraft,
@@ -149,6 +151,9 @@ def parse_payment(data: Mapping[str, Any]) -> Payment:
         ),
         status=_text(data, "PaymentStatus") or "Paid",
         memo=_text(data, "Memo"),
+        reversed=data.get("Reversed") is True,
+        reversal_id=_text(data, "ReversalID"),
+        posting_state=_text(data, "PostingState"),
     )
 
 
@@ -162,6 +167,19 @@ def parse_credit_memo(data: Mapping[str, Any]) -> CreditMemo:
         amount=_money(data, "Amount"),
         gl_account_id=_text(data, "GLAccountID"),
         reason=_text(data, "Reason"),
+        posting_state=_text(data, "PostingState"),
+    )
+
+
+def parse_payment_reversal(data: Mapping[str, Any]) -> PaymentReversal:
+    return PaymentReversal(
+        reversal_id=str(_get(data, "ReversalID")),
+        reference=str(_get(data, "Reference")),
+        payment_id=str(_get(data, "PaymentID")),
+        reversal_date=_date(data, "ReversalDate"),
+        amount=_money(data, "Amount"),
+        reason=_text(data, "Reason"),
+        posting_state=_text(data, "PostingState"),
     )
 
 
@@ -182,6 +200,7 @@ def parse_journal_entry(data: Mapping[str, Any]) -> JournalEntry:
         lines=tuple(_journal_line(line) for line in _list(data, "Lines")),
         description=_text(data, "Description"),
         status=_text(data, "Status") or "Unposted",
+        posting_state=_text(data, "PostingState"),
     )
 
 
@@ -317,6 +336,15 @@ def credit_memo_json(draft: CreditMemoDraft) -> Json:
         "Amount": format_money(draft.amount),
         "Reason": draft.reason,
         "GLAccountID": draft.gl_account_id,
+    }
+
+
+def payment_reversal_json(draft: PaymentReversalDraft) -> Json:
+    return {
+        "Reference": draft.reference,
+        "PaymentID": draft.payment_id,
+        "ReversalDate": draft.reversal_date.isoformat(),
+        "Reason": draft.reason,
     }
 
 

@@ -17,7 +17,16 @@ from urllib.parse import unquote
 
 from app.sandbox.faults import FaultKind
 from app.sandbox.http_base import SandboxRequest, SandboxResponse
-from app.sandbox.sagepro import admin, credit_memos, customers, invoices, ledger, orders, payments
+from app.sandbox.sagepro import (
+    admin,
+    credit_memos,
+    customers,
+    invoices,
+    ledger,
+    orders,
+    payments,
+    reversals,
+)
 from app.sandbox.sagepro.books import Books
 from app.sandbox.sagepro.calls import Call
 from app.sandbox.sagepro.errors import ApiError
@@ -43,6 +52,9 @@ _ROUTES: dict[tuple[str, str, bool], Handler] = {
     ("GET", "payments", False): payments.list_payments,
     ("POST", "payments", False): payments.create_payment,
     ("GET", "payments", True): payments.get_payment,
+    ("GET", "paymentreversals", False): reversals.list_reversals,
+    ("POST", "paymentreversals", False): reversals.create_reversal,
+    ("GET", "paymentreversals", True): reversals.get_reversal,
     ("GET", "creditmemos", False): credit_memos.list_credit_memos,
     ("POST", "creditmemos", False): credit_memos.create_credit_memo,
     ("GET", "creditmemos", True): credit_memos.get_credit_memo,

@@ -25,6 +25,13 @@ JOURNAL_ENTRIES = "journalentries"
 ORDERS = "orders"
 GL_ACCOUNTS = "glaccounts"
 PERIODS = "periods"
+PAYMENT_REVERSALS = "paymentreversals"
+
+# Contract v1.1 PostingState: the stand-in writes straight into the books, so its
+# payments, credit memos and reversals are Posted and its journal entries Entered
+# (they stay Unposted batches until Sage Pro's own posting).
+POSTED = "Posted"
+ENTERED = "Entered"
 
 MODIFIED = "_modified"
 CREDITS = "_credits"  # credit memos applied to an open invoice (lower its Balance)

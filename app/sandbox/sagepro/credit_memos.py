@@ -14,6 +14,7 @@ from app.sandbox.http_base import SandboxResponse
 from app.sandbox.sagepro.books import (
     CREDIT_MEMOS,
     CREDITS,
+    POSTED,
     REFUNDS,
     Books,
     money,
@@ -95,6 +96,7 @@ def create_credit_memo(books: Books, call: Call) -> SandboxResponse:
             "Amount": money_text(amount),
             "Reason": reason,
             "GLAccountID": gl_account,
+            "PostingState": POSTED,
         }
         books.save(CREDIT_MEMOS, memo_id, doc, reference)
     return SandboxResponse(201, public(doc))

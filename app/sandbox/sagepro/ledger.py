@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from app.sandbox.http_base import SandboxResponse
-from app.sandbox.sagepro.books import GL_ACCOUNTS, JOURNAL_ENTRIES, PERIODS, Books, public
+from app.sandbox.sagepro.books import ENTERED, GL_ACCOUNTS, JOURNAL_ENTRIES, PERIODS, Books, public
 from app.sandbox.sagepro.calls import Call
 from app.sandbox.sagepro.errors import not_found
 from app.sandbox.sagepro.fields import Body, money_text, refuse_card_data
@@ -100,6 +100,7 @@ def create_journal_entry(books: Books, call: Call) -> SandboxResponse:
             "Description": description,
             "Lines": lines,
             "Status": "Unposted",
+            "PostingState": ENTERED,
         }
         books.save(JOURNAL_ENTRIES, journal_id, doc, reference)
     return SandboxResponse(201, public(doc))

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from app.sandbox.http_base import SandboxResponse
-from app.sandbox.sagepro.books import PAYMENTS, Books, money, public, same_key
+from app.sandbox.sagepro.books import PAYMENTS, POSTED, Books, money, public, same_key
 from app.sandbox.sagepro.calls import Call
 from app.sandbox.sagepro.currency import payment_currency, refuse_other_currency
 from app.sandbox.sagepro.errors import ApiError, not_found
@@ -127,6 +127,8 @@ def create_payment(books: Books, call: Call) -> SandboxResponse:
             "PaymentMethodCode": method,
             "PaymentStatus": status,
             "Memo": memo,
+            "Reversed": False,
+            "PostingState": POSTED,
         } | currency
         if status == "Paid":
             for target in targets:

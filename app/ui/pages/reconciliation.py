@@ -397,8 +397,9 @@ class ReconciliationPage(QWidget):
         answer = QMessageBox.question(
             self,
             "Unreconcile",
-            "This payment is already in Sage Pro. Paysage will post a reversing entry dated "
-            "today and put the payment back in review. Continue?",
+            "This payment is already in Sage Pro. On the next sync Paysage posts a payment "
+            "reversal dated today (its invoices open again with their balance restored) and "
+            "puts the payment back in review for a new match. Continue?",
         )
         if answer == QMessageBox.StandardButton.Yes:
             pid, store, user = int(row["_key"]), self.ctx.store, self.ctx.user
