@@ -228,8 +228,9 @@ def _react_to_change(
             title = f"PayTrace transaction {transaction_id} was declined but posted as paid"
             detail = (
                 f"PayTrace lists transaction {transaction_id} as declined, but its payment was "
-                "already posted to Sage Pro. No money moved: reverse that payment in Sage Pro "
-                "so the invoice is open again. Paysage changes nothing on its own."
+                "already posted to Sage Pro. No money moved: check it in PayTrace, then approve "
+                "the payment reversal waiting in Reconciliation (it opens the invoice again). "
+                "Paysage does not reverse it on its own."
             )
         session.add(
             ExceptionItem(

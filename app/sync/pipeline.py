@@ -368,14 +368,21 @@ def _paid_before(session: Session, invoice_id: str, decline: PayTraceTransaction
 def _propose_reversals(session: Session, now: datetime, decide) -> None:  # type: ignore[no-untyped-def]
     """A sale PayTrace voided after its payment posted: PayTrace's own state says the money
     never came, so the reversal is certain — auto-approved like any sure match when
-    auto-approve is on, otherwise it waits in the grid with the reason."""
-    voided = session.execute(
+    auto-approve is on, otherwise it waits in the grid with the reason.
+
+    A sale PayTrace lists as declined only after its payment posted gets the same reversal,
+    but always waits for a person: the two exports contradict each other, so someone should
+    look in PayTrace before the books change (its "declined but posted" item says so)."""
+    reversible = session.execute(
         select(PayTraceTransaction).where(
             PayTraceTransaction.match_status == "changed_after_posting",
-            PayTraceTransaction.transaction_type == TransactionType.VOID.value,
+            PayTraceTransaction.transaction_type.in_(
+                (TransactionType.VOID.value, TransactionType.DECLINED.value)
+            ),
         )
     ).scalars()
-    for row in voided:
+    for row in reversible:
+        declined = row.transaction_type == TransactionType.DECLINED.value
         has_one = session.execute(
             select(Proposal.id).where(
                 Proposal.transaction_id == row.transaction_id,
@@ -400,16 +407,19 @@ def _propose_reversals(session: Session, now: datetime, decide) -> None:  # type
             .first()
         )
         invoices = ", ".join(payment.invoice_ids) or "on account"
+        happened = "lists as declined" if declined else "voided"
         reason = (
-            f"PayTrace voided transaction {row.transaction_id} after its payment "
+            f"PayTrace {happened} transaction {row.transaction_id} after its payment "
             f"{payment.key} was posted; the reversal puts the money back on {invoices}."
         )
+        if declined:
+            reason += " Check the transaction in PayTrace before you approve it."
         proposal = _simple_proposal(
             session,
             row,
             kind="reversal",
-            status="proposed",
-            rule="void_after_posting",
+            status="review" if declined else "proposed",
+            rule="decline_after_posting" if declined else "void_after_posting",
             confidence=100,
             customer_id=owner or "",
             applications=list(payment.applications),
@@ -417,9 +427,10 @@ def _propose_reversals(session: Session, now: datetime, decide) -> None:  # type
             details={
                 "reversal_date": now.date().isoformat(),
                 "payment_reference": payment.key,
-                "reason": f"PayTrace void of transaction {row.transaction_id} after posting",
+                "reason": f"PayTrace {'decline' if declined else 'void'} of transaction "
+                f"{row.transaction_id} after posting",
             },
-            auto_approvable=True,
+            auto_approvable=not declined,
             now=now,
         )
-        decide(proposal, True)
+        decide(proposal, not declined)

@@ -178,15 +178,34 @@ def test_a_decline_learnt_after_posting_is_flagged_for_a_person(shaped: SyncEnv)
 
     _decline_later(attempt)
     second = run_cycle(env.context(), since=SINCE, auto_approve=True)
-    assert second.posted == 0  # the books are not silently changed
+    assert second.posted == 0  # the books are not silently changed, even with auto-approve
     assert _payments(env) == before
-    assert _row(env, attempt.transaction_id) == ("DECLINED", "changed_after_posting")
+    assert _row(env, attempt.transaction_id) == ("DECLINED", "review")
+    key = f"PT-{attempt.transaction_id}-REVERSAL"
     with env.store.read() as session:
         (item,) = session.scalars(
             select(ExceptionItem).where(ExceptionItem.transaction_id == attempt.transaction_id)
         )
         assert (item.status, item.reason_code) == ("open", "became_declined")
         assert "declined but posted as paid" in item.title
+        (waiting,) = session.scalars(
+            select(Proposal).where(
+                Proposal.transaction_id == attempt.transaction_id, Proposal.kind == "reversal"
+            )
+        )
+        assert (waiting.status, waiting.auto_approvable) == ("review", False)
+        assert (
+            "declined" in waiting.reason and "Check the transaction in PayTrace" in waiting.reason
+        )
+        waiting_id = waiting.id
+
+    # A person checks PayTrace and approves: the reversal posts once and reopens the invoice.
+    answer = approve_proposals(env.store, [waiting_id], user="tester", profile=env.profile)
+    assert answer.approved == [waiting_id], answer.refused
+    run_cycle(env.context(), since=SINCE, auto_approve=True)
+    assert len(env.sagepro_get("/api/paymentreversals", Reference=key)["items"]) == 1
+    reopened = env.sagepro_get(f"/api/invoices/{invoice['InvoiceID']}")
+    assert (reopened["Status"], reopened["Balance"]) == ("Open", invoice["Balance"])
 
 
 @pytest.mark.parametrize(
