@@ -19,7 +19,7 @@ from app.store.models import Proposal, SageProInvoice
 from app.ui.dialogs.applications_dialog import ApplicationsDialog
 from app.ui.widgets import notices
 from tests.gui.demo_app import WAIT_MS, wait_idle, widget_with_text
-from tests.gui.test_ui_dialogs import _when_modal
+from tests.gui.modal import when_modal
 from tests.gui.ui_app import make_context, make_window
 
 RATE = Decimal("1.3645")
@@ -78,7 +78,7 @@ def test_the_rate_typed_in_the_dialog_is_shown_converted_and_kept(qtbot, ctx, tm
         ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
         qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
 
-    ran = _when_modal(qtbot, pay_in_cad)
+    ran = when_modal(qtbot, pay_in_cad)
     with qtbot.waitSignal(page.model.reset_done, timeout=WAIT_MS):
         qtbot.mouseClick(
             widget_with_text(page, QPushButton, "Re-match / split…"), Qt.MouseButton.LeftButton
