@@ -78,7 +78,7 @@ def test_the_rate_typed_in_the_dialog_is_shown_converted_and_kept(qtbot, ctx, tm
         ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
         qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
 
-    ran = when_modal(qtbot, pay_in_cad)
+    ran = when_modal(ApplicationsDialog, pay_in_cad)
     with qtbot.waitSignal(page.model.reset_done, timeout=WAIT_MS):
         qtbot.mouseClick(
             widget_with_text(page, QPushButton, "Re-match / split…"), Qt.MouseButton.LeftButton
