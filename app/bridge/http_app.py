@@ -6,8 +6,10 @@ Lists, filters, paging and errors reuse the stand-in's helpers (``app.sandbox.sa
 the list wrapper, ids and references compared without regard to case, unknown parameters
 ignored, ``modified_since`` as ISO 8601, 401 without the key, 404 for an unknown id.
 
-Writes are not served yet (staged receipts are part 4 of #17, journals part 2): they answer
-``unavailable`` with a message that says so, never a pretend success.
+With a ``StagedReceipts`` (``serve`` always gives one) ``POST /api/payments`` stages the
+receipt for the bookkeeper and the reads carry the staged overlay (see ``staging``). Every
+other write is not served yet (credit memos, reversals, journals: later parts of the
+bridge): it answers ``unavailable`` with a message that says so, never a pretend success.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from urllib.parse import unquote
 
 from app.bridge.company import Record, SageProCompany, Unreadable
 from app.bridge.dbf_table import TableReadError
+from app.bridge.staging import StagedReceipts
 from app.sandbox.faults import FaultKind
 from app.sandbox.http_base import SandboxRequest, SandboxResponse
 from app.sandbox.sagepro.books import public
@@ -44,10 +47,13 @@ MAX_UNREADABLE_SHOWN = 50
 class BridgeApp:
     """Routes ``/api/...`` requests to reads of one Sage Pro company."""
 
-    def __init__(self, company: SageProCompany, api_key: str) -> None:
+    def __init__(
+        self, company: SageProCompany, api_key: str, receipts: StagedReceipts | None = None
+    ) -> None:
         if not api_key:
             raise ValueError("the bridge needs an API key")
         self.company = company
+        self.receipts = receipts
         self._api_key = api_key.encode("utf-8")
         self._routes: dict[tuple[str, bool], Callable[[Query, str], SandboxResponse]] = {
             ("customers", False): self._list_customers,
@@ -99,11 +105,17 @@ class BridgeApp:
         if collection == "health" and not key and request.method == "GET":
             return SandboxResponse(200, self._health())
         self._authenticate(request)
+        if (request.method, collection, key) == ("POST", "payments", "") and self.receipts:
+            try:
+                body = request.json()
+            except ValueError:
+                raise ApiError("validation_failed", "the request body is not valid JSON") from None
+            return SandboxResponse(201, self.receipts.post_payment(body))
         if request.method != "GET":
             raise ApiError(
                 "unavailable",
                 f"the Sage Pro bridge does not take {request.method} /api/{collection} yet: "
-                "it serves reads only; enter this in Sage Pro by hand",
+                "it serves reads and stages payments only; enter this in Sage Pro by hand",
             )
         if collection in _NOT_YET:
             raise ApiError(
@@ -137,6 +149,10 @@ class BridgeApp:
                 for u in unreadable[:MAX_UNREADABLE_SHOWN]
             ],
             "unreadable_count": len(unreadable),
+            "staged_alerts": [
+                {"reference": a.reference, "token": a.token, "why": a.why}
+                for a in (self.receipts.view().alerts if self.receipts else [])
+            ],
         }
 
     # --- resources ---------------------------------------------------------------------
@@ -150,10 +166,19 @@ class BridgeApp:
                 "PayTraceCustomerID": "PayTraceCustomerID",
             },
         )
-        return list_response(self.company.customers()[0], query, filters)
+        return list_response(self._customers(), query, filters)
 
     def _get_customer(self, _query: Query, key: str) -> SandboxResponse:
-        return _one(self.company.customers()[0], "CustomerID", key, "customer")
+        return _one(self._customers(), "CustomerID", key, "customer")
+
+    def _customers(self) -> list[Record]:
+        return self.receipts.customers() if self.receipts else self.company.customers()[0]
+
+    def _invoices(self) -> list[Record]:
+        return self.receipts.invoices() if self.receipts else self.company.invoices()[0]
+
+    def _payments(self) -> list[Record]:
+        return self.receipts.view().payments if self.receipts else self.company.payments()[0]
 
     def _list_invoices(self, query: Query, _key: str) -> SandboxResponse:
         filters = key_filters(
@@ -165,11 +190,11 @@ class BridgeApp:
             if status not in _INVOICE_STATUS:
                 raise invalid("status", "must be open, paid, void or all")
             filters.append(lambda doc: doc["Status"] == _INVOICE_STATUS[status])
-        return list_response(self.company.invoices()[0], query, filters)
+        return list_response(self._invoices(), query, filters)
 
     def _get_invoice(self, _query: Query, key: str) -> SandboxResponse:
         # Sage Pro keeps INVNO right-justified; ids compare trimmed, without regard to case.
-        return _one(self.company.invoices()[0], "InvoiceID", key, "invoice")
+        return _one(self._invoices(), "InvoiceID", key, "invoice")
 
     def _list_payments(self, query: Query, _key: str) -> SandboxResponse:
         filters = key_filters(
@@ -181,10 +206,10 @@ class BridgeApp:
                 lambda doc: any(fold(a["InvoiceID"]) == fold(invoice) for a in doc["Applications"])
             )
         filters += date_range(query, "PaymentDate")
-        return list_response(self.company.payments()[0], query, filters)
+        return list_response(self._payments(), query, filters)
 
     def _get_payment(self, _query: Query, key: str) -> SandboxResponse:
-        return _one(self.company.payments()[0], "PaymentID", key, "payment")
+        return _one(self._payments(), "PaymentID", key, "payment")
 
     def _list_gl_accounts(self, query: Query, _key: str) -> SandboxResponse:
         filters = key_filters(query, {"GLAccountID": "GLAccountID"})

@@ -36,13 +36,25 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "serve",
         help="serve the Sage Pro API (reads) over the data folder until Ctrl+C",
         description="Serves contract v1.1 reads with the profile's Sage Pro API key "
-        "(or PAYSAGE_BRIDGE_API_KEY). Writes answer 'unavailable' in this version.",
+        "(or PAYSAGE_BRIDGE_API_KEY). Payments are staged for the bookkeeper to enter; "
+        "other writes answer 'unavailable' in this version.",
     )
     _folder_arguments(serve)
     serve.add_argument("--host", default="127.0.0.1", help="address (default: loopback only)")
     serve.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"default {DEFAULT_PORT}")
     serve.add_argument("--layout", type=Path, help="layout JSON (default: proposed from headers)")
     serve.add_argument("--profile", help="profile whose Sage Pro API key to accept")
+    serve.add_argument(
+        "--state-folder",
+        type=Path,
+        help="where the bridge keeps staged receipts (default: Paysage's data folder)",
+    )
+    serve.add_argument(
+        "--alert-after-days",
+        type=int,
+        default=3,
+        help="staged receipts not found in Sage Pro after this many days raise an alert",
+    )
     serve.set_defaults(handler=run_serve)
 
 
@@ -91,7 +103,8 @@ def run_survey(args: argparse.Namespace) -> int:
 def run_serve(args: argparse.Namespace) -> int:
     from app.bridge.http_app import BridgeApp
     from app.bridge.service import bridge_api_key, open_company
-    from app.config import load_settings
+    from app.bridge.staging import StagedReceipts, StagedStore
+    from app.config import data_dir, load_settings
     from app.sandbox.http_base import SandboxServer
 
     company = open_company(
@@ -102,15 +115,21 @@ def run_serve(args: argparse.Namespace) -> int:
         args.layout,
     )
     profile = args.profile or load_settings().profile(None).name
-    app = BridgeApp(company, bridge_api_key(profile))
+    state = args.state_folder or data_dir() / "bridge" / f"company-{company.company}"
+    store = StagedStore(state / "staged.sqlite3")
+    receipts = StagedReceipts(company, store, alert_after_days=args.alert_after_days)
+    app = BridgeApp(company, bridge_api_key(profile), receipts)
     server = SandboxServer(app, host=args.host, port=args.port)
     print(
         f"Sage Pro bridge listening on http://{args.host}:{server.port} "
         f"(company {company.company}, {company.folder.mode} folder {args.data_folder})"
     )
-    print("  Reads only; nothing is written to Sage Pro files. Press Ctrl+C to stop.", flush=True)
+    print(f"  Staged receipts kept in {store.path}; nothing is written to Sage Pro files.")
+    print("  Press Ctrl+C to stop.", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         print("Stopped.")
+    finally:
+        store.close()
     return 0

@@ -549,3 +549,43 @@ def build_company(root: Path, flavour: str = "sbt7", shape: str = "sysdata") -> 
         )
         return Company(root, system, f"{SAGE_ROOT}={root}", flavour, shape)
     return Company(root, ar, "", flavour, shape)
+
+
+def enter_receipt_in_sage_pro(
+    company: Company, rows: list[dict[str, Any]], invoice_balances: dict[str, Decimal]
+) -> None:
+    """What the bookkeeper's entry in Sage Pro's Cash Receipts leaves behind, written the way
+    another program would (tests only): ARCASH rows, and ARMAST's PAIDAMT/BALANCE moved.
+    Whether Sage Pro moves ARMAST at entry or at posting is unverified (bridge doc §6)."""
+    folder = company.root / ("ARDATA" if company.shape == "sysdata" else "DATA")
+    arcash = next(p for p in folder.iterdir() if p.name.upper() == "ARCASH01.DBF")
+    armast = next(p for p in folder.iterdir() if p.name.upper() == "ARMAST01.DBF")
+    if company.flavour == "pro32":
+        dbflib.insert_rows(str(arcash), rows)
+    else:
+        table = dbf.Table(str(arcash), codepage="cp1252")
+        table.open(dbf.READ_WRITE)
+        try:
+            specs = ARCASH
+            first = len(table) + 1
+            for row in rows:
+                table.append(tuple(_dbf_value(row.get(n), t) for n, t, *_ in specs))
+        finally:
+            table.close()
+        _set_header_byte(arcash, 29, 0)
+        for recno, row in enumerate(rows, start=first):
+            if str(row.get("INVNO", "")).startswith(" "):
+                patch_field(arcash, recno, "INVNO", row["INVNO"].encode("cp1252").ljust(10))
+    numbers = [row["INVNO"] for row in invoices()]
+    for invno, balance in invoice_balances.items():
+        recno = numbers.index(right(invno)) + 1
+        original = invoices()[recno - 1]
+        paid = original["INVAMT"] - balance
+        for name, value in (("BALANCE", balance), ("PAIDAMT", paid)):
+            patch_field(armast, recno, name, _money_bytes(value, company.flavour))
+
+
+def _money_bytes(value: Decimal, flavour: str) -> bytes:
+    if flavour == "pro32":  # currency: an 8-byte integer of ten-thousandths
+        return int(value.scaleb(4)).to_bytes(8, "little", signed=True)
+    return f"{value:12.2f}".encode("ascii")

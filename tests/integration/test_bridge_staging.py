@@ -1,0 +1,230 @@
+"""Staged receipts through the bridge: the app's exactly-once poster stages a payment, the
+bridge's answers carry it (overlay) until the bookkeeper enters it in Sage Pro with the
+token, then it is ``Entered``; a mistyped token raises an alert after N days; nothing is
+ever written into a Sage Pro file by Python."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import requests
+
+from app.bridge.discovery import PathMap
+from app.bridge.http_app import BridgeApp
+from app.bridge.service import open_company
+from app.bridge.staging import StagedReceipts, StagedStore, TokenWidthError, token_for
+from app.connectors.sagepro import SageProClient
+from app.connectors.sagepro.errors import (
+    DuplicateReferenceError,
+    InvoiceNotOpenError,
+    OverpaymentError,
+    PeriodClosedError,
+    ValidationFailedError,
+)
+from app.connectors.sagepro.exactly_once import post_once
+from app.domain.sagepro_records import PaymentApplication, PaymentDraft
+from app.sandbox.http_base import SandboxServer
+from tests.support.sagepro_folder import Company, build_company, enter_receipt_in_sage_pro, right
+
+KEY = "bridge-test-key"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 3, 25, 12, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@dataclass
+class Bridge:
+    company: Company
+    client: SageProClient
+    clock: Clock
+    url: str
+
+
+@pytest.fixture(params=["pro32", "sbt7"])
+def bridge(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Bridge]:
+    company = build_company(tmp_path / "sage", request.param, "sysdata")
+    served = open_company(company.data_folder, "01", (PathMap.parse(company.path_map),))
+    clock = Clock()
+    store = StagedStore(tmp_path / "bridge" / "staged.sqlite3")
+    receipts = StagedReceipts(served, store, alert_after_days=3, clock=clock)
+    with (
+        SandboxServer(BridgeApp(served, KEY, receipts)) as server,
+        SageProClient(server.url, KEY) as client,
+    ):
+        yield Bridge(company, client, clock, server.url)
+    store.close()
+
+
+def _draft(reference: str = "PT-79388123-PAY", **changes: object) -> PaymentDraft:
+    fields: dict[str, object] = {
+        "reference": reference,
+        "payment_date": date(2026, 3, 24),
+        "amount": Decimal("150.00"),
+        "customer_id": "C100",
+        "gl_account_id": "1000",
+        "invoice_id": "1002",
+    }
+    fields.update(changes)
+    return PaymentDraft(**fields)  # type: ignore[arg-type]
+
+
+def _digests(company: Company) -> dict[Path, str]:
+    return {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in company.table_files()}
+
+
+def test_tokens_are_the_key_when_it_fits_else_a_stable_hash() -> None:
+    assert token_for("pt-701-pay", 10) == "PT-701-PAY"
+    long = token_for("PT-79388123-PAY", 10)
+    assert len(long) == 10 and long.startswith("PP") and long == token_for("pt-79388123-pay", 10)
+    assert token_for("PT-79388124-PAY", 10) != long
+    assert token_for("PT-79388123-PAY", 40) == "PT-79388123-PAY"
+    with pytest.raises(TokenWidthError):
+        token_for("PT-1-PAY", 7)
+
+
+def test_a_staged_payment_is_posted_once_and_lowers_the_balances(bridge: Bridge) -> None:
+    before = _digests(bridge.company)
+    staged = post_once(bridge.client, "payment", "PT-79388123-PAY", _draft())
+    assert staged.reference == "PT-79388123-PAY" and staged.amount == Decimal("150.00")
+    raw = requests.get(
+        bridge.url + "/api/payments",
+        params={"PaymentReference": "pt-79388123-pay"},
+        headers={"Authorization": f"Bearer {KEY}"},
+        timeout=5,
+    ).json()["items"]
+    assert [(p["PostingState"], p["Token"]) for p in raw] == [
+        ("Staged", token_for("PT-79388123-PAY", 10))
+    ]
+    # a retry after a lost answer finds it; a blind re-post gets 409 with the staged record
+    assert post_once(bridge.client, "payment", "PT-79388123-PAY", _draft()) == staged
+    with pytest.raises(DuplicateReferenceError):
+        bridge.client.post_payment(_draft())
+    invoice = bridge.client.get_invoice("1002")
+    assert (invoice.balance, invoice.amount_paid, invoice.payment_status) == (
+        Decimal("100.00"),
+        Decimal("150.00"),
+        "Partial",
+    )
+    assert bridge.client.get_customer("C100").balance == Decimal("1150.00")
+    assert _digests(bridge.company) == before  # staged in the bridge's store, not in Sage Pro
+
+
+def test_staging_checks_the_rules_against_the_folder_plus_the_overlay(bridge: Bridge) -> None:
+    bridge.client.post_payment(_draft("PT-1-PAY", amount=Decimal("200.00")))  # 1002: 50 left
+    with pytest.raises(OverpaymentError):
+        bridge.client.post_payment(_draft("PT-2-PAY", amount=Decimal("60.00")))
+    bridge.client.post_payment(_draft("PT-3-PAY", amount=Decimal("50.00")))
+    assert bridge.client.get_invoice("1002").status == "Paid"  # by the overlay
+    with pytest.raises(InvoiceNotOpenError):
+        bridge.client.post_payment(_draft("PT-4-PAY", amount=Decimal("1.00")))
+    with pytest.raises(InvoiceNotOpenError):  # void in Sage Pro
+        bridge.client.post_payment(_draft("PT-5-PAY", customer_id="C200", invoice_id="1004"))
+    with pytest.raises(PeriodClosedError):  # February is locked in SYCDFIS
+        bridge.client.post_payment(_draft("PT-6-PAY", payment_date=date(2026, 2, 10)))
+    with pytest.raises(ValidationFailedError, match="no fiscal period"):  # period 12 deleted
+        bridge.client.post_payment(_draft("PT-7-PAY", payment_date=date(2026, 12, 10)))
+    with pytest.raises(ValidationFailedError, match="does not exist"):
+        bridge.client.post_payment(_draft("PT-8-PAY", invoice_id="9999"))
+    with pytest.raises(ValidationFailedError, match="belongs to customer C200"):
+        bridge.client.post_payment(_draft("PT-9-PAY", invoice_id="1003"))
+    with pytest.raises(ValidationFailedError, match="inactive"):
+        bridge.client.post_payment(_draft("PT-10-PAY", gl_account_id="6100"))
+    split = _draft(
+        "PT-11-PAY",
+        invoice_id=None,
+        amount=Decimal("500.00"),
+        applications=(PaymentApplication("1001", Decimal("400.00")),),
+    )
+    assert bridge.client.post_payment(split).applications[0].invoice_id == "1001"
+    assert bridge.client.get_customer("C100").balance == Decimal("550.00")  # 1300-200-50-500
+
+
+def test_the_round_trip_from_staged_to_entered(bridge: Bridge) -> None:
+    staged = post_once(bridge.client, "payment", "PT-79388123-PAY", _draft())
+    token = token_for("PT-79388123-PAY", 10)
+    enter_receipt_in_sage_pro(
+        bridge.company,
+        [
+            {
+                "INVNO": right("1002"),
+                "CUSTNO": "C100",
+                "PAIDAMT": Decimal("150.00"),
+                "DTEPAID": date(2026, 3, 24),
+                "REFNO": token.lower(),
+                "GLACCNT": "1000",
+            }
+        ],
+        {"1002": Decimal("100.00")},
+    )
+    found = bridge.client.find_payment("PT-79388123-PAY")
+    assert found is not None and found.payment_id == staged.payment_id
+    raw = requests.get(
+        bridge.url + "/api/payments",
+        params={"InvoiceID": "1002"},
+        headers={"Authorization": f"Bearer {KEY}"},
+        timeout=5,
+    ).json()["items"]
+    assert [p["PostingState"] for p in raw] == ["Entered"]  # one record, not two
+    invoice = bridge.client.get_invoice("1002")  # the overlay ended: Sage Pro's own figures
+    assert (invoice.balance, invoice.amount_paid) == (Decimal("100.00"), Decimal("150.00"))
+    assert bridge.client.get_customer("C100").balance == Decimal("1300.00")  # ARCUST as is
+    bridge.clock.now += timedelta(days=30)
+    health = requests.get(bridge.url + "/api/health", timeout=5).json()
+    assert health["staged_alerts"] == []
+
+
+def test_a_mistyped_token_raises_an_alert_after_the_set_days(bridge: Bridge) -> None:
+    post_once(bridge.client, "payment", "PT-79388123-PAY", _draft())
+    enter_receipt_in_sage_pro(
+        bridge.company,
+        [
+            {
+                "INVNO": right("1002"),
+                "CUSTNO": "C100",
+                "PAIDAMT": Decimal("150.00"),
+                "DTEPAID": date(2026, 3, 24),
+                "REFNO": "PP-TYPO",
+                "GLACCNT": "1000",
+            }
+        ],
+        {},
+    )
+    health = lambda: requests.get(bridge.url + "/api/health", timeout=5).json()  # noqa: E731
+    assert health()["staged_alerts"] == []
+    bridge.clock.now += timedelta(days=3)
+    alerts = health()["staged_alerts"]
+    assert [(a["reference"], a["token"]) for a in alerts] == [
+        ("PT-79388123-PAY", token_for("PT-79388123-PAY", 10))
+    ]
+    assert "not found in Sage Pro after 3 days" in alerts[0]["why"]
+
+
+def test_an_entered_receipt_that_differs_from_the_staged_one_is_an_alert(bridge: Bridge) -> None:
+    post_once(bridge.client, "payment", "PT-5-PAY", _draft("PT-5-PAY"))
+    enter_receipt_in_sage_pro(
+        bridge.company,
+        [
+            {
+                "INVNO": right("1002"),
+                "CUSTNO": "C100",
+                "PAIDAMT": Decimal("15.00"),
+                "DTEPAID": date(2026, 3, 24),
+                "REFNO": "PT-5-PAY",
+                "GLACCNT": "1000",
+            }
+        ],
+        {},
+    )
+    alerts = requests.get(bridge.url + "/api/health", timeout=5).json()["staged_alerts"]
+    assert "entered in Sage Pro as 15.00" in alerts[0]["why"]
