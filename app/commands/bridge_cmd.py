@@ -44,18 +44,20 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     serve.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"default {DEFAULT_PORT}")
     serve.add_argument("--layout", type=Path, help="layout JSON (default: proposed from headers)")
     serve.add_argument("--profile", help="profile whose Sage Pro API key to accept")
-    serve.add_argument(
-        "--state-folder",
-        type=Path,
-        help="where the bridge keeps staged receipts (default: Paysage's data folder)",
-    )
-    serve.add_argument(
-        "--alert-after-days",
-        type=int,
-        default=3,
-        help="staged receipts not found in Sage Pro after this many days raise an alert",
-    )
+    _staging_arguments(serve)
     serve.set_defaults(handler=run_serve)
+
+    worklist = actions.add_parser(
+        "worklist",
+        help="list the staged receipts still to be entered in Sage Pro, with what to type",
+        description="What to enter in Sage Pro's Cash Receipts: customer, date, amount, "
+        "invoices and the Check/Reference No. to type. Entered receipts leave the list.",
+    )
+    _folder_arguments(worklist)
+    worklist.add_argument("--layout", type=Path, help="layout JSON (default: proposed)")
+    _staging_arguments(worklist)
+    worklist.add_argument("--csv", type=Path, help="also write the list to this CSV file")
+    worklist.set_defaults(handler=run_worklist)
 
 
 def _folder_arguments(parser: argparse.ArgumentParser) -> None:
@@ -78,6 +80,20 @@ def _folder_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="WINDOWS_PATH=FOLDER",
         help="where a path SYSDATA names is seen here, e.g. 'F:\\APPS\\SBT7=/mnt/sbt7' "
         "(repeatable)",
+    )
+
+
+def _staging_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--state-folder",
+        type=Path,
+        help="where the bridge keeps staged receipts (default: Paysage's data folder)",
+    )
+    parser.add_argument(
+        "--alert-after-days",
+        type=int,
+        default=3,
+        help="staged receipts not found in Sage Pro after this many days raise an alert",
     )
 
 
@@ -104,7 +120,7 @@ def run_serve(args: argparse.Namespace) -> int:
     from app.bridge.http_app import BridgeApp
     from app.bridge.service import bridge_api_key, open_company
     from app.bridge.staging import StagedReceipts, StagedStore
-    from app.config import data_dir, load_settings
+    from app.config import load_settings
     from app.sandbox.http_base import SandboxServer
 
     company = open_company(
@@ -115,8 +131,7 @@ def run_serve(args: argparse.Namespace) -> int:
         args.layout,
     )
     profile = args.profile or load_settings().profile(None).name
-    state = args.state_folder or data_dir() / "bridge" / f"company-{company.company}"
-    store = StagedStore(state / "staged.sqlite3")
+    store = StagedStore(_state_file(args, company.company))
     receipts = StagedReceipts(company, store, alert_after_days=args.alert_after_days)
     app = BridgeApp(company, bridge_api_key(profile), receipts)
     server = SandboxServer(app, host=args.host, port=args.port)
@@ -132,4 +147,43 @@ def run_serve(args: argparse.Namespace) -> int:
         print("Stopped.")
     finally:
         store.close()
+    return 0
+
+
+def _state_file(args: argparse.Namespace, company: str) -> Path:
+    from app.config import data_dir
+
+    folder: Path = args.state_folder or data_dir() / "bridge" / f"company-{company}"
+    return folder / "staged.sqlite3"
+
+
+def run_worklist(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from app.bridge.service import open_company
+    from app.bridge.staging import StagedReceipts, StagedStore
+    from app.bridge.worklist import print_table, work_items, write_csv
+
+    company = open_company(
+        args.data_folder, args.company, _path_maps(args), args.code_page, args.layout
+    )
+    store = StagedStore(_state_file(args, company.company))
+    try:
+        receipts = StagedReceipts(company, store, alert_after_days=args.alert_after_days)
+        items = work_items(receipts, datetime.now(UTC))
+    finally:
+        store.close()
+    if not items:
+        print("Nothing to enter: every staged receipt is in Sage Pro.")
+    else:
+        print_table(items, sys.stdout)
+        late = sum(item.overdue for item in items)
+        if late:
+            print(
+                f"{late} receipt(s) waiting {args.alert_after_days} days or more: check "
+                "that they were entered with the Check/Reference No. shown."
+            )
+    if args.csv:
+        write_csv(items, args.csv)
+        print(f"Written to {args.csv}")
     return 0

@@ -228,3 +228,63 @@ def test_an_entered_receipt_that_differs_from_the_staged_one_is_an_alert(bridge:
     )
     alerts = requests.get(bridge.url + "/api/health", timeout=5).json()["staged_alerts"]
     assert "entered in Sage Pro as 15.00" in alerts[0]["why"]
+
+
+def test_the_worklist_shows_what_to_type_and_empties_once_entered(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from app.__main__ import main
+
+    company = build_company(tmp_path / "sage", "pro32", "one-folder")
+    state = tmp_path / "state"
+    served = open_company(company.data_folder)
+    store = StagedStore(state / "staged.sqlite3")
+    ten_days_ago = lambda: datetime.now(UTC) - timedelta(days=10)  # noqa: E731
+    receipts = StagedReceipts(served, store, clock=ten_days_ago)
+    receipts.post_payment(
+        {
+            "PaymentReference": "PT-79388123-PAY",
+            "PaymentDate": "2026-03-24",
+            "Amount": "150.00",
+            "CustomerID": "C100",
+            "GLAccountID": "1000",
+            "PaymentMethodCode": "CC",
+            "InvoiceID": "1002",
+        }
+    )
+    store.close()
+    argv = [
+        "bridge",
+        "worklist",
+        "--data-folder",
+        str(company.data_folder),
+        "--state-folder",
+        str(state),
+        "--csv",
+        str(tmp_path / "worklist.csv"),
+    ]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    token = token_for("PT-79388123-PAY", 10)
+    line = next(line for line in out.splitlines() if line.startswith("C100"))
+    for cell in ("Café Élan Ltd", "2026-03-24", "150.00", "1002 150.00", token, "10 d (alert)"):
+        assert cell in line
+    assert "1 receipt(s) waiting 3 days or more" in out
+    assert token in (tmp_path / "worklist.csv").read_text(encoding="utf-8")
+
+    enter_receipt_in_sage_pro(
+        company,
+        [
+            {
+                "INVNO": right("1002"),
+                "CUSTNO": "C100",
+                "PAIDAMT": Decimal("150.00"),
+                "DTEPAID": date(2026, 3, 24),
+                "REFNO": token,
+                "GLACCNT": "1000",
+            }
+        ],
+        {"1002": Decimal("100.00")},
+    )
+    assert main(argv[:-2]) == 0
+    assert "Nothing to enter" in capsys.readouterr().out
