@@ -38,7 +38,7 @@ _INVOICE_STATUS = {"open": "Open", "paid": "Paid", "void": "Void"}
 _NOT_YET = {
     "creditmemos": "credit memos are not read from Sage Pro yet",
     "journalentries": "journal entries come with the GL batch writer (bridge part 2)",
-    "orders": "sales orders are not read from Sage Pro yet",
+    "orders": "this company has sales orders (SOMAST), which are not read from Sage Pro yet",
     "paymentreversals": "payment reversals are staged in a later part of the bridge",
 }
 MAX_UNREADABLE_SHOWN = 50
@@ -111,6 +111,17 @@ class BridgeApp:
             except ValueError:
                 raise ApiError("validation_failed", "the request body is not valid JSON") from None
             return SandboxResponse(201, self.receipts.post_payment(body))
+        if (request.method, collection) == ("PUT", "invoices") and key and self.receipts:
+            try:
+                body = request.json()
+            except ValueError:
+                raise ApiError("validation_failed", "the request body is not valid JSON") from None
+            return SandboxResponse(200, self.receipts.update_invoice(key, body))
+        if collection == "orders" and request.method == "GET" and not self._has_orders():
+            # No SOMAST: this company has no sales orders, which is an answer, not an outage.
+            if key:
+                raise not_found("Sales order", key)
+            return list_response([], Query(request.query))
         if request.method != "GET":
             raise ApiError(
                 "unavailable",
@@ -125,6 +136,9 @@ class BridgeApp:
         if handler is None:
             raise ApiError("not_found", f"there is no endpoint GET {request.path}")
         return handler(Query(request.query), key)
+
+    def _has_orders(self) -> bool:
+        return self.company.folder.table("SOMAST") is not None
 
     def _authenticate(self, request: SandboxRequest) -> None:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")

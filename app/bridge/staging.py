@@ -26,7 +26,12 @@ from typing import Any
 from app.bridge.company import Record, SageProCompany
 from app.domain.money import format_money
 from app.sandbox.sagepro.errors import ApiError
-from app.sandbox.sagepro.fields import Body, money_text, refuse_card_data
+from app.sandbox.sagepro.fields import (
+    Body,
+    money_text,
+    refuse_card_data,
+    refuse_changed_read_only,
+)
 from app.sandbox.sagepro.store import fold
 
 MIN_TOKEN_WIDTH = 8  # below this a hashed token has too few characters to be unique
@@ -41,7 +46,29 @@ CREATE TABLE IF NOT EXISTS staged (
     record TEXT NOT NULL,             -- the contract record as answered (JSON)
     created_at TEXT NOT NULL
 );
+-- PaymentStatus (Failed/Refunded) and DueDate set by the app: Sage Pro has no field for them
+-- (bridge doc §3.5), so they stay here, and PaymentStatus holds until money moves on the
+-- invoice (AmountPaid differs from amount_paid_at).
+CREATE TABLE IF NOT EXISTS invoice_marks (
+    invoice_key TEXT PRIMARY KEY,
+    payment_status TEXT,
+    due_date TEXT,
+    amount_paid_at TEXT NOT NULL
+);
 """
+PAYMENT_STATUSES = ("Unpaid", "Partial", "Paid", "Failed", "Refunded")
+_INVOICE_READ_ONLY = (
+    "InvoiceID",
+    "CustomerID",
+    "OrderNumber",
+    "PONumber",
+    "InvoiceDate",
+    "Amount",
+    "AmountPaid",
+    "Balance",
+    "Status",
+    "Currency",
+)
 
 
 class TokenWidthError(ValueError):
@@ -101,6 +128,26 @@ class StagedStore:
                 "SELECT token, record, created_at FROM staged ORDER BY created_at, reference_key"
             ).fetchall()
         return [(r[0], json.loads(r[1]), datetime.fromisoformat(r[2])) for r in rows]
+
+    def mark_invoice(
+        self, invoice_id: str, payment_status: str | None, due_date: str | None, amount_paid: str
+    ) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO invoice_marks (invoice_key, payment_status, due_date, amount_paid_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT (invoice_key) DO UPDATE SET"
+                " payment_status = COALESCE(excluded.payment_status, payment_status),"
+                " due_date = COALESCE(excluded.due_date, due_date),"
+                " amount_paid_at = excluded.amount_paid_at",
+                (fold(invoice_id), payment_status, due_date, amount_paid),
+            )
+
+    def invoice_marks(self) -> dict[str, tuple[str | None, str | None, str]]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT invoice_key, payment_status, due_date, amount_paid_at FROM invoice_marks"
+            ).fetchall()
+        return {row[0]: (row[1], row[2], row[3]) for row in rows}
 
     def close(self) -> None:
         self._db.close()
@@ -191,10 +238,36 @@ class StagedReceipts:
     def invoices(self) -> list[Record]:
         """Invoices as Sage Pro has them, less what staged receipts apply to them."""
         applied = _applied_by_invoice(self.view().pending)
+        marks = self.store.invoice_marks()
         invoices, _ = self.company.invoices()
-        return [
-            _lowered(invoice, applied.get(fold(invoice["InvoiceID"]), ZERO)) for invoice in invoices
-        ]
+        lowered = (_lowered(i, applied.get(fold(i["InvoiceID"]), ZERO)) for i in invoices)
+        return [_marked(invoice, marks.get(fold(invoice["InvoiceID"]))) for invoice in lowered]
+
+    def update_invoice(self, invoice_id: str, data: Any) -> Record:
+        """PUT /api/invoices/{id}: PaymentStatus and DueDate, kept bridge-local."""
+        invoice = self._invoice(invoice_id)
+        refuse_card_data(data)
+        body = Body(data)
+        body.check()
+        refuse_changed_read_only(
+            body, invoice, _INVOICE_READ_ONLY, money=("Amount", "AmountPaid", "Balance")
+        )
+        status = None
+        if "PaymentStatus" in body.data:
+            status = body.choice("PaymentStatus", PAYMENT_STATUSES, invoice["PaymentStatus"])
+        due = body.day("DueDate", required=True) if "DueDate" in body.data else None
+        body.check()
+        self.store.mark_invoice(
+            invoice["InvoiceID"], status, due.isoformat() if due else None, invoice["AmountPaid"]
+        )
+        return self._invoice(invoice_id)
+
+    def _invoice(self, invoice_id: str) -> Record:
+        wanted = fold(invoice_id)
+        found = next((i for i in self.invoices() if fold(i["InvoiceID"]) == wanted), None)
+        if found is None:
+            raise ApiError("not_found", f"Invoice {invoice_id} does not exist")
+        return found
 
     def customers(self) -> list[Record]:
         staged: dict[str, Decimal] = {}
@@ -366,6 +439,16 @@ def _lowered(invoice: Record, staged: Decimal) -> Record:
         "Status": "Open" if balance > ZERO else "Paid",
         "PaymentStatus": "Paid" if balance <= ZERO else "Partial",
     }
+
+
+def _marked(invoice: Record, mark: tuple[str | None, str | None, str] | None) -> Record:
+    if mark is None:
+        return invoice
+    payment_status, due_date, amount_paid_at = mark
+    marked = {**invoice, "DueDate": due_date or invoice["DueDate"]}
+    if payment_status and invoice["AmountPaid"] == amount_paid_at:
+        marked["PaymentStatus"] = payment_status
+    return marked
 
 
 def _refuse_closed_or_overpaid(targets: list[tuple[Record, Decimal, str]]) -> None:

@@ -288,3 +288,29 @@ def test_the_worklist_shows_what_to_type_and_empties_once_entered(
     )
     assert main(argv[:-2]) == 0
     assert "Nothing to enter" in capsys.readouterr().out
+
+
+def test_invoice_payment_status_and_due_date_are_kept_bridge_local(bridge: Bridge) -> None:
+    before = _digests(bridge.company)
+    failed = bridge.client.update_invoice(
+        "1002", payment_status="Failed", due_date=date(2026, 5, 1)
+    )
+    assert (failed.payment_status, failed.due_date) == ("Failed", date(2026, 5, 1))
+    assert bridge.client.get_invoice("1002").payment_status == "Failed"
+    refused = requests.put(
+        bridge.url + "/api/invoices/1002",
+        json={"Amount": "1.00"},
+        headers={"Authorization": f"Bearer {KEY}"},
+        timeout=5,
+    )
+    assert refused.status_code == 422
+    # money moving on the invoice ends the mark: a staged payment makes it Partial
+    bridge.client.post_payment(_draft("PT-12-PAY", amount=Decimal("10.00")))
+    again = bridge.client.get_invoice("1002")
+    assert (again.payment_status, again.due_date) == ("Partial", date(2026, 5, 1))
+    assert _digests(bridge.company) == before
+
+
+def test_a_company_without_somast_has_no_sales_orders(bridge: Bridge) -> None:
+    assert bridge.client.list_sales_orders().total == 0
+    assert bridge.client.find_sales_order("5001") is None

@@ -589,3 +589,123 @@ def _money_bytes(value: Decimal, flavour: str) -> bytes:
     if flavour == "pro32":  # currency: an 8-byte integer of ten-thousandths
         return int(value.scaleb(4)).to_bytes(8, "little", signed=True)
     return f"{value:12.2f}".encode("ascii")
+
+
+def build_company_from_contract(
+    root: Path,
+    customers_json: list[dict[str, Any]],
+    invoices_json: list[dict[str, Any]],
+    payments_json: list[dict[str, Any]],
+    accounts_json: list[dict[str, Any]],
+    periods_json: list[dict[str, Any]],
+) -> Company:
+    """A Visual FoxPro company 01 in one folder holding the records a Sage Pro API serves
+    (e.g. the stand-in's demo company), so a sync can run against the bridge over real
+    tables with data that matches the PayTrace stand-in's."""
+    data = root / "DATA"
+    data.mkdir(parents=True, exist_ok=True)
+    custno_width = max(6, *(len(c["CustomerID"]) for c in customers_json))
+    arcust = [
+        (n, t, custno_width if n == "CUSTNO" else w, d, p)
+        for n, t, w, d, p in arcust_specs("pro32")
+    ]
+    write_table(
+        data / "ARCUST01.DBF",
+        arcust,
+        [
+            {
+                "CUSTNO": c["CustomerID"],
+                "COMPANY": c["Name"][:35],
+                "EMAIL": c.get("Email") or "",
+                "PHONE": (c.get("Phone") or "")[:20],
+                "PTERMS": (c.get("Terms") or "")[:20],
+                "BALANCE": Decimal(c["Balance"]),
+                "CREDSTAT": "H" if c.get("CreditHold") else " ",
+                "CUSTSTAT": "I" if c.get("Status") == "Inactive" else "A",
+            }
+            for c in customers_json
+        ],
+        "pro32",
+        indexes={"CUSTNO": "custno"},
+    )
+    rows = []
+    for invoice in invoices_json:
+        invoice_date = date.fromisoformat(invoice["InvoiceDate"])
+        due = invoice.get("DueDate")
+        rows.append(
+            {
+                "INVNO": right(invoice["InvoiceID"]),
+                "CUSTNO": invoice["CustomerID"],
+                "ARTYPE": " ",
+                "ARSTAT": "V" if invoice["Status"] == "Void" else " ",
+                "ORNUM": right(invoice.get("OrderNumber") or "")
+                if invoice.get("OrderNumber")
+                else "",
+                "PONUM": (invoice.get("PONumber") or "")[:20],
+                "INVDTE": invoice_date,
+                "PNET": (date.fromisoformat(due) - invoice_date).days if due else 0,
+                "INVAMT": Decimal(invoice["Amount"]),
+                "PAIDAMT": Decimal(invoice["AmountPaid"]),
+                "BALANCE": Decimal(invoice["Balance"]),
+            }
+        )
+    write_table(
+        data / "ARMAST01.DBF", _pro32_money(ARMAST), rows, "pro32", indexes={"INVNO": "invno"}
+    )
+    wide_refno = [(n, t, 40 if n == "REFNO" else w, d, p) for n, t, w, d, p in ARCASH]
+    receipts = []
+    for payment in payments_json:
+        applications = payment.get("Applications") or (
+            [{"InvoiceID": payment["InvoiceID"], "Amount": payment["Amount"]}]
+            if payment.get("InvoiceID")
+            else []
+        )
+        base = {
+            "CUSTNO": payment["CustomerID"],
+            "DTEPAID": date.fromisoformat(payment["PaymentDate"]),
+            "REFNO": payment["PaymentReference"],
+            "GLACCNT": payment.get("GLAccountID") or "",
+        }
+        receipts += [
+            {**base, "INVNO": right(a["InvoiceID"]), "PAIDAMT": Decimal(a["Amount"])}
+            for a in applications
+        ]
+        rest = Decimal(payment["Amount"]) - sum(
+            (Decimal(a["Amount"]) for a in applications), Decimal(0)
+        )
+        if rest:
+            receipts.append({**base, "INVNO": "", "PAIDAMT": rest})
+    write_table(data / "ARCASH01.DBF", _pro32_money(wide_refno), receipts, "pro32")
+    write_table(data / "ARYCSH01.DBF", _pro32_money(wide_refno), [], "pro32")
+    account_width = max(9, *(len(a["GLAccountID"]) for a in accounts_json))
+    write_table(
+        data / "GLACNT01.DBF",
+        [(n, t, account_width if n == "GLACNT" else w, d, p) for n, t, w, d, p in GLACNT],
+        [
+            {
+                "GLACNT": a["GLAccountID"],
+                "GLDESC": a["Description"][:30],
+                "GLSTAT": " " if a["Active"] else "I",
+            }
+            for a in accounts_json
+        ],
+        "pro32",
+    )
+    write_table(
+        root / "SYCDFIS.DBF",
+        SYCDFIS,
+        [
+            {
+                "COMPID": COMPANY,
+                "YEARPRD": f"{p['Year']}{p['Period']:02d}",
+                "BDATE": date.fromisoformat(p["Start"]),
+                "EDATE": date.fromisoformat(p["End"]),
+                "PERMLCK": False,
+                "PLOCKED": bool(p["Locked"]),
+                "PCLOSED": bool(p["Locked"]),
+            }
+            for p in periods_json
+        ],
+        "pro32",
+    )
+    return Company(root, data, "", "pro32", "one-folder")
