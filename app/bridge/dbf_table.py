@@ -166,8 +166,10 @@ def read_table(path: Path, site_code_page: str = "cp1252") -> TableRead:
         names = [spec.name for spec in header.fields if spec.type != "0"]  # 0 = _NullFlags
         types = {spec.name: spec.type for spec in header.fields}
         meta = table._meta  # raw bytes per field: the dbf package is pinned (0.99.11)
-        for record in table:
-            recno = dbf.recno(record) + 1
+        complete = _complete_records(path, header.record_count)
+        for index in range(complete):
+            record = table[index]
+            recno = index + 1
             if dbf.is_deleted(record):
                 result.deleted += 1
                 continue
@@ -178,11 +180,26 @@ def read_table(path: Path, site_code_page: str = "cp1252") -> TableRead:
                 raw = raw_record[spec[START] : spec[END]]
                 values[name] = _decode(record, name, types[name], raw, recno, result.bad_values)
             result.rows.append(Row(recno, values))
+        if complete < header.record_count:
+            # Sage Pro appending right now, or a file cut short: the rest is read next time.
+            problem = "the record is not complete in the file (being written, or torn)"
+            result.bad_values.append(BadValue(complete + 1, "", "", problem))
     except (dbf.DbfError, OSError, struct.error) as exc:
         raise TableReadError(f"{path}: stopped reading ({exc})") from None
     finally:
         table.close()
     return result
+
+
+def _complete_records(path: Path, declared: int) -> int:
+    """How many of the header's records are wholly in the file."""
+    with path.open("rb") as handle:
+        head = handle.read(12)
+        size = handle.seek(0, 2)
+    header_length, record_length = struct.unpack("<HH", head[8:12])
+    if record_length == 0:
+        return 0
+    return min(declared, max(0, size - header_length) // record_length)
 
 
 def _open(path: Path, site_code_page: str, mark: int) -> dbf.Table:

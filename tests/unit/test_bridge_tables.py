@@ -220,3 +220,19 @@ def test_a_torn_overflow_in_a_key_field_is_reported_not_fatal(tmp_path: Path) ->
     patch_field(path, 2, "PNET", b"***")
     read = read_table(path)
     assert [(b.record, b.field) for b in read.bad_values] == [(2, "PNET"), (5, "INVDTE")]
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+def test_a_torn_last_record_is_reported_and_the_rest_read(tmp_path: Path, flavour: str) -> None:
+    company = build_company(tmp_path, flavour, "one-folder")
+    path = _tables(company)["ARMAST"]
+    data = path.read_bytes()
+    header = read_header(path)
+    record_length = int.from_bytes(data[10:12], "little")
+    header_length = int.from_bytes(data[8:10], "little")
+    cut = header_length + record_length * (header.record_count - 1) + record_length // 2
+    path.write_bytes(data[:cut])  # the last record half written, no end-of-file mark
+    read = read_table(path)
+    assert [row.text("INVNO") for row in read.rows] == ["1001", "1002", "1003", "1004", "1005"]
+    assert read.bad_values[-1].record == 7
+    assert "not complete" in read.bad_values[-1].problem
