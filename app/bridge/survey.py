@@ -15,6 +15,7 @@ from dbflib import read_cdx_definitions
 from app.bridge import layout as layouts
 from app.bridge.dbf_table import TableHeader, TableReadError, read_table
 from app.bridge.discovery import CompanyFolder, PathMap, discover, find_entry
+from app.bridge.staging import TokenWidthError, token_for
 
 MAX_BAD_VALUES_PER_TABLE = 200  # a report stays readable; the count says how many more
 
@@ -35,6 +36,7 @@ def survey(
             headers[base] = header
     proposed, gaps = layouts.propose(found.company, headers)
     return {
+        "token_fields": _token_fields(proposed, headers),
         "data_folder": str(data_folder),
         "company": found.company,
         "discovery": _discovery_report(found),
@@ -43,6 +45,32 @@ def survey(
         "proposed_layout": proposed,
         "layout_gaps": gaps,
     }
+
+
+def _token_fields(layout: layouts.Layout, headers: dict[str, TableHeader]) -> list[dict[str, Any]]:
+    """Where a staged receipt's token is looked for, and what the bookkeeper would type."""
+    record = layout["records"]["payments"]
+    field = record["fields"]["PaymentReference"]["field"]
+    found = []
+    for table in record["tables"]:
+        spec = headers[table].field(field) if field else None
+        if spec is None:
+            continue
+        example = "PT-79388123-PAY"
+        try:
+            typed = token_for(example, spec.width)
+        except TokenWidthError as exc:
+            typed = f"none: {exc}"
+        found.append(
+            {
+                "table": table,
+                "field": spec.name,
+                "width": spec.width,
+                "example_key": example,
+                "typed_as": typed,
+            }
+        )
+    return found
 
 
 def _discovery_report(found: CompanyFolder) -> dict[str, Any]:

@@ -81,6 +81,10 @@ def test_survey_of_a_visual_foxpro_company_lists_cdx_tags(
     assert tables["SYCDFIS"]["cdx"]["tags"] == [{"tag": "COMPID1", "key": "compid+yearprd"}]
     assert tables["ARCASH"]["cdx"] is None
     assert report["layout_gaps"] == []
+    assert [(t["table"], t["width"], len(t["typed_as"])) for t in report["token_fields"]] == [
+        ("ARCASH", 10, 10),
+        ("ARYCSH", 10, 10),
+    ]  # PT-79388123-PAY needs a 10-character code
 
 
 def test_survey_without_the_path_map_says_what_to_map(
