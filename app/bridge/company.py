@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from app.bridge import layout as layouts
 from app.bridge.dbf_table import BadValue, Row, TableHeader, TableRead, read_header, read_table
@@ -25,6 +25,8 @@ from app.bridge.discovery import CompanyFolder
 from app.domain.money import format_money
 
 Record = dict[str, Any]
+_T = TypeVar("_T")
+Tables = list[tuple[str, "TableRead"]]  # (base name, rows) in the layout's look-up order
 ZERO = Decimal("0.00")
 
 
@@ -35,6 +37,13 @@ class Unreadable:
     table: str
     record: int
     why: str
+
+
+Listed = tuple[list[Record], list[Unreadable]]  # records served, records left out
+
+
+def _same_reads(held: Tables, now: Tables) -> bool:
+    return len(held) == len(now) and all(a is b for (_, a), (_, b) in zip(held, now, strict=True))
 
 
 @dataclass(frozen=True)
@@ -108,6 +117,8 @@ class SageProCompany:
         self.layout = layout
         self.cache = TableCache(code_page)
         self.stamps = ChangeStamps(clock or (lambda: datetime.now(UTC)))
+        self._memo: dict[str, tuple[list[tuple[str, TableRead]], Any]] = {}
+        self._memo_lock = threading.Lock()
 
     @property
     def company(self) -> str:
@@ -130,6 +141,20 @@ class SageProCompany:
                 found.append((base, self.cache.read(path)))
         return found
 
+    def _built(self, record: str, build: Callable[[list[tuple[str, TableRead]]], _T]) -> _T:
+        """``build`` over the record's tables, memoized while the cache hands back the very
+        same table reads (nothing changed): a look-up by reference then costs a scan of
+        ready records instead of decoding and hashing every row again."""
+        tables = self._tables(record)
+        with self._memo_lock:
+            held = self._memo.get(record)
+        if held is not None and _same_reads(held[0], tables):
+            return held[1]
+        result = build(tables)
+        with self._memo_lock:
+            self._memo[record] = (tables, result)
+        return result
+
     def _field(self, record: str, contract: str) -> str:
         return layouts.field_name(self.layout, record, contract) or ""
 
@@ -141,11 +166,16 @@ class SageProCompany:
 
     # --- customers ---------------------------------------------------------------------
 
-    def customers(self) -> tuple[list[Record], list[Unreadable]]:
+    def customers(self) -> Listed:
+        return self._built("customers", self._customers)
+
+    def _customers(
+        self, tables: list[tuple[str, TableRead]]
+    ) -> tuple[list[Record], list[Unreadable]]:
         f = lambda name: self._field("customers", name)  # noqa: E731 - a local shorthand
         records: list[Record] = []
         unreadable: list[Unreadable] = []
-        for base, table in self._tables("customers"):
+        for base, table in tables:
             for row in table.rows:
                 bad = self._bad(table, row, [f("Balance")])
                 if bad is not None:
@@ -179,12 +209,17 @@ class SageProCompany:
 
     # --- invoices ----------------------------------------------------------------------
 
-    def invoices(self) -> tuple[list[Record], list[Unreadable]]:
+    def invoices(self) -> Listed:
+        return self._built("invoices", self._invoices)
+
+    def _invoices(
+        self, tables: list[tuple[str, TableRead]]
+    ) -> tuple[list[Record], list[Unreadable]]:
         f = lambda name: self._field("invoices", name)  # noqa: E731 - a local shorthand
         needed = [f(name) for name in ("InvoiceDate", "Amount", "AmountPaid", "Balance")]
         records: list[Record] = []
         unreadable: list[Unreadable] = []
-        for base, table in self._tables("invoices"):
+        for base, table in tables:
             for row in table.rows:
                 bad = self._bad(table, row, needed)
                 invoice_date = row.day(f("InvoiceDate"))
@@ -226,11 +261,16 @@ class SageProCompany:
 
     # --- payments (Sage Pro cash receipts: one row per invoice paid) -------------------
 
-    def payments(self) -> tuple[list[Record], list[Unreadable]]:
+    def payments(self) -> Listed:
+        return self._built("payments", self._payments)
+
+    def _payments(
+        self, tables: list[tuple[str, TableRead]]
+    ) -> tuple[list[Record], list[Unreadable]]:
         f = lambda name: self._field("payments", name)  # noqa: E731 - a local shorthand
         groups: dict[tuple[str, str], tuple[str, list[Row]]] = {}  # key → (table, rows)
         unreadable: list[Unreadable] = []
-        for base, table in self._tables("payments"):  # ARCASH first, then ARYCSH (history)
+        for base, table in tables:  # ARCASH first, then ARYCSH (history)
             for row in table.rows:
                 bad = self._bad(table, row, [f("Amount"), f("PaymentDate")])
                 if bad is not None:
@@ -277,6 +317,9 @@ class SageProCompany:
     # --- GL accounts and periods -------------------------------------------------------
 
     def gl_accounts(self) -> list[Record]:
+        return self._built("glaccounts", self._gl_accounts)
+
+    def _gl_accounts(self, tables: Tables) -> list[Record]:
         f = lambda name: self._field("glaccounts", name)  # noqa: E731 - a local shorthand
         return [
             {
@@ -285,14 +328,17 @@ class SageProCompany:
                 "Type": "",  # GLTYPE's codes are not verified; the contract field stays empty
                 "Active": row.text(f("InactiveFlag")).upper() != "I",
             }
-            for _, table in self._tables("glaccounts")
+            for _, table in tables
             for row in table.rows
         ]
 
     def periods(self) -> list[Record]:
+        return self._built("periods", self._periods)
+
+    def _periods(self, tables: Tables) -> list[Record]:
         f = lambda name: self._field("periods", name)  # noqa: E731 - a local shorthand
         found: list[Record] = []
-        for _, table in self._tables("periods"):
+        for _, table in tables:
             for row in table.rows:
                 year_period = row.text(f("YearPeriod"))
                 start, end = row.day(f("Start")), row.day(f("End"))

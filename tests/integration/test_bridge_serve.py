@@ -180,6 +180,8 @@ def test_modified_since_reports_changed_records_only(tmp_path: Path) -> None:
         reads = app.company.cache.reads
         client.list_invoices(status="all")
         assert app.company.cache.reads == reads  # unchanged file: served from the cache
+        built = app.company.invoices()[0]
+        assert app.company.invoices()[0] is built  # and the records are not rebuilt either
         # A bookkeeper pays part of invoice 1002 in Sage Pro (another program writes the row).
         armast = company.data_folder / "armast01.dbf"
         fifty = (50 * 10_000).to_bytes(8, "little", signed=True)  # currency: ten-thousandths
@@ -188,6 +190,7 @@ def test_modified_since_reports_changed_records_only(tmp_path: Path) -> None:
         changed = client.list_invoices(status="all", modified_since=later)
         assert [i.invoice_id for i in changed.items] == ["1002"]
         assert changed.items[0].balance == Decimal("50.00")
+        assert app.company.invoices()[0] is not built
 
 
 def test_the_same_read_rules_hold_on_the_stand_in(tmp_path: Path) -> None:
