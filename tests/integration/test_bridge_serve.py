@@ -249,3 +249,43 @@ def test_the_bridge_key_comes_from_the_keyring_or_the_service_variable(
     assert bridge_api_key("default") == "from-the-keyring"
     monkeypatch.setenv(API_KEY_ENV, "from-the-service")
     assert bridge_api_key("default") == "from-the-service"
+
+
+def test_the_serve_command_runs_as_a_service_with_the_key_from_its_variable(
+    tmp_path: Path,
+) -> None:
+    import subprocess
+    import sys
+
+    company = build_company(tmp_path / "sage", "sbt7", "sysdata")
+    env = {**os.environ, API_KEY_ENV: "service-key", "PAYSAGE_HOME": str(tmp_path / "home")}
+    argv = [
+        sys.executable,
+        "-m",
+        "app",
+        "bridge",
+        "serve",
+        "--data-folder",
+        str(company.data_folder),
+        "--path-map",
+        company.path_map,
+        "--port",
+        "0",
+        "--state-folder",
+        str(tmp_path / "state"),
+    ]
+    process = subprocess.Popen(
+        argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        banner = process.stdout.readline() if process.stdout else ""
+        assert "listening on http://127.0.0.1:" in banner, process.stderr
+        url = banner.split("listening on ")[1].split(" ")[0]
+        with SageProClient(url, "service-key") as client:
+            assert client.health().company == "01"
+            assert client.get_invoice("1001").balance == Decimal("1000.00")
+        assert requests.get(url + "/api/invoices", timeout=5).status_code == 401
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    assert (tmp_path / "state" / "staged.sqlite3").exists()
