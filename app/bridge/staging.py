@@ -368,10 +368,22 @@ class StagedReceipts:
         return {**record, "PostingState": "Staged"}
 
     def _refuse_duplicate(self, reference: str) -> None:
+        payments = self.view().payments
         existing = next(
-            (p for p in self.view().payments if fold(p["PaymentReference"]) == fold(reference)),
-            None,
+            (p for p in payments if fold(p["PaymentReference"]) == fold(reference)), None
         )
+        if existing is None:
+            # Entered in Sage Pro under its token while the bridge's store has no record of
+            # it (a restored or lost store): the token is deterministic, so it is still found.
+            token = fold(self._token(reference))
+            entered = next((p for p in payments if fold(p["PaymentReference"]) == token), None)
+            if entered is not None:
+                existing = {
+                    **entered,
+                    "PaymentReference": reference,
+                    "PostingState": "Entered",
+                    "Token": entered["PaymentReference"],
+                }
         if existing is not None:
             raise ApiError(
                 "duplicate_reference",

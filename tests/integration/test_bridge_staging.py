@@ -314,3 +314,36 @@ def test_invoice_payment_status_and_due_date_are_kept_bridge_local(bridge: Bridg
 def test_a_company_without_somast_has_no_sales_orders(bridge: Bridge) -> None:
     assert bridge.client.list_sales_orders().total == 0
     assert bridge.client.find_sales_order("5001") is None
+
+
+def test_a_receipt_entered_under_its_token_is_found_even_if_the_store_was_lost(
+    tmp_path: Path,
+) -> None:
+    company = build_company(tmp_path / "sage", "pro32", "one-folder")
+    served = open_company(company.data_folder)
+    token = token_for("PT-79388123-PAY", 10)  # a hashed code: the key does not fit REFNO
+    enter_receipt_in_sage_pro(
+        company,
+        [
+            {
+                "INVNO": right("1002"),
+                "CUSTNO": "C100",
+                "PAIDAMT": Decimal("150.00"),
+                "DTEPAID": date(2026, 3, 24),
+                "REFNO": token,
+                "GLACCNT": "1000",
+            }
+        ],
+        {"1002": Decimal("100.00")},
+    )
+    fresh = StagedStore(tmp_path / "new-bridge" / "staged.sqlite3")  # nothing staged here
+    with (
+        SandboxServer(BridgeApp(served, KEY, StagedReceipts(served, fresh))) as server,
+        SageProClient(server.url, KEY) as client,
+    ):
+        with pytest.raises(DuplicateReferenceError):
+            client.post_payment(_draft())
+        again = post_once(client, "payment", "PT-79388123-PAY", _draft())
+        assert again.amount == Decimal("150.00") and again.customer_id == "C100"
+    assert fresh.all() == []  # not staged a second time
+    fresh.close()
