@@ -26,7 +26,7 @@ from app.domain.money import format_money
 
 Record = dict[str, Any]
 _T = TypeVar("_T")
-Tables = list[tuple[str, "TableRead"]]  # (base name, rows) in the layout's look-up order
+Tables = list[tuple[str, TableRead]]  # (base name, rows) in the layout's look-up order
 ZERO = Decimal("0.00")
 
 
@@ -117,7 +117,7 @@ class SageProCompany:
         self.layout = layout
         self.cache = TableCache(code_page)
         self.stamps = ChangeStamps(clock or (lambda: datetime.now(UTC)))
-        self._memo: dict[str, tuple[list[tuple[str, TableRead]], Any]] = {}
+        self._memo: dict[str, tuple[Tables, Any]] = {}
         self._memo_lock = threading.Lock()
 
     @property
@@ -132,7 +132,7 @@ class SageProCompany:
 
     # --- reading helpers ---------------------------------------------------------------
 
-    def _tables(self, record: str) -> list[tuple[str, TableRead]]:
+    def _tables(self, record: str) -> Tables:
         names = self.layout["records"].get(record, {}).get("tables", [])
         found = []
         for base in names:
@@ -141,7 +141,7 @@ class SageProCompany:
                 found.append((base, self.cache.read(path)))
         return found
 
-    def _built(self, record: str, build: Callable[[list[tuple[str, TableRead]]], _T]) -> _T:
+    def _built(self, record: str, build: Callable[[Tables], _T]) -> _T:
         """``build`` over the record's tables, memoized while the cache hands back the very
         same table reads (nothing changed): a look-up by reference then costs a scan of
         ready records instead of decoding and hashing every row again."""
@@ -160,18 +160,14 @@ class SageProCompany:
 
     def _bad(self, table: TableRead, row: Row, fields: Iterable[str]) -> BadValue | None:
         wanted = {name.upper() for name in fields if name}
-        return next(
-            (b for b in table.bad_values if b.record == row.record and b.field in wanted), None
-        )
+        return next((b for b in table.bad_in(row.record) if b.field in wanted), None)
 
     # --- customers ---------------------------------------------------------------------
 
     def customers(self) -> Listed:
         return self._built("customers", self._customers)
 
-    def _customers(
-        self, tables: list[tuple[str, TableRead]]
-    ) -> tuple[list[Record], list[Unreadable]]:
+    def _customers(self, tables: Tables) -> Listed:
         f = lambda name: self._field("customers", name)  # noqa: E731 - a local shorthand
         records: list[Record] = []
         unreadable: list[Unreadable] = []
@@ -212,9 +208,7 @@ class SageProCompany:
     def invoices(self) -> Listed:
         return self._built("invoices", self._invoices)
 
-    def _invoices(
-        self, tables: list[tuple[str, TableRead]]
-    ) -> tuple[list[Record], list[Unreadable]]:
+    def _invoices(self, tables: Tables) -> Listed:
         f = lambda name: self._field("invoices", name)  # noqa: E731 - a local shorthand
         needed = [f(name) for name in ("InvoiceDate", "Amount", "AmountPaid", "Balance")]
         records: list[Record] = []
@@ -264,9 +258,7 @@ class SageProCompany:
     def payments(self) -> Listed:
         return self._built("payments", self._payments)
 
-    def _payments(
-        self, tables: list[tuple[str, TableRead]]
-    ) -> tuple[list[Record], list[Unreadable]]:
+    def _payments(self, tables: Tables) -> Listed:
         f = lambda name: self._field("payments", name)  # noqa: E731 - a local shorthand
         groups: dict[tuple[str, str], tuple[str, list[Row]]] = {}  # key → (table, rows)
         unreadable: list[Unreadable] = []

@@ -128,6 +128,16 @@ class TableRead:
     rows: list[Row] = field(default_factory=list)
     deleted: int = 0
     bad_values: list[BadValue] = field(default_factory=list)
+    _bad_by_record: dict[int, list[BadValue]] | None = field(default=None, repr=False)
+
+    def bad_in(self, record: int) -> list[BadValue]:
+        """The bad values of one record (indexed once: a table may hold thousands)."""
+        if self._bad_by_record is None:
+            index: dict[int, list[BadValue]] = {}
+            for bad in self.bad_values:
+                index.setdefault(bad.record, []).append(bad)
+            self._bad_by_record = index
+        return self._bad_by_record.get(record, [])
 
 
 def read_header(path: Path, site_code_page: str = "cp1252") -> TableHeader:
