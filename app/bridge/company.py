@@ -250,6 +250,7 @@ class SageProCompany:
             "Status": status,
             "PaymentStatus": payment_status,
             "Currency": "USD",
+            "_Reference": row.text(f("Reference")),  # hidden: links staged credit memos
         }
         return self._stamped("invoices", invoice["InvoiceID"], invoice, header)
 

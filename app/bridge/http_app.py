@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 _PATH = re.compile(r"^/api/(?P<collection>[A-Za-z]+)(?:/(?P<key>[^/]+))?/?$")
 _INVOICE_STATUS = {"open": "Open", "paid": "Paid", "void": "Void"}
 _NOT_YET = {
-    "creditmemos": "credit memos are not read from Sage Pro yet",
+    "creditmemos": "credit memos are staged only by a bridge with a staging store",
     "journalentries": "journal entries come with the GL batch writer (bridge part 2)",
     "orders": "this company has sales orders (SOMAST), which are not read from Sage Pro yet",
     "paymentreversals": "payment reversals are staged in a later part of the bridge",
@@ -111,6 +111,12 @@ class BridgeApp:
             except ValueError:
                 raise ApiError("validation_failed", "the request body is not valid JSON") from None
             return SandboxResponse(201, self.receipts.post_payment(body))
+        if (request.method, collection, key) == ("POST", "creditmemos", "") and self.receipts:
+            try:
+                body = request.json()
+            except ValueError:
+                raise ApiError("validation_failed", "the request body is not valid JSON") from None
+            return SandboxResponse(201, self.receipts.post_credit_memo(body))
         if (request.method, collection) == ("PUT", "invoices") and key and self.receipts:
             try:
                 body = request.json()
@@ -128,6 +134,16 @@ class BridgeApp:
                 f"the Sage Pro bridge does not take {request.method} /api/{collection} yet: "
                 "it serves reads and stages payments only; enter this in Sage Pro by hand",
             )
+        if collection == "creditmemos" and self.receipts:
+            memos = self.receipts.credit_view().memos
+            if key:
+                return _one(memos, "CreditMemoID", key, "credit memo")
+            query = Query(request.query)
+            filters = key_filters(
+                query,
+                {"Reference": "Reference", "CustomerID": "CustomerID", "InvoiceID": "InvoiceID"},
+            )
+            return list_response(memos, query, filters)
         if collection in _NOT_YET:
             raise ApiError(
                 "unavailable", f"the Sage Pro bridge cannot answer: {_NOT_YET[collection]}"
@@ -165,7 +181,7 @@ class BridgeApp:
             "unreadable_count": len(unreadable),
             "staged_alerts": [
                 {"reference": a.reference, "token": a.token, "why": a.why}
-                for a in (self.receipts.view().alerts if self.receipts else [])
+                for a in (self.receipts.alerts() if self.receipts else [])
             ],
         }
 

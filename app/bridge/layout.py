@@ -60,6 +60,7 @@ _DEFAULTS: dict[str, tuple[tuple[str, ...], dict[str, _Field], tuple[str, ...]]]
             "AmountPaid": ("PAIDAMT", VERIFIED, "GB, CD"),
             "Balance": ("BALANCE", VERIFIED, "GB, CD"),
             "VoidFlag": ("ARSTAT", VERIFIED, "GB, CD; 'V' = void"),
+            "Reference": ("REFNO", UNCERTAIN, "CKX; where a credit memo's token is looked for"),
         },
         ("InvoiceID", "CustomerID", "Amount", "Balance"),
     ),

@@ -12,7 +12,6 @@ entered without it), and so is an entered receipt whose customer or amount diffe
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 import threading
@@ -23,7 +22,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from app.bridge import credit_memos
 from app.bridge.company import Record, SageProCompany
+from app.bridge.tokens import TokenWidthError, token_for
 from app.domain.money import format_money
 from app.sandbox.sagepro.errors import ApiError
 from app.sandbox.sagepro.fields import (
@@ -34,17 +35,16 @@ from app.sandbox.sagepro.fields import (
 )
 from app.sandbox.sagepro.store import fold
 
-MIN_TOKEN_WIDTH = 8  # below this a hashed token has too few characters to be unique
-_BASE36 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 ZERO = Decimal("0.00")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS staged (
-    reference_key TEXT PRIMARY KEY,   -- the app's key, folded
-    kind TEXT NOT NULL,               -- 'payment'
+    kind TEXT NOT NULL,               -- 'payment' or 'creditmemo'
+    reference_key TEXT NOT NULL,      -- the app's key, folded
     token TEXT NOT NULL,
     record TEXT NOT NULL,             -- the contract record as answered (JSON)
-    created_at TEXT NOT NULL
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (kind, reference_key)
 );
 -- PaymentStatus (Failed/Refunded) and DueDate set by the app: Sage Pro has no field for them
 -- (bridge doc §3.5), so they stay here, and PaymentStatus holds until money moves on the
@@ -56,6 +56,7 @@ CREATE TABLE IF NOT EXISTS invoice_marks (
     amount_paid_at TEXT NOT NULL
 );
 """
+PAYMENT, CREDIT_MEMO = "payment", "creditmemo"  # kinds of staged postings
 PAYMENT_STATUSES = ("Unpaid", "Partial", "Paid", "Failed", "Refunded")
 _INVOICE_READ_ONLY = (
     "InvoiceID",
@@ -71,31 +72,6 @@ _INVOICE_READ_ONLY = (
 )
 
 
-class TokenWidthError(ValueError):
-    pass
-
-
-def token_for(key: str, width: int) -> str:
-    """What the bookkeeper types: the key itself (upper case) when it fits the field, else
-    "P" + a kind letter + base36 of its SHA-256, cut to the width. Deterministic, so a
-    restart or a retry finds the same token without a stored mapping."""
-    if width < MIN_TOKEN_WIDTH:
-        raise TokenWidthError(
-            f"the reference field is {width} characters wide; at least {MIN_TOKEN_WIDTH} "
-            "are needed to carry a token"
-        )
-    key = key.strip().upper()
-    if len(key) <= width:
-        return key
-    number = int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest(), "big")
-    digits = ""
-    while number:
-        number, rest = divmod(number, 36)
-        digits += _BASE36[rest]
-    kind = key.rsplit("-", 1)[-1][:1] or "X"  # PAY → P, REFUND → R …
-    return ("P" + kind + digits)[:width]
-
-
 class StagedStore:
     """The bridge's own SQLite file of staged postings (never a Sage Pro file)."""
 
@@ -106,26 +82,22 @@ class StagedStore:
         self._db.executescript(_SCHEMA)
         self._lock = threading.Lock()
 
-    def get(self, reference: str) -> tuple[str, Record, datetime] | None:
-        with self._lock:
-            row = self._db.execute(
-                "SELECT token, record, created_at FROM staged WHERE reference_key = ?",
-                (fold(reference),),
-            ).fetchone()
-        return None if row is None else (row[0], json.loads(row[1]), datetime.fromisoformat(row[2]))
-
-    def add(self, reference: str, token: str, record: Record, created: datetime) -> None:
+    def add(
+        self, reference: str, token: str, record: Record, created: datetime, kind: str = PAYMENT
+    ) -> None:
         with self._lock:
             self._db.execute(
-                "INSERT INTO staged (reference_key, kind, token, record, created_at) "
-                "VALUES (?, 'payment', ?, ?, ?)",
-                (fold(reference), token, json.dumps(record), created.isoformat()),
+                "INSERT INTO staged (kind, reference_key, token, record, created_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (kind, fold(reference), token, json.dumps(record), created.isoformat()),
             )
 
-    def all(self) -> list[tuple[str, Record, datetime]]:
+    def all(self, kind: str = PAYMENT) -> list[tuple[str, Record, datetime]]:
         with self._lock:
             rows = self._db.execute(
-                "SELECT token, record, created_at FROM staged ORDER BY created_at, reference_key"
+                "SELECT token, record, created_at FROM staged WHERE kind = ?"
+                " ORDER BY created_at, reference_key",
+                (kind,),
             ).fetchall()
         return [(r[0], json.loads(r[1]), datetime.fromisoformat(r[2])) for r in rows]
 
@@ -240,8 +212,30 @@ class StagedReceipts:
         applied = _applied_by_invoice(self.view().pending)
         marks = self.store.invoice_marks()
         invoices, _ = self.company.invoices()
-        lowered = (_lowered(i, applied.get(fold(i["InvoiceID"]), ZERO)) for i in invoices)
-        return [_marked(invoice, marks.get(fold(invoice["InvoiceID"]))) for invoice in lowered]
+        lowered = [_lowered(i, applied.get(fold(i["InvoiceID"]), ZERO)) for i in invoices]
+        credited = credit_memos.overlay(lowered, self.credit_view().pending)
+        return [_marked(invoice, marks.get(fold(invoice["InvoiceID"]))) for invoice in credited]
+
+    def credit_view(self) -> credit_memos.CreditView:
+        return credit_memos.link(
+            self.store.all(CREDIT_MEMO),
+            self.company.invoices()[0],
+            self.company.payments()[0],
+            self._clock(),
+            self.alert_after,
+        )
+
+    def alerts(self) -> list[Alert]:
+        late = [
+            Alert(
+                reference,
+                token,
+                f"credit memo not found in Sage Pro after "
+                f"{self.alert_after.days} days: was it entered with reference {token}?",
+            )
+            for reference, token in self.credit_view().late
+        ]
+        return self.view().alerts + late
 
     def update_invoice(self, invoice_id: str, data: Any) -> Record:
         """PUT /api/invoices/{id}: PaymentStatus and DueDate, kept bridge-local."""
@@ -271,7 +265,7 @@ class StagedReceipts:
 
     def customers(self) -> list[Record]:
         staged: dict[str, Decimal] = {}
-        for record in self.view().pending:
+        for record in self.view().pending + self.credit_view().pending:
             key = fold(record["CustomerID"])
             staged[key] = staged.get(key, ZERO) + Decimal(record["Amount"])
         customers, _ = self.company.customers()
@@ -344,7 +338,7 @@ class StagedReceipts:
                 targets.append((invoice, amt, field))
         body.check()
         assert payment_date is not None  # required above
-        self._check_period(payment_date)
+        self._check_period(payment_date, "PaymentDate")
         _refuse_closed_or_overpaid(targets)
         token = self._token(reference)
         record: Record = {
@@ -366,6 +360,44 @@ class StagedReceipts:
         }
         self.store.add(reference, token, record, self._clock())
         return {**record, "PostingState": "Staged"}
+
+    def post_credit_memo(self, data: Any) -> Record:
+        reference = data.get("Reference") if isinstance(data, dict) else None
+        if isinstance(reference, str) and reference.strip():
+            self._refuse_duplicate_memo(reference)  # before every other rule
+        invoices = {fold(i["InvoiceID"]): i for i in self.invoices()}
+        request, invoice = credit_memos.parse(
+            data,
+            {fold(c["CustomerID"]) for c in self.company.customers()[0]},
+            {fold(a["GLAccountID"]) for a in self.company.gl_accounts() if a["Active"]},
+            invoices,
+        )
+        self._check_period(request.memo_date, "MemoDate")
+        refunded = sum(
+            (
+                Decimal(r["Amount"])
+                for _, r, _ in self.store.all(CREDIT_MEMO)
+                if fold(r["InvoiceID"]) == fold(request.invoice_id)
+            ),
+            ZERO,
+        )
+        credit_memos.refuse_over_credit(request, invoice, refunded)
+        token = self._token(request.reference, "invoices", "Reference")
+        record = credit_memos.record_for(request, token)
+        self.store.add(request.reference, token, record, self._clock(), CREDIT_MEMO)
+        return {**record, "PostingState": "Staged"}
+
+    def _refuse_duplicate_memo(self, reference: str) -> None:
+        existing = next(
+            (m for m in self.credit_view().memos if fold(m["Reference"]) == fold(reference)), None
+        )
+        if existing is not None:
+            raise ApiError(
+                "duplicate_reference",
+                f"a credit memo with Reference {reference} already exists",
+                {"Reference": "already used"},
+                existing=existing,
+            )
 
     def _refuse_duplicate(self, reference: str) -> None:
         payments = self.view().payments
@@ -392,24 +424,28 @@ class StagedReceipts:
                 existing=existing,
             )
 
-    def _token(self, reference: str) -> str:
-        tables = self.company.layout["records"]["payments"]["tables"]
-        field = self.company.layout["records"]["payments"]["fields"]["PaymentReference"]["field"]
+    def _token(
+        self, reference: str, record: str = "payments", contract: str = "PaymentReference"
+    ) -> str:
+        """The token for ``reference`` cut to the width of the field Sage Pro keeps it in."""
+        tables = self.company.layout["records"][record]["tables"]
+        field = self.company.layout["records"][record]["fields"].get(contract, {}).get("field")
         headers = self.company.headers()
-        if not tables or tables[0] not in headers or not field:
+        spec = (
+            headers[tables[0]].field(field) if tables and tables[0] in headers and field else None
+        )
+        if spec is None:
             raise ApiError(
                 "unavailable",
-                "this company has no cash receipt table (ARCASH) "
-                "to find entered receipts in; payments cannot be staged",
+                f"this company has no {record} table with a reference "
+                "field to find entered postings in; they cannot be staged",
             )
-        spec = headers[tables[0]].field(field)
-        assert spec is not None  # the layout was checked against the headers at start
         try:
             return token_for(reference, spec.width)
         except TokenWidthError as exc:
-            raise ApiError("unavailable", f"payments cannot be staged: {exc}") from None
+            raise ApiError("unavailable", f"{record} cannot be staged: {exc}") from None
 
-    def _check_period(self, day: date) -> None:
+    def _check_period(self, day: date, field: str) -> None:
         for period in self.company.periods():
             if period["Start"] <= day.isoformat() <= period["End"]:
                 if period["Locked"]:
@@ -417,13 +453,13 @@ class StagedReceipts:
                         "period_closed",
                         f"{day.isoformat()} falls in locked period "
                         f"{period['Year']}-{period['Period']:02d}",
-                        {"PaymentDate": "period locked"},
+                        {field: "period locked"},
                     )
                 return
         raise ApiError(
             "validation_failed",
-            f"PaymentDate: {day.isoformat()} is in no fiscal period of this company",
-            {"PaymentDate": "in no fiscal period"},
+            f"{field}: {day.isoformat()} is in no fiscal period of this company",
+            {field: "in no fiscal period"},
         )
 
 

@@ -15,7 +15,7 @@ from dbflib import read_cdx_definitions
 from app.bridge import layout as layouts
 from app.bridge.dbf_table import TableHeader, TableReadError, read_table
 from app.bridge.discovery import CompanyFolder, PathMap, discover, find_entry
-from app.bridge.staging import TokenWidthError, token_for
+from app.bridge.tokens import TokenWidthError, token_for
 
 MAX_BAD_VALUES_PER_TABLE = 200  # a report stays readable; the count says how many more
 

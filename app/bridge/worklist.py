@@ -10,14 +10,24 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
-from app.bridge.staging import StagedReceipts
+from app.bridge.staging import CREDIT_MEMO, PAYMENT, StagedReceipts
 from app.sandbox.sagepro.store import fold
 
-COLUMNS = ("Customer", "Name", "Date", "Amount", "Invoices", "Check/Reference No.", "Waiting")
+COLUMNS = (
+    "Enter as",
+    "Customer",
+    "Name",
+    "Date",
+    "Amount",
+    "Invoices",
+    "Check/Reference No.",
+    "Waiting",
+)
 
 
 @dataclass(frozen=True)
 class WorkItem:
+    kind: str  # "Cash receipt" or "Credit memo"
     customer_id: str
     customer_name: str
     payment_date: str
@@ -30,6 +40,7 @@ class WorkItem:
     def cells(self) -> tuple[str, ...]:
         flag = " (alert)" if self.overdue else ""
         return (
+            self.kind,
             self.customer_id,
             self.customer_name,
             self.payment_date,
@@ -42,24 +53,32 @@ class WorkItem:
 
 def work_items(receipts: StagedReceipts, now: datetime) -> list[WorkItem]:
     names = {fold(c["CustomerID"]): c["Name"] for c in receipts.company.customers()[0]}
-    created = {fold(record["PaymentReference"]): when for _, record, when in receipts.store.all()}
     items = []
-    for record in receipts.view().pending:
-        applications = record["Applications"] or []
-        applied = "; ".join(f"{a['InvoiceID']} {a['Amount']}" for a in applications)
-        waiting = now - created[fold(record["PaymentReference"])]
-        items.append(
-            WorkItem(
-                customer_id=record["CustomerID"],
-                customer_name=names.get(fold(record["CustomerID"]), ""),
-                payment_date=record["PaymentDate"],
-                amount=record["Amount"],
-                invoices=applied or "on account",
-                token=record["Token"],
-                waiting_days=waiting.days,
-                overdue=waiting >= receipts.alert_after,
+    staged = [
+        ("Cash receipt", "PaymentReference", "PaymentDate", PAYMENT, receipts.view().pending),
+        ("Credit memo", "Reference", "MemoDate", CREDIT_MEMO, receipts.credit_view().pending),
+    ]
+    for kind, reference, day, store_kind, pending in staged:
+        created = {fold(r[reference]): when for _, r, when in receipts.store.all(store_kind)}
+        for record in pending:
+            applications = record.get("Applications")
+            if applications is None:  # a credit memo names one invoice
+                applications = [{"InvoiceID": record["InvoiceID"], "Amount": record["Amount"]}]
+            applied = "; ".join(f"{a['InvoiceID']} {a['Amount']}" for a in applications)
+            waiting = now - created[fold(record[reference])]
+            items.append(
+                WorkItem(
+                    kind=kind,
+                    customer_id=record["CustomerID"],
+                    customer_name=names.get(fold(record["CustomerID"]), ""),
+                    payment_date=record[day],
+                    amount=record["Amount"],
+                    invoices=applied or "on account",
+                    token=record["Token"],
+                    waiting_days=waiting.days,
+                    overdue=waiting >= receipts.alert_after,
+                )
             )
-        )
     return items
 
 

@@ -174,13 +174,13 @@ def run_worklist(args: argparse.Namespace) -> int:
     finally:
         store.close()
     if not items:
-        print("Nothing to enter: every staged receipt is in Sage Pro.")
+        print("Nothing to enter: every staged receipt and credit memo is in Sage Pro.")
     else:
         print_table(items, sys.stdout)
         late = sum(item.overdue for item in items)
         if late:
             print(
-                f"{late} receipt(s) waiting {args.alert_after_days} days or more: check "
+                f"{late} item(s) waiting {args.alert_after_days} days or more: check "
                 "that they were entered with the Check/Reference No. shown."
             )
     if args.csv:

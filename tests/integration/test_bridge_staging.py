@@ -18,7 +18,8 @@ import requests
 from app.bridge.discovery import PathMap
 from app.bridge.http_app import BridgeApp
 from app.bridge.service import open_company
-from app.bridge.staging import StagedReceipts, StagedStore, TokenWidthError, token_for
+from app.bridge.staging import StagedReceipts, StagedStore
+from app.bridge.tokens import TokenWidthError, token_for
 from app.connectors.sagepro import SageProClient
 from app.connectors.sagepro.errors import (
     DuplicateReferenceError,
@@ -28,7 +29,7 @@ from app.connectors.sagepro.errors import (
     ValidationFailedError,
 )
 from app.connectors.sagepro.exactly_once import post_once
-from app.domain.sagepro_records import PaymentApplication, PaymentDraft
+from app.domain.sagepro_records import CreditMemoDraft, PaymentApplication, PaymentDraft
 from app.sandbox.http_base import SandboxServer
 from tests.support.sagepro_folder import Company, build_company, enter_receipt_in_sage_pro, right
 
@@ -252,6 +253,16 @@ def test_the_worklist_shows_what_to_type_and_empties_once_entered(
             "InvoiceID": "1002",
         }
     )
+    receipts.post_credit_memo(
+        {
+            "Reference": "PT-5-REFUND",
+            "CustomerID": "C200",
+            "InvoiceID": "1003",
+            "MemoDate": "2026-03-24",
+            "Amount": "30.00",
+            "GLAccountID": "1000",
+        }
+    )
     store.close()
     argv = [
         "bridge",
@@ -266,10 +277,12 @@ def test_the_worklist_shows_what_to_type_and_empties_once_entered(
     assert main(argv) == 0
     out = capsys.readouterr().out
     token = token_for("PT-79388123-PAY", 10)
-    line = next(line for line in out.splitlines() if line.startswith("C100"))
+    line = next(line for line in out.splitlines() if line.startswith("Cash receipt  C100"))
     for cell in ("Café Élan Ltd", "2026-03-24", "150.00", "1002 150.00", token, "10 d (alert)"):
         assert cell in line
-    assert "1 receipt(s) waiting 3 days or more" in out
+    memo = next(line for line in out.splitlines() if line.startswith("Credit memo"))
+    assert "C200" in memo and "1003 30.00" in memo and token_for("PT-5-REFUND", 10) in memo
+    assert "2 item(s) waiting 3 days or more" in out
     assert token in (tmp_path / "worklist.csv").read_text(encoding="utf-8")
 
     enter_receipt_in_sage_pro(
@@ -287,7 +300,8 @@ def test_the_worklist_shows_what_to_type_and_empties_once_entered(
         {"1002": Decimal("100.00")},
     )
     assert main(argv[:-2]) == 0
-    assert "Nothing to enter" in capsys.readouterr().out
+    left = capsys.readouterr().out
+    assert "Cash receipt" not in left and "Credit memo" in left  # the receipt left by itself
 
 
 def test_invoice_payment_status_and_due_date_are_kept_bridge_local(bridge: Bridge) -> None:
@@ -347,3 +361,119 @@ def test_a_receipt_entered_under_its_token_is_found_even_if_the_store_was_lost(
         assert again.amount == Decimal("150.00") and again.customer_id == "C100"
     assert fresh.all() == []  # not staged a second time
     fresh.close()
+
+
+def _memo(reference: str = "PT-79388123-REFUND", **changes: object) -> CreditMemoDraft:
+    fields: dict[str, object] = {
+        "reference": reference,
+        "customer_id": "C200",
+        "invoice_id": "1003",
+        "memo_date": date(2026, 3, 24),
+        "amount": Decimal("100.00"),
+        "gl_account_id": "1000",
+        "reason": "card refund",
+    }
+    fields.update(changes)
+    return CreditMemoDraft(**fields)  # type: ignore[arg-type]
+
+
+def test_a_refund_credit_is_staged_once_and_marks_the_invoice_refunded(bridge: Bridge) -> None:
+    before = _digests(bridge.company)
+    staged = post_once(bridge.client, "credit_memo", "PT-79388123-REFUND", _memo())
+    assert staged.amount == Decimal("100.00") and staged.invoice_id == "1003"
+    assert post_once(bridge.client, "credit_memo", "PT-79388123-REFUND", _memo()) == staged
+    with pytest.raises(DuplicateReferenceError):
+        bridge.client.post_credit_memo(_memo())
+    assert bridge.client.get_invoice("1003").payment_status == "Paid"  # 100 of 300 refunded
+    assert bridge.client.get_customer("C200").balance == Decimal("-100.00")
+    with pytest.raises(ValidationFailedError, match="more than"):
+        bridge.client.post_credit_memo(_memo("PT-2-REFUND", amount=Decimal("200.01")))
+    bridge.client.post_credit_memo(_memo("PT-3-REFUND", amount=Decimal("200.00")))
+    assert bridge.client.get_invoice("1003").payment_status == "Refunded"
+    memos = requests.get(
+        bridge.url + "/api/creditmemos",
+        params={"InvoiceID": "1003"},
+        headers={"Authorization": f"Bearer {KEY}"},
+        timeout=5,
+    ).json()
+    assert [m["PostingState"] for m in memos["items"]] == ["Staged", "Staged"]
+    assert _digests(bridge.company) == before
+
+
+def test_a_credit_on_an_open_invoice_lowers_its_balance_within_the_rules(bridge: Bridge) -> None:
+    open_invoice = {"customer_id": "C100", "invoice_id": "1002"}
+    with pytest.raises(OverpaymentError):
+        bridge.client.post_credit_memo(
+            _memo("PT-1-REFUND", amount=Decimal("250.01"), **open_invoice)
+        )
+    bridge.client.post_credit_memo(_memo("PT-2-REFUND", amount=Decimal("250.00"), **open_invoice))
+    assert bridge.client.get_invoice("1002").status == "Paid"
+    with pytest.raises(InvoiceNotOpenError):
+        bridge.client.post_credit_memo(_memo("PT-3-REFUND", invoice_id="1004"))
+    with pytest.raises(PeriodClosedError):
+        bridge.client.post_credit_memo(_memo("PT-4-REFUND", memo_date=date(2026, 1, 5)))
+
+
+def test_an_entered_credit_memo_is_found_by_its_token_in_either_place(bridge: Bridge) -> None:
+    post_once(bridge.client, "credit_memo", "PT-79388123-REFUND", _memo())
+    token = token_for("PT-79388123-REFUND", 10)
+    # applied like a receipt: the token in ARCASH.REFNO
+    enter_receipt_in_sage_pro(
+        bridge.company,
+        [
+            {
+                "INVNO": right("1003"),
+                "CUSTNO": "C200",
+                "PAIDAMT": Decimal("-100.00"),
+                "DTEPAID": date(2026, 3, 24),
+                "REFNO": token,
+                "GLACCNT": "1000",
+            }
+        ],
+        {},
+    )
+    found = bridge.client.find_credit_memo("pt-79388123-refund")
+    assert found is not None
+    memos = requests.get(
+        bridge.url + "/api/creditmemos", headers={"Authorization": f"Bearer {KEY}"}, timeout=5
+    ).json()["items"]
+    assert [m["PostingState"] for m in memos] == ["Entered"]
+    assert bridge.client.get_customer("C200").balance == Decimal("0.00")  # overlay ended
+
+
+def test_a_credit_memo_entered_as_an_armast_document_is_entered(tmp_path: Path) -> None:
+    import dbflib
+
+    company = build_company(tmp_path / "sage", "pro32", "one-folder")
+    served = open_company(company.data_folder)
+    store = StagedStore(tmp_path / "bridge" / "staged.sqlite3")
+    receipts = StagedReceipts(served, store)
+    receipts.post_credit_memo(
+        {
+            "Reference": "PT-79388123-REFUND",
+            "CustomerID": "C200",
+            "InvoiceID": "1003",
+            "MemoDate": "2026-03-24",
+            "Amount": "100.00",
+            "GLAccountID": "1000",
+        }
+    )
+    token = token_for("PT-79388123-REFUND", 10)
+    assert [m["PostingState"] for m in receipts.credit_view().memos] == ["Staged"]
+    dbflib.insert_rows(
+        str(company.data_folder / "armast01.dbf"),
+        [
+            {
+                "INVNO": right("CM1001"),
+                "CUSTNO": "C200",
+                "ARTYPE": "C",
+                "INVDTE": date(2026, 3, 24),
+                "INVAMT": Decimal("-100.00"),
+                "PAIDAMT": Decimal("0.00"),
+                "BALANCE": Decimal("-100.00"),
+                "REFNO": token,
+            }
+        ],
+    )
+    assert [m["PostingState"] for m in receipts.credit_view().memos] == ["Entered"]
+    store.close()
