@@ -6,10 +6,11 @@ Lists, filters, paging and errors reuse the stand-in's helpers (``app.sandbox.sa
 the list wrapper, ids and references compared without regard to case, unknown parameters
 ignored, ``modified_since`` as ISO 8601, 401 without the key, 404 for an unknown id.
 
-With a ``StagedReceipts`` (``serve`` always gives one) ``POST /api/payments`` stages the
-receipt for the bookkeeper and the reads carry the staged overlay (see ``staging``). Every
-other write is not served yet (credit memos, reversals, journals: later parts of the
-bridge): it answers ``unavailable`` with a message that says so, never a pretend success.
+With a ``StagedReceipts`` (``serve`` always gives one) ``POST /api/payments`` and
+``POST /api/creditmemos`` stage the posting for the bookkeeper, ``PUT /api/invoices`` keeps
+PaymentStatus/DueDate bridge-local, and the reads carry the staged overlay (see ``staging``).
+Every other write is not served yet (reversals, journals, new customers and invoices: later
+parts of the bridge): it answers ``unavailable`` saying so, never a pretend success.
 """
 
 from __future__ import annotations

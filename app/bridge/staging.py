@@ -7,7 +7,8 @@ token to type, and answers ``PostingState: Staged``. Until the token shows up in
 ARCASH/ARYCSH.REFNO, the invoices and customers the bridge reports carry the staged amounts
 (the overlay); once it is there the receipt is ``Entered`` and Sage Pro's own figures count.
 Receipts not found after ``alert_after_days`` are listed as alerts (a mistyped token, or
-entered without it), and so is an entered receipt whose customer or amount differ.
+entered without it), and so is an entered receipt whose customer or amount differ. Credit
+memos are staged in the same store and overlay (their rules and linking: ``credit_memos``).
 """
 
 from __future__ import annotations
