@@ -7,10 +7,11 @@ the list wrapper, ids and references compared without regard to case, unknown pa
 ignored, ``modified_since`` as ISO 8601, 401 without the key, 404 for an unknown id.
 
 With a ``StagedReceipts`` (``serve`` always gives one) ``POST /api/payments`` and
-``POST /api/creditmemos`` stage the posting for the bookkeeper, ``PUT /api/invoices`` keeps
-PaymentStatus/DueDate bridge-local, and the reads carry the staged overlay (see ``staging``).
-Every other write is not served yet (reversals, journals, new customers and invoices: later
-parts of the bridge): it answers ``unavailable`` saying so, never a pretend success.
+``POST /api/creditmemos`` stage the posting for the bookkeeper; ``PUT /api/invoices`` and
+``PUT /api/customers`` keep PaymentStatus/DueDate and the PayTrace vault fields bridge-local;
+the reads carry the staged overlay (see ``staging``). Every other write is not served yet
+(reversals, journals, new customers and invoices: later parts of the bridge): it answers
+``unavailable`` saying so, never a pretend success.
 """
 
 from __future__ import annotations
@@ -118,6 +119,12 @@ class BridgeApp:
             except ValueError:
                 raise ApiError("validation_failed", "the request body is not valid JSON") from None
             return SandboxResponse(201, self.receipts.post_credit_memo(body))
+        if (request.method, collection) == ("PUT", "customers") and key and self.receipts:
+            try:
+                body = request.json()
+            except ValueError:
+                raise ApiError("validation_failed", "the request body is not valid JSON") from None
+            return SandboxResponse(200, self.receipts.update_customer(key, body))
         if (request.method, collection) == ("PUT", "invoices") and key and self.receipts:
             try:
                 body = request.json()

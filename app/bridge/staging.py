@@ -23,7 +23,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from app.bridge import credit_memos
+from app.bridge import credit_memos, vault
 from app.bridge.company import Record, SageProCompany
 from app.bridge.tokens import TokenWidthError, token_for
 from app.domain.money import format_money
@@ -50,6 +50,12 @@ CREATE TABLE IF NOT EXISTS staged (
 -- PaymentStatus (Failed/Refunded) and DueDate set by the app: Sage Pro has no field for them
 -- (bridge doc §3.5), so they stay here, and PaymentStatus holds until money moves on the
 -- invoice (AmountPaid differs from amount_paid_at).
+CREATE TABLE IF NOT EXISTS customer_vault (
+    customer_key TEXT PRIMARY KEY,
+    paytrace_customer_id TEXT NOT NULL,
+    card_last4 TEXT NOT NULL,
+    card_expiry TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS invoice_marks (
     invoice_key TEXT PRIMARY KEY,
     payment_status TEXT,
@@ -114,6 +120,18 @@ class StagedStore:
                 " amount_paid_at = excluded.amount_paid_at",
                 (fold(invoice_id), payment_status, due_date, amount_paid),
             )
+
+    def set_vault(self, customer_id: str, vault: tuple[str, str, str]) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT OR REPLACE INTO customer_vault VALUES (?, ?, ?, ?)",
+                (fold(customer_id), *vault),
+            )
+
+    def vaults(self) -> dict[str, tuple[str, str, str]]:
+        with self._lock:
+            rows = self._db.execute("SELECT * FROM customer_vault").fetchall()
+        return {row[0]: (row[1], row[2], row[3]) for row in rows}
 
     def invoice_marks(self) -> dict[str, tuple[str | None, str | None, str]]:
         with self._lock:
@@ -270,12 +288,27 @@ class StagedReceipts:
             key = fold(record["CustomerID"])
             staged[key] = staged.get(key, ZERO) + Decimal(record["Amount"])
         customers, _ = self.company.customers()
-        return [
+        vaults = self.store.vaults()
+        lowered = [
             {**c, "Balance": format_money(Decimal(c["Balance"]) - staged[fold(c["CustomerID"])])}
             if fold(c["CustomerID"]) in staged
             else c
             for c in customers
         ]
+        return [vault.with_vault(c, vaults.get(fold(c["CustomerID"]))) for c in lowered]
+
+    def update_customer(self, customer_id: str, data: Any) -> Record:
+        """PUT /api/customers/{id}: the PayTrace vault fields, kept bridge-local."""
+        current = self._customer(customer_id)
+        self.store.set_vault(current["CustomerID"], vault.vault_update(current, data))
+        return self._customer(customer_id)
+
+    def _customer(self, customer_id: str) -> Record:
+        wanted = fold(customer_id)
+        found = next((c for c in self.customers() if fold(c["CustomerID"]) == wanted), None)
+        if found is None:
+            raise ApiError("not_found", f"Customer {customer_id} does not exist")
+        return found
 
     # --- posting -------------------------------------------------------------------------
 

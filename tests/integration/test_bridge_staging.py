@@ -477,3 +477,38 @@ def test_a_credit_memo_entered_as_an_armast_document_is_entered(tmp_path: Path) 
     )
     assert [m["PostingState"] for m in receipts.credit_view().memos] == ["Entered"]
     store.close()
+
+
+def test_the_paytrace_vault_fields_are_kept_bridge_local(bridge: Bridge) -> None:
+    before = _digests(bridge.company)
+    updated = bridge.client.update_customer(
+        "c100", paytrace_customer_id="VAULT-77", card_last4="4242", card_expiry="09/28"
+    )
+    assert (updated.paytrace_customer_id, updated.card_last4, updated.card_expiry) == (
+        "VAULT-77",
+        "4242",
+        "09/28",
+    )
+    found = bridge.client.list_customers(paytrace_customer_id="vault-77").items
+    assert [c.customer_id for c in found] == ["C100"]
+    auth = {"Authorization": f"Bearer {KEY}"}
+    same_name = requests.put(
+        bridge.url + "/api/customers/C100",
+        json={"Name": "Café Élan Ltd", "CardLast4": "1111"},
+        headers=auth,
+        timeout=5,
+    )
+    assert same_name.status_code == 200  # a read-only field sent back unchanged is ignored
+    renamed = requests.put(
+        bridge.url + "/api/customers/C100", json={"Name": "Other"}, headers=auth, timeout=5
+    )
+    assert renamed.status_code == 422 and "change it there" in renamed.text
+    card = requests.put(
+        bridge.url + "/api/customers/C100",
+        json={"CardLast4": "4111 1111 1111 1111"},
+        headers=auth,
+        timeout=5,
+    )
+    assert card.status_code == 422 and card.json()["error"]["code"] == "card_data_refused"
+    assert "4111 1111 1111 1111" not in card.text
+    assert _digests(bridge.company) == before
