@@ -7,12 +7,12 @@ exists, and every unreadable value with its record number; then the layout it pr
 
 from __future__ import annotations
 
+import struct
 from pathlib import Path
 from typing import Any
 
-from dbflib import read_cdx_definitions
-
 from app.bridge import layout as layouts
+from app.bridge.cdx_tags import CdxDamagedError, read_tag_definitions
 from app.bridge.dbf_table import TableHeader, TableReadError, read_table
 from app.bridge.discovery import CompanyFolder, PathMap, discover, find_entry
 from app.bridge.tokens import TokenWidthError, token_for
@@ -137,10 +137,17 @@ def _cdx_report(path: Path, header: TableHeader) -> dict[str, Any] | None:
             else None
         )
     try:
-        definitions = read_cdx_definitions(str(cdx))
-    except (OSError, ValueError, KeyError, IndexError, UnicodeDecodeError) as exc:
-        return {"file": str(cdx), "error": f"tags cannot be read ({exc})"}
-    return {
-        "file": str(cdx),
-        "tags": [{"tag": tag, **spec} for tag, spec in definitions],
-    }
+        definitions = read_tag_definitions(cdx)
+    except (OSError, CdxDamagedError, struct.error, UnicodeDecodeError) as exc:
+        return {"file": str(cdx), "error": f"tags cannot be read: the index looks damaged ({exc})"}
+    tags = []
+    for tag in definitions:
+        entry: dict[str, Any] = {"tag": tag.tag, "key": tag.key}
+        if tag.filter:
+            entry["filter"] = tag.filter
+        if tag.unique:
+            entry["unique"] = True
+        if tag.descending:
+            entry["descending"] = True
+        tags.append(entry)
+    return {"file": str(cdx), "tags": tags}

@@ -94,3 +94,15 @@ def test_survey_without_the_path_map_says_what_to_map(
     code = main(["bridge", "survey", "--data-folder", str(company.data_folder)])
     assert code == 2
     assert "add --path-map 'F:\\APPS\\SBT7\\ARDATA" in capsys.readouterr().err
+
+
+@pytest.mark.timeout(60)  # dbflib's reader loops for ever on this file; ours must not
+def test_a_damaged_cdx_is_reported_not_fatal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    company = build_company(tmp_path, "pro32", "one-folder")
+    (company.data_folder / "ARCUST01.CDX").write_bytes(b"")  # e.g. cut short by a copy
+    (company.data_folder / "ARMAST01.cdx").write_bytes(b"\x00" * 700)
+    tables = {t["table"]: t for t in _survey(company, capsys)["tables"]}
+    assert "tags cannot be read" in tables["ARCUST"]["cdx"]["error"]
+    assert "tags cannot be read" in tables["ARMAST"]["cdx"]["error"]

@@ -236,3 +236,19 @@ def test_a_torn_last_record_is_reported_and_the_rest_read(tmp_path: Path, flavou
     assert [row.text("INVNO") for row in read.rows] == ["1001", "1002", "1003", "1004", "1005"]
     assert read.bad_values[-1].record == 7
     assert "not complete" in read.bad_values[-1].problem
+
+
+def test_cdx_tag_definitions_agree_with_dbflib_on_every_fixture_index(tmp_path: Path) -> None:
+    from dbflib import read_cdx_definitions
+
+    from app.bridge.cdx_tags import read_tag_definitions
+
+    company = build_company(tmp_path, "pro32", "sysdata")
+    indexes = [p for p in company.table_files() if p.suffix.upper() == ".CDX"]
+    assert len(indexes) == 4
+    for index in indexes:
+        ours = [(t.tag, t.key, t.unique) for t in read_tag_definitions(index)]
+        theirs = [
+            (t, s["key"], s.get("unique", False)) for t, s in read_cdx_definitions(str(index))
+        ]
+        assert ours == theirs, index.name
