@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "app.commands.sandbox_cmd",
     "app.commands.store_cmd",
     "app.commands.chargebacks_cmd",
+    "app.commands.bridge_cmd",
 )
 
 log = logging.getLogger("paysage")

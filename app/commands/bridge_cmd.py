@@ -1,0 +1,189 @@
+"""`paysage bridge survey|serve`: the Sage Pro bridge over a real Sage Pro data folder."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.bridge.discovery import PathMap
+
+DEFAULT_PORT = 8083
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "bridge",
+        help="read a real Sage Pro data folder: survey it, or serve it as the Sage Pro API",
+        description="The Paysage Bridge for Sage Pro reads the company's FoxPro tables "
+        "(read-only, never writing a Sage Pro file) and serves the Sage Pro API contract.",
+    )
+    actions = parser.add_subparsers(dest="bridge_action", metavar="ACTION", required=True)
+    survey = actions.add_parser(
+        "survey",
+        help="print one JSON report of the company's tables and the layout proposed",
+        description="Read-only report: tables, header versions, code pages, record counts, "
+        "fields, CDX tags, unreadable values with record numbers, and a proposed layout.",
+    )
+    _folder_arguments(survey)
+    survey.add_argument("--output", type=Path, help="write the report here instead of stdout")
+    survey.set_defaults(handler=run_survey)
+
+    serve = actions.add_parser(
+        "serve",
+        help="serve the Sage Pro API (reads) over the data folder until Ctrl+C",
+        description="Serves contract v1.1 reads with the profile's Sage Pro API key "
+        "(or PAYSAGE_BRIDGE_API_KEY). Payments are staged for the bookkeeper to enter; "
+        "other writes answer 'unavailable' in this version.",
+    )
+    _folder_arguments(serve)
+    serve.add_argument("--host", default="127.0.0.1", help="address (default: loopback only)")
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"default {DEFAULT_PORT}")
+    serve.add_argument("--layout", type=Path, help="layout JSON (default: proposed from headers)")
+    serve.add_argument("--profile", help="profile whose Sage Pro API key to accept")
+    _staging_arguments(serve)
+    serve.set_defaults(handler=run_serve)
+
+    worklist = actions.add_parser(
+        "worklist",
+        help="list the staged receipts still to be entered in Sage Pro, with what to type",
+        description="What to enter in Sage Pro's Cash Receipts: customer, date, amount, "
+        "invoices and the Check/Reference No. to type. Entered receipts leave the list.",
+    )
+    _folder_arguments(worklist)
+    worklist.add_argument("--layout", type=Path, help="layout JSON (default: proposed)")
+    _staging_arguments(worklist)
+    worklist.add_argument("--csv", type=Path, help="also write the list to this CSV file")
+    worklist.set_defaults(handler=run_worklist)
+
+
+def _folder_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--data-folder",
+        type=Path,
+        required=True,
+        help="the system folder holding SYSDATA.DBF, or the folder holding the company tables",
+    )
+    parser.add_argument("--company", default="01", help="company id, as in ARCUST01 (default 01)")
+    parser.add_argument(
+        "--code-page",
+        default="cp1252",
+        help="code page of tables that do not say theirs (default cp1252)",
+    )
+    parser.add_argument(
+        "--path-map",
+        action="append",
+        default=[],
+        metavar="WINDOWS_PATH=FOLDER",
+        help="where a path SYSDATA names is seen here, e.g. 'F:\\APPS\\SBT7=/mnt/sbt7' "
+        "(repeatable)",
+    )
+
+
+def _staging_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--state-folder",
+        type=Path,
+        help="where the bridge keeps staged receipts (default: Paysage's data folder)",
+    )
+    parser.add_argument(
+        "--alert-after-days",
+        type=int,
+        default=3,
+        help="staged receipts not found in Sage Pro after this many days raise an alert",
+    )
+
+
+def _path_maps(args: argparse.Namespace) -> tuple[PathMap, ...]:
+    from app.bridge.discovery import PathMap
+
+    return tuple(PathMap.parse(text) for text in args.path_map)
+
+
+def run_survey(args: argparse.Namespace) -> int:
+    from app.bridge.survey import survey
+
+    report = survey(args.data_folder, args.company, _path_maps(args), args.code_page)
+    text = json.dumps(report, indent=2, ensure_ascii=False)
+    if args.output:
+        args.output.write_text(text + "\n", encoding="utf-8")
+        print(f"Survey written to {args.output}")
+    else:
+        sys.stdout.write(text + "\n")
+    return 0
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    from app.bridge.http_app import BridgeApp
+    from app.bridge.service import bridge_api_key, open_company
+    from app.bridge.staging import StagedReceipts, StagedStore
+    from app.config import load_settings
+    from app.sandbox.http_base import SandboxServer
+
+    company = open_company(
+        args.data_folder,
+        args.company,
+        _path_maps(args),
+        args.code_page,
+        args.layout,
+    )
+    profile = args.profile or load_settings().profile(None).name
+    store = StagedStore(_state_file(args, company.company))
+    receipts = StagedReceipts(company, store, alert_after_days=args.alert_after_days)
+    app = BridgeApp(company, bridge_api_key(profile), receipts)
+    server = SandboxServer(app, host=args.host, port=args.port)
+    print(
+        f"Sage Pro bridge listening on http://{args.host}:{server.port} "
+        f"(company {company.company}, {company.folder.mode} folder {args.data_folder})"
+    )
+    print(f"  Staged receipts kept in {store.path}; nothing is written to Sage Pro files.")
+    print("  Press Ctrl+C to stop.", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        print("Stopped.")
+    finally:
+        store.close()
+    return 0
+
+
+def _state_file(args: argparse.Namespace, company: str) -> Path:
+    from app.config import data_dir
+
+    folder: Path = args.state_folder or data_dir() / "bridge" / f"company-{company}"
+    return folder / "staged.sqlite3"
+
+
+def run_worklist(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from app.bridge.service import open_company
+    from app.bridge.staging import StagedReceipts, StagedStore
+    from app.bridge.worklist import print_table, work_items, write_csv
+
+    company = open_company(
+        args.data_folder, args.company, _path_maps(args), args.code_page, args.layout
+    )
+    store = StagedStore(_state_file(args, company.company))
+    try:
+        receipts = StagedReceipts(company, store, alert_after_days=args.alert_after_days)
+        items = work_items(receipts, datetime.now(UTC))
+    finally:
+        store.close()
+    if not items:
+        print("Nothing to enter: every staged receipt and credit memo is in Sage Pro.")
+    else:
+        print_table(items, sys.stdout)
+        late = sum(item.overdue for item in items)
+        if late:
+            print(
+                f"{late} item(s) waiting {args.alert_after_days} days or more: check "
+                "that they were entered with the Check/Reference No. shown."
+            )
+    if args.csv:
+        write_csv(items, args.csv)
+        print(f"Written to {args.csv}")
+    return 0
