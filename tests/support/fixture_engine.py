@@ -46,21 +46,27 @@ class FixtureEngine:
         code_page: str = "cp1252",
         crash_after: int | None = None,
         in_use: Mapping[str, int] | None = None,
+        operations: list[str] | None = None,
     ) -> None:
         self.tables = {name.upper(): path for name, path in tables.items()}
         self.code_page = code_page
         self.crash_after = crash_after
         self.in_use = {name.upper(): count for name, count in (in_use or {}).items()}
-        self.operations: list[str] = []  # "append GLDUNP" …, in order
+        # "append GLDUNP" …, in order; engines opened one after another may share the list,
+        # so ``crash_after`` counts across a whole post
+        self.operations: list[str] = operations if operations is not None else []
         self.locks: set[str] = set()
+        self.crashed = False  # a dead process does nothing more, not even its finally blocks
 
     # --- the protocol ------------------------------------------------------------------
 
     def open_shared(self, table: str) -> None:
+        self._alive()
         self._path(table)
         self._done(f"open {table}")
 
     def seek(self, table: str, tag: str, key: str) -> list[Row]:
+        self._alive()
         wanted = key.strip().upper()
         found = [r for r in self._rows(table) if _text(r.values.get(tag.upper())).upper() == wanted]
         self._done(f"seek {table}.{tag}")
@@ -128,6 +134,7 @@ class FixtureEngine:
         self.lock_record(table, {})
 
     def unlock(self, table: str) -> None:
+        self._alive()
         self.locks.discard(table.upper())
         self._done(f"unlock {table}")
 
@@ -158,7 +165,12 @@ class FixtureEngine:
 
         return [row for row in self._rows(table) if matches(row)]
 
+    def _alive(self) -> None:
+        if self.crashed:
+            raise SimulatedCrash("the process is gone")
+
     def _conflict(self, table: str) -> None:
+        self._alive()
         left = self.in_use.get(table.upper(), 0)
         if left:
             self.in_use[table.upper()] = left - 1
@@ -167,6 +179,7 @@ class FixtureEngine:
     def _done(self, operation: str) -> None:
         self.operations.append(operation)
         if self.crash_after is not None and len(self.operations) == self.crash_after:
+            self.crashed = True
             raise SimulatedCrash(f"crashed after operation {len(self.operations)}: {operation}")
 
     def _refresh(self, path: Path) -> None:
