@@ -23,6 +23,7 @@ from urllib.parse import unquote
 
 from app.bridge.company import Record, SageProCompany, Unreadable
 from app.bridge.dbf_table import TableReadError
+from app.bridge.journal_batches import JournalBatches
 from app.bridge.staging import StagedReceipts
 from app.sandbox.faults import FaultKind
 from app.sandbox.http_base import SandboxRequest, SandboxResponse
@@ -48,12 +49,17 @@ class BridgeApp:
     """Routes ``/api/...`` requests to reads of one Sage Pro company."""
 
     def __init__(
-        self, company: SageProCompany, api_key: str, receipts: StagedReceipts | None = None
+        self,
+        company: SageProCompany,
+        api_key: str,
+        receipts: StagedReceipts | None = None,
+        journals: JournalBatches | None = None,
     ) -> None:
         if not api_key:
             raise ValueError("the bridge needs an API key")
         self.company = company
         self.receipts = receipts
+        self.journals = journals  # GL batches through an engine (bridge part 2)
         self._api_key = api_key.encode("utf-8")
         self._routes: dict[tuple[str, bool], Callable[[Query, str], SandboxResponse]] = {
             ("customers", False): self._list_customers,
@@ -111,6 +117,8 @@ class BridgeApp:
             except ValueError:
                 raise ApiError("validation_failed", "the request body is not valid JSON") from None
             return SandboxResponse(201, self.receipts.post_payment(body))
+        if collection == "journalentries" and self.journals is not None:
+            return self._journal_entries(request, key)
         if request.method != "GET":
             raise ApiError(
                 "unavailable",
@@ -152,6 +160,10 @@ class BridgeApp:
             "staged_alerts": [
                 {"reference": a.reference, "token": a.token, "why": a.why}
                 for a in (self.receipts.view().alerts if self.receipts else [])
+            ],
+            "journal_alerts": [
+                {"reference": reference, "token": token, "why": why}
+                for reference, token, why in (self.journals.alerts() if self.journals else [])
             ],
         }
 
@@ -217,6 +229,30 @@ class BridgeApp:
 
     def _get_gl_account(self, _query: Query, key: str) -> SandboxResponse:
         return _one(self.company.gl_accounts(), "GLAccountID", key, "GL account")
+
+    def _journal_entries(self, request: SandboxRequest, key: str) -> SandboxResponse:
+        assert self.journals is not None  # routed here only with a writer
+        if request.method == "POST" and not key:
+            try:
+                body = request.json()
+            except ValueError:
+                raise ApiError("validation_failed", "the request body is not valid JSON") from None
+            return SandboxResponse(201, self.journals.post(body))
+        if request.method != "GET":
+            raise ApiError("not_found", f"there is no endpoint {request.method} {request.path}")
+        if key:
+            return _one(self.journals.entries(), "JournalID", key, "journal entry")
+        query = Query(request.query)
+        reference = query.get("Reference")
+        if reference:
+            found = self.journals.find(reference)
+            entries = [found] if found is not None else []
+        else:
+            entries = self.journals.entries()
+        if query.get("from") or query.get("to"):  # a batch without its header has no date
+            entries = [entry for entry in entries if entry["EntryDate"]]
+        filters = key_filters(query, {"Reference": "Reference"}) + date_range(query, "EntryDate")
+        return list_response(entries, query, filters)
 
     def _list_periods(self, query: Query, _key: str) -> SandboxResponse:
         periods = self.company.periods()

@@ -23,7 +23,8 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -31,7 +32,7 @@ from functools import partial
 from typing import Any
 
 from app.bridge.company import Record, SageProCompany
-from app.bridge.counters import CounterError, take_batch_number, take_sequence_number
+from app.bridge.counters import take_batch_number, take_sequence_number
 from app.bridge.dbf_table import Row, TableHeader, read_table
 from app.bridge.engine.protocol import Engine, EngineError, RecordInUseError, with_lock_retries
 from app.bridge.intent_log import WRITING, WRITTEN, JournalIntentLog
@@ -110,11 +111,12 @@ class JournalBatches:
 
     def find(self, reference: str) -> Record | None:
         """The complete batch carrying ``reference``'s token, looked up through the engine."""
-        engine = self.open_engine()
-        try:
-            return self._complete(engine, self._token(reference), reference)
-        finally:
-            engine.close()
+        with _engine_errors_answered():
+            engine = self.open_engine()
+            try:
+                return self._complete(engine, self._token(reference), reference)
+            finally:
+                engine.close()
 
     def alerts(self) -> list[tuple[str, str, str]]:
         return [(i.reference, i.token, i.alert) for i in self.log.alerts()]
@@ -123,7 +125,7 @@ class JournalBatches:
 
     def post(self, data: Any) -> Record:
         """Write one unposted batch and answer it, or raise the contract's ``ApiError``."""
-        with self._lock:
+        with self._lock, _engine_errors_answered():
             reference = data.get("Reference") if isinstance(data, dict) else None
             if isinstance(reference, str) and reference.strip():
                 existing = self._resolve(reference)  # before every other rule (contract)
@@ -144,16 +146,6 @@ class JournalBatches:
             except _TokenAppeared:
                 found = self._complete(engine, plan.token, plan.reference)
                 self.log.written(plan.reference, found["JournalID"] if found else "")
-            except RecordInUseError as exc:
-                raise ApiError(
-                    "unavailable",
-                    f"Sage Pro's GL tables are in use; nothing was posted yet ({exc})",
-                    headers={"Retry-After": "5"},
-                ) from None
-            except (CounterError, EngineError) as exc:
-                raise ApiError(
-                    "unavailable", f"the GL batch could not be written now: {exc}"
-                ) from None
             finally:
                 engine.close()
             assert found is not None  # the batch row was just written (or found)
@@ -450,6 +442,22 @@ class JournalBatches:
             "PostingState": "Posted" if posted else "Entered",
             "Token": batch.text("BREF"),
         }
+
+
+@contextmanager
+def _engine_errors_answered() -> Iterator[None]:
+    """Engine trouble as the contract's ``unavailable``: the app keeps the entry queued and
+    retries; the intent log and the token make the retry safe."""
+    try:
+        yield
+    except RecordInUseError as exc:
+        raise ApiError(
+            "unavailable",
+            f"Sage Pro's GL tables are in use; the entry is not complete yet ({exc})",
+            headers={"Retry-After": "5"},
+        ) from None
+    except EngineError as exc:  # CounterError, EngineUnavailableError, provider errors
+        raise ApiError("unavailable", f"the GL batch could not be written now: {exc}") from None
 
 
 def _by_batch(rows: list[Row]) -> dict[str, list[Row]]:

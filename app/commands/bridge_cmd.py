@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from app.bridge.company import SageProCompany
     from app.bridge.discovery import PathMap
+    from app.bridge.journal_batches import JournalBatches
 
 DEFAULT_PORT = 8083
 
@@ -45,6 +47,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     serve.add_argument("--layout", type=Path, help="layout JSON (default: proposed from headers)")
     serve.add_argument("--profile", help="profile whose Sage Pro API key to accept")
     _staging_arguments(serve)
+    serve.add_argument(
+        "--write-journals",
+        action="store_true",
+        help="write journal entries as unposted GL batches through the Visual FoxPro OLE DB "
+        "provider (32-bit Windows build only; try it on a copy of the company first)",
+    )
     serve.set_defaults(handler=run_serve)
 
     worklist = actions.add_parser(
@@ -133,13 +141,16 @@ def run_serve(args: argparse.Namespace) -> int:
     profile = args.profile or load_settings().profile(None).name
     store = StagedStore(_state_file(args, company.company))
     receipts = StagedReceipts(company, store, alert_after_days=args.alert_after_days)
-    app = BridgeApp(company, bridge_api_key(profile), receipts)
+    journals = _journal_writer(company, args) if args.write_journals else None
+    app = BridgeApp(company, bridge_api_key(profile), receipts, journals)
     server = SandboxServer(app, host=args.host, port=args.port)
     print(
         f"Sage Pro bridge listening on http://{args.host}:{server.port} "
         f"(company {company.company}, {company.folder.mode} folder {args.data_folder})"
     )
     print(f"  Staged receipts kept in {store.path}; nothing is written to Sage Pro files.")
+    if journals is not None:
+        print(f"  Journal entries become unposted GL batches; intent log {journals.log.path}.")
     print("  Press Ctrl+C to stop.", flush=True)
     try:
         server.serve_forever()
@@ -148,6 +159,20 @@ def run_serve(args: argparse.Namespace) -> int:
     finally:
         store.close()
     return 0
+
+
+def _journal_writer(company: SageProCompany, args: argparse.Namespace) -> JournalBatches:
+    """GL batches through VFPOLEDB; a crash left by an earlier run is settled first."""
+    from app.bridge.engine.vfp_oledb import VfpOleDbEngine, require_vfp_platform
+    from app.bridge.intent_log import JournalIntentLog
+    from app.bridge.journal_batches import JournalBatches
+
+    require_vfp_platform()  # refuse at start, in plain words, rather than on each post
+    tables = dict(company.folder.tables)
+    log = JournalIntentLog(_state_file(args, company.company).with_name("journals.sqlite3"))
+    journals = JournalBatches(company, lambda: VfpOleDbEngine(args.data_folder, tables), log)
+    journals.recover()
+    return journals
 
 
 def _state_file(args: argparse.Namespace, company: str) -> Path:
