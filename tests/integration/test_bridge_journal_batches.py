@@ -321,3 +321,11 @@ def test_token_gone_after_written_is_an_alert_never_a_silent_repost(tmp_path: Pa
     assert len(site.rows("GLBTCH")) == 1 and site.rows("GLDUNP") == []
     ((reference, token, why),) = site.writer.alerts()
     assert (reference, token) == (REFERENCE, REFERENCE) and "not posted again" in why
+
+
+def test_a_batch_posted_in_sage_pro_shows_posted(site: Site) -> None:
+    site.writer.post(entry())
+    patch_field(site.tables["GLBTCH"], 2, "BSTAT", b"P")
+    patch_field(site.tables["GLBTCH"], 2, "PSTDATE", b"20250320")
+    found = site.writer.find(REFERENCE)
+    assert found is not None and (found["Status"], found["PostingState"]) == ("Posted", "Posted")
