@@ -21,6 +21,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
 
+from app.bridge.addon import AddonInbox
 from app.bridge.company import Record, SageProCompany, Unreadable
 from app.bridge.dbf_table import TableReadError
 from app.bridge.journal_batches import JournalBatches
@@ -54,12 +55,14 @@ class BridgeApp:
         api_key: str,
         receipts: StagedReceipts | None = None,
         journals: JournalBatches | None = None,
+        addon: AddonInbox | None = None,
     ) -> None:
         if not api_key:
             raise ValueError("the bridge needs an API key")
         self.company = company
         self.receipts = receipts
         self.journals = journals  # GL batches through an engine (bridge part 2)
+        self.addon = addon  # add-on mode: staged receipts also go to the add-on's inbox
         self._api_key = api_key.encode("utf-8")
         self._routes: dict[tuple[str, bool], Callable[[Query, str], SandboxResponse]] = {
             ("customers", False): self._list_customers,
@@ -116,7 +119,11 @@ class BridgeApp:
                 body = request.json()
             except ValueError:
                 raise ApiError("validation_failed", "the request body is not valid JSON") from None
-            return SandboxResponse(201, self.receipts.post_payment(body))
+            staged = self.receipts.post_payment(body)
+            if self.addon is not None:  # every pending one: an earlier drop may have failed
+                for pending in self.receipts.view().pending:
+                    self.addon.drop(pending)
+            return SandboxResponse(201, staged)
         if collection == "journalentries" and self.journals is not None:
             return self._journal_entries(request, key)
         if request.method != "GET":
@@ -160,6 +167,10 @@ class BridgeApp:
             "staged_alerts": [
                 {"reference": a.reference, "token": a.token, "why": a.why}
                 for a in (self.receipts.view().alerts if self.receipts else [])
+            ],
+            "addon_rejections": [
+                {"reference": o.reference, "token": o.token, "why": o.message}
+                for o in (self.addon.rejections() if self.addon else [])
             ],
             "journal_alerts": [
                 {"reference": reference, "token": token, "why": why}

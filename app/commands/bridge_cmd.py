@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from app.bridge.addon import AddonInbox
     from app.bridge.company import SageProCompany
     from app.bridge.discovery import PathMap
     from app.bridge.journal_batches import JournalBatches
@@ -52,6 +53,18 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         action="store_true",
         help="write journal entries as unposted GL batches through the Visual FoxPro OLE DB "
         "provider (32-bit Windows build only; try it on a copy of the company first)",
+    )
+    serve.add_argument(
+        "--ar-mode",
+        choices=("worklist", "addon"),
+        default="worklist",
+        help="how staged receipts reach Sage Pro: the bookkeeper's worklist (default), or "
+        "also the inbox of a Sage Pro import add-on (docs/sage-pro-addon.md)",
+    )
+    serve.add_argument(
+        "--addon-folder",
+        type=Path,
+        help="the add-on's INBOX/OUTBOX folder (default: PAYSAGE\\<company> in the system folder)",
     )
     serve.set_defaults(handler=run_serve)
 
@@ -142,13 +155,16 @@ def run_serve(args: argparse.Namespace) -> int:
     store = StagedStore(_state_file(args, company.company))
     receipts = StagedReceipts(company, store, alert_after_days=args.alert_after_days)
     journals = _journal_writer(company, args) if args.write_journals else None
-    app = BridgeApp(company, bridge_api_key(profile), receipts, journals)
+    addon = _addon_inbox(company, args) if args.ar_mode == "addon" else None
+    app = BridgeApp(company, bridge_api_key(profile), receipts, journals, addon)
     server = SandboxServer(app, host=args.host, port=args.port)
     print(
         f"Sage Pro bridge listening on http://{args.host}:{server.port} "
         f"(company {company.company}, {company.folder.mode} folder {args.data_folder})"
     )
     print(f"  Staged receipts kept in {store.path}; nothing is written to Sage Pro files.")
+    if addon is not None:
+        print(f"  Add-on mode: staged receipts also go to {addon.inbox}.")
     if journals is not None:
         print(f"  Journal entries become unposted GL batches; intent log {journals.log.path}.")
     print("  Press Ctrl+C to stop.", flush=True)
@@ -173,6 +189,13 @@ def _journal_writer(company: SageProCompany, args: argparse.Namespace) -> Journa
     journals = JournalBatches(company, lambda: VfpOleDbEngine(args.data_folder, tables), log)
     journals.recover()
     return journals
+
+
+def _addon_inbox(company: SageProCompany, args: argparse.Namespace) -> AddonInbox:
+    from app.bridge.addon import AddonInbox
+
+    system = company.folder.system_folder or args.data_folder
+    return AddonInbox(args.addon_folder or system / "PAYSAGE" / company.company)
 
 
 def _state_file(args: argparse.Namespace, company: str) -> Path:
