@@ -78,6 +78,15 @@ def _take(engine: Engine, company: str, field: str, pick: Callable[[str], tuple[
     )
 
 
+def gl_counters(sysdata_rows: list[Row], company: str) -> tuple[str, str]:
+    """The next batch and sequence numbers as SYSDATA holds them now (read-only)."""
+    sysid = f"GL{company}"
+    row = _gl_row([r for r in sysdata_rows if r.text("SYSID").upper() == sysid], sysid)
+    batch = _number(row.raw_text("STR9").ljust(10)[:6])
+    sequence = _number(row.raw_text("STR10").ljust(10)[4:10])
+    return f"{batch:06d}", f"{sequence:06d}"
+
+
 def _gl_row(rows: list[Row], sysid: str) -> Row:
     live = [row for row in rows if not row.text("PASS2").upper().startswith("D")]
     if len(live) != 1:

@@ -63,6 +63,9 @@ class JournalIntentLog:
         rows = self._select("WHERE token = ?", (fold(token),))
         return rows[0] if rows else None
 
+    def all(self) -> list[JournalIntent]:
+        return self._select("", ())
+
     def unfinished(self) -> list[JournalIntent]:
         return self._select("WHERE state = 'writing'", ())
 

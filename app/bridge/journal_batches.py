@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -41,10 +42,12 @@ from app.sandbox.sagepro.errors import ApiError
 from app.sandbox.sagepro.fields import Body, money_text, refuse_card_data
 from app.sandbox.sagepro.store import fold
 
+log = logging.getLogger(__name__)
+
 ZERO = Decimal("0.00")
 GL_TABLES = ("GLDUNP", "GLHUNP", "GLBTCH")  # in write order: the batch row last
 UNPOSTED = "U"
-_REQUIRED: dict[str, tuple[str, ...]] = {  # fields the writer cannot do without (ARIA names)
+REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {  # fields the writer cannot do without (ARIA names)
     "GLBTCH": ("BATCHNO", "BREF", "BSTAT", "YEARPRD"),
     "GLHUNP": ("BATCHNO", "GLSEQNO", "GLREFR", "GLDATE"),
     "GLDUNP": ("GLACNT", "BATCHNO", "GLSEQNO", "GLDAMNT", "GLCAMNT"),
@@ -157,7 +160,12 @@ class JournalBatches:
         settled = []
         with self._lock:
             for intent in self.log.unfinished():
-                self._resolve(intent.reference)
+                try:
+                    with _engine_errors_answered():
+                        self._resolve(intent.reference)
+                except ApiError as exc:  # stays ``writing``: the app's retry settles it
+                    log.warning("journal %s not settled at start: %s", intent.reference, exc)
+                    continue
                 settled.append(intent.reference)
         return settled
 
@@ -374,7 +382,7 @@ class JournalBatches:
 
     def _headers(self) -> dict[str, TableHeader]:
         headers = self.company.headers()
-        for table, fields in _REQUIRED.items():
+        for table, fields in REQUIRED_FIELDS.items():
             header = headers.get(table)
             if header is None:
                 raise ApiError(

@@ -80,6 +80,23 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     worklist.add_argument("--csv", type=Path, help="also write the list to this CSV file")
     worklist.set_defaults(handler=run_worklist)
 
+    check = actions.add_parser(
+        "check",
+        help="run the on-site acceptance checks on a copy of a company",
+        description="Every step of docs/sage-pro-acceptance.md a program can do: survey, "
+        "layout, GL batch tables and token widths, SYSDATA counters, reader parity with the "
+        "FoxPro engine (--engine, 32-bit Windows build), journal tokens found in Sage Pro. "
+        "Exits 1 when a step failed.",
+    )
+    _folder_arguments(check)
+    _staging_arguments(check)
+    check.add_argument(
+        "--engine",
+        action="store_true",
+        help="also compare every table with the Visual FoxPro OLE DB provider's SELECT",
+    )
+    check.set_defaults(handler=run_check)
+
 
 def _folder_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
@@ -235,3 +252,27 @@ def run_worklist(args: argparse.Namespace) -> int:
         write_csv(items, args.csv)
         print(f"Written to {args.csv}")
     return 0
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from app.bridge.acceptance import FAILED, run_checks
+    from app.bridge.discovery import CompanyFolder
+    from app.bridge.engine.vfp_oledb import VfpOleDbEngine, require_vfp_platform
+
+    def engine(found: CompanyFolder) -> VfpOleDbEngine:
+        return VfpOleDbEngine(args.data_folder, found.tables)
+
+    if args.engine:
+        require_vfp_platform()  # a plain sentence off Windows, before any step runs
+    journal_log = _state_file(args, args.company).with_name("journals.sqlite3")
+    steps = run_checks(
+        args.data_folder,
+        args.company,
+        _path_maps(args),
+        args.code_page,
+        journal_log,
+        engine if args.engine else None,
+    )
+    for number, step in enumerate(steps, start=1):
+        print(f"{number}. [{step.outcome}] {step.title}: {step.detail}")
+    return 1 if any(step.outcome == FAILED for step in steps) else 0

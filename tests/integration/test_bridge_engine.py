@@ -39,6 +39,7 @@ def test_golden_seek_insert_update_delete() -> None:
         f'SELECT RECNO() AS paysage_rn, * FROM "{GL}" WHERE UPPER(ALLTRIM(bref)) == ?',
         ("PT-BATCH-7-JE",),
     )
+    assert vfp_sql.select_all(GL) == (f'SELECT RECNO() AS paysage_rn, * FROM "{GL}"', ())
     assert vfp_sql.insert(
         GL, {"BATCHNO": "000043", "CTRLTOT": Decimal("10.00"), "STSDATE": date(2025, 3, 14)}
     ) == (

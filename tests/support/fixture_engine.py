@@ -72,6 +72,10 @@ class FixtureEngine:
         self._done(f"seek {table}.{tag}")
         return found
 
+    def all_rows(self, table: str) -> list[Row]:
+        self._alive()
+        return self._rows(table)
+
     def append(self, table: str, values: Mapping[str, Any]) -> None:
         self._conflict(table)
         path = self._path(table)

@@ -70,7 +70,14 @@ class VfpOleDbEngine:
         self._opened.add(table.upper())
 
     def seek(self, table: str, tag: str, key: str) -> list[Row]:
-        cursor = self._run(vfp_sql.select_by_tag(self._path(table), tag, key))
+        return self._rows(vfp_sql.select_by_tag(self._path(table), tag, key))
+
+    def all_rows(self, table: str) -> list[Row]:
+        """Every live row as the engine sees it (acceptance: parity with the reader)."""
+        return self._rows(vfp_sql.select_all(self._path(table)))
+
+    def _rows(self, statement: vfp_sql.Statement) -> list[Row]:
+        cursor = self._run(statement)
         names = [column[0].upper() for column in cursor.description]
         rows = []
         for raw in cursor.fetchall():

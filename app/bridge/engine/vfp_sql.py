@@ -56,6 +56,11 @@ def select_by_tag(path: str, tag: str, key: str) -> Statement:
     )
 
 
+def select_all(path: str) -> Statement:
+    """Every live row, for the acceptance's reader parity check."""
+    return (f"SELECT RECNO() AS {RECNO_COLUMN}, * FROM {_table(path)}", ())
+
+
 def insert(path: str, values: Mapping[str, Any]) -> Statement:
     if not values:
         raise SqlBuildError("an INSERT needs at least one field")
