@@ -311,7 +311,11 @@ class JournalBatches:
         body = Body(data)
         reference = body.text("Reference", required=True, max_len=40)
         entry_date = body.day("EntryDate", required=True)
-        description = body.text("Description", max_len=self._width("GLBTCH", "BDESC", 200))
+        # the description goes into both BDESC and GLHUNP.GLTDES: it must fit the narrower
+        description_width = min(
+            self._width("GLBTCH", "BDESC", 200), self._width("GLHUNP", "GLTDES", 200)
+        )
+        description = body.text("Description", max_len=description_width)
         memo_width = self._width("GLDUNP", "GLTDES", 200)
         accounts = {fold(a["GLAccountID"]): a for a in self.company.gl_accounts()}
         lines: list[tuple[str, Decimal, Decimal, str]] = []

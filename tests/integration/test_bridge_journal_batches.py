@@ -233,6 +233,13 @@ def test_accounts_balance_and_widths_refused(site: Site, lines: Any, field: str)
     assert site.rows("GLDUNP") == []
 
 
+def test_a_description_wider_than_sage_pro_keeps_is_refused(site: Site) -> None:
+    with pytest.raises(ApiError) as refused:
+        site.writer.post({**entry(), "Description": "d" * 31})  # BDESC and GLTDES are 30
+    assert refused.value.code == "validation_failed" and "Description" in refused.value.fields
+    assert site.rows("GLDUNP") == []
+
+
 def test_a_key_wider_than_bref_gets_a_deterministic_short_token(tmp_path: Path) -> None:
     site = make_site(tmp_path, bref_width=10, glrefr_width=12)
     je = site.writer.post(entry())
