@@ -23,8 +23,10 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
 
+from app.bridge.addon import AddonInbox
 from app.bridge.company import Record, SageProCompany, Unreadable
 from app.bridge.dbf_table import TableReadError
+from app.bridge.journal_batches import JournalBatches
 from app.bridge.staging import StagedReceipts
 from app.sandbox.faults import FaultKind
 from app.sandbox.http_base import SandboxRequest, SandboxResponse
@@ -50,12 +52,19 @@ class BridgeApp:
     """Routes ``/api/...`` requests to reads of one Sage Pro company."""
 
     def __init__(
-        self, company: SageProCompany, api_key: str, receipts: StagedReceipts | None = None
+        self,
+        company: SageProCompany,
+        api_key: str,
+        receipts: StagedReceipts | None = None,
+        journals: JournalBatches | None = None,
+        addon: AddonInbox | None = None,
     ) -> None:
         if not api_key:
             raise ValueError("the bridge needs an API key")
         self.company = company
         self.receipts = receipts
+        self.journals = journals  # GL batches through an engine (bridge part 2)
+        self.addon = addon  # add-on mode: staged receipts also go to the add-on's inbox
         self._api_key = api_key.encode("utf-8")
         self._routes: dict[tuple[str, bool], Callable[[Query, str], SandboxResponse]] = {
             ("customers", False): self._list_customers,
@@ -112,7 +121,11 @@ class BridgeApp:
                 body = request.json()
             except ValueError:
                 raise ApiError("validation_failed", "the request body is not valid JSON") from None
-            return SandboxResponse(201, self.receipts.post_payment(body))
+            staged = self.receipts.post_payment(body)
+            if self.addon is not None:  # every pending one: an earlier drop may have failed
+                for pending in self.receipts.view().pending:
+                    self.addon.drop(pending)
+            return SandboxResponse(201, staged)
         if (request.method, collection, key) == ("POST", "creditmemos", "") and self.receipts:
             try:
                 body = request.json()
@@ -136,11 +149,14 @@ class BridgeApp:
             if key:
                 raise not_found("Sales order", key)
             return list_response([], Query(request.query))
+        if collection == "journalentries" and self.journals is not None:
+            return self._journal_entries(request, key)
         if request.method != "GET":
             raise ApiError(
                 "unavailable",
                 f"the Sage Pro bridge does not take {request.method} /api/{collection} yet: "
-                "it serves reads and stages payments only; enter this in Sage Pro by hand",
+                "it serves reads, stages payments and credit memos, and writes journal entries only "
+                "with --write-journals; enter this in Sage Pro by hand",
             )
         if collection == "creditmemos" and self.receipts:
             memos = self.receipts.credit_view().memos
@@ -190,6 +206,14 @@ class BridgeApp:
             "staged_alerts": [
                 {"reference": a.reference, "token": a.token, "why": a.why}
                 for a in (self.receipts.alerts() if self.receipts else [])
+            ],
+            "addon_rejections": [
+                {"reference": o.reference, "token": o.token, "why": o.message}
+                for o in (self.addon.rejections() if self.addon else [])
+            ],
+            "journal_alerts": [
+                {"reference": reference, "token": token, "why": why}
+                for reference, token, why in (self.journals.alerts() if self.journals else [])
             ],
         }
 
@@ -255,6 +279,30 @@ class BridgeApp:
 
     def _get_gl_account(self, _query: Query, key: str) -> SandboxResponse:
         return _one(self.company.gl_accounts(), "GLAccountID", key, "GL account")
+
+    def _journal_entries(self, request: SandboxRequest, key: str) -> SandboxResponse:
+        assert self.journals is not None  # routed here only with a writer
+        if request.method == "POST" and not key:
+            try:
+                body = request.json()
+            except ValueError:
+                raise ApiError("validation_failed", "the request body is not valid JSON") from None
+            return SandboxResponse(201, self.journals.post(body))
+        if request.method != "GET":
+            raise ApiError("not_found", f"there is no endpoint {request.method} {request.path}")
+        if key:
+            return _one(self.journals.entries(), "JournalID", key, "journal entry")
+        query = Query(request.query)
+        reference = query.get("Reference")
+        if reference:
+            found = self.journals.find(reference)
+            entries = [found] if found is not None else []
+        else:
+            entries = self.journals.entries()
+        if query.get("from") or query.get("to"):  # a batch without its header has no date
+            entries = [entry for entry in entries if entry["EntryDate"]]
+        filters = key_filters(query, {"Reference": "Reference"}) + date_range(query, "EntryDate")
+        return list_response(entries, query, filters)
 
     def _list_periods(self, query: Query, _key: str) -> SandboxResponse:
         periods = self.company.periods()

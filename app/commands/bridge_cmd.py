@@ -9,7 +9,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from app.bridge.addon import AddonInbox
+    from app.bridge.company import SageProCompany
     from app.bridge.discovery import PathMap
+    from app.bridge.journal_batches import JournalBatches
 
 DEFAULT_PORT = 8083
 
@@ -45,6 +48,24 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     serve.add_argument("--layout", type=Path, help="layout JSON (default: proposed from headers)")
     serve.add_argument("--profile", help="profile whose Sage Pro API key to accept")
     _staging_arguments(serve)
+    serve.add_argument(
+        "--write-journals",
+        action="store_true",
+        help="write journal entries as unposted GL batches through the Visual FoxPro OLE DB "
+        "provider (32-bit Windows build only; try it on a copy of the company first)",
+    )
+    serve.add_argument(
+        "--ar-mode",
+        choices=("worklist", "addon"),
+        default="worklist",
+        help="how staged receipts reach Sage Pro: the bookkeeper's worklist (default), or "
+        "also the inbox of a Sage Pro import add-on (docs/sage-pro-addon.md)",
+    )
+    serve.add_argument(
+        "--addon-folder",
+        type=Path,
+        help="the add-on's INBOX/OUTBOX folder (default: PAYSAGE\\<company> in the system folder)",
+    )
     serve.set_defaults(handler=run_serve)
 
     worklist = actions.add_parser(
@@ -58,6 +79,23 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     _staging_arguments(worklist)
     worklist.add_argument("--csv", type=Path, help="also write the list to this CSV file")
     worklist.set_defaults(handler=run_worklist)
+
+    check = actions.add_parser(
+        "check",
+        help="run the on-site acceptance checks on a copy of a company",
+        description="Every step of docs/sage-pro-acceptance.md a program can do: survey, "
+        "layout, GL batch tables and token widths, SYSDATA counters, reader parity with the "
+        "FoxPro engine (--engine, 32-bit Windows build), journal tokens found in Sage Pro. "
+        "Exits 1 when a step failed.",
+    )
+    _folder_arguments(check)
+    _staging_arguments(check)
+    check.add_argument(
+        "--engine",
+        action="store_true",
+        help="also compare every table with the Visual FoxPro OLE DB provider's SELECT",
+    )
+    check.set_defaults(handler=run_check)
 
 
 def _folder_arguments(parser: argparse.ArgumentParser) -> None:
@@ -133,13 +171,19 @@ def run_serve(args: argparse.Namespace) -> int:
     profile = args.profile or load_settings().profile(None).name
     store = StagedStore(_state_file(args, company.company))
     receipts = StagedReceipts(company, store, alert_after_days=args.alert_after_days)
-    app = BridgeApp(company, bridge_api_key(profile), receipts)
+    journals = _journal_writer(company, args) if args.write_journals else None
+    addon = _addon_inbox(company, args) if args.ar_mode == "addon" else None
+    app = BridgeApp(company, bridge_api_key(profile), receipts, journals, addon)
     server = SandboxServer(app, host=args.host, port=args.port)
     print(
         f"Sage Pro bridge listening on http://{args.host}:{server.port} "
         f"(company {company.company}, {company.folder.mode} folder {args.data_folder})"
     )
     print(f"  Staged receipts kept in {store.path}; nothing is written to Sage Pro files.")
+    if addon is not None:
+        print(f"  Add-on mode: staged receipts also go to {addon.inbox}.")
+    if journals is not None:
+        print(f"  Journal entries become unposted GL batches; intent log {journals.log.path}.")
     print("  Press Ctrl+C to stop.", flush=True)
     try:
         server.serve_forever()
@@ -148,6 +192,27 @@ def run_serve(args: argparse.Namespace) -> int:
     finally:
         store.close()
     return 0
+
+
+def _journal_writer(company: SageProCompany, args: argparse.Namespace) -> JournalBatches:
+    """GL batches through VFPOLEDB; a crash left by an earlier run is settled first."""
+    from app.bridge.engine.vfp_oledb import VfpOleDbEngine, require_vfp_platform
+    from app.bridge.intent_log import JournalIntentLog
+    from app.bridge.journal_batches import JournalBatches
+
+    require_vfp_platform()  # refuse at start, in plain words, rather than on each post
+    tables = dict(company.folder.tables)
+    log = JournalIntentLog(_state_file(args, company.company).with_name("journals.sqlite3"))
+    journals = JournalBatches(company, lambda: VfpOleDbEngine(args.data_folder, tables), log)
+    journals.recover()
+    return journals
+
+
+def _addon_inbox(company: SageProCompany, args: argparse.Namespace) -> AddonInbox:
+    from app.bridge.addon import AddonInbox
+
+    system = company.folder.system_folder or args.data_folder
+    return AddonInbox(args.addon_folder or system / "PAYSAGE" / company.company)
 
 
 def _state_file(args: argparse.Namespace, company: str) -> Path:
@@ -187,3 +252,27 @@ def run_worklist(args: argparse.Namespace) -> int:
         write_csv(items, args.csv)
         print(f"Written to {args.csv}")
     return 0
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from app.bridge.acceptance import FAILED, run_checks
+    from app.bridge.discovery import CompanyFolder
+    from app.bridge.engine.vfp_oledb import VfpOleDbEngine, require_vfp_platform
+
+    def engine(found: CompanyFolder) -> VfpOleDbEngine:
+        return VfpOleDbEngine(args.data_folder, found.tables)
+
+    if args.engine:
+        require_vfp_platform()  # a plain sentence off Windows, before any step runs
+    journal_log = _state_file(args, args.company).with_name("journals.sqlite3")
+    steps = run_checks(
+        args.data_folder,
+        args.company,
+        _path_maps(args),
+        args.code_page,
+        journal_log,
+        engine if args.engine else None,
+    )
+    for number, step in enumerate(steps, start=1):
+        print(f"{number}. [{step.outcome}] {step.title}: {step.detail}")
+    return 1 if any(step.outcome == FAILED for step in steps) else 0
