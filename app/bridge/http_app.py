@@ -155,8 +155,8 @@ class BridgeApp:
             raise ApiError(
                 "unavailable",
                 f"the Sage Pro bridge does not take {request.method} /api/{collection} yet: "
-                "it serves reads, stages payments and credit memos, and writes journal entries only "
-                "with --write-journals; enter this in Sage Pro by hand",
+                "it serves reads, stages payments and credit memos, and writes journal entries "
+                "only with --write-journals; enter this in Sage Pro by hand",
             )
         if collection == "creditmemos" and self.receipts:
             memos = self.receipts.credit_view().memos
