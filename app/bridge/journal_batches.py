@@ -37,7 +37,7 @@ from app.bridge.counters import take_batch_number, take_sequence_number
 from app.bridge.dbf_table import Row, TableHeader, read_table
 from app.bridge.engine.protocol import Engine, EngineError, RecordInUseError, with_lock_retries
 from app.bridge.intent_log import WRITING, WRITTEN, JournalIntentLog
-from app.bridge.staging import TokenWidthError, token_for
+from app.bridge.tokens import TokenWidthError, token_for
 from app.sandbox.sagepro.errors import ApiError
 from app.sandbox.sagepro.fields import Body, money_text, refuse_card_data
 from app.sandbox.sagepro.store import fold

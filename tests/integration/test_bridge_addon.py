@@ -19,7 +19,8 @@ from app.bridge.addon import AddonInbox
 from app.bridge.discovery import PathMap
 from app.bridge.http_app import BridgeApp
 from app.bridge.service import open_company
-from app.bridge.staging import StagedReceipts, StagedStore, token_for
+from app.bridge.staging import StagedReceipts, StagedStore
+from app.bridge.tokens import token_for
 from app.connectors.sagepro import SageProClient
 from app.connectors.sagepro.exactly_once import post_once
 from app.domain.sagepro_records import PaymentDraft

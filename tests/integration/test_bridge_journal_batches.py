@@ -19,7 +19,7 @@ from app.bridge.engine.protocol import Engine
 from app.bridge.intent_log import WRITING, WRITTEN, JournalIntentLog
 from app.bridge.journal_batches import JournalBatches
 from app.bridge.service import open_company
-from app.bridge.staging import token_for
+from app.bridge.tokens import token_for
 from app.sandbox.sagepro.errors import ApiError
 from tests.support.fixture_engine import FixtureEngine, SimulatedCrash, assert_cdx_fresh
 from tests.support.sagepro_folder import build_company, patch_field
