@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from app.store import audit
-from app.store.models import OutboxItem, PayTraceTransaction, Proposal
+from app.store.models import AuditEvent, OutboxItem, PayTraceTransaction, Proposal
 from app.sync.cycle import run_cycle
 from tests.support.sync_fixtures import DEMO_TODAY, SyncEnv
 
@@ -20,14 +20,7 @@ def _payments_by_reference(env: SyncEnv) -> dict[str, dict]:
     return {p["PaymentReference"]: p for p in env.all_items("/api/payments")}
 
 
-def test_thirty_days_sync_end_to_end(sync_env: SyncEnv):
-    env = sync_env
-    since = DEMO_TODAY - timedelta(days=31)
-    result = run_cycle(env.context(), since=since, auto_approve=True)
-    assert result.errors == 0, result.notes
-    assert result.fetched >= len(env.company.transactions) - 5
-    assert result.posted > 0 and result.dead_letter == 0
-
+def _assert_no_wrong_or_forbidden_postings(env: SyncEnv) -> dict[str, dict]:
     payments = _payments_by_reference(env)
     by_id = {t.transaction_id: t for t in env.company.transactions}
     # Every posted payment is a real sale of the demo company, applied where the truth says.
@@ -50,6 +43,17 @@ def test_thirty_days_sync_end_to_end(sync_env: SyncEnv):
     for t in env.company.transactions:
         if t.scenario in NEVER_POSTED:
             assert f"PT-{t.transaction_id}-PAY" not in payments
+    return payments
+
+
+def test_thirty_days_sync_end_to_end(sync_env: SyncEnv):
+    env = sync_env
+    since = DEMO_TODAY - timedelta(days=31)
+    result = run_cycle(env.context(), since=since, auto_approve=True)
+    assert result.errors == 0, result.notes
+    assert result.fetched >= len(env.company.transactions) - 5
+    assert result.posted > 0 and result.dead_letter == 0
+    payments = _assert_no_wrong_or_forbidden_postings(env)
 
     # Refunds whose sale was posted produce credit memos.
     memos = {m["Reference"] for m in env.all_items("/api/creditmemos")}
@@ -69,10 +73,42 @@ def test_thirty_days_sync_end_to_end(sync_env: SyncEnv):
     print("\nfirst run:", result.as_dict(), "match statuses:", dict(statuses))
     assert posted_refunds, "the demo has refunds of posted sales"
 
-    # A second run right after posts nothing and changes nothing.
+    # A second run right after posts nothing. Sage Pro's invoices changed by what was posted,
+    # so undecided proposals are matched again: any new proposal there is such a re-match.
     again = run_cycle(env.context(), since=since, auto_approve=True)
-    assert (again.new, again.changed, again.posted, again.proposals) == (0, 0, 0, 0)
+    assert (again.new, again.changed, again.posted) == (0, 0, 0)
+    with env.store.read() as session:
+        rematched = session.execute(
+            select(func.count()).where(AuditEvent.action == "rematch_auto")
+        ).scalar_one()
+    assert again.proposals == rematched
+    # Once Sage Pro has nothing new, a run changes nothing at all.
+    third = run_cycle(env.context(), since=since, auto_approve=True)
+    assert (third.new, third.changed, third.posted, third.proposals) == (0, 0, 0, 0)
     assert _payments_by_reference(env).keys() == payments.keys()
+
+
+def test_thirty_days_with_a_sagepro_outage_in_the_first_cycle(sync_env: SyncEnv):
+    """Sage Pro is down while the month is first read: nothing posts, everything waits; the
+    next cycle reads Sage Pro, matches the waiting payments again and posts them right."""
+    env = sync_env
+    since = DEMO_TODAY - timedelta(days=31)
+    env.sagepro.faults.set_random(1.0, ["503"], retry_after_s=0)
+    down = run_cycle(env.context(), since=since, auto_approve=True)
+    assert down.posted == 0 and down.auto_approved == 0 and down.proposals > 0
+    assert any("Sage Pro could not be read" in n for n in down.notes)
+    env.sagepro.faults.clear()
+
+    recovered = run_cycle(env.context(), auto_approve=True)
+    assert recovered.auto_approved > 150 and recovered.dead_letter == 0, recovered.notes
+    payments = _assert_no_wrong_or_forbidden_postings(env)
+    assert len(payments) > 150
+    with env.store.read() as session:
+        rematched = session.execute(
+            select(func.count()).where(AuditEvent.action == "rematch_auto")
+        ).scalar_one()
+        assert audit.verify(session).ok
+    assert rematched > 150
 
 
 def test_without_auto_approve_everything_waits_for_review(sync_env: SyncEnv):
