@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -115,6 +116,19 @@ def load_customers(session: Session) -> list[Customer]:
     ]
 
 
+def proposal_facts(proposal: Proposal) -> dict[str, Any]:
+    """What the audit trail records of a new proposal."""
+    return {
+        "transaction_id": proposal.transaction_id,
+        "kind": proposal.kind,
+        "status": proposal.status,
+        "rule": proposal.rule,
+        "confidence": proposal.confidence,
+        "reason": proposal.reason,
+        "applications": [[a.invoice_id, a.amount_cents] for a in proposal.applications],
+    }
+
+
 def _store_proposal(
     session: Session,
     match: MatchProposal,
@@ -184,24 +198,17 @@ def propose(
         elif row.transaction_type == TransactionType.OTHER.value:
             row.match_status = "ignored"
 
-    def decide(proposal: Proposal, match_ok: bool) -> None:
+    def decide(proposal: Proposal, match_ok: bool, *, recorded: bool = False) -> None:
         counts.proposals += 1
-        audit.record(
-            session,
-            "propose",
-            "proposal",
-            proposal.id,
-            actor="matcher",
-            after={
-                "transaction_id": proposal.transaction_id,
-                "kind": proposal.kind,
-                "status": proposal.status,
-                "rule": proposal.rule,
-                "confidence": proposal.confidence,
-                "reason": proposal.reason,
-                "applications": [[a.invoice_id, a.amount_cents] for a in proposal.applications],
-            },
-        )
+        if not recorded:  # a re-match's own audit event already says all this
+            audit.record(
+                session,
+                "propose",
+                "proposal",
+                proposal.id,
+                actor="matcher",
+                after=proposal_facts(proposal),
+            )
         tx = session.get(PayTraceTransaction, proposal.transaction_id)
         assert tx is not None
         tx.match_status = proposal.status
@@ -221,8 +228,8 @@ def propose(
     sales = order_to_cash.take_order_payments(session, sales, now, decide)
     undecided = rematch.undecided_payment_proposals(session) if reevaluate else []
     by_transaction = {p.transaction_id: p for p in undecided}
-    again = [session.get(PayTraceTransaction, p.transaction_id) for p in undecided]
-    to_match = sales + [r for r in again if r is not None and r.transaction_id not in pending_ids]
+    again = rematch.undecided_transactions(session) if reevaluate else []
+    to_match = sales + [r for r in again if r.transaction_id not in pending_ids]
     if to_match:
         invoices = load_open_invoices(session, released=rematch.own_claims(undecided))
         customers = load_customers(session)
@@ -244,9 +251,9 @@ def propose(
                 continue  # same answer as before: the proposal stays as it is
             new = _store_proposal(session, match, now, auto_approvable=ok)
             if old is not None:
-                rematch.supersede(session, old, new, now)
+                rematch.supersede(session, old, new, now, proposal_facts(new))
                 counts.rematched += 1
-            decide(new, ok)
+            decide(new, ok, recorded=old is not None)
     if reevaluate:
         rematch.clear_due(session)
 

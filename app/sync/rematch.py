@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -23,7 +24,7 @@ from sqlalchemy.orm import Session, selectinload
 from app.domain.matching import Proposal as MatchProposal
 from app.domain.money import to_cents
 from app.store import audit
-from app.store.models import Proposal, SyncCursor
+from app.store.models import PayTraceTransaction, Proposal, SyncCursor
 from app.sync.ingest import get_cursor, set_cursor
 
 DUE_CURSOR = "sagepro.rematch_due"
@@ -46,18 +47,32 @@ def clear_due(session: Session) -> None:
         session.delete(row)
 
 
+_UNDECIDED = (
+    Proposal.kind == "payment",
+    Proposal.status.in_(("proposed", "review")),
+    Proposal.rule != MANUAL_RULE,
+    Proposal.decided_by.is_(None),
+)
+
+
 def undecided_payment_proposals(session: Session) -> list[Proposal]:
     return list(
         session.execute(
-            select(Proposal)
-            .where(
-                Proposal.kind == "payment",
-                Proposal.status.in_(("proposed", "review")),
-                Proposal.rule != MANUAL_RULE,
-                Proposal.decided_by.is_(None),
-            )
-            .options(selectinload(Proposal.applications))
+            select(Proposal).where(*_UNDECIDED).options(selectinload(Proposal.applications))
         ).scalars()
+    )
+
+
+def undecided_transactions(session: Session) -> list[PayTraceTransaction]:
+    """The transactions of those proposals, in one query."""
+    return list(
+        session.execute(
+            select(PayTraceTransaction)
+            .join(Proposal, Proposal.transaction_id == PayTraceTransaction.transaction_id)
+            .where(*_UNDECIDED)
+        )
+        .scalars()
+        .unique()
     )
 
 
@@ -95,8 +110,10 @@ def changed(old: Proposal, new: MatchProposal) -> bool:
     return before != after
 
 
-def supersede(session: Session, old: Proposal, new: Proposal, now: datetime) -> None:
-    """Retire ``old`` for ``new`` and say so in the audit trail."""
+def supersede(
+    session: Session, old: Proposal, new: Proposal, now: datetime, facts: dict[str, Any]
+) -> None:
+    """Retire ``old`` for ``new`` and say so in the audit trail (``facts``: the new one's)."""
     before = {
         "proposal": old.id,
         "status": old.status,
@@ -114,12 +131,5 @@ def supersede(session: Session, old: Proposal, new: Proposal, now: datetime) -> 
         new.id,
         actor="matcher",
         before=before,
-        after={
-            "transaction_id": new.transaction_id,
-            "status": new.status,
-            "rule": new.rule,
-            "customer_id": new.customer_id,
-            "applications": [[a.invoice_id, a.amount_cents] for a in new.applications],
-            "reason": new.reason,
-        },
+        after={**facts, "customer_id": new.customer_id},
     )
