@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from app.sandbox.paytrace.state import StoredCard, StoredTransaction
 from app.store import audit
-from app.store.models import Proposal
+from app.store.models import PayTraceTransaction, Proposal
 from app.sync.cycle import run_cycle
 from tests.support.sync_fixtures import SyncEnv
 
@@ -113,3 +113,24 @@ def test_a_refund_whose_sale_is_nowhere_waits_in_review_with_the_reason(sync_env
     status, reason, _, _ = _refund_proposal(env, BY_SAGEPRO_KEY[0])
     assert status == "review" and "less than this refund gives back" in reason
     assert env.all_items("/api/creditmemos") == []
+
+
+def test_while_sage_pro_is_down_an_old_refund_waits_for_its_lookup(sync_env: SyncEnv):
+    env = sync_env
+    truth = {t.transaction_id: t for t in env.company.transactions}
+    refund, sale, invoice = BY_SAGEPRO_KEY
+    _pay_in_sage(env, invoice, Amount=str(truth[sale].amount), PaymentReference=f"PT-{sale}-PAY")
+
+    env.sagepro.faults.set_random(1.0, ["503"], retry_after_s=0)
+    run_cycle(env.context(), since=SINCE, auto_approve=True)
+    with env.store.read() as session:
+        row = session.get(PayTraceTransaction, refund)
+        assert row is not None and row.match_status == "unmatched"  # not "no sale found"
+        proposals = select(Proposal).where(Proposal.transaction_id == refund)
+        assert session.execute(proposals).first() is None
+    env.sagepro.faults.clear()
+
+    run_cycle(env.context(), auto_approve=True)
+    status, _, invoices, _ = _refund_proposal(env, refund)
+    assert (status, invoices) == ("posted", [invoice])
+    assert len(_memos(env, refund)) == 1
