@@ -28,9 +28,9 @@ from sqlalchemy.orm import Session
 
 from app.connectors.paytrace.client import PayTraceClient
 from app.connectors.paytrace.errors import (
+    PayTraceError,
     PayTraceNotFoundError,
-    PayTraceResponseError,
-    PayTraceTransientError,
+    PayTraceValidationError,
 )
 from app.connectors.sagepro.errors import NotFoundError, SageProError
 from app.connectors.sagepro.gateway import SageProGateway, iterate_pages
@@ -120,11 +120,14 @@ def look_up_old_sales(
             continue
         try:
             lookup.found[refund.transaction_id] = trace_refund(refund, sagepro, paytrace)
-        except (SageProError, PayTraceTransientError, PayTraceResponseError) as exc:
-            if isinstance(exc, SageProError) and not exc.transient:
+        except (SageProError, PayTraceError) as exc:
+            refused = (isinstance(exc, SageProError) and not exc.transient) or isinstance(
+                exc, PayTraceValidationError
+            )
+            if refused:
                 # A refusal will not go away by asking again: the refund waits in review.
                 lookup.found[refund.transaction_id] = _unfound(
-                    f"The sale of this refund could not be looked up in Sage Pro: {exc}. "
+                    f"The sale of this refund could not be looked up: {exc}. "
                     "Choose the invoice to credit by hand."
                 )
                 continue
