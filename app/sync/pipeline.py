@@ -178,8 +178,9 @@ def propose(
     reevaluate: bool = False,
     old_sales: OldSaleLookup | None = None,
 ) -> PipelineCounts:
-    """Match what is new; with ``reevaluate`` also every undecided payment proposal (one
-    set-wise run, see ``rematch``). ``old_sales``: refunds' sales found outside the store."""
+    """Match what is new; with ``reevaluate`` also every undecided payment or order-to-cash
+    proposal (one set-wise run, see ``rematch``) and declines set aside for want of an
+    invoice. ``old_sales``: refunds' sales found outside the store."""
     counts = PipelineCounts()
     pending = list(
         session.execute(
@@ -224,12 +225,32 @@ def propose(
                 return
             counts.auto_approved += 1
 
-    # Issue 11 (order-to-cash): sales naming a Sage Pro order but no invoice go there.
-    sales = order_to_cash.take_order_payments(session, sales, now, decide)
-    undecided = rematch.undecided_payment_proposals(session) if reevaluate else []
+    # Re-evaluation (``rematch``): undecided order-to-cash proposals go through the order
+    # check again, undecided payment proposals through the matcher, with the new sales.
+    kinds = ("payment", *rematch.ORDER_KINDS)
+    undecided = rematch.undecided_proposals(session, kinds) if reevaluate else []
     by_transaction = {p.transaction_id: p for p in undecided}
-    again = rematch.undecided_transactions(session) if reevaluate else []
-    to_match = sales + [r for r in again if r.transaction_id not in pending_ids]
+    again = rematch.undecided_transactions(session, kinds) if reevaluate else []
+    again = [r for r in again if r.transaction_id not in pending_ids]
+    by_order = {p.transaction_id for p in undecided if p.kind in rematch.ORDER_KINDS}
+
+    def decide_order(proposal: Proposal, match_ok: bool) -> None:
+        old = by_transaction.get(proposal.transaction_id)
+        if old is None:
+            decide(proposal, match_ok)
+        elif rematch.same_order_proposal(old, proposal):
+            session.delete(proposal)  # the same again: the standing proposal stays
+            session.flush()
+        else:
+            rematch.supersede(session, old, proposal, now, proposal_facts(proposal))
+            counts.rematched += 1
+            decide(proposal, match_ok, recorded=True)
+
+    # Issue 11 (order-to-cash): sales naming a Sage Pro order but no invoice go there.
+    sales = order_to_cash.take_order_payments(
+        session, sales + [r for r in again if r.transaction_id in by_order], now, decide_order
+    )
+    to_match = sales + [r for r in again if r.transaction_id not in by_order]
     if to_match:
         invoices = load_open_invoices(session, released=rematch.own_claims(undecided))
         customers = load_customers(session)
@@ -255,6 +276,8 @@ def propose(
                 counts.rematched += 1
             decide(new, ok, recorded=old is not None)
     if reevaluate:
+        for row in rematch.declines_without_invoice(session):
+            _propose_decline(session, row, now, decide)  # its invoice may be known now
         rematch.clear_due(session)
 
     for row in pending:

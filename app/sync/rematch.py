@@ -47,33 +47,64 @@ def clear_due(session: Session) -> None:
         session.delete(row)
 
 
+# Order-to-cash proposals follow the sales order (and who paid), not the invoice list.
+ORDER_KINDS = ("order_payment", "new_customer")
 _UNDECIDED = (
-    Proposal.kind == "payment",
     Proposal.status.in_(("proposed", "review")),
     Proposal.rule != MANUAL_RULE,
     Proposal.decided_by.is_(None),
 )
 
 
-def undecided_payment_proposals(session: Session) -> list[Proposal]:
+def undecided_proposals(session: Session, kinds: tuple[str, ...]) -> list[Proposal]:
     return list(
         session.execute(
-            select(Proposal).where(*_UNDECIDED).options(selectinload(Proposal.applications))
+            select(Proposal)
+            .where(Proposal.kind.in_(kinds), *_UNDECIDED)
+            .options(selectinload(Proposal.applications))
         ).scalars()
     )
 
 
-def undecided_transactions(session: Session) -> list[PayTraceTransaction]:
+def undecided_transactions(session: Session, kinds: tuple[str, ...]) -> list[PayTraceTransaction]:
     """The transactions of those proposals, in one query."""
     return list(
         session.execute(
             select(PayTraceTransaction)
             .join(Proposal, Proposal.transaction_id == PayTraceTransaction.transaction_id)
-            .where(*_UNDECIDED)
+            .where(Proposal.kind.in_(kinds), *_UNDECIDED)
+            .order_by(PayTraceTransaction.created_local, PayTraceTransaction.transaction_id)
         )
         .scalars()
         .unique()
     )
+
+
+def declines_without_invoice(session: Session) -> list[PayTraceTransaction]:
+    """Declines set aside because no open invoice was known for them (perhaps not yet)."""
+    return list(
+        session.execute(
+            select(PayTraceTransaction).where(
+                PayTraceTransaction.transaction_type == "DECLINED",
+                PayTraceTransaction.match_status == "declined",
+                ~select(Proposal.id)
+                .where(Proposal.transaction_id == PayTraceTransaction.transaction_id)
+                .exists(),
+            )
+        ).scalars()
+    )
+
+
+def same_order_proposal(old: Proposal, new: Proposal) -> bool:
+    """An order-to-cash proposal says the same again (a new customer's suggested id is
+    chosen afresh each time, so it does not count)."""
+    keep = old.kind == "new_customer" and new.kind == "new_customer"
+    return (old.kind, old.status, old.rule, old.details.get("order_number")) == (
+        new.kind,
+        new.status,
+        new.rule,
+        new.details.get("order_number"),
+    ) and (keep or old.customer_id == new.customer_id)
 
 
 def own_claims(proposals: list[Proposal]) -> dict[str, int]:

@@ -63,7 +63,7 @@ def test_bench_rematch_of_undecided_proposals(tmp_path: Path) -> None:
         applied = apply_changes(session, CacheRefresh([], list(data.invoices), False, now))
         assert len(applied.changed_invoices) == INVOICES
         rematch.mark_due(session, now)
-        undecided = len(rematch.undecided_payment_proposals(session))
+        undecided = len(rematch.undecided_proposals(session, ("payment",)))
     again, rematched = _timed_propose(store, profile, reevaluate=True)
 
     with store.write() as session:
