@@ -203,3 +203,28 @@ def test_an_invoice_entered_during_an_outage_is_matched_after_it(sync_env: SyncE
     assert payment is not None, up.notes
     assert (payment["InvoiceID"], payment["Amount"]) == ("209201", "77.70")
     assert len(_rematch_events(env, sale)) == 1
+
+
+def test_a_waiting_order_payment_that_says_the_same_again_is_left_standing(sync_env: SyncEnv):
+    env = sync_env
+    # An unknown payer pays web order WEB-55501 (no invoice, no order, no customer known).
+    sale = _card_sale(env, "WEB-55501", "45.00")
+    run_cycle(env.context(), since=SINCE, auto_approve=True)
+    [waiting] = _proposals(env, sale)
+    assert waiting.status == "review"
+
+    # Sage Pro changes, but nothing about this payer: the proposal stands, nothing churns.
+    _sagepro_post(env, "/api/customers", {"CustomerID": "COTHER", "Name": "Other Shop"})
+    run_cycle(env.context(), auto_approve=True)
+    assert _proposals(env, sale) == [waiting]
+    assert _rematch_events(env, sale) == []
+
+    # Once the payer is a Sage Pro customer (linked by the vault id), the order payment is
+    # recorded for that customer instead of proposing to create a new one.
+    _enter_customer(env)
+    run_cycle(env.context(), auto_approve=True)
+    old, new = _proposals(env, sale)
+    assert (old.id, old.status, new.status) == (waiting.id, "superseded", "posted")
+    [event] = _rematch_events(env, sale)
+    assert (event.before["rule"], event.after["kind"]) == ("unknown_payer_order", "order_payment")
+    assert event.after["customer_id"] == NEW_CUSTOMER
