@@ -23,12 +23,13 @@ from app.connectors.sagepro.gateway import SageProGateway
 from app.store import Store, audit
 from app.store.claimants import LeaseError
 from app.store.models import SyncRun
-from app.sync import order_to_cash, sagepro_cache
+from app.sync import order_to_cash, rematch, sagepro_cache
 from app.sync.anomaly_scan import scan_anomalies
 from app.sync.cancel import CancelToken
 from app.sync.errors import SyncFatalError
 from app.sync.ingest import get_cursor, ingest_transactions, set_cursor
 from app.sync.mapping_bridge import active_payment_mapper
+from app.sync.old_sales import look_up_old_sales
 from app.sync.paytrace_poster import PayTraceOutboxPoster
 from app.sync.pipeline import propose
 from app.sync.poster import OutboxPoster
@@ -146,20 +147,37 @@ def _run(
         run_id = run.id
     status, error = "ok", None
     try:
-        _refresh_sagepro(ctx, result, report)
+        sagepro_read = _refresh_sagepro(ctx, result, report)
         # Charges and refunds the bookkeeper asked for go out before the poll, so what they
         # did is read back (and matched) in this same cycle.
         _send_paytrace_intents(ctx, result, report, cancel)
         _poll_paytrace(ctx, since, result, report, cancel)
         if not cancel.cancelled:
+            report("Looking up the sales of older refunds", 0, 1)
+            old_sales = look_up_old_sales(
+                ctx.store, ctx.sagepro, ctx.paytrace, reachable=sagepro_read
+            )
+            result.notes.extend(old_sales.notes)
             report("Matching payments to invoices", 0, 1)
             with ctx.store.write() as session:
                 mapper = active_payment_mapper(session, ctx.profile)
                 counts = propose(
-                    session, profile=ctx.profile, mapper=mapper, now=ctx.clock(), auto_approve=auto
+                    session,
+                    profile=ctx.profile,
+                    mapper=mapper,
+                    now=ctx.clock(),
+                    auto_approve=auto,
+                    # Only on a fresh copy: after a failed read the flag waits for recovery.
+                    reevaluate=sagepro_read and rematch.is_due(session),
+                    old_sales=old_sales,
                 )
                 plan_settlements(session, ctx.profile, ctx.clock())
             result.proposals, result.auto_approved = counts.proposals, counts.auto_approved
+            if counts.rematched:
+                result.notes.append(
+                    f"{counts.rematched} waiting payment(s) matched again after Sage Pro's "
+                    "invoices or customers changed."
+                )
         if not cancel.cancelled:
             _post(ctx, result, report, cancel)
         if not cancel.cancelled:
@@ -193,7 +211,9 @@ def _run(
     return result
 
 
-def _refresh_sagepro(ctx: SyncContext, result: CycleResult, report: ProgressCallback) -> None:
+def _refresh_sagepro(ctx: SyncContext, result: CycleResult, report: ProgressCallback) -> bool:
+    """Whether Sage Pro's customers and invoices were read; a change (or a failed read)
+    marks undecided proposals for re-evaluation (``rematch``)."""
     report("Reading Sage Pro customers and invoices", 0, 1)
     with ctx.store.read() as session:
         since = sagepro_cache.last_refresh(session)
@@ -206,9 +226,13 @@ def _refresh_sagepro(ctx: SyncContext, result: CycleResult, report: ProgressCall
             raise SyncFatalError(f"Sage Pro could not be read: {exc}") from None
         result.errors += 1
         result.notes.append(f"Sage Pro could not be read ({exc}); matching used the last copy.")
-        return
+        with ctx.store.write() as session:
+            rematch.mark_due(session, ctx.clock())
+        return False
     with ctx.store.write() as session:
-        sagepro_cache.apply_changes(session, changes)
+        applied = sagepro_cache.apply_changes(session, changes)
+        if applied.changed_invoices or applied.changed_customers:
+            rematch.mark_due(session, ctx.clock())
     try:
         order_to_cash.refresh_orders(ctx.store, ctx.sagepro, ctx.clock())
     except SageProError as exc:
@@ -216,6 +240,7 @@ def _refresh_sagepro(ctx: SyncContext, result: CycleResult, report: ProgressCall
             raise SyncFatalError(f"Sage Pro's sales orders could not be read: {exc}") from None
         result.errors += 1
         result.notes.append(f"Sage Pro's sales orders could not be read ({exc}).")
+    return True
 
 
 def _send_paytrace_intents(

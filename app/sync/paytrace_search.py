@@ -4,21 +4,26 @@ PayTrace v1 has no idempotency key, so the PayTrace outbox asks the export inste
 of this invoice and amount on this vault customer, a refund of this invoice, amount and card,
 or the original sale now reading ``VOID``. Rows another intent already owns are left out.
 A search that could not read every row is *inconclusive* — never "nothing happened".
+``find_sales_in_history`` serves the refunds of old sales (``old_sales``): the approved sales
+of one invoice on one card, read month by month over a bounded past.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from app.connectors.paytrace.client import PayTraceClient
 from app.connectors.paytrace.errors import PayTraceNotFoundError
 from app.connectors.paytrace.parse_transactions import ParsedExport
+from app.domain.matching.references import normalise_reference
 from app.domain.records import Transaction, TransactionType
 
 SALE_OUTCOMES = (TransactionType.SALE, TransactionType.VOID, TransactionType.DECLINED)
+# PayTrace documents no paging: one export per month keeps each answer small.
+HISTORY_CHUNK_DAYS = 31
 
 
 class InconclusiveSearchError(Exception):
@@ -130,3 +135,38 @@ def sale_state(client: PayTraceClient, transaction_id: int) -> SaleState | None:
     if not rows:
         return None
     return SaleState(rows[0].transaction_type, rows[0].is_settled)
+
+
+def find_sales_in_history(
+    client: PayTraceClient,
+    *,
+    invoice_id: str,
+    card_last4: str,
+    customer_id: str,
+    min_amount: Decimal,
+    end: date,
+    days: int,
+) -> list[Transaction]:
+    """Approved sales of ``invoice_id`` on ``card_last4`` (and vault ``customer_id`` when
+    given) of at least ``min_amount``, created in the ``days`` up to ``end``, oldest first."""
+    key = normalise_reference(invoice_id)
+    first = end - timedelta(days=days)
+    found: dict[int, Transaction] = {}
+    chunk_end = end
+    while chunk_end >= first:
+        chunk_start = max(chunk_end - timedelta(days=HISTORY_CHUNK_DAYS - 1), first)
+        export = client.export_transactions_by_type(
+            chunk_start, chunk_end, TransactionType.SALE.value, customer_id=customer_id
+        )
+        for t in _readable(export):
+            if (
+                t.transaction_type == TransactionType.SALE
+                and t.amount >= min_amount
+                and key
+                and normalise_reference(t.invoice_id) == key
+                and (not card_last4 or t.card_last4 == card_last4)
+                and (not customer_id or t.customer_id == customer_id)
+            ):
+                found[t.transaction_id] = t
+        chunk_end = chunk_start - timedelta(days=1)
+    return sorted(found.values(), key=lambda t: (t.created_local, t.transaction_id))

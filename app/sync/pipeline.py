@@ -8,9 +8,10 @@ together or not at all.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -38,8 +39,9 @@ from app.store.models import (
     SageProInvoice,
 )
 from app.store.transactions import transaction_from_row
-from app.sync import order_to_cash, reversals
+from app.sync import order_to_cash, rematch, reversals
 from app.sync.approval import PaymentFieldMapper, ReviewError, approve_in_session, claimed_cents
+from app.sync.old_sales import OldSaleLookup
 from app.sync.refunds import find_original_sale
 
 SALE_TYPES = (TransactionType.SALE.value, TransactionType.FORCE.value)
@@ -50,6 +52,7 @@ class PipelineCounts:
     proposals: int = 0
     auto_approved: int = 0
     review: int = 0
+    rematched: int = 0  # undecided proposals replaced because Sage Pro's picture changed
 
 
 def match_settings(profile: Profile) -> MatchSettings:
@@ -60,8 +63,11 @@ def match_settings(profile: Profile) -> MatchSettings:
     )
 
 
-def load_open_invoices(session: Session, exclude_claims_of: Sequence[int] = ()) -> list[Invoice]:
-    """Open invoices from the cache, less what undecided or approved proposals already claim."""
+def load_open_invoices(
+    session: Session, released: Mapping[str, int] | None = None
+) -> list[Invoice]:
+    """Open invoices from the cache, less what undecided or approved proposals already claim
+    (except ``released``: the claims of proposals being matched again)."""
     rows = session.execute(select(SageProInvoice).where(SageProInvoice.status == "Open")).scalars()
     invoices = list(rows)
     claims = claimed_cents(
@@ -72,7 +78,8 @@ def load_open_invoices(session: Session, exclude_claims_of: Sequence[int] = ()) 
     )
     result = []
     for row in invoices:
-        balance = row.balance_cents - claims.get(row.invoice_id, 0)
+        claimed = claims.get(row.invoice_id, 0) - (released or {}).get(row.invoice_id, 0)
+        balance = row.balance_cents - max(claimed, 0)
         result.append(
             Invoice(
                 invoice_id=row.invoice_id,
@@ -108,6 +115,19 @@ def load_customers(session: Session) -> list[Customer]:
         )
         for c in session.execute(select(SageProCustomer)).scalars()
     ]
+
+
+def proposal_facts(proposal: Proposal) -> dict[str, Any]:
+    """What the audit trail records of a new proposal."""
+    return {
+        "transaction_id": proposal.transaction_id,
+        "kind": proposal.kind,
+        "status": proposal.status,
+        "rule": proposal.rule,
+        "confidence": proposal.confidence,
+        "reason": proposal.reason,
+        "applications": [[a.invoice_id, a.amount_cents] for a in proposal.applications],
+    }
 
 
 def _store_proposal(
@@ -156,7 +176,12 @@ def propose(
     now: datetime,
     auto_approve: bool,
     user: str = "auto-approve",
+    reevaluate: bool = False,
+    old_sales: OldSaleLookup | None = None,
 ) -> PipelineCounts:
+    """Match what is new; with ``reevaluate`` also every undecided payment or order-to-cash
+    proposal (one set-wise run, see ``rematch``) and declines set aside for want of an
+    invoice. ``old_sales``: refunds' sales found outside the store."""
     counts = PipelineCounts()
     pending = list(
         session.execute(
@@ -166,6 +191,7 @@ def propose(
         ).scalars()
     )
     sales = [row for row in pending if row.transaction_type in SALE_TYPES]
+    pending_ids = {row.transaction_id for row in pending}
     for row in pending:
         if row.transaction_type == TransactionType.AUTHORIZATION.value:
             row.match_status = "pending"  # nothing until captured (the row then changes)
@@ -174,24 +200,17 @@ def propose(
         elif row.transaction_type == TransactionType.OTHER.value:
             row.match_status = "ignored"
 
-    def decide(proposal: Proposal, match_ok: bool) -> None:
+    def decide(proposal: Proposal, match_ok: bool, *, recorded: bool = False) -> None:
         counts.proposals += 1
-        audit.record(
-            session,
-            "propose",
-            "proposal",
-            proposal.id,
-            actor="matcher",
-            after={
-                "transaction_id": proposal.transaction_id,
-                "kind": proposal.kind,
-                "status": proposal.status,
-                "rule": proposal.rule,
-                "confidence": proposal.confidence,
-                "reason": proposal.reason,
-                "applications": [[a.invoice_id, a.amount_cents] for a in proposal.applications],
-            },
-        )
+        if not recorded:  # a re-match's own audit event already says all this
+            audit.record(
+                session,
+                "propose",
+                "proposal",
+                proposal.id,
+                actor="matcher",
+                after=proposal_facts(proposal),
+            )
         tx = session.get(PayTraceTransaction, proposal.transaction_id)
         assert tx is not None
         tx.match_status = proposal.status
@@ -207,13 +226,40 @@ def propose(
                 return
             counts.auto_approved += 1
 
+    # Re-evaluation (``rematch``): undecided order-to-cash proposals go through the order
+    # check again, undecided payment proposals through the matcher, with the new sales.
+    kinds = ("payment", *rematch.ORDER_KINDS)
+    undecided = rematch.undecided_proposals(session, kinds) if reevaluate else []
+    by_transaction = {p.transaction_id: p for p in undecided}
+    again = rematch.undecided_transactions(session, kinds) if reevaluate else []
+    again = [r for r in again if r.transaction_id not in pending_ids]
+    by_order = {p.transaction_id for p in undecided if p.kind in rematch.ORDER_KINDS}
+
+    def decide_order(proposal: Proposal, match_ok: bool) -> None:
+        old = by_transaction.get(proposal.transaction_id)
+        if old is None:
+            decide(proposal, match_ok)
+        elif rematch.same_order_proposal(old, proposal):
+            session.delete(proposal)  # the same again: the standing proposal stays
+            session.flush()
+        else:
+            rematch.supersede(session, old, proposal, now, proposal_facts(proposal))
+            counts.rematched += 1
+            decide(proposal, match_ok, recorded=True)
+
     # Issue 11 (order-to-cash): sales naming a Sage Pro order but no invoice go there.
-    sales = order_to_cash.take_order_payments(session, sales, now, decide)
-    if sales:
-        invoices = load_open_invoices(session)
+    sales = order_to_cash.take_order_payments(
+        session, sales + [r for r in again if r.transaction_id in by_order], now, decide_order
+    )
+    to_match = sales + [r for r in again if r.transaction_id not in by_order]
+    if to_match:
+        invoices = load_open_invoices(session, released=rematch.own_claims(undecided))
         customers = load_customers(session)
         matches = match_payments(
-            [transaction_from_row(r) for r in sales], invoices, customers, match_settings(profile)
+            [transaction_from_row(r) for r in to_match],
+            invoices,
+            customers,
+            match_settings(profile),
         )
         # Whether the policy *would* accept it is stored either way: the grid's "approve all
         # at or above" and the dashboard use it even while auto-approval is off.
@@ -222,11 +268,22 @@ def propose(
         )
         for match in matches:
             ok = is_auto_approvable(match, policy)
-            decide(_store_proposal(session, match, now, auto_approvable=ok), ok)
+            old = by_transaction.get(match.transaction_id)
+            if old is not None and not rematch.changed(old, match):
+                continue  # same answer as before: the proposal stays as it is
+            new = _store_proposal(session, match, now, auto_approvable=ok)
+            if old is not None:
+                rematch.supersede(session, old, new, now, proposal_facts(new))
+                counts.rematched += 1
+            decide(new, ok, recorded=old is not None)
+    if reevaluate:
+        for row in rematch.declines_without_invoice(session):
+            _propose_decline(session, row, now, decide)  # its invoice may be known now
+        rematch.clear_due(session)
 
     for row in pending:
         if row.transaction_type == TransactionType.REFUND.value:
-            _propose_refund(session, row, now, decide)
+            _propose_refund(session, row, now, decide, old_sales or OldSaleLookup())
         elif row.transaction_type == TransactionType.DECLINED.value:
             _propose_decline(session, row, now, decide)
     _propose_reversals(session, now, decide)
@@ -271,11 +328,17 @@ def _simple_proposal(
     return proposal
 
 
-def _propose_refund(session: Session, row: PayTraceTransaction, now: datetime, decide) -> None:  # type: ignore[no-untyped-def]
+def _propose_refund(  # type: ignore[no-untyped-def]
+    session: Session, row: PayTraceTransaction, now: datetime, decide, old_sales: OldSaleLookup
+) -> None:
     found = find_original_sale(session, row)
     if found.waiting:
         return  # the sale is not decided yet; try again next cycle
-    if found.original is None or not found.invoice_id:
+    if found.searchable:
+        if row.transaction_id in old_sales.deferred:
+            return  # its sale could not be looked up (an outage); try again next cycle
+        found = old_sales.found.get(row.transaction_id, found)
+    if not found.sale_id or not found.invoice_id:
         proposal = _simple_proposal(
             session,
             row,
@@ -298,7 +361,7 @@ def _propose_refund(session: Session, row: PayTraceTransaction, now: datetime, d
         reason=found.reason,
         customer_id=found.customer_id,
         applications=[(found.invoice_id, row.amount_cents)],
-        details={"original_transaction_id": found.original.transaction_id},
+        details={"original_transaction_id": found.sale_id},
         auto_approvable=True,
         now=now,
     )

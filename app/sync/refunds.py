@@ -25,9 +25,13 @@ class OriginalSale:
     customer_id: str = ""
     reason: str = ""
     waiting: bool = False  # the original's payment is not decided yet
+    # No sale in the local store, but the refund names an invoice: the sale may be older than
+    # the store or the poll window, so ``old_sales`` may look for it in Sage Pro and PayTrace.
+    searchable: bool = False
+    sale_id: int = 0  # the original sale's PayTrace id, once the invoice to credit is known
 
 
-def _refunded_cents(session: Session, invoice_ref: str, card_last4: str, before_id: int) -> int:
+def refunded_cents(session: Session, invoice_ref: str, card_last4: str, before_id: int) -> int:
     return int(
         session.execute(
             select(func.coalesce(func.sum(PayTraceTransaction.amount_cents), 0)).where(
@@ -66,6 +70,7 @@ def find_original_sale(session: Session, refund: PayTraceTransaction) -> Origina
             None,
             reason=f"No sale on card ****{refund.card_last4} for "
             f"{refund.invoice_ref!r} of at least this amount was found.",
+            searchable=True,
         )
     if len(sales) > 1:
         ids = ", ".join(str(s.transaction_id) for s in sales)
@@ -93,9 +98,7 @@ def find_original_sale(session: Session, refund: PayTraceTransaction) -> Origina
             reason=f"Sale {sale.transaction_id} was not applied to an invoice; "
             "choose the invoice to credit by hand.",
         )
-    refunded = _refunded_cents(
-        session, refund.invoice_ref, refund.card_last4, refund.transaction_id
-    )
+    refunded = refunded_cents(session, refund.invoice_ref, refund.card_last4, refund.transaction_id)
     if refunded + refund.amount_cents > sale.amount_cents:
         return OriginalSale(
             None,
@@ -107,6 +110,7 @@ def find_original_sale(session: Session, refund: PayTraceTransaction) -> Origina
         sale,
         invoice_id=invoice_id,
         customer_id=proposal.customer_id,
+        sale_id=sale.transaction_id,
         reason=f"Refund of sale {sale.transaction_id} (same invoice reference, "
         f"card ****{refund.card_last4}); credit invoice {invoice_id}",
     )

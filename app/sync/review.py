@@ -31,6 +31,7 @@ from app.sync.foreign_currency import (
     manual_match_details,
 )
 from app.sync.mapping_bridge import active_payment_mapper
+from app.sync.rematch import UNRECONCILED_RULE
 
 __all__ = [
     "ApprovalResult",
@@ -259,7 +260,7 @@ def unreconcile(
             transaction_id=tx.transaction_id,
             kind="payment",
             status="review",
-            rule="unreconciled",
+            rule=UNRECONCILED_RULE,
             confidence=0,
             reason=f"Unreconciled by {user}: {payment.key} is being reversed in Sage Pro; "
             "choose the right invoice (or on account) and approve to post it again.",

@@ -60,13 +60,23 @@ def last_refresh(session: Session) -> datetime | None:
     return cursor.cursor_at if cursor else None
 
 
-def apply_changes(session: Session, refresh: CacheRefresh) -> tuple[int, int]:
+@dataclass
+class AppliedChanges:
+    """Which cached rows a refresh really added or altered (re-reads of the same are not)."""
+
+    changed_customers: set[str]
+    changed_invoices: set[str]
+
+
+def apply_changes(session: Session, refresh: CacheRefresh) -> AppliedChanges:
     """DB half: upsert what was read and move the cursor in the same transaction."""
     now = refresh.started_at
-    _upsert(
+    customers = _upsert(
         session, SageProCustomer, "customer_id", [_customer_row(c, now) for c in refresh.customers]
     )
-    _upsert(session, SageProInvoice, "invoice_id", [_invoice_row(i, now) for i in refresh.invoices])
+    invoices = _upsert(
+        session, SageProInvoice, "invoice_id", [_invoice_row(i, now) for i in refresh.invoices]
+    )
     if refresh.full:
         # A full read lists only open invoices: anything else cached is no longer open.
         open_ids = {i.invoice_id for i in refresh.invoices}
@@ -83,26 +93,34 @@ def apply_changes(session: Session, refresh: CacheRefresh) -> tuple[int, int]:
                 .where(SageProInvoice.invoice_id.in_(stale))
                 .values(status="Paid", balance_cents=0, refreshed_at=now)
             )
+            invoices.update(stale)
     set_cursor(session, CURSOR, None, now, cursor_at=now)
-    return len(refresh.customers), len(refresh.invoices)
+    return AppliedChanges(customers, invoices)
 
 
-def _upsert(session: Session, model: type, key: str, rows: list[dict[str, Any]]) -> None:
+def _upsert(session: Session, model: type, key: str, rows: list[dict[str, Any]]) -> set[str]:
+    """Insert or update ``rows``; returns the keys of rows that are new or differ."""
     if not rows:
-        return
+        return set()
     column = getattr(model, key)
-    existing: set[str] = set()
+    compared = [name for name in rows[0] if name != "refreshed_at"]
+    existing: dict[str, tuple[Any, ...]] = {}
     ids = [r[key] for r in rows]
     for start in range(0, len(ids), 900):
-        existing.update(
-            session.execute(select(column).where(column.in_(ids[start : start + 900]))).scalars()
+        found = session.execute(
+            select(*(getattr(model, name) for name in compared)).where(
+                column.in_(ids[start : start + 900])
+            )
         )
+        existing.update({values[compared.index(key)]: tuple(values) for values in found})
     new = [r for r in rows if r[key] not in existing]
     old = [r for r in rows if r[key] in existing]
     if new:
         session.execute(insert(model), new)
     if old:
         session.execute(update(model), old)
+    altered = {r[key] for r in old if tuple(r[name] for name in compared) != existing[r[key]]}
+    return {r[key] for r in new} | altered
 
 
 def _customer_row(c: Customer, now: datetime) -> dict[str, Any]:

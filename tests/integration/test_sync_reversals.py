@@ -196,6 +196,16 @@ def test_unreconcile_then_rematch_posts_the_new_match_once(sync_env: SyncEnv):
     assert _post(env) == 1  # the reversal
     _assert_reversed(env, sale, f"PT-{sale.transaction_id}-REVERSAL")
 
+    # The reversal reopened the invoice, so Sage Pro's picture changed and the next sync
+    # re-matches undecided lines: the unreconciled one is a person's call and stays as it is
+    # (re-matching it could post the very match the person took back).
+    _synced(env, auto_approve=True)
+    with env.store.read() as session:
+        kept = session.get(Proposal, new_id)
+        assert kept is not None and kept.status == "review"
+    refs = [p["PaymentReference"] for p in env.all_items("/api/payments")]
+    assert f"PT-{sale.transaction_id}-PAY-2" not in refs
+
     # Re-match to the same invoice (open again) and approve: it posts under the next key.
     chosen = review.rematch_proposal(
         env.store, new_id, [(sale.invoice_id, sale.amount)], user="amy"

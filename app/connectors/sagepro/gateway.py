@@ -94,6 +94,17 @@ class SageProGateway(Protocol):
     ) -> Invoice: ...
 
     # --- payments, credit memos, journal entries (found by the integration's key)
+    def list_payments(
+        self,
+        *,
+        invoice_id: str | None = None,
+        customer_id: str | None = None,
+        date_from: date | None = None,
+        date_to: date | None = None,
+        page: int = 1,
+        page_size: int = DEFAULT_PAGE_SIZE,
+    ) -> Page[Payment]: ...
+
     def find_payment(self, reference: str) -> Payment | None: ...
 
     def post_payment(self, draft: PaymentDraft) -> Payment: ...
