@@ -107,6 +107,8 @@ class Payment:
     applications: tuple[PaymentApplication, ...] = ()
     status: str = "Paid"  # Paid / Failed / Refunded
     memo: str = ""
+    posting_state: str = ""  # v1.1: Staged / Entered / Posted ("" = not said); all "exist"
+    posting_token: str = ""  # bridge: what the bookkeeper types as Check/Reference No.
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,8 @@ class CreditMemo:
     amount: Decimal
     gl_account_id: str
     reason: str = ""
+    posting_state: str = ""
+    posting_token: str = ""
 
 
 @dataclass(frozen=True)
@@ -158,6 +162,7 @@ class JournalEntry:
     lines: tuple[JournalLine, ...]
     description: str = ""
     status: str = "Unposted"
+    posting_state: str = ""
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ customer's card link) are idempotent by nature: setting the same value twice is 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from app.connectors.sagepro.exactly_once import PostKind, post_once
@@ -16,7 +17,16 @@ from app.connectors.sagepro.payloads import PayloadError
 from app.connectors.sagepro.retry import RetryPolicy
 from app.sync import order_effects  # issue 11: order-to-cash
 
-__all__ = ["PayloadError", "execute"]
+__all__ = ["Done", "PayloadError", "execute"]
+
+
+@dataclass(frozen=True)
+class Done:
+    """The Sage Pro id, and for a create the record Sage Pro holds (its PostingState)."""
+
+    remote_id: str
+    record: Any = None
+
 
 _ID_FIELD = {
     PostKind.PAYMENT: "payment_id",
@@ -39,14 +49,14 @@ def execute(
     key: str,
     payload: Mapping[str, Any],
     policy: RetryPolicy | None = None,
-) -> str:
-    """Do the effect once; returns the Sage Pro id. Raises Sage Pro errors or PayloadError."""
+) -> Done:
+    """Do the effect once. Raises Sage Pro errors or PayloadError."""
     if kind in _ID_FIELD:
         try:
             record = post_once(gateway, kind, key, payload, policy=policy)
         except ValueError as exc:  # PayloadError, or a reference that is not the key
             raise PayloadError(str(exc)) from None
-        return str(getattr(record, _ID_FIELD[PostKind(kind)]))
+        return Done(str(getattr(record, _ID_FIELD[PostKind(kind)])), record)
     if kind == "invoice_status":
         invoice_id = _text(payload, "InvoiceID")
         invoice = gateway.get_invoice(invoice_id)
@@ -55,11 +65,11 @@ def execute(
             wanted = _text(payload, "PaymentStatus")
             if invoice.payment_status != wanted:
                 gateway.update_invoice(invoice_id, payment_status=wanted)
-            return invoice_id
+            return Done(invoice_id)
         # Only an invoice still waiting for its money is marked Failed; a later payment wins.
         if invoice.status == "Open" and invoice.payment_status in ("Unpaid", "Failed"):
             gateway.update_invoice(invoice_id, payment_status=_text(payload, "PaymentStatus"))
-        return invoice_id
+        return Done(invoice_id)
     if kind == "customer_update":
         customer_id = _text(payload, "CustomerID")
         gateway.update_customer(
@@ -68,7 +78,7 @@ def execute(
             card_last4=str(payload.get("CardLast4") or ""),
             card_expiry=str(payload.get("CardExpiry") or ""),
         )
-        return customer_id
+        return Done(customer_id)
     if kind in order_effects.EFFECT_KINDS:  # issue 11: order-to-cash
-        return order_effects.execute_effect(gateway, kind, payload)
+        return Done(order_effects.execute_effect(gateway, kind, payload))
     raise PayloadError(f"unknown outbox kind {kind!r}")

@@ -146,6 +146,8 @@ def parse_payment(data: Mapping[str, Any]) -> Payment:
         ),
         status=_text(data, "PaymentStatus") or "Paid",
         memo=_text(data, "Memo"),
+        posting_state=_text(data, "PostingState"),
+        posting_token=_posting_token(data),
     )
 
 
@@ -159,7 +161,15 @@ def parse_credit_memo(data: Mapping[str, Any]) -> CreditMemo:
         amount=_money(data, "Amount"),
         gl_account_id=_text(data, "GLAccountID"),
         reason=_text(data, "Reason"),
+        posting_state=_text(data, "PostingState"),
+        posting_token=_posting_token(data),
     )
+
+
+def _posting_token(data: Mapping[str, Any]) -> str:
+    """The bridge's token to type (``Token``; the field is not in the contract yet, so
+    ``PostingToken`` is read too). "" when the server names none."""
+    return _text(data, "Token").strip() or _text(data, "PostingToken").strip()
 
 
 def _journal_line(data: Mapping[str, Any]) -> JournalLine:
@@ -179,6 +189,7 @@ def parse_journal_entry(data: Mapping[str, Any]) -> JournalEntry:
         lines=tuple(_journal_line(line) for line in _list(data, "Lines")),
         description=_text(data, "Description"),
         status=_text(data, "Status") or "Unposted",
+        posting_state=_text(data, "PostingState"),
     )
 
 
