@@ -298,7 +298,7 @@ class StagedPosting(Base):
     customer_id: Mapped[str] = mapped_column(String(10), default="")
     document_date: Mapped[date | None] = mapped_column(Date)
     amount_cents: Mapped[int] = mapped_column(BigInteger, default=0)
-    invoices: Mapped[str] = mapped_column(String(400), default="")  # "1001 125.00, 1002 …"
+    invoices: Mapped[str] = mapped_column(String(400), default="")  # "1001: 125.00, 1002: …"
     staged_at: Mapped[datetime] = mapped_column(DateTime, index=True)
     checked_at: Mapped[datetime | None] = mapped_column(DateTime)  # last look-up by key
     entered_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -38,7 +38,7 @@ class WorklistColumn:
 CUSTOMER = S.c.customer_id + " " + func.coalesce(C.c.name, "")
 
 COLUMNS: tuple[WorklistColumn, ...] = (
-    WorklistColumn("customer", "Customer", CUSTOMER, not_null=True, width=230),
+    WorklistColumn("customer", "Customer", CUSTOMER, not_null=True, width=260),
     WorklistColumn("date", "Date", S.c.document_date, "date", width=95),
     WorklistColumn("amount", "Amount", S.c.amount_cents, "money", not_null=True, width=100),
     WorklistColumn(
@@ -46,7 +46,7 @@ COLUMNS: tuple[WorklistColumn, ...] = (
         "Invoices",
         S.c.invoices,
         not_null=True,
-        width=220,
+        width=240,
         tooltip="Invoices to apply it to, each with its amount (blank: on account)",
     ),
     WorklistColumn(
@@ -54,7 +54,7 @@ COLUMNS: tuple[WorklistColumn, ...] = (
         "Reference to type",
         S.c.token,
         not_null=True,
-        width=170,
+        width=160,
         tooltip="Type this in Sage Pro's Check/Reference No. so Paysage finds the receipt",
     ),
     WorklistColumn(

@@ -73,7 +73,7 @@ def worklist_facts(record: Any, key: str) -> WorklistFacts:
         amount = sum((line.debit for line in getattr(record, "lines", ())), Decimal("0"))
     applications = getattr(record, "applications", ()) or ()
     if applications:
-        invoices = ", ".join(f"{a.invoice_id} {format_money(a.amount)}" for a in applications)
+        invoices = ", ".join(f"{a.invoice_id}: {format_money(a.amount)}" for a in applications)
     else:
         invoices = str(getattr(record, "invoice_id", "") or "")
     return WorklistFacts(

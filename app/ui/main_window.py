@@ -35,7 +35,7 @@ from app.ui.pages.schedules import SchedulesPage
 from app.ui.pages.settings import SettingsPage
 from app.ui.pages.settlements import SettlementsPage
 from app.ui.pages.transactions import TransactionsPage
-from app.ui.signals import OUTBOX, subscribe
+from app.ui.signals import OUTBOX
 from app.ui.sync_controller import SyncController
 from app.ui.team_watch import AlsoConnectedLabel, TeamWatch
 from app.ui.widgets.sync_status_bar import SyncStatusBar
@@ -119,17 +119,21 @@ class MainWindow(QMainWindow):
         self.nav.currentRowChanged.connect(lambda r: self.show_page(PAGES[r][0]))
         ctx.signals.navigate.connect(self.show_page)
         self.nav.setCurrentRow(0)
-        self.worklist_available = False
+        self._show_worklist(False)  # until the store says otherwise
         self._check_worklist()
-        subscribe(self, ctx.signals.data_changed, lambda e: self._check_worklist(e == OUTBOX))
+        ctx.signals.data_changed.connect(self._data_changed)
         ctx.signals.settings_changed.connect(self._check_worklist)
 
-    def _check_worklist(self, read: bool = True) -> None:
+    def _data_changed(self, entity: str) -> None:
+        if entity == OUTBOX:
+            self._check_worklist()
+
+    def _check_worklist(self) -> None:
         """The Sage Pro worklist is offered for a profile reached through the bridge, or
         once Sage Pro has answered Staged for any posting here."""
         if self.ctx.profile.sagepro.through_bridge:
             self._show_worklist(True)
-        elif read:
+        else:
             run_call(
                 has_staged_postings_in,
                 self.ctx.store,

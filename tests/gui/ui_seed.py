@@ -107,7 +107,7 @@ def _stage(
             customer_id=str(ob.payload["CustomerID"]),
             document_date=day,
             amount_cents=to_cents(ob.payload["Amount"]),
-            invoices=", ".join(f"{inv} {amt:.2f}" for inv, amt in applications),
+            invoices=", ".join(f"{inv}: {amt:.2f}" for inv, amt in applications),
             staged_at=NOW - timedelta(days=staged_days, hours=1),
             checked_at=NOW - timedelta(minutes=30),
         )

@@ -69,7 +69,7 @@ def test_worklist_facts_of_a_payment_and_a_credit_memo():
     assert facts.customer_id == "ACME01"
     assert facts.document_date == date(2025, 3, 10)
     assert facts.amount_cents == 17500
-    assert facts.invoices == "10023 125.00, 10024 50.00"
+    assert facts.invoices == "10023: 125.00, 10024: 50.00"
     memo = wire.parse_credit_memo(
         {
             "CreditMemoID": "CM000007",

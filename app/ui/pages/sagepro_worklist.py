@@ -4,7 +4,7 @@ next sync; items waiting longer than the alert setting are tinted (and raise an 
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,7 @@ class SageProWorklistPage(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.model = WorklistModel(
-            ctx.store, self, alert_days=ctx.profile.sagepro.worklist_alert_days
+            ctx.store, self, alert_days=ctx.profile.sagepro.worklist_alert_days, clock=self.now
         )
         layout = QVBoxLayout(self)
         self.intro = QLabel(
@@ -62,6 +62,13 @@ class SageProWorklistPage(QWidget):
         self.text.search.connect(self.model.set_search)
         subscribe(self, ctx.signals.data_changed, self._changed)
         self.model.refresh()
+
+    def now(self) -> datetime:
+        """UTC now; the demo's pinned day keeps its data's ages (and tints) as of that day."""
+        real = datetime.now(UTC).replace(tzinfo=None)
+        if self.ctx.today_override is None:
+            return real
+        return datetime.combine(self.ctx.today_override, real.time())
 
     def _changed(self, entity: str) -> None:
         if entity in (OUTBOX, EXCEPTIONS):
