@@ -16,6 +16,7 @@ from app.store import Store
 from app.store.models import OutboxItem, StagedPosting
 from app.ui.export_view import export_view
 from app.ui.models.sagepro_worklist import WorklistModel
+from app.ui.models.transaction_detail import load_transaction_detail
 from tests.gui.ui_app import make_context, make_window
 from tests.gui.ui_seed import NOW, seed_store
 
@@ -128,3 +129,18 @@ def test_export_and_print_what_the_page_shows(qtbot, tmp_path: Path) -> None:  #
     assert op is not None
     qtbot.waitUntil(lambda: pdf.exists() and pdf.stat().st_size > 1000, timeout=10_000)
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_a_transactions_postings_show_their_posting_state(store: Store) -> None:
+    with store.read() as session:
+        staged_tx = (
+            session.execute(
+                select(OutboxItem.transaction_id).where(OutboxItem.posting_state == "Staged")
+            )
+            .scalars()
+            .first()
+        )
+    assert staged_tx is not None
+    detail = load_transaction_detail(store, staged_tx)
+    assert detail is not None
+    assert [p[2] for p in detail.postings] == ["posted (Staged in Sage Pro)"]
