@@ -161,9 +161,9 @@ def _run(
                 plan_settlements(session, ctx.profile, ctx.clock())
             result.proposals, result.auto_approved = counts.proposals, counts.auto_approved
         if not cancel.cancelled:
-            _post(ctx, result, report, cancel)
-        if not cancel.cancelled:
-            _follow_staged(ctx, result, report)
+            answered = _post(ctx, result, report, cancel)
+            if answered and not cancel.cancelled:  # paused: Sage Pro is not answering now
+                _follow_staged(ctx, result, report)
         if not cancel.cancelled:
             # Its own transaction: a failing scan can never undo matching or posting.
             with ctx.store.write() as session:
@@ -301,7 +301,8 @@ def _cursor_date(session) -> date:  # type: ignore[no-untyped-def]
 
 def _post(
     ctx: SyncContext, result: CycleResult, report: ProgressCallback, cancel: CancelToken
-) -> None:
+) -> bool:
+    """Post what is due; False when posting paused because Sage Pro did not answer."""
     report("Posting to Sage Pro", 0, 1)
     poster = OutboxPoster(
         ctx.store, ctx.sagepro, worker=ctx.worker, clock=ctx.clock, **ctx.poster_options
@@ -313,12 +314,13 @@ def _post(
     except LeaseError as exc:  # rows it had claimed wait for the next poster (claimants)
         result.errors += 1
         result.notes.append(f"Posting stopped: {exc}")
-        return
+        return True
     result.posted += counts.posted
     result.dead_letter += counts.dead_letter
     if counts.paused:
         result.errors += 1
         result.notes.append(f"Posting paused: Sage Pro cannot be reached ({counts.pause_reason}).")
+    return not counts.paused
 
 
 def _follow_staged(ctx: SyncContext, result: CycleResult, report: ProgressCallback) -> None:

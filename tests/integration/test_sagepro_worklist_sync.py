@@ -186,3 +186,12 @@ def test_standin_without_staged_mode_answers_no_staged_state(sync_env: SyncEnv):
         ).scalar_one()
     assert posted > 0 and staged == 0
     assert _worklist(env) == []
+
+
+def test_sage_pro_down_leaves_the_worklist_as_it_was(sync_env: SyncEnv):
+    env = sync_env
+    keys = _staged_env(env, approve=2)
+    env.sagepro.stop()
+    result = run_cycle(env.context(), auto_approve=False)
+    assert any("Sage Pro worklist not checked" in n for n in result.notes), result.notes
+    assert [r.key for r in _worklist(env)] == keys
