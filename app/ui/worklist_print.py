@@ -27,17 +27,19 @@ def worklist_html(rows: Sequence[WorklistRow], *, profile: str, printed_at: date
                 ("", format_value("date", r.date)),
                 (" align='right'", format_value("money", r.amount_cents)),
                 ("", r.invoices or "on account"),
-                ("", r.token),
-                ("", format_value("datetime", r.staged_at)),
             )
         )
+        # The reference is typed by hand: fixed width and bold, so 0/O and 1/I are told apart.
+        + f"<td><tt><b>{html.escape(r.token)}</b></tt></td>"
+        + f"<td>{html.escape(format_value('datetime', r.staged_at))}</td>"
         + "</tr>"
         for r in rows
     )
     return (
         f"<h2>Sage Pro worklist — {html.escape(profile)}</h2>"
         f"<p>Printed {printed_at:%Y-%m-%d %H:%M}. Enter each item in Sage Pro's Cash "
-        "Receipts and type the <b>reference</b> exactly as shown in Check/Reference No.: "
+        "Receipts, typing the <b>Reference to type</b> exactly as shown in Check/Reference "
+        "No.: "
         "Paysage finds it there and the item leaves the list at the next sync.</p>"
         "<table border='1' cellspacing='0' cellpadding='4' width='100%'>"
         f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
