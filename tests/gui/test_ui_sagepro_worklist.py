@@ -12,11 +12,13 @@ import pytest
 from PySide6.QtCore import Qt
 from sqlalchemy import select, update
 
+from app.config import load_settings
 from app.store import Store
 from app.store.models import OutboxItem, StagedPosting
 from app.ui.export_view import export_view
 from app.ui.models.sagepro_worklist import WorklistModel
 from app.ui.models.transaction_detail import load_transaction_detail
+from app.ui.pages.settings import SettingsPage
 from tests.gui.ui_app import make_context, make_window
 from tests.gui.ui_seed import NOW, seed_store
 
@@ -144,3 +146,16 @@ def test_a_transactions_postings_show_their_posting_state(store: Store) -> None:
     detail = load_transaction_detail(store, staged_tx)
     assert detail is not None
     assert [p[2] for p in detail.postings] == ["posted (Staged in Sage Pro)"]
+
+
+def test_settings_save_the_bridge_switch_and_the_alert_days(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    ctx = make_context(tmp_path)
+    ctx.persist_settings = True
+    page = SettingsPage(ctx)
+    qtbot.addWidget(page)
+    assert not page.through_bridge.isChecked() and page.worklist_days.value() == 3
+    page.through_bridge.setChecked(True)
+    page.worklist_days.setValue(5)
+    page.save()
+    saved = load_settings().profile(ctx.profile.name).sagepro
+    assert (saved.through_bridge, saved.worklist_alert_days) == (True, 5)
