@@ -64,3 +64,10 @@ def test_without_staged_mode_nothing_is_staged(sagepro_http):  # type: ignore[no
     customer_id, _ = customer_with_open_invoices(sagepro_http, 1)
     created = sagepro_http.post("/api/payments", payment(customer_id, "PT-79-PAY"))
     assert created.json().get("PostingState") != "Staged"
+
+
+def test_a_receipt_keyed_in_sage_pro_itself_is_entered_not_staged(staged_http):  # type: ignore[no-untyped-def]
+    _customer_id, (inv,) = customer_with_open_invoices(staged_http, 1)
+    paid = staged_http.admin(f"invoices/{inv['InvoiceID']}/pay", {"Amount": "1.00"})
+    assert paid.status_code == 200, paid.text
+    assert paid.json()["PostingState"] == "Entered"

@@ -124,4 +124,7 @@ def _pay_inside_sage(
         "PaymentMethodCode": "ACH",
         "Memo": "Received in the office",
     }
-    return create_payment(books, Call(Query({}), payment))
+    created = create_payment(books, Call(Query({}), payment))
+    if books.staged_posting and created.status == 201:  # keyed in Sage Pro: entered already
+        return _enter_staged(books, {"Reference": payment["PaymentReference"]})
+    return created
