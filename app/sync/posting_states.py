@@ -25,6 +25,7 @@ from app.connectors.sagepro.errors import SageProError
 from app.connectors.sagepro.exactly_once import find_posted
 from app.connectors.sagepro.gateway import SageProGateway
 from app.domain.money import format_money, to_cents
+from app.domain.pan import redact_card_numbers
 from app.store import Store, audit
 from app.store.models import ExceptionItem, OutboxItem, StagedPosting
 
@@ -76,12 +77,13 @@ def worklist_facts(record: Any, key: str) -> WorklistFacts:
         invoices = ", ".join(f"{a.invoice_id}: {format_money(a.amount)}" for a in applications)
     else:
         invoices = str(getattr(record, "invoice_id", "") or "")
+    # Text from the server is stored and shown: it passes the card-number redactor first.
     return WorklistFacts(
-        token=token[:40],
+        token=redact_card_numbers(token)[:40],
         customer_id=str(getattr(record, "customer_id", "") or "")[:10],
         document_date=day,
         amount_cents=to_cents(amount),
-        invoices=invoices[:400],
+        invoices=redact_card_numbers(invoices)[:400],
     )
 
 

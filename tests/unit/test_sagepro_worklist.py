@@ -165,3 +165,10 @@ def test_no_staged_posting_ever_means_no_worklist(store: Store):
     _post(store, "PT-5-PAY", "ACME01", "95.50", "", 2)
     with store.read() as session:
         assert not sagepro_worklist.has_staged_postings(session)
+
+
+def test_a_card_number_in_the_servers_text_is_never_kept():
+    card = "4111 1111 1111 1111"
+    payment = wire.parse_payment({**PAYMENT, "PostingState": "Staged", "Token": card})
+    facts = posting_states.worklist_facts(payment, "PT-1-PAY")
+    assert "1111 1111" not in facts.token and facts.token.endswith("1111")
