@@ -63,6 +63,11 @@ class SageProSettings:
     base_url: str = "http://localhost:8080"
     company: str = "01"
     api_key_name: str = "Paysage"  # the label of the key in the Sage Pro API service
+    # Reached through the Paysage bridge (a real Sage Pro): receipts are staged for the
+    # bookkeeper to enter, so the Sage Pro worklist page is shown even while it is empty.
+    through_bridge: bool = False
+    # A receipt still not entered in Sage Pro this many days after staging raises an alert.
+    worklist_alert_days: int = 3
 
 
 @dataclass

@@ -116,6 +116,7 @@ class Payment:
     reversed: bool = False  # contract v1.1: a payment reversal took it back
     reversal_id: str = ""
     posting_state: str = ""  # v1.1: Staged / Entered / Posted ("" = not said); all "exist"
+    posting_token: str = ""  # bridge: what the bookkeeper types as Check/Reference No.
 
 
 @dataclass(frozen=True)
@@ -140,6 +141,7 @@ class CreditMemo:
     gl_account_id: str
     reason: str = ""
     posting_state: str = ""
+    posting_token: str = ""
 
 
 @dataclass(frozen=True)

@@ -273,6 +273,8 @@ class OutboxItem(Base):
     next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
     remote_id: Mapped[str | None] = mapped_column(String(40))  # Sage Pro id once posted
+    # Contract v1.1 PostingState once posted: Staged / Entered / Posted (None = not said)
+    posting_state: Mapped[str | None] = mapped_column(String(12), index=True)
     transaction_id: Mapped[int | None] = mapped_column(
         ForeignKey("transactions.transaction_id"), index=True
     )
@@ -283,6 +285,23 @@ class OutboxItem(Base):
     claimed_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     posted_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class StagedPosting(Base):
+    """A posting Sage Pro answered as Staged (a bridge over a real Sage Pro): what the
+    bookkeeper must enter in Sage Pro's cash receipts, until Sage Pro says it is Entered."""
+
+    __tablename__ = "staged_postings"
+
+    outbox_id: Mapped[int] = mapped_column(ForeignKey("outbox.id"), primary_key=True)
+    token: Mapped[str] = mapped_column(String(40))  # the Check/Reference No. to type
+    customer_id: Mapped[str] = mapped_column(String(10), default="")
+    document_date: Mapped[date | None] = mapped_column(Date)
+    amount_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    invoices: Mapped[str] = mapped_column(String(400), default="")  # "1001: 125.00, 1002: …"
+    staged_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    checked_at: Mapped[datetime | None] = mapped_column(DateTime)  # last look-up by key
+    entered_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class OutboxAttempt(Base):

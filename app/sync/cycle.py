@@ -23,7 +23,7 @@ from app.connectors.sagepro.gateway import SageProGateway
 from app.store import Store, audit
 from app.store.claimants import LeaseError
 from app.store.models import SyncRun
-from app.sync import order_to_cash, rematch, sagepro_cache
+from app.sync import order_to_cash, posting_states, rematch, sagepro_cache
 from app.sync.anomaly_scan import scan_anomalies
 from app.sync.cancel import CancelToken
 from app.sync.errors import SyncFatalError
@@ -179,7 +179,9 @@ def _run(
                     "invoices or customers changed."
                 )
         if not cancel.cancelled:
-            _post(ctx, result, report, cancel)
+            answered = _post(ctx, result, report, cancel)
+            if answered and not cancel.cancelled:  # paused: Sage Pro is not answering now
+                _follow_staged(ctx, result, report)
         if not cancel.cancelled:
             # Its own transaction: a failing scan can never undo matching or posting.
             with ctx.store.write() as session:
@@ -324,7 +326,8 @@ def _cursor_date(session) -> date:  # type: ignore[no-untyped-def]
 
 def _post(
     ctx: SyncContext, result: CycleResult, report: ProgressCallback, cancel: CancelToken
-) -> None:
+) -> bool:
+    """Post what is due; False when posting paused because Sage Pro did not answer."""
     report("Posting to Sage Pro", 0, 1)
     poster = OutboxPoster(
         ctx.store, ctx.sagepro, worker=ctx.worker, clock=ctx.clock, **ctx.poster_options
@@ -336,12 +339,30 @@ def _post(
     except LeaseError as exc:  # rows it had claimed wait for the next poster (claimants)
         result.errors += 1
         result.notes.append(f"Posting stopped: {exc}")
-        return
+        return True
     result.posted += counts.posted
     result.dead_letter += counts.dead_letter
     if counts.paused:
         result.errors += 1
         result.notes.append(f"Posting paused: Sage Pro cannot be reached ({counts.pause_reason}).")
+    return not counts.paused
+
+
+def _follow_staged(ctx: SyncContext, result: CycleResult, report: ProgressCallback) -> None:
+    """Staged postings (a bridge over a real Sage Pro) that were entered leave the worklist;
+    those waiting longer than the setting raise an alert."""
+    report("Checking the Sage Pro worklist", 0, 1)
+    now = ctx.clock()
+    checked = posting_states.refresh_staged(ctx.store, ctx.sagepro, now=now)
+    if checked.error:
+        result.notes.append(f"Sage Pro worklist not checked: {checked.error}")
+    if checked.entered:
+        result.notes.append(f"{checked.entered} staged item(s) were entered in Sage Pro.")
+    raised = posting_states.raise_overdue_alerts(
+        ctx.store, now=now, after_days=ctx.profile.sagepro.worklist_alert_days
+    )
+    if raised:
+        result.notes.append(f"{raised} staged item(s) are still not entered in Sage Pro.")
 
 
 def _count_review(session) -> int:  # type: ignore[no-untyped-def]

@@ -38,7 +38,7 @@ from app.store.models import (
     ProposalApplication,
     SettlementBatchRow,
 )
-from app.sync import reversals, sagepro_effects
+from app.sync import posting_states, reversals, sagepro_effects
 from app.sync.cancel import CancelToken
 from app.sync.dead_letters import mark_dead
 from app.sync.outbox_outcomes import (
@@ -224,9 +224,7 @@ class OutboxPoster:
                 break
             item_id, kind, key, payload = claimed
             try:
-                remote_id = sagepro_effects.execute(
-                    self.gateway, kind, key, payload, self.retry_policy
-                )
+                done = sagepro_effects.execute(self.gateway, kind, key, payload, self.retry_policy)
             except (UnreachableError, UnavailableError) as exc:
                 self._retry_later(item_id, exc, counts)
                 counts.paused = True
@@ -244,15 +242,15 @@ class OutboxPoster:
                     item_id, "bad_payload", f"The payload cannot be sent: {exc}.", counts
                 )
             else:
-                self._posted(item_id, remote_id, counts)
+                self._posted(item_id, done, counts)
             if progress:
                 progress(counts.posted + counts.dead_letter)
         return counts
 
     # -- outcomes -----------------------------------------------------------------------
 
-    def _posted(self, item_id: int, remote_id: str, counts: PostCounts) -> None:
-        now = self.clock()
+    def _posted(self, item_id: int, done: sagepro_effects.Done, counts: PostCounts) -> None:
+        now, remote_id = self.clock(), done.remote_id
         with self.store.write() as session:
             item = session.get(OutboxItem, item_id)
             assert item is not None
@@ -260,6 +258,8 @@ class OutboxPoster:
             add_attempt(session, item_id, now, "posted", f"Sage Pro id {remote_id}")
             if item.kind == reversals.REVERSAL_KIND:
                 reversals.reversal_posted(session, item, now)
+            if done.record is not None:  # Staged records join the Sage Pro worklist
+                posting_states.remember(session, item, done.record, now)
             self._finish_proposal(session, item)
             if item.batch_number is not None:
                 session.execute(

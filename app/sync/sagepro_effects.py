@@ -9,6 +9,7 @@ same value twice is harmless.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from app.connectors.sagepro.exactly_once import PostKind, post_once
@@ -17,7 +18,16 @@ from app.connectors.sagepro.payloads import PayloadError
 from app.connectors.sagepro.retry import RetryPolicy
 from app.sync import order_effects  # issue 11: order-to-cash
 
-__all__ = ["PayloadError", "execute"]
+__all__ = ["Done", "PayloadError", "execute"]
+
+
+@dataclass(frozen=True)
+class Done:
+    """The Sage Pro id, and for a create the record Sage Pro holds (its PostingState)."""
+
+    remote_id: str
+    record: Any = None
+
 
 _ID_FIELD = {
     PostKind.PAYMENT: "payment_id",
@@ -56,8 +66,8 @@ def execute(
     key: str,
     payload: Mapping[str, Any],
     policy: RetryPolicy | None = None,
-) -> str:
-    """Do the effect once; returns the Sage Pro id. Raises Sage Pro errors or PayloadError."""
+) -> Done:
+    """Do the effect once. Raises Sage Pro errors or PayloadError."""
     if kind == PostKind.PAYMENT_REVERSAL:
         payload = _with_payment_id(gateway, payload)
     if kind in _ID_FIELD:
@@ -65,7 +75,7 @@ def execute(
             record = post_once(gateway, kind, key, payload, policy=policy)
         except ValueError as exc:  # PayloadError, or a reference that is not the key
             raise PayloadError(str(exc)) from None
-        return str(getattr(record, _ID_FIELD[PostKind(kind)]))
+        return Done(str(getattr(record, _ID_FIELD[PostKind(kind)])), record)
     if kind == "invoice_status":
         invoice_id = _text(payload, "InvoiceID")
         invoice = gateway.get_invoice(invoice_id)
@@ -74,11 +84,11 @@ def execute(
             wanted = _text(payload, "PaymentStatus")
             if invoice.payment_status != wanted:
                 gateway.update_invoice(invoice_id, payment_status=wanted)
-            return invoice_id
+            return Done(invoice_id)
         # Only an invoice still waiting for its money is marked Failed; a later payment wins.
         if invoice.status == "Open" and invoice.payment_status in ("Unpaid", "Failed"):
             gateway.update_invoice(invoice_id, payment_status=_text(payload, "PaymentStatus"))
-        return invoice_id
+        return Done(invoice_id)
     if kind == "customer_update":
         customer_id = _text(payload, "CustomerID")
         gateway.update_customer(
@@ -87,7 +97,7 @@ def execute(
             card_last4=str(payload.get("CardLast4") or ""),
             card_expiry=str(payload.get("CardExpiry") or ""),
         )
-        return customer_id
+        return Done(customer_id)
     if kind in order_effects.EFFECT_KINDS:  # issue 11: order-to-cash
-        return order_effects.execute_effect(gateway, kind, payload)
+        return Done(order_effects.execute_effect(gateway, kind, payload))
     raise PayloadError(f"unknown outbox kind {kind!r}")

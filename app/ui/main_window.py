@@ -19,18 +19,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.store import Store
+from app.store.sagepro_worklist import has_staged_postings
 from app.ui.context import UiContext
 from app.ui.icon import app_icon
+from app.ui.ops import run_call
 from app.ui.pages.audit_log import AuditLogPage
 from app.ui.pages.collect import CollectPage
 from app.ui.pages.dashboard import DashboardPage
 from app.ui.pages.exceptions import ExceptionsPage
 from app.ui.pages.mapping_placeholder import create_mapping_page
 from app.ui.pages.reconciliation import ReconciliationPage
+from app.ui.pages.sagepro_worklist import SageProWorklistPage
 from app.ui.pages.schedules import SchedulesPage
 from app.ui.pages.settings import SettingsPage
 from app.ui.pages.settlements import SettlementsPage
 from app.ui.pages.transactions import TransactionsPage
+from app.ui.signals import OUTBOX
 from app.ui.sync_controller import SyncController
 from app.ui.team_watch import AlsoConnectedLabel, TeamWatch
 from app.ui.widgets.sync_status_bar import SyncStatusBar
@@ -45,9 +50,15 @@ PAGES: tuple[tuple[str, str, PageFactory], ...] = (
     ("settlements", "Settlements", SettlementsPage),
     ("schedules", "Recurring billing", SchedulesPage),
     ("exceptions", "Exceptions", ExceptionsPage),
+    ("worklist", "Sage Pro worklist", SageProWorklistPage),
     ("audit", "Audit log", AuditLogPage),
     ("settings", "Settings", SettingsPage),
 )
+
+
+def has_staged_postings_in(store: Store) -> bool:
+    with store.read() as session:
+        return has_staged_postings(session)
 
 
 class MainWindow(QMainWindow):
@@ -108,6 +119,33 @@ class MainWindow(QMainWindow):
         self.nav.currentRowChanged.connect(lambda r: self.show_page(PAGES[r][0]))
         ctx.signals.navigate.connect(self.show_page)
         self.nav.setCurrentRow(0)
+        self._show_worklist(False)  # until the store says otherwise
+        self._check_worklist()
+        ctx.signals.data_changed.connect(self._data_changed)
+        ctx.signals.settings_changed.connect(self._check_worklist)
+
+    def _data_changed(self, entity: str) -> None:
+        if entity == OUTBOX:
+            self._check_worklist()
+
+    def _check_worklist(self) -> None:
+        """The Sage Pro worklist is offered for a profile reached through the bridge, or
+        once Sage Pro has answered Staged for any posting here."""
+        if self.ctx.profile.sagepro.through_bridge:
+            self._show_worklist(True)
+        else:
+            run_call(
+                has_staged_postings_in,
+                self.ctx.store,
+                label="Checking the Sage Pro worklist",
+                on_done=self._show_worklist,
+                owner=self,
+            )
+
+    def _show_worklist(self, available: bool) -> None:
+        self.worklist_available = bool(available)
+        row = next(i for i, (k, _w, _f) in enumerate(PAGES) if k == "worklist")
+        self.nav.item(row).setHidden(not self.worklist_available)
 
     def page(self, key: str) -> QWidget:
         """The page for ``key``, built on first use (its queries start then)."""

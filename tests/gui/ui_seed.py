@@ -10,8 +10,12 @@ import shutil
 import sqlite3
 import tempfile
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
+
+from sqlalchemy.orm import Session
 
 from app.domain.money import to_cents
 from app.sandbox.demo_data import DemoTransaction, generate_demo_company
@@ -29,6 +33,7 @@ from app.store.models import (
     SageProCustomer,
     SageProInvoice,
     SettlementBatchRow,
+    StagedPosting,
     SyncRun,
     TransactionEvent,
 )
@@ -83,6 +88,30 @@ def seed_store(path: Path, *, seed: int = 1) -> Store:
         _templates[seed] = template
     shutil.copyfile(template, path)
     return Store(sqlite_url(path))
+
+
+def _stage(
+    s: Session,
+    ob: OutboxItem,
+    day: date,
+    applications: Sequence[tuple[str, Decimal]],
+    *,
+    staged_days: int,
+) -> None:
+    """A posted payment waiting on the Sage Pro worklist, staged ``staged_days`` ago."""
+    ob.posting_state = "Staged"
+    s.add(
+        StagedPosting(
+            outbox_id=ob.id,
+            token=ob.key,
+            customer_id=str(ob.payload["CustomerID"]),
+            document_date=day,
+            amount_cents=to_cents(ob.payload["Amount"]),
+            invoices=", ".join(f"{inv}: {amt:.2f}" for inv, amt in applications),
+            staged_at=NOW - timedelta(days=staged_days, hours=1),
+            checked_at=NOW - timedelta(minutes=30),
+        )
+    )
 
 
 def build_seeded_store(path: Path, *, seed: int = 1) -> Store:
@@ -316,6 +345,8 @@ def _seed_proposals(s, transactions, customers) -> None:  # type: ignore[no-unty
             )
             s.add(ob)
             s.flush()
+            if status == "posted" and seq % 4 == 0:  # Sage Pro (the bridge) answered Staged
+                _stage(s, ob, t.created_local.date(), t.expected_applications, staged_days=seq % 6)
             if dead:
                 s.add(
                     ExceptionItem(

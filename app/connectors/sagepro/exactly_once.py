@@ -247,3 +247,8 @@ def _confirmed(spec: _Kind, key: str, draft: Any, existing: intent.Posted) -> in
         existing=existing,
         intended=draft,
     )
+
+
+def find_posted(gateway: SageProGateway, kind: PostKind | str, key: str) -> intent.Posted | None:
+    """The record Sage Pro holds under ``key`` (in any PostingState), or None."""
+    return _KINDS[PostKind(kind)].find(gateway, key)

@@ -154,6 +154,7 @@ def parse_payment(data: Mapping[str, Any]) -> Payment:
         reversed=data.get("Reversed") is True,
         reversal_id=_text(data, "ReversalID"),
         posting_state=_text(data, "PostingState"),
+        posting_token=_posting_token(data),
     )
 
 
@@ -168,6 +169,7 @@ def parse_credit_memo(data: Mapping[str, Any]) -> CreditMemo:
         gl_account_id=_text(data, "GLAccountID"),
         reason=_text(data, "Reason"),
         posting_state=_text(data, "PostingState"),
+        posting_token=_posting_token(data),
     )
 
 
@@ -181,6 +183,12 @@ def parse_payment_reversal(data: Mapping[str, Any]) -> PaymentReversal:
         reason=_text(data, "Reason"),
         posting_state=_text(data, "PostingState"),
     )
+
+
+def _posting_token(data: Mapping[str, Any]) -> str:
+    """The bridge's token to type (``Token``; the field is not in the contract yet, so
+    ``PostingToken`` is read too). "" when the server names none."""
+    return _text(data, "Token").strip() or _text(data, "PostingToken").strip()
 
 
 def _journal_line(data: Mapping[str, Any]) -> JournalLine:

@@ -7,6 +7,9 @@ do between two syncs, and counts for tests.
 - ``POST /_sandbox/invoices/{InvoiceID}/void`` → the voided invoice
 - ``POST /_sandbox/invoices/{InvoiceID}/pay`` ``{"Amount"?, "PaymentDate"?,
   "PaymentReference"?}`` → the payment (whole balance, today, ``SAGE-n`` by default)
+- ``POST /_sandbox/staged/enter`` ``{"Reference": "PT-1-PAY"}`` → the staged payment, credit
+  memo or reversal with that reference, now ``PostingState: Entered`` (staged mode: a
+  bookkeeper entered it in Sage Pro)
 """
 
 from __future__ import annotations
@@ -17,7 +20,14 @@ from typing import Any
 from urllib.parse import unquote
 
 from app.sandbox.http_base import SandboxRequest, SandboxResponse
-from app.sandbox.sagepro.books import INVOICES, PERIODS, Books, period_id, public
+from app.sandbox.sagepro.books import (
+    INVOICES,
+    PERIODS,
+    STAGED_KINDS,
+    Books,
+    period_id,
+    public,
+)
 from app.sandbox.sagepro.calls import Call
 from app.sandbox.sagepro.errors import ApiError, invalid, not_found
 from app.sandbox.sagepro.invoices import void_invoice
@@ -41,6 +51,8 @@ def handle(books: Books, request: SandboxRequest) -> SandboxResponse:
         raise ApiError("validation_failed", "the request body must be a JSON object")
     if request.path.rstrip("/") == "/_sandbox/periods/lock":
         return _lock_period(books, body)
+    if request.path.rstrip("/") == "/_sandbox/staged/enter":
+        return _enter_staged(books, body)
     match = _INVOICE_ACTION.match(request.path)
     if match is None:
         raise ApiError("not_found", f"there is no sandbox control {request.path}")
@@ -84,6 +96,19 @@ def _lock_period(books: Books, body: dict[str, Any]) -> SandboxResponse:
     return SandboxResponse(200, public(period))
 
 
+def _enter_staged(books: Books, body: dict[str, Any]) -> SandboxResponse:
+    reference = str(body.get("Reference") or "").strip()
+    if not reference:
+        raise invalid("Reference", "is required")
+    for kind, id_field in STAGED_KINDS.items():
+        doc = books.store.find_by_ref(kind, reference)
+        if doc is not None:
+            doc["PostingState"] = "Entered"
+            books.save(kind, str(doc[id_field]), doc, reference)
+            return SandboxResponse(200, public(doc))
+    raise ApiError("not_found", f"no payment, credit memo or reversal has reference {reference}")
+
+
 def _pay_inside_sage(
     books: Books, invoice: dict[str, Any], body: dict[str, Any]
 ) -> SandboxResponse:
@@ -99,4 +124,7 @@ def _pay_inside_sage(
         "PaymentMethodCode": "ACH",
         "Memo": "Received in the office",
     }
-    return create_payment(books, Call(Query({}), payment))
+    created = create_payment(books, Call(Query({}), payment))
+    if books.staged_posting and created.status == 201:  # keyed in Sage Pro: entered already
+        return _enter_staged(books, {"Reference": payment["PaymentReference"]})
+    return created

@@ -154,6 +154,7 @@ def build_app(
     today: date | None = None,
     company: str = "01",
     clock: Callable[[], datetime] | None = None,
+    staged_posting: bool = False,
 ) -> SageProApp:
     """A stand-in over ``data`` (a SQLite file; in memory when None).
 
@@ -161,7 +162,7 @@ def build_app(
     ``seed=None`` only the chart of accounts and the fiscal periods (none locked). A file
     that already holds a company is served as it is, so a demo survives a restart.
     """
-    books = Books(RecordStore(data), company=company, clock=clock)
+    books = Books(RecordStore(data), company=company, clock=clock, staged_posting=staged_posting)
     if books.store.is_empty():
         day = today or books.now().date()
         if seed is None:

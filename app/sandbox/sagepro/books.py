@@ -33,6 +33,16 @@ PAYMENT_REVERSALS = "paymentreversals"
 POSTED = "Posted"
 ENTERED = "Entered"
 
+# Contract v1.1 PostingState in "staged" mode, which is how the bridge over a real Sage Pro
+# answers: receipts, credit memos and reversals wait as Staged until a person enters them
+# (``/_sandbox/staged/enter``), then they are Entered.
+STAGED_KINDS = {
+    PAYMENTS: "PaymentID",
+    CREDIT_MEMOS: "CreditMemoID",
+    "paymentreversals": "ReversalID",
+}
+STAGED = "Staged"
+
 MODIFIED = "_modified"
 CREDITS = "_credits"  # credit memos applied to an open invoice (lower its Balance)
 REFUNDS = "_refunds"  # refund credits against a paid invoice
@@ -60,16 +70,20 @@ class Books:
         *,
         company: str = "01",
         clock: Callable[[], datetime] | None = None,
+        staged_posting: bool = False,
     ) -> None:
         self.store = store
         self.company = company
         self._clock = clock or (lambda: datetime.now(UTC))
+        self.staged_posting = staged_posting
 
     def now(self) -> datetime:
         return self._clock()
 
     def save(self, kind: str, record_id: str, doc: Doc, reference: str | None = None) -> Doc:
         doc[MODIFIED] = self.now().isoformat()
+        if self.staged_posting and kind in STAGED_KINDS and self.store.get(kind, record_id) is None:
+            doc["PostingState"] = STAGED
         self.store.put(kind, record_id, doc, reference)
         return doc
 

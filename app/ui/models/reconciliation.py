@@ -19,6 +19,7 @@ from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.domain.money import MoneyError, to_cents, to_money
+from app.store.like import like_pattern
 from app.store.models import (
     ExceptionItem,
     PayTraceTransaction,
@@ -66,11 +67,6 @@ STATUS_GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
 HIGH, MEDIUM = 90, 70
 BAND_COLOURS = {"high": QColor("#e6f4ea"), "medium": QColor("#fff4d6"), "low": QColor("#fde7e4")}
 DONE_COLOUR = QColor("#eef1f5")
-
-
-def like_pattern(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,7 @@ def load_transaction_detail(store: Store, transaction_id: int) -> TransactionDet
                 OutboxItem.status,
                 OutboxItem.remote_id,
                 OutboxItem.last_error,
+                OutboxItem.posting_state,
             )
             .where(OutboxItem.transaction_id == transaction_id)
             .order_by(OutboxItem.sequence)
@@ -100,5 +101,8 @@ def load_transaction_detail(store: Store, transaction_id: int) -> TransactionDet
                 if version
                 else "not mapped yet"
             ),
-            postings=[(k, kind, st, rid or (err or "")) for k, kind, st, rid, err in posts],
+            postings=[
+                (k, kind, f"{st} ({state} in Sage Pro)" if state else st, rid or (err or ""))
+                for k, kind, st, rid, err, state in posts
+            ],
         )

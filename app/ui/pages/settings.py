@@ -82,6 +82,7 @@ class SettingsPage(QScrollArea):
         grid.addWidget(self._gl_box(), 2, 0)
         grid.addWidget(self._fees_box(), 2, 1)
         grid.addWidget(self._alerts_box(), 3, 0)
+        grid.addWidget(self._worklist_box(), 3, 1)
         buttons = QHBoxLayout()
         self.save_button = QPushButton("Save settings")
         self.save_button.setObjectName("primaryButton")
@@ -174,6 +175,22 @@ class SettingsPage(QScrollArea):
         form.addRow("Large payment from $", self.large_amount)
         return box
 
+    def _worklist_box(self) -> QGroupBox:
+        box = QGroupBox("Sage Pro worklist")
+        form = QFormLayout(box)
+        self.through_bridge = QCheckBox("Sage Pro is reached through the Paysage bridge")
+        self.worklist_days = _spin(1, 90, " days")
+        form.addRow(self.through_bridge)
+        form.addRow("Alert when not entered after", self.worklist_days)
+        note = QLabel(
+            "Through the bridge, receipts wait on the Sage Pro worklist until someone enters "
+            "them in Sage Pro with the reference shown."
+        )
+        note.setObjectName("hint")
+        note.setWordWrap(True)
+        form.addRow(note)
+        return box
+
     # -- load / save -----------------------------------------------------------------------
 
     def load(self) -> None:
@@ -194,6 +211,8 @@ class SettingsPage(QScrollArea):
         self.notify_dead.setChecked(p.alerts.notify_dead_letters)
         self.notify_anomaly.setChecked(p.alerts.notify_anomalies)
         self.large_amount.setText(str(p.alerts.large_payment_amount))
+        self.through_bridge.setChecked(p.sagepro.through_bridge)
+        self.worklist_days.setValue(p.sagepro.worklist_alert_days)
         self.fill_gl(load_gl_cache(p.name))
 
     def fill_gl(self, accounts: list[GLAccount]) -> None:
@@ -261,6 +280,8 @@ class SettingsPage(QScrollArea):
         p.alerts.large_payment_amount = _or(
             self.large_amount.value(), p.alerts.large_payment_amount
         )
+        p.sagepro.through_bridge = self.through_bridge.isChecked()
+        p.sagepro.worklist_alert_days = self.worklist_days.value()
         self.ctx.save_settings()
         self.ctx.signals.schedule_changed.emit()
         self.saved_label.setText("Saved.")

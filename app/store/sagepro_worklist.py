@@ -1,0 +1,138 @@
+"""The Sage Pro worklist: postings a bridge over a real Sage Pro answered as Staged, which
+the bookkeeper still has to enter in Sage Pro's cash receipts (Check/Reference No. = the
+token). Qt-free: the page's table model, its export and its printout all read these
+columns, this source and these filters, so sorting and searching happen in SQL.
+
+An item leaves the list by itself once a sync finds it Entered (``posting_states``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, FromClause, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from app.store.like import like_pattern
+from app.store.models import OutboxItem, SageProCustomer, StagedPosting
+
+OUTBOX = OutboxItem.__table__
+S = StagedPosting.__table__
+C = SageProCustomer.__table__
+STAGED = "Staged"
+
+
+@dataclass(frozen=True)
+class WorklistColumn:
+    key: str
+    header: str
+    expr: ColumnElement[Any]
+    kind: str = "text"  # as the grid's Column kinds: text / money (cents) / date / datetime
+    not_null: bool = False
+    width: int = 110
+    tooltip: str = ""
+
+
+CUSTOMER = S.c.customer_id + " " + func.coalesce(C.c.name, "")
+
+COLUMNS: tuple[WorklistColumn, ...] = (
+    WorklistColumn("customer", "Customer", CUSTOMER, not_null=True, width=260),
+    WorklistColumn("date", "Date", S.c.document_date, "date", width=95),
+    WorklistColumn("amount", "Amount", S.c.amount_cents, "money", not_null=True, width=100),
+    WorklistColumn(
+        "invoices",
+        "Invoices",
+        S.c.invoices,
+        not_null=True,
+        width=240,
+        tooltip="Invoices to apply it to, each with its amount (blank: on account)",
+    ),
+    WorklistColumn(
+        "token",
+        "Reference to type",
+        S.c.token,
+        not_null=True,
+        width=160,
+        tooltip="Type this in Sage Pro's Check/Reference No. so Paysage finds the receipt",
+    ),
+    WorklistColumn(
+        "staged_at", "Staged since", S.c.staged_at, "datetime", not_null=True, width=135
+    ),
+)
+HIDDEN: tuple[WorklistColumn, ...] = (
+    WorklistColumn("kind", "Kind", OUTBOX.c.kind, not_null=True),
+    WorklistColumn("key", "Paysage key", OUTBOX.c.key, not_null=True),
+)
+
+
+def source() -> FromClause:
+    staged = S.join(OUTBOX, OUTBOX.c.id == S.c.outbox_id)
+    return staged.outerjoin(C, C.c.customer_id == S.c.customer_id)
+
+
+def key() -> ColumnElement[Any]:
+    return S.c.outbox_id
+
+
+def filters(search: str = "") -> list[ColumnElement[bool]]:
+    """Still Staged, and matching ``search`` in customer, invoices, token or key."""
+    where: list[ColumnElement[bool]] = [OUTBOX.c.posting_state == STAGED]
+    text = search.strip()
+    if text:
+        pattern = like_pattern(text)
+        where.append(
+            or_(
+                *(
+                    expr.like(pattern, escape="\\")
+                    for expr in (CUSTOMER, S.c.invoices, S.c.token, OUTBOX.c.key)
+                )
+            )
+        )
+    return where
+
+
+@dataclass(frozen=True)
+class WorklistRow:
+    customer: str
+    date: date | None
+    amount_cents: int
+    invoices: str
+    token: str
+    staged_at: datetime
+    kind: str
+    key: str
+
+
+def rows(
+    session: Session, *, search: str = "", sort: str = "staged_at", descending: bool = False
+) -> list[WorklistRow]:
+    """Every open worklist item in the order asked (ties by outbox id), for tests, the
+    printout and anything else that wants the whole list."""
+    by_key = {c.key: c.expr for c in (*COLUMNS, *HIDDEN)}
+    order = by_key[sort].desc() if descending else by_key[sort].asc()
+    query = (
+        select(*(c.expr for c in (*COLUMNS, *HIDDEN)))
+        .select_from(source())
+        .where(*filters(search))
+        .order_by(order, key())
+    )
+    return [
+        WorklistRow(
+            customer=str(r[0]).strip(),
+            date=r[1],
+            amount_cents=int(r[2]),
+            invoices=str(r[3]),
+            token=str(r[4]),
+            staged_at=r[5],
+            kind=str(r[6]),
+            key=str(r[7]),
+        )
+        for r in session.execute(query).all()
+    ]
+
+
+def has_staged_postings(session: Session) -> bool:
+    """Whether Sage Pro ever answered Staged here (then the worklist page is shown)."""
+    return bool(session.execute(select(exists().where(S.c.outbox_id.is_not(None)))).scalar())

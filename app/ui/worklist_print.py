@@ -1,0 +1,58 @@
+"""The printed Sage Pro worklist: one page-wide table the bookkeeper keeps beside Sage Pro's
+Cash Receipts screen, written as a PDF through QPrinter (print it from any PDF viewer)."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtGui import QPageLayout, QPageSize, QTextDocument
+from PySide6.QtPrintSupport import QPrinter
+
+from app.store.sagepro_worklist import COLUMNS, WorklistRow
+from app.ui.models.sql_query import format_value
+
+
+def worklist_html(rows: Sequence[WorklistRow], *, profile: str, printed_at: datetime) -> str:
+    total = sum(r.amount_cents for r in rows)
+    head = "".join(f"<th align='left'>{html.escape(c.header)}</th>" for c in COLUMNS)
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f"<td{align}>{html.escape(text)}</td>"
+            for align, text in (
+                ("", r.customer),
+                ("", format_value("date", r.date)),
+                (" align='right'", format_value("money", r.amount_cents)),
+                ("", r.invoices or "on account"),
+            )
+        )
+        # The reference is typed by hand: fixed width and bold, so 0/O and 1/I are told apart.
+        + f"<td><tt><b>{html.escape(r.token)}</b></tt></td>"
+        + f"<td>{html.escape(format_value('datetime', r.staged_at))}</td>"
+        + "</tr>"
+        for r in rows
+    )
+    return (
+        f"<h2>Sage Pro worklist — {html.escape(profile)}</h2>"
+        f"<p>Printed {printed_at:%Y-%m-%d %H:%M}. Enter each item in Sage Pro's Cash "
+        "Receipts, typing the <b>Reference to type</b> exactly as shown in Check/Reference "
+        "No.: "
+        "Paysage finds it there and the item leaves the list at the next sync.</p>"
+        "<table border='1' cellspacing='0' cellpadding='4' width='100%'>"
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        f"<p>{len(rows)} item(s), {format_value('money', total) or '0.00'} in all.</p>"
+    )
+
+
+def print_to_pdf(document_html: str, path: Path) -> None:
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(path))
+    printer.setPageSize(QPageSize(QPageSize.PageSizeId.Letter))
+    printer.setPageOrientation(QPageLayout.Orientation.Landscape)
+    document = QTextDocument()
+    document.setHtml(document_html)
+    document.print_(printer)
