@@ -10,7 +10,9 @@ import json
 from functools import cache
 from pathlib import Path
 
-from app.domain.matching.tiers import Calibration
+from app.config import Profile
+from app.domain.matching import Proposal
+from app.domain.matching.tiers import AutoApproveTier, Calibration, tier_refusal
 from app.mapping.template import resources_dir
 
 
@@ -28,3 +30,18 @@ def shipped_calibration() -> Calibration:
     except (OSError, ValueError) as exc:
         raise RuntimeError(f"the matching calibration file {path} cannot be read: {exc}") from exc
     return Calibration.from_json_dict(data)
+
+
+def profile_tier(profile: Profile) -> AutoApproveTier:
+    """The tier auto-approval uses for ``profile`` (Recommended unless set otherwise)."""
+    return profile.policy.auto_approve_tier
+
+
+def profile_refusal(proposal: Proposal, profile: Profile) -> str | None:
+    """Why the profile's tier would not auto-approve ``proposal`` (None: it would)."""
+    return tier_refusal(
+        proposal,
+        profile_tier(profile),
+        shipped_calibration(),
+        exact_threshold=profile.policy.auto_approve_threshold,
+    )
