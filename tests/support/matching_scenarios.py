@@ -139,12 +139,19 @@ class _Builder:
             base = f"{rng.choice(_FIRST)} {rng.choice(_SECOND)} {rng.choice(_SECOND)}"
             if attempt >= 20:  # the short names are running out: add a place
                 base = f"{rng.choice(_PLACES)} {base}"
-            if base.lower() not in self._names:
+            # Unique as a set of words: "Harbor Machining Veterinary" and "Harbor
+            # Veterinary Machining" are one name to a fuzzy matcher (and to a person), so
+            # a payment known only by that name would rightly be a tie, not the truth.
+            if self._name_key(base) not in self._names:
                 break
         else:
             base = f"{rng.choice(_FIRST)} {rng.choice(_PLACES)} Holdings {number}"
-        self._names.add(base.lower())
+        self._names.add(self._name_key(base))
         return base
+
+    @staticmethod
+    def _name_key(name: str) -> str:
+        return " ".join(sorted(name.lower().split()))
 
     def invoice(
         self,
@@ -687,10 +694,18 @@ _FAMILY = _words("Miller Novak Ortiz Brennan Kowalski Nguyen Rossi Schmidt Hadda
 def _family_names(b: _Builder) -> None:
     """Family businesses with near-identical names ("Miller Plumbing" and "Miller & Sons
     Plumbing"); the payer is known by billing name only, the amount is unique to them."""
-    family = f"{b.rng.choice(_FAMILY)} {b.rng.choice(_SECOND)}"
-    number = len(b.out.customers)
-    first = b.customer(linked=False, name=f"{family} {number}")
-    second = b.customer(linked=False, name=f"{family} & Sons {number}")
+    for attempt in range(60):
+        family = f"{b.rng.choice(_FAMILY)} {b.rng.choice(_SECOND)}"
+        if attempt >= 20:  # the short names are running out: add a place
+            family += f" of {b.rng.choice(_PLACES)}"
+        names = (family, f"{family} & Sons")
+        if not any(b._name_key(n) in b._names for n in names):
+            break
+    else:
+        names = (f"{family} {len(b.out.customers)}", f"{family} & Sons {len(b.out.customers)}")
+    b._names.update(b._name_key(n) for n in names)
+    first = b.customer(linked=False, name=names[0])
+    second = b.customer(linked=False, name=names[1])
     payer, other = (first, second) if b.rng.random() < 0.5 else (second, first)
     b.background(other, 2)
     inv = _customer_only_amount(b, payer)
