@@ -50,6 +50,32 @@ _IDENTIFIED = (CustomerEvidence.PAYTRACE_LINK, CustomerEvidence.EMAIL)
 _ANY_PAYER = (*_IDENTIFIED, CustomerEvidence.BILLING_NAME, CustomerEvidence.INVOICE_OWNER)
 
 
+_RULE_WORDS: Mapping[str, str] = {
+    MatchRule.HARD_KEY.value: "the invoice number typed in a reference field",
+    MatchRule.REFERENCE_TOKEN.value: "invoice numbers found in the reference or description",
+    MatchRule.CUSTOMER_AMOUNT.value: "the customer's only open invoice of that amount",
+    MatchRule.SUBSET_SUM.value: "the only set of the customer's invoices adding up to it",
+    MatchRule.PARTIAL.value: "part payment of a named invoice",
+    MatchRule.OVERPAYMENT.value: "an overpayment (the rest on account)",
+    MatchRule.ON_ACCOUNT.value: "a payment on account",
+}
+_EVIDENCE_WORDS: Mapping[str, str] = {
+    CustomerEvidence.PAYTRACE_LINK.value: "customer known by the PayTrace vault link",
+    CustomerEvidence.EMAIL.value: "customer known by e-mail",
+    CustomerEvidence.BILLING_NAME.value: "customer known by billing name",
+    CustomerEvidence.INVOICE_OWNER.value: "payer known only through the invoice",
+    CustomerEvidence.NONE.value: "payer unknown",
+}
+
+
+def kind_words(kind: str) -> str:
+    """``customer_amount/email`` → plain words for the grid and the Settings page."""
+    rule, _, rest = kind.partition("/")
+    evidence = rest.partition("/")[0]
+    rule_text = _RULE_WORDS.get(rule, rule.replace("_", " "))
+    return f"{rule_text}, {_EVIDENCE_WORDS.get(evidence, evidence.replace('_', ' '))}"
+
+
 def proposal_kind(proposal: Proposal) -> str:
     """The calibration class of a proposal, e.g. ``customer_amount/email``."""
     kind = f"{proposal.rule.value}/{proposal.customer_evidence.value}"
@@ -199,11 +225,13 @@ def tier_refusal(
     kind = proposal_kind(proposal)
     if kind not in calibration.tier_kinds(tier):
         figures = calibration.kinds.get(kind)
-        if figures is None:
-            return f"{kind} has not been measured"
+        words = kind_words(kind)
+        if figures is None or figures.proposals < MIN_MEASURED_PROPOSALS:
+            return f"too few measured cases of {words} to trust it"
         if not figures.precise:
-            return f"{kind} was right in {figures.right:,} of {figures.proposals:,} measured cases"
-        return f"{kind} is not in the {tier.label} tier"
+            right, total = figures.right, figures.proposals
+            return f"{words} was right in {right:,} of {total:,} measured cases"
+        return f"{words} is not in the {tier.label} tier"
     return None
 
 
@@ -215,3 +243,28 @@ def approving_tier(
         if tier_refusal(proposal, tier, calibration, exact_threshold=exact_threshold) is None:
             return tier
     return None
+
+
+def waiting_explanation(
+    proposal: Proposal,
+    tier: AutoApproveTier,
+    calibration: Calibration,
+    *,
+    exact_threshold: int = 90,
+) -> str:
+    """In plain words: why ``proposal`` waits under ``tier``, and which tier would approve
+    it (shown in the grid's detail panel)."""
+    refusal = tier_refusal(proposal, tier, calibration, exact_threshold=exact_threshold)
+    if refusal is None:
+        return (
+            f"The {tier.label} tier approves this match; it waits because it came in while "
+            "auto-approval was not running, or an approval check stopped it."
+        )
+    why = f"Not approved automatically ({tier.label}): {refusal}."
+    approver = approving_tier(proposal, calibration, exact_threshold=exact_threshold)
+    if approver is None:
+        return f"{why} No tier approves it by itself: a person must decide."
+    return (
+        f"{why} The {approver.label} tier would approve it "
+        f"(measured: {calibration.precision_text(approver)})."
+    )
