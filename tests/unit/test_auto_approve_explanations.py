@@ -34,7 +34,8 @@ def test_amount_match_by_email_waits_under_exact_only_and_names_recommended() ->
     assert tier_refusal(proposal, AutoApproveTier.RECOMMENDED, CALIBRATION) is None
     assert approving_tier(proposal, CALIBRATION) is AutoApproveTier.RECOMMENDED
     words = waiting_explanation(proposal, AutoApproveTier.EXACT_ONLY, CALIBRATION)
-    assert words.startswith("Not approved automatically (Exact only): confidence")
+    assert words.startswith("Not approved automatically (Exact only): confidence 55%")
+    assert "% is below the 90% it needs" in words
     assert "The Recommended tier would approve it (measured: 100.00% right" in words
 
 

@@ -218,7 +218,16 @@ def tier_refusal(
         return "auto-approval is turned off"
     if tier is AutoApproveTier.EXACT_ONLY:
         policy = AutoApprovePolicy(enabled=True, min_confidence=exact_threshold)
-        return never_guess_refusal(proposal) or auto_approval_refusal(proposal, policy)
+        refusal = never_guess_refusal(proposal) or auto_approval_refusal(proposal, policy)
+        if refusal is None:
+            return None
+        # The policy's terse reasons, in words a bookkeeper reads in the grid.
+        if not proposal.rule.needs_review and not proposal.amount_fit.fits:
+            fit = proposal.amount_fit.value.replace("_", " ")
+            return f"it takes only payments that settle their invoices exactly (this is {fit})"
+        if refusal.startswith("confidence "):
+            return f"confidence {proposal.confidence}% is below the {exact_threshold}% it needs"
+        return refusal
     refusal = never_guess_refusal(proposal)
     if refusal is not None:
         return refusal
