@@ -15,12 +15,14 @@ import os
 import types
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
 
 import platformdirs
 
 from app.domain.exchange import currency_code, is_valid_code
+from app.domain.matching.tiers import AutoApproveTier
 
 APP_NAME = "Paysage"
 SETTINGS_FILE = "settings.json"
@@ -83,6 +85,9 @@ class SyncSettings:
 @dataclass
 class MatchPolicySettings:
     auto_approve: bool = False
+    # Which proposals auto-approval posts (app/domain/matching/tiers.py); the
+    # threshold applies to the "exact only" tier.
+    auto_approve_tier: AutoApproveTier = AutoApproveTier.RECOMMENDED
     auto_approve_threshold: int = 95  # confidence 0–100
     amount_tolerance: Decimal = Decimal("0.00")
     date_window_days: int = 60
@@ -215,6 +220,11 @@ def _coerce(value: Any, hint: Any, where: str) -> Any:
         if not amount.is_finite():
             raise SettingsError(f"{where} is not an amount: {value!r}.")
         return amount
+    if isinstance(hint, type) and issubclass(hint, StrEnum):
+        choices = [member.value for member in hint]
+        if value not in choices:
+            raise SettingsError(f"{where} must be one of {', '.join(choices)}, not {value!r}.")
+        return hint(value)
     if hint is str:
         if not isinstance(value, str):
             raise SettingsError(f"{where} must be text, not {value!r}.")

@@ -35,7 +35,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--auto-approve",
         action="store_true",
-        help="approve hard-key and unique matches without review",
+        help="approve what the profile's auto-approve tier approves (Recommended unless "
+        "set otherwise in Settings) without review",
     )
     parser.set_defaults(handler=run)
 

@@ -18,9 +18,7 @@ from sqlalchemy.orm import Session
 
 from app.config import Profile
 from app.domain.matching import (
-    AutoApprovePolicy,
     MatchSettings,
-    is_auto_approvable,
     match_payments,
     proposal_to_json_dict,
 )
@@ -28,6 +26,7 @@ from app.domain.matching import (
     Proposal as MatchProposal,
 )
 from app.domain.matching.references import normalise_reference
+from app.domain.matching.tiers import AutoApproveTier
 from app.domain.money import from_cents, to_cents
 from app.domain.records import Customer, Invoice, TransactionType
 from app.store import audit
@@ -41,6 +40,7 @@ from app.store.models import (
 from app.store.transactions import transaction_from_row
 from app.sync import order_to_cash, rematch, reversals
 from app.sync.approval import PaymentFieldMapper, ReviewError, approve_in_session, claimed_cents
+from app.sync.calibration_data import profile_refusal, profile_tier
 from app.sync.old_sales import OldSaleLookup
 from app.sync.refunds import find_original_sale
 
@@ -183,6 +183,8 @@ def propose(
     proposal (one set-wise run, see ``rematch``) and declines set aside for want of an
     invoice. ``old_sales``: refunds' sales found outside the store."""
     counts = PipelineCounts()
+    # The "Off" tier turns auto-approval off for every kind of proposal, even when asked.
+    auto_approve = auto_approve and profile_tier(profile) is not AutoApproveTier.OFF
     pending = list(
         session.execute(
             select(PayTraceTransaction)
@@ -263,11 +265,9 @@ def propose(
         )
         # Whether the policy *would* accept it is stored either way: the grid's "approve all
         # at or above" and the dashboard use it even while auto-approval is off.
-        policy = AutoApprovePolicy(
-            enabled=True, min_confidence=profile.policy.auto_approve_threshold
-        )
+        # The profile's tier decides (issue 19): Recommended unless set otherwise.
         for match in matches:
-            ok = is_auto_approvable(match, policy)
+            ok = profile_refusal(match, profile) is None
             old = by_transaction.get(match.transaction_id)
             if old is not None and not rematch.changed(old, match):
                 continue  # same answer as before: the proposal stays as it is

@@ -77,6 +77,9 @@ def test_save_writes_settings_json_without_secrets(qtbot, page: SettingsPage, sa
     page.interval.setValue(15)
     page.lookback.setValue(7)
     page.auto_approve.setChecked(True)
+    assert page.tier.currentData() == "recommended"  # the default tier
+    assert page.tier_precision.text().startswith("100.00% right")  # measured, from data
+    page.tier.setCurrentIndex(page.tier.findData("with_on_account"))
     page.threshold.setValue(97)
     page.tolerance.setText("0.05")
     page.card_pct.setText("2.75")
@@ -110,6 +113,7 @@ def test_save_writes_settings_json_without_secrets(qtbot, page: SettingsPage, sa
         7,
     )
     assert (saved.policy.auto_approve, saved.policy.auto_approve_threshold) == (True, 97)
+    assert saved.policy.auto_approve_tier.value == "with_on_account"
     assert saved.policy.amount_tolerance == Decimal("0.05")
     assert saved.fees.card_percent == Decimal("2.75")
     assert (saved.alerts.notify_dead_letters, saved.alerts.notify_failed_sync) == (False, True)

@@ -81,7 +81,8 @@ class Truth:
         if self.outcome == "refuse":
             return proposal.rule.is_refusal
         if self.outcome == "review":
-            return proposal.needs_review
+            # A proposal with warnings is held for a person just as a review is.
+            return proposal.needs_review or bool(proposal.warnings)
         if proposal.needs_review:
             return False
         applied = sorted((a.invoice_id, a.amount) for a in proposal.applications)
@@ -138,12 +139,19 @@ class _Builder:
             base = f"{rng.choice(_FIRST)} {rng.choice(_SECOND)} {rng.choice(_SECOND)}"
             if attempt >= 20:  # the short names are running out: add a place
                 base = f"{rng.choice(_PLACES)} {base}"
-            if base.lower() not in self._names:
+            # Unique as a set of words: "Harbor Machining Veterinary" and "Harbor
+            # Veterinary Machining" are one name to a fuzzy matcher (and to a person), so
+            # a payment known only by that name would rightly be a tie, not the truth.
+            if self._name_key(base) not in self._names:
                 break
         else:
             base = f"{rng.choice(_FIRST)} {rng.choice(_PLACES)} Holdings {number}"
-        self._names.add(base.lower())
+        self._names.add(self._name_key(base))
         return base
+
+    @staticmethod
+    def _name_key(name: str) -> str:
+        return " ".join(sorted(name.lower().split()))
 
     def invoice(
         self,
@@ -607,6 +615,115 @@ def _shared_email(b: _Builder) -> None:
     b.out.payments[-1] = replace(payment, billing_name=c.name.upper())
 
 
+def _invoice_after_payment(b: _Builder) -> None:
+    """The card was charged a few days before the invoice was entered in Sage Pro."""
+    c = b.customer()
+    b.background(c, b.rng.randint(0, 3))
+    inv = b.invoice(c, days_ago=b.rng.randint(3, 7))
+    truth = Truth("invoice_after_payment", "apply", c.customer_id, ((inv.invoice_id, inv.amount),))
+    b.payment(
+        truth,
+        int(inv.amount * 100),
+        payer=c,
+        identify=b.identify(),
+        invoice_id=b.messy(inv.invoice_id),
+        days_ago=8,
+    )
+
+
+def _invoice_not_yet_there(b: _Builder) -> None:
+    """The payment names an invoice Sage Pro does not have yet: wait for it, don't guess
+    (not even "on account": the invoice is coming)."""
+    c = b.customer(linked=True)
+    others = [int(i.amount * 100) for i in b.background(c, b.rng.randint(1, 3))]
+    cents = b.rng.randint(2_000, 300_000)
+    while _unique_subsets(others, cents) != 0 or any(cents < o for o in others):
+        cents += b.rng.randint(1, 50_000)
+    future = str(b._next_invoice + 50_000 + b.rng.randint(0, 9_999))  # not issued yet
+    b.payment(
+        Truth("invoice_not_yet_there", "review", must_not_auto=True),
+        cents,
+        payer=c,
+        identify="link",
+        invoice_id=b.messy(future),
+    )
+
+
+def _several_cards(b: _Builder) -> None:
+    """The customer pays with a second card whose vault id is not linked; the e-mail or the
+    invoice number still tells who paid."""
+    c = b.customer(linked=True)
+    b.background(c, b.rng.randint(0, 3))
+    named = b.rng.random() < 0.5
+    inv = b.invoice(c) if named else _customer_only_amount(b, c)
+    truth = Truth("several_cards", "apply", c.customer_id, ((inv.invoice_id, inv.amount),))
+    payment = b.payment(
+        truth,
+        int(inv.amount * 100),
+        payer=c,
+        identify="email",
+        invoice_id=inv.invoice_id if named else "",
+    )
+    second_card = replace(payment, customer_id=f"{c.paytrace_customer_id}-2", card_last4="8812")
+    b.out.payments[-1] = second_card
+
+
+def _shared_email_unclear(b: _Builder) -> None:
+    """Two customers share an AP mailbox and a person's name is on the card: who paid is
+    not known, even if one of them has an invoice of that amount."""
+    c = b.customer(linked=False)
+    sibling = Customer(
+        customer_id=f"C{len(b.out.customers) + 1:05d}",
+        name=f"{c.name.split()[0]} Group {len(b.out.customers)}",
+        email=c.email,
+    )
+    b.out.customers.append(sibling)
+    b.background(sibling, 2)
+    inv = _customer_only_amount(b, c)
+    b.payment(
+        Truth("shared_email_unclear", "review", must_not_auto=True),
+        int(inv.amount * 100),
+        payer=c,
+        identify="email",
+    )
+
+
+_FAMILY = _words("Miller Novak Ortiz Brennan Kowalski Nguyen Rossi Schmidt Haddad Lindqvist")
+
+
+def _family_names(b: _Builder) -> None:
+    """Family businesses with near-identical names ("Miller Plumbing" and "Miller & Sons
+    Plumbing"); the payer is known by billing name only, the amount is unique to them."""
+    for attempt in range(60):
+        family = f"{b.rng.choice(_FAMILY)} {b.rng.choice(_SECOND)}"
+        if attempt >= 20:  # the short names are running out: add a place
+            family += f" of {b.rng.choice(_PLACES)}"
+        names = (family, f"{family} & Sons")
+        if not any(b._name_key(n) in b._names for n in names):
+            break
+    else:
+        names = (f"{family} {len(b.out.customers)}", f"{family} & Sons {len(b.out.customers)}")
+    b._names.update(b._name_key(n) for n in names)
+    first = b.customer(linked=False, name=names[0])
+    second = b.customer(linked=False, name=names[1])
+    payer, other = (first, second) if b.rng.random() < 0.5 else (second, first)
+    b.background(other, 2)
+    inv = _customer_only_amount(b, payer)
+    truth = Truth("family_names", "apply", payer.customer_id, ((inv.invoice_id, inv.amount),))
+    payment = b.payment(truth, int(inv.amount * 100), payer=payer, identify="none")
+    b.out.payments[-1] = replace(payment, billing_name=payer.name.upper())
+
+
+def _same_amount_named(b: _Builder) -> None:
+    """Several open invoices of the same amount; the reference says which one is paid."""
+    c = b.customer()
+    cents = b.rng.randint(2_000, 300_000)
+    invs = [b.invoice(c, cents) for _ in range(b.rng.randint(2, 3))]
+    paid = b.rng.choice(invs)
+    truth = Truth("same_amount_named", "apply", c.customer_id, ((paid.invoice_id, paid.amount),))
+    b.payment(truth, cents, payer=c, identify=b.identify(), invoice_id=b.messy(paid.invoice_id))
+
+
 # Weights: mostly ordinary payments, with every awkward case well represented.
 SCENARIOS: dict[str, tuple[ScenarioFn, int]] = {
     "clean": (_clean, 14),
@@ -633,6 +750,12 @@ SCENARIOS: dict[str, tuple[ScenarioFn, int]] = {
     "noisy_description": (_noisy_description, 3),
     "typo_reference": (_typo_reference, 2),
     "shared_email": (_shared_email, 2),
+    "invoice_after_payment": (_invoice_after_payment, 3),
+    "invoice_not_yet_there": (_invoice_not_yet_there, 2),
+    "several_cards": (_several_cards, 3),
+    "shared_email_unclear": (_shared_email_unclear, 2),
+    "family_names": (_family_names, 2),
+    "same_amount_named": (_same_amount_named, 2),
 }
 
 

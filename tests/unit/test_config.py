@@ -15,6 +15,7 @@ from app.config import (
     settings_path,
     with_env_overrides,
 )
+from app.domain.matching.tiers import AutoApproveTier
 
 
 def test_paysage_home_overrides_data_dir(paysage_home: Path):
@@ -27,9 +28,11 @@ def test_defaults_when_no_file_and_round_trip():
     assert set(settings.profiles) == {"Sandbox", "Production"}
     settings.profiles["Sandbox"].fees.card_percent = Decimal("3.10")
     settings.profiles["Sandbox"].sync.interval_minutes = 15
+    settings.profiles["Sandbox"].policy.auto_approve_tier = AutoApproveTier.WITH_ON_ACCOUNT
     path = save_settings(settings)
     text = path.read_text()
     assert '"card_percent": "3.10"' in text  # money as text, never a float
+    assert '"auto_approve_tier": "with_on_account"' in text
     assert load_settings() == settings
 
 
@@ -39,6 +42,7 @@ def test_defaults_when_no_file_and_round_trip():
         ({"sync": {"interval_minutes": "often"}}, "interval_minutes must be a whole number"),
         ({"fees": {"card_percent": 2.9}}, "amount written as text"),
         ({"policy": {"auto_approve": "yes"}}, "must be true or false"),
+        ({"policy": {"auto_approve_tier": "everything"}}, "must be one of off, exact_only"),
         ({"paytrace": {"password": "hunter2"}}, "looks like a secret"),
         ({"gl": []}, "must be an object"),
     ],

@@ -203,6 +203,16 @@ def match_by_customer(facts: PaymentFacts, ctx: MatchContext) -> Proposal:
         )
 
     hints = [single(inv, {}) for inv in all_open[: ctx.settings.max_candidates]]
+    # A reference that names no open invoice is often one Sage Pro does not have yet:
+    # putting the money on account would hide it from that invoice, so a person decides.
+    unresolved = (
+        [
+            f"references ({', '.join(dict.fromkeys(h.text for h in facts.references[:3]))}) "
+            "name no open invoice: it may not be in Sage Pro yet"
+        ]
+        if facts.references
+        else []
+    )
     return applied_proposal(
         facts,
         MatchRule.ON_ACCOUNT,
@@ -217,6 +227,7 @@ def match_by_customer(facts: PaymentFacts, ctx: MatchContext) -> Proposal:
             who,
         ],
         candidates=ranked(hints, limit),
+        warnings=unresolved,
     )
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from app.config import Profile
 from app.domain.money import from_cents, to_money
 from app.store import Store
 from app.store.models import (
@@ -18,6 +19,7 @@ from app.store.models import (
     ProposalApplication,
     SageProCustomer,
 )
+from app.sync.calibration_data import waiting_sentence
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,8 @@ class ProposalDetail:
     postings: list[tuple[str, str, str]] = field(default_factory=list)  # key, status, error
     decided_by: str | None = None  # who approved or rejected it (OS user name)
     decided_at: datetime | None = None  # when, UTC
+    # Why a waiting payment was not auto-approved and which tier would approve it.
+    waiting_note: str = ""
 
 
 def _candidate(raw: Any) -> CandidateView | None:
@@ -72,7 +76,9 @@ def _candidate(raw: Any) -> CandidateView | None:
     )
 
 
-def load_proposal_detail(store: Store, proposal_id: int) -> ProposalDetail | None:
+def load_proposal_detail(
+    store: Store, proposal_id: int, profile: Profile | None = None
+) -> ProposalDetail | None:
     with store.read() as s:
         proposal = s.get(Proposal, proposal_id)
         if proposal is None:
@@ -114,4 +120,5 @@ def load_proposal_detail(store: Store, proposal_id: int) -> ProposalDetail | Non
             postings=[(k, st, err or "") for k, st, err in postings],
             decided_by=proposal.decided_by,
             decided_at=proposal.decided_at,
+            waiting_note=(waiting_sentence(proposal, profile) or "") if profile else "",
         )

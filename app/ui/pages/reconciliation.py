@@ -233,6 +233,7 @@ class ReconciliationPage(QWidget):
             load_proposal_detail,
             self.ctx.store,
             proposal_id,
+            self.ctx.profile,
             label="Loading proposal",
             on_done=self._show_detail,
             on_error=self._error,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -21,6 +22,8 @@ from PySide6.QtWidgets import (
 
 from app.config import GLAccountSettings
 from app.credentials import CredentialsError
+from app.domain.matching.tiers import TIER_ORDER, AutoApproveTier
+from app.sync.calibration_data import shipped_calibration
 from app.ui.connection_checks import (
     CheckResult,
     GLAccount,
@@ -119,18 +122,39 @@ class SettingsPage(QScrollArea):
         box = QGroupBox("Matching")
         form = QFormLayout(box)
         self.auto_approve = QCheckBox("Approve sure matches automatically")
+        # Tiers with the precision measured on the calibration seeds beside each (issue 19).
+        calibration = shipped_calibration()
+        self.tier = QComboBox()
+        for tier in TIER_ORDER:
+            self.tier.addItem(tier.label, tier.value)
+            self.tier.setItemData(
+                self.tier.count() - 1, calibration.precision_text(tier), Qt.ItemDataRole.ToolTipRole
+            )
+        self.tier_precision = QLabel()
+        self.tier_precision.setObjectName("hint")
+        self.tier_precision.setWordWrap(True)
+        self.tier.currentIndexChanged.connect(self._show_tier_precision)
         self.threshold = _spin(50, 100, " %")
         self.tolerance = AmountEdit("0.00")
         self.date_window = _spin(1, 365, " days")
         form.addRow(self.auto_approve)
-        form.addRow("Only at or above", self.threshold)
+        form.addRow("Tier", self.tier)
+        form.addRow("Measured", self.tier_precision)
+        form.addRow("Exact only: at or above", self.threshold)
         form.addRow("Amount tolerance $", self.tolerance)
         form.addRow("Invoice date window", self.date_window)
-        note = QLabel("Ties and partial matches always wait for you in Reconciliation.")
+        note = QLabel(
+            "Ties, unknown payers and amounts that fit several invoices always wait for you "
+            "in Reconciliation, whatever the tier."
+        )
         note.setObjectName("hint")
         note.setWordWrap(True)
         form.addRow(note)
         return box
+
+    def _show_tier_precision(self) -> None:
+        tier = AutoApproveTier(self.tier.currentData())
+        self.tier_precision.setText(shipped_calibration().precision_text(tier))
 
     def _gl_box(self) -> QGroupBox:
         box = QGroupBox("GL accounts (from Sage Pro's chart)")
@@ -204,6 +228,8 @@ class SettingsPage(QScrollArea):
         self.end_hour.setValue(p.sync.business_end_hour)
         self.lookback.setValue(p.sync.lookback_days)
         self.auto_approve.setChecked(p.policy.auto_approve)
+        self.tier.setCurrentIndex(max(0, self.tier.findData(p.policy.auto_approve_tier.value)))
+        self._show_tier_precision()
         self.threshold.setValue(p.policy.auto_approve_threshold)
         self.tolerance.setText(str(p.policy.amount_tolerance))
         self.date_window.setValue(p.policy.date_window_days)
@@ -265,6 +291,7 @@ class SettingsPage(QScrollArea):
         p.sync.business_end_hour = self.end_hour.value()
         p.sync.lookback_days = self.lookback.value()
         p.policy.auto_approve = self.auto_approve.isChecked()
+        p.policy.auto_approve_tier = AutoApproveTier(self.tier.currentData())
         p.policy.auto_approve_threshold = self.threshold.value()
         p.policy.amount_tolerance = _or(self.tolerance.value(), Decimal("0.00"))
         p.policy.date_window_days = self.date_window.value()

@@ -80,6 +80,10 @@ class ProposalDetailPanel(QScrollArea):
             layout.addWidget(_words(f"Description: {detail.description}"))
         layout.addWidget(_heading(f"Match · {detail.confidence}% · {detail.rule}"))
         layout.addWidget(_words(detail.reason))
+        if detail.waiting_note:
+            note = _words(detail.waiting_note)
+            note.setObjectName("waitingNote")
+            layout.addWidget(note)
         if detail.decided_by:
             layout.addWidget(_words(decided_line(detail)))
         layout.addWidget(_heading("Score parts"))
