@@ -23,6 +23,7 @@ from app.config import Profile
 from app.sandbox.demo_data import DemoCompany, generate_demo_company
 from app.store import Store, open_store
 from app.store.models import AuditEvent, ExceptionItem, OutboxItem, PayTraceTransaction, Proposal
+from app.store.write_lock import WriteLockFigures
 from app.sync.cycle import run_cycle
 from app.sync.errors import SyncBusyError
 from app.sync.review import approve_proposals
@@ -71,6 +72,8 @@ class Tally:
     approvals: int = 0
     errors: Counter[str] = field(default_factory=Counter)
     chain_ok: bool = True
+    this_process: WriteLockFigures | None = None
+    other_process: dict[str, float] = field(default_factory=dict)
     lock = threading.Lock()
 
     def failed(self, where: str, exc: BaseException) -> None:
@@ -176,6 +179,8 @@ def soak(company: DemoCompany, folder: Path, *, cycles: int, readers: int, click
                 thread.join()
             written = stop_other_writer(folder, other)
             tally.other_process_writes = written["writes"]
+            tally.other_process = written
+            tally.this_process = store.write_lock_figures()
             if written["locked"]:
                 tally.errors["other process: database is locked"] += written["locked"]
             if written["other"]:
@@ -211,6 +216,14 @@ def _report(tally: Tally) -> None:
         f"sync-now refused busy={tally.busy} approvals={tally.approvals} "
         f"other-process writes={tally.other_process_writes} "
         f"database-is-locked={tally.locked} other errors={dict(tally.errors)}"
+    )
+    assert tally.this_process is not None
+    other = tally.other_process
+    print(f"  this process: {tally.this_process.summary()}")
+    print(
+        f"  other process: longest lock wait={other['longest_wait_s'] * 1000:.0f} ms "
+        f"longest write held={other['longest_hold_s'] * 1000:.0f} ms "
+        f"busy retries={other['busy_retries']:.0f}"
     )
     assert tally.locked == 0
     assert not tally.errors

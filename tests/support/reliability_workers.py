@@ -38,6 +38,14 @@ def writer_main(config: dict[str, Any]) -> None:
                     other += 1
             time.sleep(0.002)
     finally:
+        figures = store.write_lock_figures()
         store.dispose()
-    result = {"writes": writes, "locked": locked, "other": other}
+    result = {
+        "writes": writes,
+        "locked": locked,
+        "other": other,
+        "longest_wait_s": figures.longest_wait_s,
+        "longest_hold_s": figures.longest_hold_s,
+        "busy_retries": figures.busy_retries,
+    }
     Path(config["result_path"]).write_text(json.dumps(result), encoding="utf-8")
