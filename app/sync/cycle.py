@@ -30,7 +30,7 @@ from app.sync.errors import SyncFatalError
 from app.sync.ingest import get_cursor, ingest_transactions, set_cursor
 from app.sync.mapping_bridge import active_payment_mapper
 from app.sync.paytrace_poster import PayTraceOutboxPoster
-from app.sync.pipeline import propose
+from app.sync.pipeline import PROPOSE_CHUNK, PipelineCounts, TransactionKey, propose
 from app.sync.poster import OutboxPoster
 from app.sync.run_lock import profile_run_lock
 from app.sync.settlements import (
@@ -153,11 +153,8 @@ def _run(
         _poll_paytrace(ctx, since, result, report, cancel)
         if not cancel.cancelled:
             report("Matching payments to invoices", 0, 1)
+            counts = _propose_in_chunks(ctx, auto)
             with ctx.store.write() as session:
-                mapper = active_payment_mapper(session, ctx.profile)
-                counts = propose(
-                    session, profile=ctx.profile, mapper=mapper, now=ctx.clock(), auto_approve=auto
-                )
                 plan_settlements(session, ctx.profile, ctx.clock())
             result.proposals, result.auto_approved = counts.proposals, counts.auto_approved
         if not cancel.cancelled:
@@ -191,6 +188,30 @@ def _run(
                 after={"status": status, **result.as_dict()},
             )
     return result
+
+
+def _propose_in_chunks(ctx: SyncContext, auto_approve: bool) -> PipelineCounts:
+    """Matching, one bounded write transaction per chunk of transactions (oldest first): a
+    first sync of thousands of payments never holds the write lock for long. A crash
+    between chunks leaves the rest unmatched for the next cycle, as if it had not run yet."""
+    total = PipelineCounts()
+    after: TransactionKey | None = None
+    while True:
+        with ctx.store.write() as session:
+            mapper = active_payment_mapper(session, ctx.profile)
+            counts = propose(
+                session,
+                profile=ctx.profile,
+                mapper=mapper,
+                now=ctx.clock(),
+                auto_approve=auto_approve,
+                after=after,
+                limit=PROPOSE_CHUNK,
+            )
+        total.add(counts)
+        if counts.last_key is None:
+            return total
+        after = counts.last_key
 
 
 def _refresh_sagepro(ctx: SyncContext, result: CycleResult, report: ProgressCallback) -> None:
