@@ -35,6 +35,8 @@ LONGEST_WRITE_S = 2.0
 BUSY_TIMEOUT_MS = int(LONGEST_WRITE_S * 5 * 1000)
 # After that many BEGIN attempts' worth of waiting, the store really is stuck: say so.
 WRITE_LOCK_BUDGET_S = 60.0
+# Holds longer than this are remembered per place in the code (for the soak's report).
+NOTABLE_HOLD_S = 0.1
 
 
 def is_lock_busy(exc: BaseException) -> bool:
@@ -50,6 +52,7 @@ class WriteLockFigures:
     longest_wait_s: float
     longest_hold_s: float
     longest_hold_at: str  # the code that held it (file:line of the caller)
+    long_holds: tuple[tuple[str, float], ...] = ()  # longest hold per place, over NOTABLE_HOLD_S
 
     def summary(self) -> str:
         return (
@@ -69,6 +72,7 @@ class WriteLockMeter:
         self.longest_wait_s = 0.0
         self.longest_hold_s = 0.0
         self.longest_hold_at = ""
+        self._long_holds: dict[str, float] = {}
 
     def waited(self, seconds: float, retries: int) -> None:
         with self._guard:
@@ -77,12 +81,14 @@ class WriteLockMeter:
             self.longest_wait_s = max(self.longest_wait_s, seconds)
 
     def held(self, seconds: float) -> None:
-        if seconds <= self.longest_hold_s:  # unguarded peek: the common case stays cheap
-            return
+        if seconds <= NOTABLE_HOLD_S and seconds <= self.longest_hold_s:
+            return  # the common case stays cheap: no stack walk
         where = _caller()
         with self._guard:
             if seconds > self.longest_hold_s:
                 self.longest_hold_s, self.longest_hold_at = seconds, where
+            if seconds > NOTABLE_HOLD_S:
+                self._long_holds[where] = max(seconds, self._long_holds.get(where, 0.0))
 
     def figures(self) -> WriteLockFigures:
         with self._guard:
@@ -92,6 +98,7 @@ class WriteLockMeter:
                 self.longest_wait_s,
                 self.longest_hold_s,
                 self.longest_hold_at,
+                tuple(sorted(self._long_holds.items(), key=lambda item: -item[1])),
             )
 
 

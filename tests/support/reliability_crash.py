@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import shutil
 import signal
 import sys
 import tempfile
@@ -270,6 +271,40 @@ def sqlite_store(folder: Path) -> Iterator[str]:
     yield sqlite_url(folder / SQLITE_FILE)
 
 
+@contextmanager
+def prepared_stores(new_store: StoreFactory, folder: Path) -> Iterator[StoreFactory]:
+    """A factory of stores already at the schema's head: one store from ``new_store`` is
+    migrated once, and every run gets a copy of it (a file copy on SQLite, ``CREATE
+    DATABASE … TEMPLATE`` on PostgreSQL) instead of running the migrations again. The
+    migrations were never kill points (a step is a ``write()``), so no step is lost."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with new_store(folder) as prepared_url:
+        store = open_store_url(prepared_url)
+        store.dispose()  # the last connection closes: SQLite folds its WAL into the file
+        url = make_url(prepared_url)
+        if url.drivername.startswith("sqlite"):
+            prepared = Path(str(url.database))
+            assert not prepared.with_name(prepared.name + "-wal").exists()
+
+            @contextmanager
+            def copy_file(run_folder: Path) -> Iterator[str]:
+                shutil.copyfile(prepared, run_folder / SQLITE_FILE)
+                yield sqlite_url(run_folder / SQLITE_FILE)
+
+            yield copy_file
+            return
+        from tests.team.pg_server import fresh_database
+
+        server_url = url.set(database="postgres").render_as_string(hide_password=False)
+
+        @contextmanager
+        def copy_database(_run_folder: Path) -> Iterator[str]:
+            with fresh_database(server_url, template=url.database) as copy_url:
+                yield copy_url
+
+        yield copy_database
+
+
 def _config(
     folder: Path, store_url: str, connection: dict[str, str], company: DemoCompany
 ) -> dict[str, Any]:
@@ -421,17 +456,19 @@ def long_run_company() -> DemoCompany:
 def crash_at_every_step(
     company: DemoCompany, folder: Path, label: str, new_store: StoreFactory = sqlite_store
 ) -> CrashReport:
-    """The long run: a crash-free reference, then a crash after every single step."""
+    """The long run: a crash-free reference, then a crash after every single step, each run
+    on a copy of one prepared (migrated) store."""
     started = time.perf_counter()
-    reference = reference_run(company, folder / "reference", new_store)
-    report = crash_everywhere(
-        company,
-        reference,
-        range(1, reference.writes + 1),
-        range(1, reference.sagepro_calls + 1),
-        workers=os.cpu_count() or 2,
-        new_store=new_store,
-    )
+    with prepared_stores(new_store, folder / "prepared") as copy_of_prepared:
+        reference = reference_run(company, folder / "reference", copy_of_prepared)
+        report = crash_everywhere(
+            company,
+            reference,
+            range(1, reference.writes + 1),
+            range(1, reference.sagepro_calls + 1),
+            workers=os.cpu_count() or 2,
+            new_store=copy_of_prepared,
+        )
     check_report(
         report,
         f"{label}{len(company.transactions)} transactions, every step",
