@@ -21,7 +21,8 @@ from sqlalchemy.exc import OperationalError
 
 from app.config import Profile
 from app.sandbox.demo_data import DemoCompany, generate_demo_company
-from app.store import Store, open_store
+from app.store import Store, open_store, open_store_url
+from app.store.database import sqlite_url
 from app.store.models import AuditEvent, ExceptionItem, OutboxItem, PayTraceTransaction, Proposal
 from app.store.write_lock import WriteLockFigures
 from app.sync.cycle import run_cycle
@@ -86,10 +87,21 @@ class Tally:
         return sum(n for key, n in self.errors.items() if "database is locked" in key)
 
 
-def soak(company: DemoCompany, folder: Path, *, cycles: int, readers: int, clicks: int) -> Tally:
+def soak(
+    company: DemoCompany,
+    folder: Path,
+    *,
+    cycles: int,
+    readers: int,
+    clicks: int,
+    store_url: str | None = None,
+) -> Tally:
+    """The soak on a SQLite file in ``folder``, or on the (team-mode) store at ``store_url``."""
     tally = Tally()
+    store_url = store_url or sqlite_url(folder / "paysage.db")
     with running_stand_ins(company) as stand_ins:
-        store = open_store(folder / "paysage.db")
+        store = open_store(folder / "paysage.db") if is_sqlite(store_url) else None
+        store = store or open_store_url(store_url)
         connection = stand_ins.connection()
         profile = Profile(name="Concurrency")
         since = since_of(company)
@@ -136,7 +148,7 @@ def soak(company: DemoCompany, folder: Path, *, cycles: int, readers: int, click
                 with tally.lock:
                     tally.approvals += len(result.approved)
 
-            other = start_other_writer(folder)
+            other = start_other_writer(folder, store_url)
             threads = [
                 threading.Thread(target=loop, args=(f"reader {i}", read)) for i in range(readers)
             ]
@@ -191,10 +203,14 @@ def soak(company: DemoCompany, folder: Path, *, cycles: int, readers: int, click
     return tally
 
 
-def start_other_writer(folder: Path) -> Any:
+def is_sqlite(url: str) -> bool:
+    return url.startswith("sqlite")
+
+
+def start_other_writer(folder: Path, store_url: str) -> Any:
     config = {
         "home": str(folder / "other-home"),
-        "db_path": str(folder / "paysage.db"),
+        "store_url": store_url,
         "stop_path": str(folder / "stop"),
         "result_path": str(folder / "other.json"),
     }
@@ -210,7 +226,7 @@ def stop_other_writer(folder: Path, process: Any) -> dict[str, int]:
     return json.loads((folder / "other.json").read_text("utf-8"))  # type: ignore[no-any-return]
 
 
-def _report(tally: Tally) -> None:
+def report_soak(tally: Tally) -> None:
     print(
         f"\nconcurrency soak: reads={tally.reads} cycles={tally.cycles} "
         f"sync-now refused busy={tally.busy} approvals={tally.approvals} "
@@ -236,14 +252,14 @@ def _report(tally: Tally) -> None:
 
 def test_reads_approvals_schedule_and_sync_now_at_once(tmp_path: Path):
     company = generate_demo_company(6, customers=8, transactions=30, days=5, today=TODAY)
-    _report(soak(company, tmp_path, cycles=2, readers=4, clicks=20))
+    report_soak(soak(company, tmp_path, cycles=2, readers=4, clicks=20))
 
 
 @pytest.mark.reliability
 @pytest.mark.timeout(1800)  # ~80 s alone; far longer when the machine's two cores are shared
 def test_reads_approvals_schedule_and_sync_now_at_once_long(tmp_path: Path):
     company = generate_demo_company(1, today=TODAY)
-    _report(soak(company, tmp_path, cycles=20, readers=8, clicks=400))
+    report_soak(soak(company, tmp_path, cycles=20, readers=8, clicks=400))
 
 
 def test_a_second_cycle_while_one_runs_is_refused_as_busy(tmp_path: Path):

@@ -25,6 +25,10 @@ def pytest_cmdline_main(config: pytest.Config) -> None:
     option = config.option
     if not config.pluginmanager.hasplugin("xdist") or not _selects_reliability(config):
         return
+    # xdist's workers run this hook too, with -n cleared: they must not start workers of
+    # their own (that recursion is a fork bomb).
+    if hasattr(config, "workerinput") or os.environ.get("PYTEST_XDIST_WORKER"):
+        return
     if getattr(option, "numprocesses", None) is not None or option.collectonly or option.usepdb:
         return
     option.numprocesses = os.cpu_count() or 2

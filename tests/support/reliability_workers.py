@@ -21,7 +21,7 @@ from app.store import Store, audit
 
 def writer_main(config: dict[str, Any]) -> None:
     os.environ["PAYSAGE_HOME"] = config["home"]
-    store = Store(f"sqlite:///{Path(config['db_path']).as_posix()}")
+    store = Store(config["store_url"])  # already migrated by the test's process
     stop_file = Path(config["stop_path"])
     writes, locked, other = 0, 0, 0
     deadline = time.monotonic() + float(config.get("max_seconds", 120))
@@ -31,7 +31,7 @@ def writer_main(config: dict[str, Any]) -> None:
                 with store.write() as session:
                     audit.record(session, "probe", "workstation", os.getpid(), actor="window")
                 writes += 1
-            except OperationalError as exc:
+            except OperationalError as exc:  # PostgreSQL's lock timeout: "other"
                 if "locked" in str(exc) or "busy" in str(exc):
                     locked += 1
                 else:
