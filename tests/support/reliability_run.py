@@ -37,11 +37,14 @@ def pytest_cmdline_main(config: pytest.Config) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """Each reliability test's printed figures, gathered from every worker."""
+    """Each reliability test's printed figures, gathered from every worker (only when the
+    run selects ``-m reliability``; the default run stays as quiet as before)."""
+    if not _selects_reliability(terminalreporter.config):
+        return
     lines: list[str] = []
     for kind in ("passed", "failed"):
         for report in terminalreporter.stats.get(kind, []):
-            if report.when != "call" or "reliability" not in report.keywords:
+            if report.when != "call":
                 continue
             printed = report.capstdout.strip()
             if printed:
