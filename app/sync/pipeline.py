@@ -3,7 +3,9 @@
 Works on transactions whose ``match_status`` is ``unmatched`` (new, or reset by a change
 before posting) and on posted ones that PayTrace voided afterwards. Everything happens in
 the caller's write transaction, so proposals and the outbox rows of auto-approvals commit
-together or not at all.
+together or not at all. The caller hands over one chunk at a time (``after``/``limit``,
+oldest first), so no write transaction grows with the size of a first sync: a chunk is
+what a scheduled cycle would have matched had it run between those payments.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from app.config import Profile
@@ -47,12 +49,27 @@ from app.sync.refunds import find_original_sale
 SALE_TYPES = (TransactionType.SALE.value, TransactionType.FORCE.value)
 
 
+# Transactions matched per write transaction: each one is a proposal, its audit event and,
+# auto-approved, its outbox rows (tens of ms on a loaded machine), so a chunk stays well
+# under write_lock.LONGEST_WRITE_S (docs/storage.md).
+PROPOSE_CHUNK = 50
+
+TransactionKey = tuple[datetime, int]  # (created_local, transaction_id): the matching order
+
+
 @dataclass
 class PipelineCounts:
     proposals: int = 0
     auto_approved: int = 0
     review: int = 0
     rematched: int = 0  # undecided proposals replaced because Sage Pro's picture changed
+    last_key: TransactionKey | None = None  # set when the chunk was full: more may follow
+
+    def add(self, other: PipelineCounts) -> None:
+        self.proposals += other.proposals
+        self.auto_approved += other.auto_approved
+        self.review += other.review
+        self.rematched += other.rematched
 
 
 def match_settings(profile: Profile) -> MatchSettings:
@@ -178,20 +195,25 @@ def propose(
     user: str = "auto-approve",
     reevaluate: bool = False,
     old_sales: OldSaleLookup | None = None,
+    after: TransactionKey | None = None,
+    limit: int | None = None,
 ) -> PipelineCounts:
-    """Match what is new; with ``reevaluate`` also every undecided payment or order-to-cash
-    proposal (one set-wise run, see ``rematch``) and declines set aside for want of an
-    invoice. ``old_sales``: refunds' sales found outside the store."""
+    """Match what is new: the unmatched transactions after ``after`` (at most ``limit`` of
+    them, in matching order; ``last_key`` of the result says where the next chunk starts).
+    With ``reevaluate`` also every undecided payment or order-to-cash proposal (one set-wise
+    run, see ``rematch``) and declines set aside for want of an invoice. ``old_sales``:
+    refunds' sales found outside the store."""
     counts = PipelineCounts()
     # The "Off" tier turns auto-approval off for every kind of proposal, even when asked.
     auto_approve = auto_approve and profile_tier(profile) is not AutoApproveTier.OFF
-    pending = list(
-        session.execute(
-            select(PayTraceTransaction)
-            .where(PayTraceTransaction.match_status == "unmatched")
-            .order_by(PayTraceTransaction.created_local, PayTraceTransaction.transaction_id)
-        ).scalars()
-    )
+    txn = PayTraceTransaction
+    query = select(txn).where(txn.match_status == "unmatched")
+    if after is not None:
+        query = query.where(tuple_(txn.created_local, txn.transaction_id) > tuple_(*after))
+    query = query.order_by(txn.created_local, txn.transaction_id).limit(limit)
+    pending = list(session.execute(query).scalars())
+    if limit is not None and len(pending) == limit:
+        counts.last_key = (pending[-1].created_local, pending[-1].transaction_id)
     sales = [row for row in pending if row.transaction_type in SALE_TYPES]
     pending_ids = {row.transaction_id for row in pending}
     for row in pending:

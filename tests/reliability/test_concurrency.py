@@ -21,8 +21,10 @@ from sqlalchemy.exc import OperationalError
 
 from app.config import Profile
 from app.sandbox.demo_data import DemoCompany, generate_demo_company
-from app.store import Store, open_store
+from app.store import Store, open_store, open_store_url
+from app.store.database import sqlite_url
 from app.store.models import AuditEvent, ExceptionItem, OutboxItem, PayTraceTransaction, Proposal
+from app.store.write_lock import WriteLockFigures
 from app.sync.cycle import run_cycle
 from app.sync.errors import SyncBusyError
 from app.sync.review import approve_proposals
@@ -71,6 +73,8 @@ class Tally:
     approvals: int = 0
     errors: Counter[str] = field(default_factory=Counter)
     chain_ok: bool = True
+    this_process: WriteLockFigures | None = None
+    other_process: dict[str, float] = field(default_factory=dict)
     lock = threading.Lock()
 
     def failed(self, where: str, exc: BaseException) -> None:
@@ -83,10 +87,21 @@ class Tally:
         return sum(n for key, n in self.errors.items() if "database is locked" in key)
 
 
-def soak(company: DemoCompany, folder: Path, *, cycles: int, readers: int, clicks: int) -> Tally:
+def soak(
+    company: DemoCompany,
+    folder: Path,
+    *,
+    cycles: int,
+    readers: int,
+    clicks: int,
+    store_url: str | None = None,
+) -> Tally:
+    """The soak on a SQLite file in ``folder``, or on the (team-mode) store at ``store_url``."""
     tally = Tally()
+    store_url = store_url or sqlite_url(folder / "paysage.db")
     with running_stand_ins(company) as stand_ins:
-        store = open_store(folder / "paysage.db")
+        store = open_store(folder / "paysage.db") if is_sqlite(store_url) else None
+        store = store or open_store_url(store_url)
         connection = stand_ins.connection()
         profile = Profile(name="Concurrency")
         since = since_of(company)
@@ -133,7 +148,7 @@ def soak(company: DemoCompany, folder: Path, *, cycles: int, readers: int, click
                 with tally.lock:
                     tally.approvals += len(result.approved)
 
-            other = start_other_writer(folder)
+            other = start_other_writer(folder, store_url)
             threads = [
                 threading.Thread(target=loop, args=(f"reader {i}", read)) for i in range(readers)
             ]
@@ -176,6 +191,8 @@ def soak(company: DemoCompany, folder: Path, *, cycles: int, readers: int, click
                 thread.join()
             written = stop_other_writer(folder, other)
             tally.other_process_writes = written["writes"]
+            tally.other_process = written
+            tally.this_process = store.write_lock_figures()
             if written["locked"]:
                 tally.errors["other process: database is locked"] += written["locked"]
             if written["other"]:
@@ -186,10 +203,14 @@ def soak(company: DemoCompany, folder: Path, *, cycles: int, readers: int, click
     return tally
 
 
-def start_other_writer(folder: Path) -> Any:
+def is_sqlite(url: str) -> bool:
+    return url.startswith("sqlite")
+
+
+def start_other_writer(folder: Path, store_url: str) -> Any:
     config = {
         "home": str(folder / "other-home"),
-        "db_path": str(folder / "paysage.db"),
+        "store_url": store_url,
         "stop_path": str(folder / "stop"),
         "result_path": str(folder / "other.json"),
     }
@@ -205,12 +226,22 @@ def stop_other_writer(folder: Path, process: Any) -> dict[str, int]:
     return json.loads((folder / "other.json").read_text("utf-8"))  # type: ignore[no-any-return]
 
 
-def _report(tally: Tally) -> None:
+def report_soak(tally: Tally) -> None:
     print(
         f"\nconcurrency soak: reads={tally.reads} cycles={tally.cycles} "
         f"sync-now refused busy={tally.busy} approvals={tally.approvals} "
         f"other-process writes={tally.other_process_writes} "
         f"database-is-locked={tally.locked} other errors={dict(tally.errors)}"
+    )
+    assert tally.this_process is not None
+    other = tally.other_process
+    print(f"  this process: {tally.this_process.summary()}")
+    for where, seconds in tally.this_process.long_holds[:6]:
+        print(f"    held {seconds * 1000:.0f} ms at {where}")
+    print(
+        f"  other process: longest lock wait={other['longest_wait_s'] * 1000:.0f} ms "
+        f"longest write held={other['longest_hold_s'] * 1000:.0f} ms "
+        f"busy retries={other['busy_retries']:.0f}"
     )
     assert tally.locked == 0
     assert not tally.errors
@@ -221,13 +252,14 @@ def _report(tally: Tally) -> None:
 
 def test_reads_approvals_schedule_and_sync_now_at_once(tmp_path: Path):
     company = generate_demo_company(6, customers=8, transactions=30, days=5, today=TODAY)
-    _report(soak(company, tmp_path, cycles=2, readers=4, clicks=20))
+    report_soak(soak(company, tmp_path, cycles=2, readers=4, clicks=20))
 
 
 @pytest.mark.reliability
+@pytest.mark.timeout(1800)  # ~80 s alone; far longer when the machine's two cores are shared
 def test_reads_approvals_schedule_and_sync_now_at_once_long(tmp_path: Path):
     company = generate_demo_company(1, today=TODAY)
-    _report(soak(company, tmp_path, cycles=20, readers=8, clicks=400))
+    report_soak(soak(company, tmp_path, cycles=20, readers=8, clicks=400))
 
 
 def test_a_second_cycle_while_one_runs_is_refused_as_busy(tmp_path: Path):

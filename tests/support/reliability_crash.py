@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import shutil
 import signal
 import sys
 import tempfile
@@ -270,6 +271,40 @@ def sqlite_store(folder: Path) -> Iterator[str]:
     yield sqlite_url(folder / SQLITE_FILE)
 
 
+@contextmanager
+def prepared_stores(new_store: StoreFactory, folder: Path) -> Iterator[StoreFactory]:
+    """A factory of stores already at the schema's head: one store from ``new_store`` is
+    migrated once, and every run gets a copy of it (a file copy on SQLite, ``CREATE
+    DATABASE … TEMPLATE`` on PostgreSQL) instead of running the migrations again. The
+    migrations were never kill points (a step is a ``write()``), so no step is lost."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with new_store(folder) as prepared_url:
+        store = open_store_url(prepared_url)
+        store.dispose()  # the last connection closes: SQLite folds its WAL into the file
+        url = make_url(prepared_url)
+        if url.drivername.startswith("sqlite"):
+            prepared = Path(str(url.database))
+            assert not prepared.with_name(prepared.name + "-wal").exists()
+
+            @contextmanager
+            def copy_file(run_folder: Path) -> Iterator[str]:
+                shutil.copyfile(prepared, run_folder / SQLITE_FILE)
+                yield sqlite_url(run_folder / SQLITE_FILE)
+
+            yield copy_file
+            return
+        from tests.team.pg_server import fresh_database
+
+        server_url = url.set(database="postgres").render_as_string(hide_password=False)
+
+        @contextmanager
+        def copy_database(_run_folder: Path) -> Iterator[str]:
+            with fresh_database(server_url, template=url.database) as copy_url:
+                yield copy_url
+
+        yield copy_database
+
+
 def _config(
     folder: Path, store_url: str, connection: dict[str, str], company: DemoCompany
 ) -> dict[str, Any]:
@@ -303,6 +338,16 @@ def reference_run(
         )
 
 
+def scratch_folder() -> str | None:
+    """Where crash runs keep their store: a RAM disk when there is one. A SIGKILL leaves the
+    operating system's page cache alone, so what a killed process committed survives it
+    just the same there — only the fsyncs of ``synchronous=FULL`` (power-loss safety, which
+    a kill does not test) stop costing a disk write each (PostgreSQL's test cluster runs
+    with fsync off for the same reason). None: the system's temp folder."""
+    ram_disk = Path("/dev/shm")
+    return str(ram_disk) if ram_disk.is_dir() and os.access(ram_disk, os.W_OK) else None
+
+
 def crash_once(
     company: DemoCompany,
     reference: Reference,
@@ -312,7 +357,7 @@ def crash_once(
 ) -> CrashOutcome:
     """Kill at step ``n`` of ``mode``, restart to the end, and judge the result."""
     with (
-        tempfile.TemporaryDirectory(prefix=f"crash-{mode}-{n}-") as tmp,
+        tempfile.TemporaryDirectory(prefix=f"crash-{mode}-{n}-", dir=scratch_folder()) as tmp,
         running_stand_ins(company) as stand_ins,
         new_store(Path(tmp)) as store_url,
     ):
@@ -421,17 +466,19 @@ def long_run_company() -> DemoCompany:
 def crash_at_every_step(
     company: DemoCompany, folder: Path, label: str, new_store: StoreFactory = sqlite_store
 ) -> CrashReport:
-    """The long run: a crash-free reference, then a crash after every single step."""
+    """The long run: a crash-free reference, then a crash after every single step, each run
+    on a copy of one prepared (migrated) store."""
     started = time.perf_counter()
-    reference = reference_run(company, folder / "reference", new_store)
-    report = crash_everywhere(
-        company,
-        reference,
-        range(1, reference.writes + 1),
-        range(1, reference.sagepro_calls + 1),
-        workers=os.cpu_count() or 2,
-        new_store=new_store,
-    )
+    with prepared_stores(new_store, folder / "prepared") as copy_of_prepared:
+        reference = reference_run(company, folder / "reference", copy_of_prepared)
+        report = crash_everywhere(
+            company,
+            reference,
+            range(1, reference.writes + 1),
+            range(1, reference.sagepro_calls + 1),
+            workers=os.cpu_count() or 2,
+            new_store=copy_of_prepared,
+        )
     check_report(
         report,
         f"{label}{len(company.transactions)} transactions, every step",

@@ -21,7 +21,7 @@ from app.store import Store, audit
 
 def writer_main(config: dict[str, Any]) -> None:
     os.environ["PAYSAGE_HOME"] = config["home"]
-    store = Store(f"sqlite:///{Path(config['db_path']).as_posix()}")
+    store = Store(config["store_url"])  # already migrated by the test's process
     stop_file = Path(config["stop_path"])
     writes, locked, other = 0, 0, 0
     deadline = time.monotonic() + float(config.get("max_seconds", 120))
@@ -31,13 +31,21 @@ def writer_main(config: dict[str, Any]) -> None:
                 with store.write() as session:
                     audit.record(session, "probe", "workstation", os.getpid(), actor="window")
                 writes += 1
-            except OperationalError as exc:
+            except OperationalError as exc:  # PostgreSQL's lock timeout: "other"
                 if "locked" in str(exc) or "busy" in str(exc):
                     locked += 1
                 else:
                     other += 1
             time.sleep(0.002)
     finally:
+        figures = store.write_lock_figures()
         store.dispose()
-    result = {"writes": writes, "locked": locked, "other": other}
+    result = {
+        "writes": writes,
+        "locked": locked,
+        "other": other,
+        "longest_wait_s": figures.longest_wait_s,
+        "longest_hold_s": figures.longest_hold_s,
+        "busy_retries": figures.busy_retries,
+    }
     Path(config["result_path"]).write_text(json.dumps(result), encoding="utf-8")

@@ -114,11 +114,14 @@ def admin_execute(server_url: str, statement: str) -> None:
 
 
 @contextmanager
-def fresh_database(server_url: str) -> Iterator[str]:
-    """The URL of a new, empty database on the server, dropped (connections and all) at
-    the end. Names carry the process id, so parallel test processes never collide."""
+def fresh_database(server_url: str, template: str | None = None) -> Iterator[str]:
+    """The URL of a new database on the server — empty, or a copy of database ``template``
+    (which nobody may be connected to) — dropped (connections and all) at the end. Names
+    carry the process id, so parallel test processes never collide."""
     name = f"paysage_t{os.getpid()}_{next(_database_numbers)}"
-    admin_execute(server_url, f"CREATE DATABASE {name}")
+    admin_execute(
+        server_url, f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else "")
+    )
     try:
         yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
     finally:

@@ -22,6 +22,7 @@ from app.store.migrate import (
     upgrade,
 )
 from app.store.models import Base, SyncCursor
+from app.store.write_lock import BUSY_TIMEOUT_MS
 
 
 def test_pragmas_read_back_from_live_connections(tmp_path: Path):
@@ -31,7 +32,7 @@ def test_pragmas_read_back_from_live_connections(tmp_path: Path):
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
             assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == BUSY_TIMEOUT_MS
     store.dispose()
 
 
