@@ -81,6 +81,8 @@ def _posted_unsettled_sale(env: SyncEnv) -> PostedSale:
                 continue
             invoice_id = str(payload["InvoiceID"])
             invoice = _invoice(env, invoice_id)
+            if invoice["Status"] != "Paid":
+                continue  # a partial payment: the tests follow a sale that paid its invoice
             amount = _money(payload["Amount"])
             customer_id = str(payload["CustomerID"])
             return PostedSale(
