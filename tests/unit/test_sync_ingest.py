@@ -204,4 +204,4 @@ def test_a_decline_learnt_after_posting_is_flagged_not_rewritten(store):
         (item,) = s.execute(select(ExceptionItem)).scalars()
         assert item.reason_code == "became_declined" and item.status == "open"
         assert "declined but posted as paid" in item.title
-        assert "reverse that payment in Sage Pro" in item.detail
+        assert "approve the payment reversal waiting in Reconciliation" in item.detail
