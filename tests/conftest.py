@@ -18,7 +18,7 @@ pytest_plugins = [
     "tests.support.paytrace_fixtures",
     "tests.support.sagepro_fixtures",
     "tests.support.sync_fixtures",
-    "tests.support.reliability_run",  # -m reliability: xdist, and its figures at the end
+    "tests.support.reliability_run",  # xdist for the default run and -m reliability; figures
 ]
 
 for _name in list(os.environ):

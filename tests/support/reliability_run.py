@@ -1,7 +1,8 @@
-"""How ``uv run pytest -m reliability`` runs (issue 24): its tests spread over the CPUs with
-pytest-xdist (``--dist worksteal``: a few long tests must not queue behind one another), and
-the figures each test prints (kill points, lost, duplicates, longest lock wait …) are
-repeated at the end, since xdist's workers' output is otherwise captured and dropped.
+"""How ``uv run pytest`` and ``uv run pytest -m reliability`` run (issue 24): their tests
+spread over the CPUs with pytest-xdist (``--dist worksteal``: a few long tests must not queue
+behind one another). For ``-m reliability`` the figures each test prints (kill points,
+lost, duplicates, longest lock wait …) are repeated at the end, since xdist's workers'
+output is otherwise captured and dropped.
 
 An explicit ``-n`` (``-n 0`` for a plain in-process run, e.g. to debug) always wins.
 """
@@ -20,10 +21,20 @@ def _selects_reliability(config: pytest.Config) -> bool:
     return "reliability" in expression and "not reliability" not in expression
 
 
+def _selects_default_suite(config: pytest.Config) -> bool:
+    """The plain ``uv run pytest``: the markexpr of pyproject's addopts, nothing narrower."""
+    expression = str(config.option.markexpr or "")
+    return all(f"not {marker}" in expression for marker in ("bench", "reliability", "frozen"))
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_cmdline_main(config: pytest.Config) -> None:
+    """``-m reliability`` and the default run spread over the CPUs; benchmarks and the
+    frozen build never do (a benchmark's ratio needs a quiet machine, ``-s`` its output)."""
     option = config.option
-    if not config.pluginmanager.hasplugin("xdist") or not _selects_reliability(config):
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    if not (_selects_reliability(config) or _selects_default_suite(config)):
         return
     # xdist's workers run this hook too, with -n cleared: they must not start workers of
     # their own (that recursion is a fork bomb).
