@@ -6,11 +6,12 @@ Lists, filters, paging and errors reuse the stand-in's helpers (``app.sandbox.sa
 the list wrapper, ids and references compared without regard to case, unknown parameters
 ignored, ``modified_since`` as ISO 8601, 401 without the key, 404 for an unknown id.
 
-With a ``StagedReceipts`` (``serve`` always gives one) ``POST /api/payments`` and
-``POST /api/creditmemos`` stage the posting for the bookkeeper; ``PUT /api/invoices`` and
+With a ``StagedReceipts`` (``serve`` always gives one) ``POST /api/payments``,
+``POST /api/creditmemos`` and ``POST /api/paymentreversals`` stage the posting for the
+bookkeeper; ``PUT /api/invoices`` and
 ``PUT /api/customers`` keep PaymentStatus/DueDate and the PayTrace vault fields bridge-local;
 the reads carry the staged overlay (see ``staging``). Every other write is not served yet
-(reversals, journals, new customers and invoices: later parts of the bridge): it answers
+(journals without an engine, new customers and invoices): it answers
 ``unavailable`` saying so, never a pretend success.
 """
 
@@ -43,7 +44,7 @@ _NOT_YET = {
     "creditmemos": "credit memos are staged only by a bridge with a staging store",
     "journalentries": "journal entries come with the GL batch writer (bridge part 2)",
     "orders": "this company has sales orders (SOMAST), which are not read from Sage Pro yet",
-    "paymentreversals": "payment reversals are staged in a later part of the bridge",
+    "paymentreversals": "payment reversals are staged only by a bridge with a staging store",
 }
 MAX_UNREADABLE_SHOWN = 50
 
@@ -132,6 +133,12 @@ class BridgeApp:
             except ValueError:
                 raise ApiError("validation_failed", "the request body is not valid JSON") from None
             return SandboxResponse(201, self.receipts.post_credit_memo(body))
+        if (request.method, collection, key) == ("POST", "paymentreversals", "") and self.receipts:
+            try:
+                body = request.json()
+            except ValueError:
+                raise ApiError("validation_failed", "the request body is not valid JSON") from None
+            return SandboxResponse(201, self.receipts.post_reversal(body))
         if (request.method, collection) == ("PUT", "customers") and key and self.receipts:
             try:
                 body = request.json()
@@ -155,8 +162,8 @@ class BridgeApp:
             raise ApiError(
                 "unavailable",
                 f"the Sage Pro bridge does not take {request.method} /api/{collection} yet: "
-                "it serves reads, stages payments and credit memos, and writes journal entries "
-                "only with --write-journals; enter this in Sage Pro by hand",
+                "it serves reads, stages payments, credit memos and reversals, and writes "
+                "journal entries only with --write-journals; enter this in Sage Pro by hand",
             )
         if collection == "creditmemos" and self.receipts:
             memos = self.receipts.credit_view().memos
@@ -168,6 +175,13 @@ class BridgeApp:
                 {"Reference": "Reference", "CustomerID": "CustomerID", "InvoiceID": "InvoiceID"},
             )
             return list_response(memos, query, filters)
+        if collection == "paymentreversals" and self.receipts:
+            reversals = self.receipts.reversal_view().reversals
+            if key:
+                return _one(reversals, "ReversalID", key, "payment reversal")
+            query = Query(request.query)
+            filters = key_filters(query, {"Reference": "Reference", "PaymentID": "PaymentID"})
+            return list_response(reversals, query, filters)
         if collection in _NOT_YET:
             raise ApiError(
                 "unavailable", f"the Sage Pro bridge cannot answer: {_NOT_YET[collection]}"

@@ -67,7 +67,12 @@ _DEFAULTS: dict[str, tuple[tuple[str, ...], dict[str, _Field], tuple[str, ...]]]
     "payments": (
         ("ARCASH", "ARYCSH"),
         {
-            "PaymentReference": ("REFNO", UNCERTAIN, "CKX only; width unknown"),
+            "PaymentReference": (
+                "REFNO",
+                UNCERTAIN,
+                "CKX only; width unknown. Also where a voided receipt's (payment reversal's) "
+                "token is looked for: that a void leaves negative ARCASH rows is UNVERIFIED",
+            ),
             "CustomerID": ("CUSTNO", UNCERTAIN, "CKX only"),
             "InvoiceID": ("INVNO", UNCERTAIN, "CKX only"),
             "Amount": ("PAIDAMT", UNCERTAIN, "CKX only"),

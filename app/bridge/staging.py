@@ -23,7 +23,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from app.bridge import credit_memos, vault
+from app.bridge import credit_memos, reversals, vault
 from app.bridge.company import Record, SageProCompany
 from app.bridge.tokens import TokenWidthError, token_for
 from app.domain.money import format_money
@@ -40,7 +40,7 @@ ZERO = Decimal("0.00")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS staged (
-    kind TEXT NOT NULL,               -- 'payment' or 'creditmemo'
+    kind TEXT NOT NULL,               -- 'payment', 'creditmemo' or 'reversal'
     reference_key TEXT NOT NULL,      -- the app's key, folded
     token TEXT NOT NULL,
     record TEXT NOT NULL,             -- the contract record as answered (JSON)
@@ -63,7 +63,7 @@ CREATE TABLE IF NOT EXISTS invoice_marks (
     amount_paid_at TEXT NOT NULL
 );
 """
-PAYMENT, CREDIT_MEMO = "payment", "creditmemo"  # kinds of staged postings
+PAYMENT, CREDIT_MEMO, REVERSAL = "payment", "creditmemo", "reversal"  # staged postings
 PAYMENT_STATUSES = ("Unpaid", "Partial", "Paid", "Failed", "Refunded")
 _INVOICE_READ_ONLY = (
     "InvoiceID",
@@ -224,7 +224,7 @@ class StagedReceipts:
                 }
             )
         answered += [p for p in sage if fold(p["PaymentReference"]) not in linked]
-        return _View(answered, pending, alerts)
+        return _View(reversals.marked(answered, self.reversal_view()), pending, alerts)
 
     def invoices(self) -> list[Record]:
         """Invoices as Sage Pro has them, less what staged receipts apply to them."""
@@ -233,6 +233,7 @@ class StagedReceipts:
         invoices, _ = self.company.invoices()
         lowered = [_lowered(i, applied.get(fold(i["InvoiceID"]), ZERO)) for i in invoices]
         credited = credit_memos.overlay(lowered, self.credit_view().pending)
+        credited = reversals.overlay(credited, self.reversal_view().pending)
         return [_marked(invoice, marks.get(fold(invoice["InvoiceID"]))) for invoice in credited]
 
     def credit_view(self) -> credit_memos.CreditView:
@@ -244,6 +245,11 @@ class StagedReceipts:
             self.alert_after,
         )
 
+    def reversal_view(self) -> reversals.ReversalView:
+        return reversals.link(
+            self.store.all(REVERSAL), self.company.payments()[0], self._clock(), self.alert_after
+        )
+
     def alerts(self) -> list[Alert]:
         late = [
             Alert(
@@ -253,6 +259,15 @@ class StagedReceipts:
                 f"{self.alert_after.days} days: was it entered with reference {token}?",
             )
             for reference, token in self.credit_view().late
+        ]
+        late += [
+            Alert(
+                reference,
+                token,
+                f"payment reversal not found in Sage Pro after {self.alert_after.days} days: "
+                f"was the receipt voided with reference {token}?",
+            )
+            for reference, token in self.reversal_view().late
         ]
         return self.view().alerts + late
 
@@ -287,6 +302,9 @@ class StagedReceipts:
         for record in self.view().pending + self.credit_view().pending:
             key = fold(record["CustomerID"])
             staged[key] = staged.get(key, ZERO) + Decimal(record["Amount"])
+        for reversal in self.reversal_view().pending:  # the money goes back on the account
+            key = fold(reversal["CustomerID"])
+            staged[key] = staged.get(key, ZERO) - Decimal(reversal["Amount"])
         customers, _ = self.company.customers()
         vaults = self.store.vaults()
         lowered = [
@@ -420,6 +438,34 @@ class StagedReceipts:
         record = credit_memos.record_for(request, token)
         self.store.add(request.reference, token, record, self._clock(), CREDIT_MEMO)
         return {**record, "PostingState": "Staged"}
+
+    def post_reversal(self, data: Any) -> Record:
+        reference = data.get("Reference") if isinstance(data, dict) else None
+        if isinstance(reference, str) and reference.strip():
+            self._refuse_duplicate_reversal(reference)  # before every other rule
+        view = self.reversal_view()
+        request = reversals.parse(
+            data, self.view().payments, {fold(r["PaymentID"]) for r in view.reversals}
+        )
+        self._check_period(request.reversal_date, "ReversalDate")
+        # entered as a void in Cash Receipts: the token goes where a receipt's reference does
+        token = self._token(request.reference)
+        record = reversals.record_for(request, token)
+        self.store.add(request.reference, token, record, self._clock(), REVERSAL)
+        return {**record, "PostingState": "Staged"}
+
+    def _refuse_duplicate_reversal(self, reference: str) -> None:
+        existing = next(
+            (r for r in self.reversal_view().reversals if fold(r["Reference"]) == fold(reference)),
+            None,
+        )
+        if existing is not None:
+            raise ApiError(
+                "duplicate_reference",
+                f"a payment reversal with Reference {reference} already exists",
+                {"Reference": "already used"},
+                existing=existing,
+            )
 
     def _refuse_duplicate_memo(self, reference: str) -> None:
         existing = next(

@@ -1,6 +1,7 @@
-"""The Sage Pro worklist: staged receipts still to be entered in Sage Pro's Cash Receipts,
-with what to type. Entered receipts (their token found in ARCASH/ARYCSH) leave the list by
-themselves; receipts waiting longer than the alert threshold are flagged."""
+"""The Sage Pro worklist: staged receipts, credit memos and receipt voids (payment
+reversals) still to be entered in Sage Pro, with what to type. Entered ones (their token
+found in Sage Pro) leave the list by themselves; those waiting longer than the alert
+threshold are flagged."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
-from app.bridge.staging import CREDIT_MEMO, PAYMENT, StagedReceipts
+from app.bridge.staging import CREDIT_MEMO, PAYMENT, REVERSAL, StagedReceipts
 from app.sandbox.sagepro.store import fold
 
 COLUMNS = (
@@ -27,7 +28,7 @@ COLUMNS = (
 
 @dataclass(frozen=True)
 class WorkItem:
-    kind: str  # "Cash receipt" or "Credit memo"
+    kind: str  # "Cash receipt", "Credit memo" or "Void receipt"
     customer_id: str
     customer_name: str
     payment_date: str
@@ -57,6 +58,8 @@ def work_items(receipts: StagedReceipts, now: datetime) -> list[WorkItem]:
     staged = [
         ("Cash receipt", "PaymentReference", "PaymentDate", PAYMENT, receipts.view().pending),
         ("Credit memo", "Reference", "MemoDate", CREDIT_MEMO, receipts.credit_view().pending),
+        # a reversal voids the receipt whose applications it lists (negative, same invoices)
+        ("Void receipt", "Reference", "ReversalDate", REVERSAL, receipts.reversal_view().pending),
     ]
     for kind, reference, day, store_kind, pending in staged:
         created = {fold(r[reference]): when for _, r, when in receipts.store.all(store_kind)}

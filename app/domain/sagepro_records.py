@@ -192,6 +192,8 @@ class PaymentReversal:
     amount: Decimal
     reason: str = ""
     posting_state: str = ""
+    posting_token: str = ""  # a bridge's token to type in Sage Pro (see Payment)
+    customer_id: str = ""  # a bridge names it (for its worklist); the contract does not
 
 
 @dataclass(frozen=True)

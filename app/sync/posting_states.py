@@ -26,6 +26,7 @@ from app.connectors.sagepro.exactly_once import find_posted
 from app.connectors.sagepro.gateway import SageProGateway
 from app.domain.money import format_money, to_cents
 from app.domain.pan import redact_card_numbers
+from app.domain.sagepro_records import PaymentReversal
 from app.store import Store, audit
 from app.store.models import ExceptionItem, OutboxItem, StagedPosting
 
@@ -75,6 +76,8 @@ def worklist_facts(record: Any, key: str) -> WorklistFacts:
     applications = getattr(record, "applications", ()) or ()
     if applications:
         invoices = ", ".join(f"{a.invoice_id}: {format_money(a.amount)}" for a in applications)
+    elif isinstance(record, PaymentReversal):  # the bookkeeper voids the receipt it names
+        invoices = f"void payment {record.payment_id}"
     else:
         invoices = str(getattr(record, "invoice_id", "") or "")
     # Text from the server is stored and shown: it passes the card-number redactor first.

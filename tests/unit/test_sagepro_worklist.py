@@ -91,6 +91,28 @@ def test_worklist_facts_of_a_payment_and_a_credit_memo():
     )
 
 
+def test_worklist_facts_of_a_staged_reversal_name_the_token_customer_and_receipt():
+    reversal = wire.parse_payment_reversal(
+        {
+            "ReversalID": "STAGED-RV-PRABC12345",
+            "Reference": "PT-701-REVERSAL",
+            "PaymentID": "C100-PT-701-PAY",
+            "ReversalDate": "2026-03-24",
+            "Amount": "100.00",
+            "Reason": "chargeback lost",
+            "CustomerID": "C100",
+            "PostingState": "Staged",
+            "Token": "PRABC12345",
+        }
+    )
+    facts = posting_states.worklist_facts(reversal, "PT-701-REVERSAL")
+    assert (facts.token, facts.customer_id, facts.amount_cents) == ("PRABC12345", "C100", 10000)
+    assert (facts.document_date, facts.invoices) == (
+        date(2026, 3, 24),
+        "void payment C100-PT-701-PAY",
+    )
+
+
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
     s = open_store(tmp_path / "w.db")

@@ -182,6 +182,8 @@ def parse_payment_reversal(data: Mapping[str, Any]) -> PaymentReversal:
         amount=_money(data, "Amount"),
         reason=_text(data, "Reason"),
         posting_state=_text(data, "PostingState"),
+        posting_token=_posting_token(data),
+        customer_id=_text(data, "CustomerID"),
     )
 
 
