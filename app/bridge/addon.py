@@ -1,4 +1,5 @@
-"""Add-on mode: staged receipts handed to a small import program inside Sage Pro.
+"""Add-on mode: staged receipts, credit memos and receipt voids (payment reversals) handed
+to a small import program inside Sage Pro.
 
 Sage Pro ships with source, so a site's reseller can add a program (menu item or timer)
 that enters each receipt with Sage Pro's own cash-receipt routine. The bridge and that
@@ -37,8 +38,10 @@ from app.errors import PaysageError
 
 INBOX_LAYOUT = (
     "KIND C(2); PTKEY C(60); TOKEN C(20); CUSTNO C(6); DOCDATE D; AMOUNT N(12,2); "
-    "INVNO C(10); APPLIED N(12,2); GLACNT C(24); METHOD C(3); MEMO C(60); CREATED T"
+    "INVNO C(10); APPLIED N(12,2); GLACNT C(24); METHOD C(3); MEMO C(60); CREATED T; "
+    "VOIDREF C(20)"
 )
+PAYMENT_KIND, CREDIT_MEMO_KIND, REVERSAL_KIND = "PY", "CM", "RV"  # the inbox's KIND
 OUTBOX_LAYOUT = "PTKEY C(60); TOKEN C(20); STATUS C(1); SPDOC C(20); MESSAGE C(120); DONE T"
 _SAFE_TOKEN = re.compile(r"^[A-Z0-9_-]{1,20}$")
 ENTERED, REJECTED = "E", "R"
@@ -70,9 +73,9 @@ class AddonInbox:
         except OSError as exc:
             raise AddonFolderError(f"the add-on folder {root} cannot be created: {exc}") from None
 
-    def drop(self, payment: Record, kind: str = "PY") -> Path:
-        """Hand one staged payment to the add-on (again: nothing happens if it is there)."""
-        token = str(payment["Token"]).upper()
+    def drop(self, posting: Record, kind: str = PAYMENT_KIND) -> Path:
+        """Hand one staged posting to the add-on (again: nothing happens if it is there)."""
+        token = str(posting["Token"]).upper()
         if not _SAFE_TOKEN.match(token):
             raise AddonFolderError(f"token {token!r} cannot name an inbox file")
         target = self.inbox / f"{token}.DBF"
@@ -82,7 +85,7 @@ class AddonInbox:
         table = dbf.Table(str(temporary), INBOX_LAYOUT, dbf_type="vfp", codepage="cp1252")
         table.open(dbf.READ_WRITE)
         try:
-            for row in _rows(payment, kind, self._clock().replace(tzinfo=None)):
+            for row in _rows(posting, kind, self._clock().replace(tzinfo=None)):
                 table.append(row)
         finally:
             table.close()
@@ -125,21 +128,36 @@ class AddonInbox:
         return moved
 
 
-def _rows(payment: Record, kind: str, created: datetime) -> list[tuple[object, ...]]:
-    amount = Decimal(str(payment["Amount"]))
-    memo = redact_card_numbers(str(payment.get("Memo") or ""))[:60]
+def _rows(record: Record, kind: str, created: datetime) -> list[tuple[object, ...]]:
+    """The inbox rows of one staged posting: a receipt (``PY``) or a void (``RV``) per
+    invoice applied plus an on-account remainder; a credit memo (``CM``) on its invoice."""
+    if kind == CREDIT_MEMO_KIND:
+        reference, day, note = record["Reference"], record["MemoDate"], record.get("Reason")
+        applications = [{"InvoiceID": record["InvoiceID"], "Amount": record["Amount"]}]
+        account, method, voided = str(record["GLAccountID"]), "", ""
+    elif kind == REVERSAL_KIND:
+        reference, day, note = record["Reference"], record["ReversalDate"], record.get("Reason")
+        applications = record.get("Applications") or []
+        # the void takes the receipt's own cash account and method
+        account, method, voided = "", "", str(record["ReceiptReference"])
+    else:
+        reference, day, note = record["PaymentReference"], record["PaymentDate"], record.get("Memo")
+        applications = record.get("Applications") or []
+        account, method, voided = str(record["GLAccountID"]), str(record["PaymentMethodCode"]), ""
+    amount = Decimal(str(record["Amount"]))
+    memo = redact_card_numbers(str(note or ""))[:60]
     common = (
         kind,
-        str(payment["PaymentReference"]),
-        str(payment["Token"]),
-        str(payment["CustomerID"]),
-        datetime.fromisoformat(str(payment["PaymentDate"])).date(),
+        str(reference),
+        str(record["Token"]),
+        str(record["CustomerID"]),
+        datetime.fromisoformat(str(day)).date(),
         amount,
     )
-    tail = (str(payment["GLAccountID"]), str(payment["PaymentMethodCode"]), memo, created)
+    tail = (account, method, memo, created, voided)
     rows: list[tuple[object, ...]] = []
     applied = Decimal("0.00")
-    for application in payment.get("Applications") or []:
+    for application in applications:
         share = Decimal(str(application["Amount"]))
         applied += share
         # trimmed: the dbf package left-aligns text, so the add-on pads it as Sage Pro keeps

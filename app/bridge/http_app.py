@@ -24,7 +24,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
 
-from app.bridge.addon import AddonInbox
+from app.bridge.addon import CREDIT_MEMO_KIND, PAYMENT_KIND, REVERSAL_KIND, AddonInbox
 from app.bridge.company import Record, SageProCompany, Unreadable
 from app.bridge.dbf_table import TableReadError
 from app.bridge.journal_batches import JournalBatches
@@ -65,7 +65,7 @@ class BridgeApp:
         self.company = company
         self.receipts = receipts
         self.journals = journals  # GL batches through an engine (bridge part 2)
-        self.addon = addon  # add-on mode: staged receipts also go to the add-on's inbox
+        self.addon = addon  # add-on mode: staged postings also go to the add-on's inbox
         self._api_key = api_key.encode("utf-8")
         self._routes: dict[tuple[str, bool], Callable[[Query, str], SandboxResponse]] = {
             ("customers", False): self._list_customers,
@@ -123,22 +123,24 @@ class BridgeApp:
             except ValueError:
                 raise ApiError("validation_failed", "the request body is not valid JSON") from None
             staged = self.receipts.post_payment(body)
-            if self.addon is not None:  # every pending one: an earlier drop may have failed
-                for pending in self.receipts.view().pending:
-                    self.addon.drop(pending)
+            self._drop_for_addon()
             return SandboxResponse(201, staged)
         if (request.method, collection, key) == ("POST", "creditmemos", "") and self.receipts:
             try:
                 body = request.json()
             except ValueError:
                 raise ApiError("validation_failed", "the request body is not valid JSON") from None
-            return SandboxResponse(201, self.receipts.post_credit_memo(body))
+            memo = self.receipts.post_credit_memo(body)
+            self._drop_for_addon()
+            return SandboxResponse(201, memo)
         if (request.method, collection, key) == ("POST", "paymentreversals", "") and self.receipts:
             try:
                 body = request.json()
             except ValueError:
                 raise ApiError("validation_failed", "the request body is not valid JSON") from None
-            return SandboxResponse(201, self.receipts.post_reversal(body))
+            reversal = self.receipts.post_reversal(body)
+            self._drop_for_addon()
+            return SandboxResponse(201, reversal)
         if (request.method, collection) == ("PUT", "customers") and key and self.receipts:
             try:
                 body = request.json()
@@ -190,6 +192,18 @@ class BridgeApp:
         if handler is None:
             raise ApiError("not_found", f"there is no endpoint GET {request.path}")
         return handler(Query(request.query), key)
+
+    def _drop_for_addon(self) -> None:
+        """Add-on mode: every pending posting goes to the inbox (an earlier drop may have
+        failed; one already there is left alone)."""
+        if self.addon is None or self.receipts is None:
+            return
+        for payment in self.receipts.view().pending:
+            self.addon.drop(payment, PAYMENT_KIND)
+        for memo in self.receipts.credit_view().pending:
+            self.addon.drop(memo, CREDIT_MEMO_KIND)
+        for reversal in self.receipts.reversal_view().pending:
+            self.addon.drop(reversal, REVERSAL_KIND)
 
     def _has_orders(self) -> bool:
         return self.company.folder.table("SOMAST") is not None

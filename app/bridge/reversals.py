@@ -93,7 +93,8 @@ def record_for(request: ReversalRequest, token: str) -> Record:
         "Reason": request.reason,
         # beyond the contract: what the bookkeeper needs to void the right receipt
         "CustomerID": payment["CustomerID"],
-        "PaymentReference": payment["PaymentReference"],
+        # the Check/Reference No. the receipt carries in Sage Pro (a staged one: its token)
+        "ReceiptReference": payment.get("Token") or payment["PaymentReference"],
         "Applications": applications(payment),
         "Token": token,
     }

@@ -68,6 +68,8 @@ def work_items(receipts: StagedReceipts, now: datetime) -> list[WorkItem]:
             if applications is None:  # a credit memo names one invoice
                 applications = [{"InvoiceID": record["InvoiceID"], "Amount": record["Amount"]}]
             applied = "; ".join(f"{a['InvoiceID']} {a['Amount']}" for a in applications)
+            if record.get("ReceiptReference"):  # a reversal: which receipt to void
+                applied = f"void receipt {record['ReceiptReference']}: {applied or 'on account'}"
             waiting = now - created[fold(record[reference])]
             items.append(
                 WorkItem(

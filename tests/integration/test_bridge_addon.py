@@ -23,7 +23,7 @@ from app.bridge.staging import StagedReceipts, StagedStore
 from app.bridge.tokens import token_for
 from app.connectors.sagepro import SageProClient
 from app.connectors.sagepro.exactly_once import post_once
-from app.domain.sagepro_records import PaymentDraft
+from app.domain.sagepro_records import CreditMemoDraft, PaymentDraft, PaymentReversalDraft
 from app.sandbox.http_base import SandboxServer
 from tests.support.addon_simulator import run_addon
 from tests.support.sagepro_folder import Company, build_company
@@ -116,3 +116,88 @@ def test_a_retry_drops_no_second_inbox_file(site: Site) -> None:
     assert sorted(p.name for p in site.addon.inbox.glob("*.DBF")) == sorted(
         [*files, "PT-5-PAY.DBF"]
     )
+
+
+def test_a_credit_memo_round_trips_through_the_addon(site: Site) -> None:
+    reference = "PT-5-REFUND"
+    memo = CreditMemoDraft(
+        reference=reference,
+        customer_id="C100",
+        invoice_id="1007",
+        memo_date=date(2026, 3, 24),
+        amount=Decimal("50.00"),
+        gl_account_id="1000",
+        reason="card refund",
+    )
+    post_once(site.client, "credit_memo", reference, memo)
+    token = token_for(reference, 10)
+    (row,) = list(dbfread.DBF(str(site.addon.inbox / f"{token}.DBF")))
+    assert (row["KIND"], row["PTKEY"], row["CUSTNO"], row["INVNO"]) == (
+        "CM",
+        reference,
+        "C100",
+        "1007",
+    )
+    assert (row["AMOUNT"], row["APPLIED"], row["GLACNT"], row["MEMO"]) == (
+        50,
+        50,
+        "1000",
+        "card refund",
+    )
+    assert site.get("/api/invoices/1007")["Balance"] == "250.00"  # the staged overlay
+    assert run_addon(site.addon.root, site.company) == [token]
+    (entered,) = site.get("/api/creditmemos", Reference=reference)["items"]
+    assert entered["PostingState"] == "Entered"
+    assert site.get("/api/invoices/1007")["Balance"] == "250.00"  # Sage Pro's own, not twice
+
+
+def test_a_payment_reversal_round_trips_through_the_addon(site: Site) -> None:
+    reference = "PT-701-REVERSAL"
+    draft = PaymentReversalDraft(reference, "C100-PT-701-PAY", date(2026, 3, 24), "voided")
+    post_once(site.client, "payment_reversal", reference, draft)
+    token = token_for(reference, 10)
+    rows = list(dbfread.DBF(str(site.addon.inbox / f"{token}.DBF")))
+    assert [(r["KIND"], r["INVNO"], r["APPLIED"], r["VOIDREF"]) for r in rows] == [
+        ("RV", "1007", 60, "PT-701-PAY"),
+        ("RV", "1007", 40, "PT-701-PAY"),
+    ]
+    assert all(r["AMOUNT"] == 100 and r["CUSTNO"] == "C100" for r in rows)
+    assert site.get("/api/invoices/1007")["Balance"] == "400.00"  # the staged overlay
+    assert run_addon(site.addon.root, site.company) == [token]
+    assert [(o.token, o.status) for o in site.addon.outcomes()] == [(token, "E")]
+    (entered,) = site.get("/api/paymentreversals", Reference=reference)["items"]
+    assert entered["PostingState"] == "Entered"
+    invoice = site.get("/api/invoices/1007")  # Sage Pro's own figures, not raised twice
+    assert (invoice["Balance"], invoice["AmountPaid"], invoice["Status"]) == (
+        "400.00",
+        "0.00",
+        "Open",
+    )
+
+
+def test_a_staged_payment_and_its_void_both_go_through_the_addon(site: Site) -> None:
+    payment = post_once(site.client, "payment", REFERENCE, _draft())  # staged, not entered
+    draft = PaymentReversalDraft("PT-9-REVERSAL", payment.payment_id, date(2026, 3, 24), "x")
+    post_once(site.client, "payment_reversal", "PT-9-REVERSAL", draft)
+    receipt, void = token_for(REFERENCE, 10), token_for("PT-9-REVERSAL", 10)
+    (row,) = list(dbfread.DBF(str(site.addon.inbox / f"{void}.DBF")))
+    assert (row["INVNO"], row["APPLIED"], row["VOIDREF"]) == ("1002", 150, receipt)
+    assert site.get("/api/invoices/1002")["Balance"] == "250.00"  # both pending: nets out
+    assert run_addon(site.addon.root, site.company) == sorted([receipt, void])
+    assert {(o.token, o.status) for o in site.addon.outcomes()} == {(receipt, "E"), (void, "E")}
+    (entered,) = site.get("/api/paymentreversals", Reference="PT-9-REVERSAL")["items"]
+    assert entered["PostingState"] == "Entered"
+    assert site.get("/api/invoices/1002")["Balance"] == "250.00"  # Sage Pro's own
+
+
+def test_the_addon_refuses_a_void_of_a_receipt_sage_pro_does_not_have(site: Site) -> None:
+    payment = post_once(site.client, "payment", REFERENCE, _draft())
+    draft = PaymentReversalDraft("PT-9-REVERSAL", payment.payment_id, date(2026, 3, 24), "x")
+    post_once(site.client, "payment_reversal", "PT-9-REVERSAL", draft)
+    (site.addon.inbox / f"{token_for(REFERENCE, 10)}.DBF").unlink()  # the receipt never goes in
+    void = token_for("PT-9-REVERSAL", 10)
+    assert run_addon(site.addon.root, site.company) == [void]
+    (rejection,) = site.get("/api/health")["addon_rejections"]
+    assert rejection["token"] == void and "no receipt" in rejection["why"]
+    (staged,) = site.get("/api/paymentreversals", Reference="PT-9-REVERSAL")["items"]
+    assert staged["PostingState"] == "Staged"

@@ -170,7 +170,8 @@ def test_an_unentered_reversal_is_on_the_worklist_and_raises_an_alert(tmp_path: 
             "100.00",
             token,
         )
-        assert item.invoices == "1007 60.00; 1007 40.00" and item.overdue
+        assert item.invoices == "void receipt PT-701-PAY: 1007 60.00; 1007 40.00"
+        assert item.overdue
         [alert] = receipts.alerts()
         assert alert.token == token and "voided" in alert.why
     finally:

@@ -4,7 +4,10 @@ is FoxPro inside Sage Pro and calls Sage Pro's own cash-receipt routine). It fol
 receipt against the company, enters it (ARCASH rows with REFNO = the token, the invoices'
 PAIDAMT/BALANCE moved, as ``enter_receipt_in_sage_pro`` writes them) and writes
 ``OUTBOX/<token>.DBF`` with STATUS ``E``; a receipt it cannot enter gets STATUS ``R`` and a
-message, and nothing is entered."""
+message, and nothing is entered. A credit memo (``CM``) is entered as a credit applied to its
+invoice (an ARCASH row with the token; one of the two shapes the bridge links), a void
+(``RV``) as negative ARCASH rows with the token that put the invoices' balances back (how
+Sage Pro really records a void is unverified)."""
 
 from __future__ import annotations
 
@@ -46,6 +49,17 @@ def _tables(company: Company) -> dict[str, Path]:
 
 def _check(rows: list[Row], company: Company) -> str:
     tables = _tables(company)
+    kind = rows[0].text("KIND")
+    if kind == "RV":
+        voided = rows[0].text("VOIDREF").upper()
+        receipts = [
+            r
+            for name in ("ARCASH01", "ARYCSH01")
+            if name in tables
+            for r in read_table(tables[name]).rows
+            if r.text("REFNO").upper() == voided and r.text("CUSTNO") == rows[0].text("CUSTNO")
+        ]
+        return "" if receipts else f"there is no receipt {voided} to void"
     customers = {r.text("CUSTNO") for r in read_table(tables["ARCUST01"]).rows}
     invoices = {r.text("INVNO"): r for r in read_table(tables["ARMAST01"]).rows}
     customer = rows[0].text("CUSTNO")
@@ -58,7 +72,7 @@ def _check(rows: list[Row], company: Company) -> str:
         invoice = invoices.get(number)
         if invoice is None or invoice.text("CUSTNO") != customer:
             return f"invoice {number} is not an open invoice of {customer}"
-        if row.money("APPLIED") > invoice.money("BALANCE"):
+        if kind == "PY" and row.money("APPLIED") > invoice.money("BALANCE"):
             return f"invoice {number} owes less than {row.money('APPLIED')}"
     return ""
 
@@ -68,18 +82,22 @@ def _enter(rows: list[Row], token: str, company: Company) -> None:
     receipts, balances = [], {}
     for row in rows:
         number = row.text("INVNO")
+        kind = row.text("KIND")
+        moved = -row.money("APPLIED") if kind == "RV" else row.money("APPLIED")
+        if kind == "CM" and number:  # a refund credit on a paid invoice moves no balance
+            moved = min(moved, invoices[number].money("BALANCE"))
         receipts.append(
             {
                 "INVNO": right(number) if number else "",
                 "CUSTNO": row.text("CUSTNO"),
-                "PAIDAMT": row.money("APPLIED"),
+                "PAIDAMT": -row.money("APPLIED") if kind == "RV" else row.money("APPLIED"),
                 "DTEPAID": row.day("DOCDATE"),
                 "REFNO": token,
                 "GLACCNT": row.text("GLACNT"),
             }
         )
         if number:
-            balances[number] = invoices[number].money("BALANCE") - row.money("APPLIED")
+            balances[number] = balances.get(number, invoices[number].money("BALANCE")) - moved
     enter_receipt_in_sage_pro(company, receipts, balances)
 
 
