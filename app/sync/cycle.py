@@ -170,7 +170,7 @@ def _run(
                 )
         if not cancel.cancelled:
             answered = _post(ctx, result, report, cancel)
-            if answered and not cancel.cancelled:  # paused: Sage Pro is not answering now
+            if answered and not cancel.cancelled:  # else Sage Pro is not answering at all
                 _follow_staged(ctx, result, report)
         if not cancel.cancelled:
             # Its own transaction: a failing scan can never undo matching or posting.
@@ -349,7 +349,9 @@ def _cursor_date(session) -> date:  # type: ignore[no-untyped-def]
 def _post(
     ctx: SyncContext, result: CycleResult, report: ProgressCallback, cancel: CancelToken
 ) -> bool:
-    """Post what is due; False when posting paused because Sage Pro did not answer."""
+    """Post what is due; False when posting paused because Sage Pro did not answer at all.
+    A 503 is an answer: a bridge that does not take journal entries yet pauses posting at
+    the first one, and its staged receipts must still be followed to Entered."""
     report("Posting to Sage Pro", 0, 1)
     poster = OutboxPoster(
         ctx.store, ctx.sagepro, worker=ctx.worker, clock=ctx.clock, **ctx.poster_options
@@ -367,7 +369,7 @@ def _post(
     if counts.paused:
         result.errors += 1
         result.notes.append(f"Posting paused: Sage Pro cannot be reached ({counts.pause_reason}).")
-    return not counts.paused
+    return not counts.unreachable
 
 
 def _follow_staged(ctx: SyncContext, result: CycleResult, report: ProgressCallback) -> None:

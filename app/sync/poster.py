@@ -68,6 +68,7 @@ class PostCounts:
     dead_letter: int = 0
     paused: bool = False
     pause_reason: str = ""
+    unreachable: bool = False  # paused with no answer at all (not a 503 Sage Pro sent)
 
 
 class OutboxPoster:
@@ -229,6 +230,7 @@ class OutboxPoster:
                 self._retry_later(item_id, exc, counts)
                 counts.paused = True
                 counts.pause_reason = str(exc)
+                counts.unreachable = isinstance(exc, UnreachableError)
                 raise_unreachable_alert(self.store, str(exc), worker=self.worker, now=self.clock())
                 break
             except SageProError as exc:
