@@ -181,7 +181,7 @@ def run_serve(args: argparse.Namespace) -> int:
     )
     print(f"  Staged receipts kept in {store.path}; nothing is written to Sage Pro files.")
     if addon is not None:
-        print(f"  Add-on mode: staged receipts also go to {addon.inbox}.")
+        print(f"  Add-on mode: staged receipts, credit memos and voids also go to {addon.inbox}.")
     if journals is not None:
         print(f"  Journal entries become unposted GL batches; intent log {journals.log.path}.")
     print("  Press Ctrl+C to stop.", flush=True)
@@ -239,7 +239,7 @@ def run_worklist(args: argparse.Namespace) -> int:
     finally:
         store.close()
     if not items:
-        print("Nothing to enter: every staged receipt and credit memo is in Sage Pro.")
+        print("Nothing to enter: every staged receipt, credit memo and void is in Sage Pro.")
     else:
         print_table(items, sys.stdout)
         late = sum(item.overdue for item in items)
