@@ -31,6 +31,7 @@ class AppSignals(QObject):
     alert = Signal(str, str)  # title, message (tray notification + status bar)
     status_message = Signal(str)  # transient line for the status bar
     navigate = Signal(str)  # page key, e.g. "exceptions"
+    reconciliation_view = Signal(str)  # a "Show" view of the grid, e.g. "open" (Needs review)
 
 
 _instance: AppSignals | None = None

@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from sqlalchemy import select
 
 from app.domain.money import from_cents
@@ -115,3 +116,28 @@ def test_the_tile_and_the_totals_bar_say_the_same_number(qtbot, tmp_path: Path, 
     count = dashboard.data.waiting_for_review.count
     assert dashboard.unmatched.detail.text() == f"{count:,} payments"
     assert grid.totals.text().startswith(f"{count:,} rows · {dashboard.unmatched.value.text()}")
+
+
+def test_the_tiles_open_link_shows_the_view_it_counts(qtbot, tmp_path: Path, store) -> None:  # type: ignore[no-untyped-def]
+    """Whatever view was left selected in the grid, "Open" on "Waiting for review" shows
+    Needs review (and the approved tile its own view), so the numbers agree on arrival."""
+    store, _cases = store
+    window = make_window(qtbot, make_context(tmp_path, store=store))
+    window.show()
+    dashboard = window.page("dashboard")
+    qtbot.waitUntil(lambda: dashboard.data is not None, timeout=10_000)
+    grid = window.page("reconciliation")
+    grid.status.setCurrentIndex(grid.status.findData("posted"))  # left on another view
+    window.show_page("dashboard")
+
+    assert dashboard.unmatched.link is not None
+    qtbot.mouseClick(dashboard.unmatched.link, Qt.MouseButton.LeftButton)
+    assert window.stack.currentWidget() is grid
+    assert grid.status.currentData() == "open"
+    qtbot.waitUntil(lambda: not grid.model.loading and grid.model.rowCount() > 0, timeout=10_000)
+    assert grid.model.total_count == dashboard.data.waiting_for_review.count
+
+    window.show_page("dashboard")
+    assert dashboard.unposted.link is not None
+    qtbot.mouseClick(dashboard.unposted.link, Qt.MouseButton.LeftButton)
+    assert grid.status.currentData() == "approved"

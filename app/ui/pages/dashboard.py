@@ -76,10 +76,13 @@ class DashboardPage(QWidget):
             grid.addWidget(tile, 0, col)
         for col, tile in enumerate(tiles2):
             grid.addWidget(tile, 1, col)
+        # The grid opens on the view the tile counts, whatever view was left selected there.
+        views = {self.unmatched: "open", self.unposted: "approved"}
         for tile in (*tiles, *tiles2):
             if tile.link is not None:
                 target = "reconciliation" if tile in tiles else "exceptions"
-                tile.link.clicked.connect(lambda _c=False, t=target: ctx.signals.navigate.emit(t))
+                view = views.get(tile, "")
+                tile.link.clicked.connect(lambda _c=False, t=target, v=view: self._open(t, v))
         layout.addLayout(grid)
         chart_frame = QFrame()
         chart_frame.setObjectName("tile")
@@ -97,6 +100,11 @@ class DashboardPage(QWidget):
     def _changed(self, entity: str) -> None:
         if entity in ALL_ENTITIES:
             self.refresh()
+
+    def _open(self, page: str, view: str) -> None:
+        if view:
+            self.ctx.signals.reconciliation_view.emit(view)
+        self.ctx.signals.navigate.emit(page)
 
     def refresh(self) -> None:
         run_call(

@@ -81,6 +81,7 @@ class ReconciliationPage(QWidget):
         self.grid.selectionModel().selectionChanged.connect(self._selection_changed)
         self.grid.selectionModel().currentRowChanged.connect(lambda cur, _p: self._load_detail())
         ctx.signals.data_changed.connect(self._data_changed)
+        ctx.signals.reconciliation_view.connect(self.show_view)
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -182,6 +183,12 @@ class ReconciliationPage(QWidget):
             text=self.text.text(),
             unusual_only=status == UNUSUAL,
         )
+
+    def show_view(self, view: str) -> None:
+        """Select a "Show" view (a key of STATUS_GROUPS); the filter follows the change."""
+        index = self.status.findData(view)
+        if index >= 0:
+            self.status.setCurrentIndex(index)
 
     def apply_filter(self) -> None:
         new = self.current_filter()
