@@ -16,6 +16,8 @@ from typing import Any
 from app.config import FeeSchedule, GLAccountSettings
 from app.domain.money import CENT, format_money
 
+REVERSAL_KIND = "payment_reversal"  # the outbox kind of a payment reversal (v1.1)
+
 ZERO = Decimal("0.00")
 
 
@@ -160,7 +162,7 @@ def reversal_spec(
         "Reason": reason[:200],
     }
     ordering = invoice_ids[0] if invoice_ids else ""
-    return OutboxSpec(key, "payment_reversal", payload, sequence, ordering, transaction_id)
+    return OutboxSpec(key, REVERSAL_KIND, payload, sequence, ordering, transaction_id)
 
 
 def settlement_fees(

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.connectors.paytrace.parse_transactions import ParsedRecord
@@ -28,6 +28,7 @@ from app.store.models import (
     TransactionEvent,
 )
 from app.store.transactions import SIGNIFICANT_FIELDS, content_hash, describe_changes, row_values
+from app.sync.effects import REVERSAL_KIND
 
 SOURCE = "paytrace.transaction"
 CHUNK = 2000
@@ -214,7 +215,14 @@ def _react_to_change(
     Proposed or approved but not yet posted → the stale proposal and its pending outbox
     rows are withdrawn and the transaction goes back through matching.
     """
-    if old["match_status"] in ("posted", "changed_after_posting"):
+    # Withdraw what waits to be sent (never a queued payment reversal: Sage Pro holds that
+    # payment) whichever way the transaction stands, then see whether Sage Pro has it.
+    withdrawn = _withdraw_waiting_work(session, transaction_id, changes, now)
+    if old["match_status"] in ("posted", "changed_after_posting") or _reached_sage_pro(
+        session, transaction_id
+    ):
+        # By the books, not by match_status alone: an unreconciled payment (back in review)
+        # or one with a reversal waiting is still in Sage Pro.
         words = ", ".join(
             f"{k} {v[0]!r} → {v[1]!r}" for k, v in changes.items() if k in SIGNIFICANT_FIELDS
         )
@@ -252,29 +260,6 @@ def _react_to_change(
             after={"changes": changes},
         )
         return "changed_after_posting"
-    session.execute(
-        update(Proposal)
-        .where(Proposal.transaction_id == transaction_id, Proposal.status.in_(_OPEN_PROPOSALS))
-        .values(status="superseded", decided_at=now, decided_by="system")
-    )
-    stale = OutboxItem.status == "pending"
-    if _became(changes, TransactionType.DECLINED):
-        # A decline never moved money: not even a dead letter of it may be retried into the
-        # books (a declined PayTrace charge's own dead letter stays: a person may retry it).
-        stale |= (OutboxItem.status == "dead_letter") & (OutboxItem.target == "sagepro")
-    withdrawn = (
-        session.execute(
-            update(OutboxItem)
-            .where(OutboxItem.transaction_id == transaction_id, stale)
-            .values(
-                status="discarded",
-                last_error="Withdrawn: the PayTrace transaction changed before it was posted.",
-            )
-            .returning(OutboxItem.key)
-        )
-        .scalars()
-        .all()
-    )
     if withdrawn or old["match_status"] != "unmatched":
         audit.record(
             session,
@@ -285,6 +270,71 @@ def _react_to_change(
             after={"changes": changes, "discarded_outbox": list(withdrawn)},
         )
     return "unmatched"
+
+
+def _reached_sage_pro(session: Session, transaction_id: int) -> bool:
+    """Whether a payment of the transaction was posted (reversed or not), or a reversal of one
+    is queued or posted."""
+    found = session.execute(
+        select(OutboxItem.id)
+        .where(
+            OutboxItem.transaction_id == transaction_id,
+            or_(
+                (OutboxItem.kind == "payment") & (OutboxItem.status == "posted"),
+                (OutboxItem.kind == REVERSAL_KIND) & (OutboxItem.status != "discarded"),
+            ),
+        )
+        .limit(1)
+    ).first()
+    return found is not None
+
+
+def _withdraw_waiting_work(
+    session: Session, transaction_id: int, changes: dict[str, Any], now: datetime
+) -> list[str]:
+    """Supersede the transaction's open proposals and discard its postings still waiting to
+    be sent; returns the discarded keys. A reversal (proposal or queued row) stays: it takes
+    back a payment Sage Pro holds, whatever PayTrace says now."""
+    session.execute(
+        update(Proposal)
+        .where(
+            Proposal.transaction_id == transaction_id,
+            Proposal.status.in_(_OPEN_PROPOSALS),
+            Proposal.kind != "reversal",
+        )
+        .values(status="superseded", decided_at=now, decided_by="system")
+    )
+    stale = OutboxItem.status == "pending"
+    if _became(changes, TransactionType.DECLINED):
+        # A decline never moved money: not even a dead letter of it may be retried into the
+        # books (a declined PayTrace charge's own dead letter stays: a person may retry it).
+        stale |= (OutboxItem.status == "dead") & (OutboxItem.target == "sagepro")
+    discarded = session.execute(
+        update(OutboxItem)
+        .where(OutboxItem.transaction_id == transaction_id, OutboxItem.kind != REVERSAL_KIND, stale)
+        .values(
+            status="discarded",
+            last_error="Withdrawn: the PayTrace transaction changed before it was posted.",
+        )
+        .returning(OutboxItem.id, OutboxItem.key)
+    ).all()
+    if discarded:
+        # Their dead-letter items must not offer a Retry any more.
+        session.execute(
+            update(ExceptionItem)
+            .where(
+                ExceptionItem.outbox_id.in_([row.id for row in discarded]),
+                ExceptionItem.status == "open",
+            )
+            .values(
+                status="discarded",
+                resolved_at=now,
+                resolved_by="system",
+                resolution_note="PayTrace changed the transaction (e.g. declined) before it "
+                "was posted: nothing to post.",
+            )
+        )
+    return [row.key for row in discarded]
 
 
 def _became(changes: dict[str, Any], kind: TransactionType) -> bool:

@@ -26,10 +26,9 @@ from sqlalchemy.orm import Session
 from app.domain.money import to_cents
 from app.store.models import OutboxItem, Proposal
 from app.sync import effects
-from app.sync.effects import OutboxSpec
+from app.sync.effects import REVERSAL_KIND, OutboxSpec
 from app.sync.sagepro_cache import apply_reversed_payment
 
-REVERSAL_KIND = "payment_reversal"
 _GENERATION = re.compile(r"-PAY-(\d+)$")
 
 

@@ -343,3 +343,29 @@ def test_reversal_whose_answer_was_lost_posts_once(sync_env: SyncEnv):
     with env.store.read() as session:
         (row,) = session.execute(select(OutboxItem).where(OutboxItem.key == key)).scalars()
         assert row.status == "posted" and row.remote_id == _reversals(env, key)[0]["ReversalID"]
+
+
+def test_a_void_after_unreconcile_keeps_the_queued_reversal(sync_env: SyncEnv):
+    """Unreconciled (its reversal queued, the line back in review), then voided in PayTrace
+    before the reversal went out: the reversal still posts, once, and the waiting line is
+    withdrawn so nobody can post the voided money again."""
+    env = sync_env
+    _synced(env, auto_approve=True)
+    sale = _posted_unsettled_sale(env)
+    new_id = review.unreconcile(env.store, sale.proposal_id, user="amy", profile=env.profile)
+    _void_in_paytrace(env, sale.transaction_id)
+
+    _synced(env, auto_approve=True)  # reads the void first, then posts
+    _assert_reversed(env, sale, f"PT-{sale.transaction_id}-REVERSAL")
+    assert _reversals(env, f"PT-{sale.transaction_id}-REVERSAL-2") == []
+    with env.store.read() as session:
+        waiting = session.get(Proposal, new_id)
+        assert waiting is not None and waiting.status == "superseded"
+        reversal = session.execute(
+            select(OutboxItem).where(OutboxItem.key == f"PT-{sale.transaction_id}-REVERSAL")
+        ).scalar_one()
+        assert reversal.status == "posted"
+    _synced(env, auto_approve=True)
+    refs = [p["PaymentReference"] for p in env.all_items("/api/payments")]
+    assert f"PT-{sale.transaction_id}-PAY-2" not in refs
+    assert _reversals(env, f"PT-{sale.transaction_id}-REVERSAL-2") == []

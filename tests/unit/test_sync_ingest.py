@@ -162,8 +162,14 @@ def test_an_id_learnt_to_be_declined_withdraws_what_was_not_posted(store):
                        confidence=99, reason="", score_parts={}, candidates=[], customer_id="",
                        on_account_cents=0, details={}, created_at=NOW))  # fmt: skip
         s.get(PayTraceTransaction, 42).match_status = "approved"  # type: ignore[union-attr]
-        s.add(OutboxItem(key="PT-42-PAY", kind="payment", payload={}, status="dead_letter",
-                         sequence=1, transaction_id=42, created_at=NOW))  # fmt: skip
+        dead = OutboxItem(key="PT-42-PAY", kind="payment", payload={}, status="dead",
+                          sequence=1, transaction_id=42, created_at=NOW)  # fmt: skip
+        s.add(dead)
+        s.flush()
+        # The dead letter as the poster leaves it (mark_dead): status "dead" + an open item.
+        s.add(ExceptionItem(category="dead_letter", reason_code="period_closed", title="t",
+                            detail="", payload={}, outbox_id=dead.id, transaction_id=42,
+                            created_at=NOW))  # fmt: skip
     declined = dataclasses.replace(
         first,
         transaction=dataclasses.replace(
@@ -177,7 +183,9 @@ def test_an_id_learnt_to_be_declined_withdraws_what_was_not_posted(store):
         row = s.get(PayTraceTransaction, 42)
         assert row.transaction_type == "DECLINED" and row.match_status == "unmatched"
         assert count(s, Proposal, Proposal.status == "superseded") == 1
-        assert count(s, ExceptionItem) == 0
+        # Its dead letter no longer offers a Retry; no other item is raised.
+        assert count(s, ExceptionItem, ExceptionItem.status == "open") == 0
+        assert count(s, ExceptionItem, ExceptionItem.status == "discarded") == 1
         # Not even a dead letter of it may be retried into the books.
         assert s.scalar(select(OutboxItem.status).where(OutboxItem.key == "PT-42-PAY")) == (
             "discarded"
