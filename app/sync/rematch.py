@@ -9,9 +9,10 @@ set-wise run, and clears the flag.
 
 Undecided means: a payment proposal still ``proposed`` or ``review`` that no person touched.
 Approved, rejected and manually matched proposals (rule ``manual``) are never re-evaluated,
-nor a line a person unreconciled (rule ``unreconciled``: re-matching it could post again the
-very match the person took back), nor order-to-cash ones (they follow the sales order, not
-the invoice list).
+nor one whose approval a person undid (``details["undone_by"]``), nor a line a person
+unreconciled (rule ``unreconciled``): re-matching those could post again the very match the
+person took back. Nor are order-to-cash ones (they follow the sales order, not the invoice
+list).
 """
 
 from __future__ import annotations
@@ -59,27 +60,31 @@ _UNDECIDED = (
 )
 
 
+UNDONE_BY = "undone_by"  # in a proposal's details: a person took its approval back
+
+
 def undecided_proposals(session: Session, kinds: tuple[str, ...]) -> list[Proposal]:
-    return list(
-        session.execute(
-            select(Proposal)
-            .where(Proposal.kind.in_(kinds), *_UNDECIDED)
-            .options(selectinload(Proposal.applications))
-        ).scalars()
-    )
+    """Undecided proposals of these kinds. One whose approval a person undid is that
+    person's to decide: a re-match could auto-approve the very match they took back."""
+    found = session.execute(
+        select(Proposal)
+        .where(Proposal.kind.in_(kinds), *_UNDECIDED)
+        .options(selectinload(Proposal.applications))
+    ).scalars()
+    return [p for p in found if not (p.details or {}).get(UNDONE_BY)]
 
 
 def undecided_transactions(session: Session, kinds: tuple[str, ...]) -> list[PayTraceTransaction]:
-    """The transactions of those proposals, in one query."""
+    """The transactions of those proposals."""
+    ids = {p.transaction_id for p in undecided_proposals(session, kinds)}
+    if not ids:
+        return []
     return list(
         session.execute(
             select(PayTraceTransaction)
-            .join(Proposal, Proposal.transaction_id == PayTraceTransaction.transaction_id)
-            .where(Proposal.kind.in_(kinds), *_UNDECIDED)
+            .where(PayTraceTransaction.transaction_id.in_(ids))
             .order_by(PayTraceTransaction.created_local, PayTraceTransaction.transaction_id)
-        )
-        .scalars()
-        .unique()
+        ).scalars()
     )
 
 

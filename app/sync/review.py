@@ -31,7 +31,7 @@ from app.sync.foreign_currency import (
     manual_match_details,
 )
 from app.sync.mapping_bridge import active_payment_mapper
-from app.sync.rematch import UNRECONCILED_RULE
+from app.sync.rematch import UNDONE_BY, UNRECONCILED_RULE
 
 __all__ = [
     "ApprovalResult",
@@ -211,6 +211,8 @@ def undo_approval(store: Store, proposal_id: int, *, user: str) -> None:
         proposal.status = "proposed"
         proposal.decided_at = None
         proposal.decided_by = None
+        # A person's call from now on: syncs never re-match (and so re-approve) it.
+        proposal.details = {**(proposal.details or {}), UNDONE_BY: user}
         tx = session.get(PayTraceTransaction, proposal.transaction_id)
         if tx is not None:
             tx.match_status = "proposed"

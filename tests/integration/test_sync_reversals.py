@@ -9,10 +9,17 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+import requests
 from sqlalchemy import select
 
 from app.domain.money import from_cents
-from app.store.models import OutboxItem, PayTraceTransaction, Proposal, SageProInvoice
+from app.store.models import (
+    OutboxItem,
+    PayTraceTransaction,
+    Proposal,
+    ProposalApplication,
+    SageProInvoice,
+)
 from app.sync import review
 from app.sync.cycle import run_cycle
 from app.sync.poster import OutboxPoster
@@ -369,3 +376,40 @@ def test_a_void_after_unreconcile_keeps_the_queued_reversal(sync_env: SyncEnv):
     refs = [p["PaymentReference"] for p in env.all_items("/api/payments")]
     assert f"PT-{sale.transaction_id}-PAY-2" not in refs
     assert _reversals(env, f"PT-{sale.transaction_id}-REVERSAL-2") == []
+
+
+def test_an_undone_approval_is_never_re_matched_and_re_approved_by_a_sync(sync_env: SyncEnv):
+    """The bookkeeper took an approval back (the invoice was wrong); Sage Pro's invoices
+    change, so the next sync re-matches waiting lines: this one stays the person's call."""
+    env = sync_env
+    run_cycle(env.context(), since=SINCE, auto_approve=False)
+    with env.store.read() as session:
+        proposal_id, transaction_id = session.execute(
+            select(Proposal.id, Proposal.transaction_id)
+            .where(
+                Proposal.status == "proposed",
+                Proposal.auto_approvable,
+                Proposal.kind == "payment",
+            )
+            .limit(1)
+        ).one()
+        (invoice_id,) = session.execute(
+            select(ProposalApplication.invoice_id).where(
+                ProposalApplication.proposal_id == proposal_id
+            )
+        ).one()
+    review.approve_proposals(env.store, [proposal_id], user="amy", profile=env.profile)
+    review.undo_approval(env.store, proposal_id, user="amy")
+    # Someone in Sage Pro takes 1.00 off that invoice: the same payment now matches in
+    # another shape, so a re-match would replace the line the person is deciding on.
+    paid = requests.post(
+        f"{env.sagepro.url}/_sandbox/invoices/{invoice_id}/pay", json={"Amount": "1.00"}, timeout=5
+    )
+    assert paid.status_code in (200, 201), paid.text
+
+    _synced(env, auto_approve=True)
+    with env.store.read() as session:
+        kept = session.get(Proposal, proposal_id)
+        assert kept is not None and kept.status == "proposed"
+    refs = [p["PaymentReference"] for p in env.all_items("/api/payments")]
+    assert f"PT-{transaction_id}-PAY" not in refs
