@@ -45,7 +45,7 @@ from app.sync.refunds import OriginalSale, find_original_sale, refunded_cents
 # How far back PayTrace's history is searched for a refund's sale (card networks allow
 # refunds for months; a year bounds the search to about a dozen monthly exports).
 HISTORY_DAYS = 365
-_PAYMENT_KEY = re.compile(r"^PT-(\d+)-PAY$")
+_PAYMENT_KEY = re.compile(r"^PT-(\d+)-PAY(?:-\d+)?$")  # PAY-2 … after an Unreconcile
 
 
 @dataclass(frozen=True)
@@ -186,6 +186,7 @@ def _keyed_payments_of_invoice(
             if (
                 _PAYMENT_KEY.match(payment.reference)
                 and payment.status != "Failed"
+                and not payment.reversed  # taken back: it no longer pays the invoice
                 and _applied_to(payment, invoice_id) >= minimum
             ):
                 found[payment.reference] = (invoice_id, payment)
@@ -253,7 +254,13 @@ def _from_paytrace_history(
             "choose one by hand."
         )
     sale = sales[0]
-    payment = sagepro.find_payment(f"PT-{sale.transaction_id}-PAY")
+    payment, any_reversed = _current_payment(sagepro, sale.transaction_id)
+    if payment is None and any_reversed:
+        return _unfound(
+            f"Sale {sale.transaction_id} was found in PayTrace's history, but its Sage Pro "
+            "payment was reversed (a void, chargeback or Unreconcile): choose the invoice "
+            "to credit by hand."
+        )
     if payment is not None:
         invoice_id = _invoice_paid_by(payment, refund)
         if invoice_id:
@@ -271,6 +278,24 @@ def _from_paytrace_history(
             "choose the invoice to credit by hand."
         )
     return _credit_invoice_paid_by_hand(refund, sale.transaction_id, sagepro)
+
+
+def _current_payment(sagepro: SageProGateway, sale_id: int) -> tuple[Payment | None, bool]:
+    """The sale's payment Sage Pro holds now (the newest key generation, ``PT-<id>-PAY``,
+    ``-PAY-2`` …, that no reversal took back), and whether any generation was reversed."""
+    current: Payment | None = None
+    any_reversed = False
+    generation = 1
+    while True:
+        key = f"PT-{sale_id}-PAY" + (f"-{generation}" if generation > 1 else "")
+        payment = sagepro.find_payment(key)
+        if payment is None:
+            return current, any_reversed
+        if payment.reversed:
+            any_reversed = True
+        else:
+            current = payment
+        generation += 1
 
 
 def _invoice_paid_by(payment: Payment, refund: RefundToTrace) -> str:
