@@ -78,7 +78,7 @@ class ProposalDetailPanel(QScrollArea):
             layout.addWidget(_words(f"Reference typed by payer: “{detail.typed_reference}”"))
         if detail.description:
             layout.addWidget(_words(f"Description: {detail.description}"))
-        layout.addWidget(_heading(f"Match · {detail.confidence}% · {detail.rule}"))
+        layout.addWidget(_heading(f"Match · Confidence {detail.confidence}% · {detail.rule}"))
         layout.addWidget(_words(detail.reason))
         if detail.waiting_note:
             note = _words(detail.waiting_note)
@@ -86,7 +86,7 @@ class ProposalDetailPanel(QScrollArea):
             layout.addWidget(note)
         if detail.decided_by:
             layout.addWidget(_words(decided_line(detail)))
-        layout.addWidget(_heading("Score parts"))
+        layout.addWidget(_heading(f"Score parts (raw score {detail.raw_score})"))
         for name, points in detail.score_parts or [("no parts recorded", 0)]:
             layout.addWidget(self._score_row(name, points))
         layout.addWidget(_heading("Applies to"))
