@@ -134,7 +134,8 @@ class ProposalDetailPanel(QScrollArea):
         layout = QVBoxLayout(card)
         layout.setContentsMargins(8, 6, 8, 6)
         amount = f"${candidate.amount:,.2f}" if candidate.amount is not None else "amount unknown"
-        score = f"{candidate.score}%" if candidate.score is not None else "no score"
+        # A rival's raw engine score (not calibrated), comparable with the score parts.
+        score = f"raw score {candidate.score}" if candidate.score is not None else "no score"
         layout.addWidget(_words(f"Invoice {candidate.invoices or '?'} · {amount} · {score}"))
         if candidate.reason:
             layout.addWidget(_words(candidate.reason))
