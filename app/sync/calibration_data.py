@@ -24,6 +24,10 @@ from app.domain.money import from_cents
 from app.mapping.template import resources_dir
 from app.store.models import Proposal as StoredProposal
 
+# Key in a stored proposal's details holding the engine's raw score; the row's confidence
+# column holds the calibrated one the grid shows.
+RAW_SCORE_DETAIL = "raw_score"
+
 
 def calibration_path() -> Path:
     return resources_dir() / "matching_calibration.json"
@@ -61,6 +65,14 @@ def effective_tier(profile: Profile) -> AutoApproveTier:
     return profile_tier(profile) if profile.policy.auto_approve else AutoApproveTier.OFF
 
 
+def stored_raw_score(row: StoredProposal) -> int:
+    """The engine's raw score of a stored proposal; rows stored before calibrated
+    confidence (and simple proposals: refunds, declines) hold it in ``confidence``."""
+    details = row.details if isinstance(row.details, dict) else {}
+    raw = details.get(RAW_SCORE_DETAIL)
+    return raw if isinstance(raw, int) else row.confidence
+
+
 def stored_match(row: StoredProposal) -> Proposal | None:
     """The matcher's proposal rebuilt from its stored row (None for refunds, declines,
     reversals and other kinds the matching tiers do not decide)."""
@@ -72,7 +84,7 @@ def stored_match(row: StoredProposal) -> Proposal | None:
         "transaction_id": row.transaction_id,
         "payment_amount": "0.00",  # not needed to judge a tier
         "rule": row.rule,
-        "confidence": row.confidence,
+        "confidence": stored_raw_score(row),  # the tiers judge the engine's own score
         "score_parts": row.score_parts or {},
         "reason": row.reason,
         "applications": [

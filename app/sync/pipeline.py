@@ -27,6 +27,7 @@ from app.domain.matching import (
 from app.domain.matching import (
     Proposal as MatchProposal,
 )
+from app.domain.matching.calibrated_confidence import proposal_confidence
 from app.domain.matching.references import normalise_reference
 from app.domain.matching.tiers import AutoApproveTier
 from app.domain.money import from_cents, to_cents
@@ -42,7 +43,12 @@ from app.store.models import (
 from app.store.transactions import transaction_from_row
 from app.sync import order_to_cash, rematch, reversals
 from app.sync.approval import PaymentFieldMapper, ReviewError, approve_in_session, claimed_cents
-from app.sync.calibration_data import profile_refusal, profile_tier
+from app.sync.calibration_data import (
+    RAW_SCORE_DETAIL,
+    profile_refusal,
+    profile_tier,
+    shipped_calibration,
+)
 from app.sync.old_sales import OldSaleLookup
 from app.sync.refunds import find_original_sale
 
@@ -161,7 +167,9 @@ def _store_proposal(
         kind=kind,
         status="review" if match.needs_review else "proposed",
         rule=match.rule.value,
-        confidence=match.confidence,
+        # Shown as Confidence: the precision measured for proposals like it (issue 19).
+        # The engine's raw score, which its score parts add up to, is kept in details.
+        confidence=proposal_confidence(match, shipped_calibration()),
         reason=match.reason,
         score_parts=dict(match.score_parts),
         candidates=data["candidates"],
@@ -172,6 +180,7 @@ def _store_proposal(
             "warnings": data["warnings"],
             "amount_fit": data["amount_fit"],
             "customer_evidence": data["customer_evidence"],
+            RAW_SCORE_DETAIL: match.confidence,
             **(details or {}),
         },
         created_at=now,

@@ -113,6 +113,7 @@ def _detail(status: str, by: str | None, at: datetime | None) -> ProposalDetail:
         "",
         "",
         [],
+        100,
         [],
         Decimal("0"),
         [],

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from app.domain.matching import Proposal, match_payments
+from app.domain.matching.calibrated_confidence import calibrated_percent, confidence_bucket
 from app.domain.matching.tiers import (
     TIER_ORDER,
     AutoApproveTier,
@@ -73,12 +74,17 @@ class CalibrationRun:
         """kind -> confidence bucket ("90-99", "100") -> proposals / right."""
         table: dict[str, dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
         for _, proposal, truth in self.rows:
-            low = min(proposal.confidence // 10 * 10, 90)
-            bucket = "100" if proposal.confidence == 100 else f"{low}-{low + 9}"
-            cell = table[proposal_kind(proposal)][bucket]
+            cell = table[proposal_kind(proposal)][confidence_bucket(proposal.confidence)]
             cell["proposals"] += 1
             cell["right"] += is_right(truth, proposal)
         return table
+
+    def bucket_figures(self) -> dict[str, dict[str, KindFigures]]:
+        """The bucket table as the figures calibrated confidence is computed from."""
+        return {
+            kind: {b: KindFigures(c["proposals"], c["right"]) for b, c in buckets.items()}
+            for kind, buckets in self.bucket_table().items()
+        }
 
     def tier_figures(
         self, calibration: Calibration, exact_threshold: int = 90
@@ -124,19 +130,28 @@ def run_calibration(
         run.add(seed, data, match_payments(data.payments, data.invoices, data.customers))
     kinds_only = Calibration(seeds=run.seeds(), kinds=run.kind_figures(), tiers={})
     calibration = Calibration(
-        seeds=kinds_only.seeds, kinds=kinds_only.kinds, tiers=run.tier_figures(kinds_only)
+        seeds=kinds_only.seeds,
+        kinds=kinds_only.kinds,
+        tiers=run.tier_figures(kinds_only),
+        buckets=run.bucket_figures(),
     )
     return run, calibration
 
 
 def report_lines(run: CalibrationRun, calibration: Calibration) -> list[str]:
     lines = [f"seeds {', '.join(map(str, calibration.seeds))}: {len(run.rows):,} sales"]
-    lines.append(f"{'kind':<40}{'confidence':>12}{'proposals':>11}{'right':>8}{'precision':>11}")
-    for kind, buckets in sorted(run.bucket_table().items()):
+    # raw score bucket -> measured precision -> the calibrated confidence shown for it
+    # (Wilson lower bound at 95% of the bucket's precision, given its sample size).
+    lines.append(
+        f"{'kind':<40}{'raw score':>10}{'proposals':>11}{'right':>8}{'precision':>11}"
+        f"{'confidence':>12}"
+    )
+    for kind, buckets in sorted(calibration.buckets.items()):
         for bucket, cell in sorted(buckets.items()):
-            share = cell["right"] / cell["proposals"]
+            share = cell.right / cell.proposals
             lines.append(
-                f"{kind:<40}{bucket:>12}{cell['proposals']:>11,}{cell['right']:>8,}{share:>11.2%}"
+                f"{kind:<40}{bucket:>10}{cell.proposals:>11,}{cell.right:>8,}{share:>11.2%}"
+                f"{calibrated_percent(cell):>11}%"
             )
     lines.append("")
     for tier in TIER_ORDER:

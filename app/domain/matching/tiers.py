@@ -12,7 +12,7 @@ always wait for a person.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from app.domain.matching.model import CustomerEvidence, MatchRule, Proposal
@@ -139,6 +139,8 @@ class Calibration:
     seeds: tuple[int, ...]
     kinds: Mapping[str, KindFigures]
     tiers: Mapping[AutoApproveTier, TierFigures]
+    # kind -> raw-score bucket -> every proposal seen (calibrated_confidence reads it).
+    buckets: Mapping[str, Mapping[str, KindFigures]] = field(default_factory=dict)
 
     def tier_kinds(self, tier: AutoApproveTier) -> frozenset[str]:
         """The kinds a score-free tier approves: listed and measured 100% precise."""
@@ -167,6 +169,10 @@ class Calibration:
             "seeds": list(self.seeds),
             "kinds": {k: vars(v) for k, v in sorted(self.kinds.items())},
             "tiers": {t.value: vars(f) for t, f in self.tiers.items()},
+            "buckets": {
+                k: {b: vars(f) for b, f in sorted(cells.items())}
+                for k, cells in sorted(self.buckets.items())
+            },
         }
 
     @classmethod
@@ -174,16 +180,22 @@ class Calibration:
         seeds = data.get("seeds", [])
         kinds = data.get("kinds", {})
         tiers = data.get("tiers", {})
+        buckets = data.get("buckets", {})  # absent from files written before issue 19's scores
         if (
             not isinstance(seeds, list)
             or not isinstance(kinds, dict)
             or not isinstance(tiers, dict)
+            or not isinstance(buckets, dict)
         ):
             raise ValueError("calibration data is not in the expected shape")
         return cls(
             seeds=tuple(int(s) for s in seeds),
             kinds={str(k): KindFigures(**v) for k, v in kinds.items()},
             tiers={AutoApproveTier(t): TierFigures(**v) for t, v in tiers.items()},
+            buckets={
+                str(k): {str(b): KindFigures(**f) for b, f in cells.items()}
+                for k, cells in buckets.items()
+            },
         )
 
 

@@ -19,7 +19,7 @@ from app.store.models import (
     ProposalApplication,
     SageProCustomer,
 )
-from app.sync.calibration_data import waiting_sentence
+from app.sync.calibration_data import stored_raw_score, waiting_sentence
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ class ProposalDetail:
     proposal_id: int
     status: str
     rule: str
-    confidence: int
+    confidence: int  # calibrated: the precision measured for proposals like it
     reason: str
     customer: str
     transaction_id: int
@@ -45,6 +45,7 @@ class ProposalDetail:
     typed_reference: str
     description: str
     score_parts: list[tuple[str, int]]
+    raw_score: int  # the engine's score, what the score parts add up to
     applications: list[tuple[str, Decimal]]
     on_account: Decimal
     candidates: list[CandidateView]
@@ -114,6 +115,7 @@ def load_proposal_detail(
             ),
             description=txn.description,
             score_parts=[(str(k), int(v)) for k, v in parts.items() if isinstance(v, int)],
+            raw_score=stored_raw_score(proposal),
             applications=[(inv, from_cents(c)) for inv, c in apps],
             on_account=from_cents(proposal.on_account_cents),
             candidates=[c for c in map(_candidate, proposal.candidates or []) if c],

@@ -226,7 +226,7 @@ class ReconciliationModel(SqlTableModel):
             "percent",
             not_null=True,
             width=64,
-            tooltip="Confidence of the match, 0-100",
+            tooltip="How often matches like this were right when measured, 0-100",
         ),
         Column("status", "Status", P.c.status, "status", not_null=True, width=84),
         Column("reason", "Reason", P.c.reason, not_null=True, width=280),

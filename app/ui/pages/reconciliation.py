@@ -131,7 +131,7 @@ class ReconciliationPage(QWidget):
         self.threshold.setSuffix(" %")
         self.threshold.setValue(self.ctx.profile.policy.auto_approve_threshold)
         above = self._button(bar, "Approve selected ≥", self.approve_above_threshold, "")
-        above.setToolTip("Approve the selected payments whose score is at or above this")
+        above.setToolTip("Approve the selected payments whose Confidence is at or above this")
         bar.addWidget(self.threshold)
         self._button(bar, "Reject", self.reject_selected, "R")
         self._button(bar, "Re-match / split…", lambda: self.rematch_current(), "")

@@ -78,7 +78,7 @@ class ProposalDetailPanel(QScrollArea):
             layout.addWidget(_words(f"Reference typed by payer: “{detail.typed_reference}”"))
         if detail.description:
             layout.addWidget(_words(f"Description: {detail.description}"))
-        layout.addWidget(_heading(f"Match · {detail.confidence}% · {detail.rule}"))
+        layout.addWidget(_heading(f"Match · Confidence {detail.confidence}% · {detail.rule}"))
         layout.addWidget(_words(detail.reason))
         if detail.waiting_note:
             note = _words(detail.waiting_note)
@@ -86,7 +86,7 @@ class ProposalDetailPanel(QScrollArea):
             layout.addWidget(note)
         if detail.decided_by:
             layout.addWidget(_words(decided_line(detail)))
-        layout.addWidget(_heading("Score parts"))
+        layout.addWidget(_heading(f"Score parts (raw score {detail.raw_score})"))
         for name, points in detail.score_parts or [("no parts recorded", 0)]:
             layout.addWidget(self._score_row(name, points))
         layout.addWidget(_heading("Applies to"))
@@ -134,7 +134,8 @@ class ProposalDetailPanel(QScrollArea):
         layout = QVBoxLayout(card)
         layout.setContentsMargins(8, 6, 8, 6)
         amount = f"${candidate.amount:,.2f}" if candidate.amount is not None else "amount unknown"
-        score = f"{candidate.score}%" if candidate.score is not None else "no score"
+        # A rival's raw engine score (not calibrated), comparable with the score parts.
+        score = f"raw score {candidate.score}" if candidate.score is not None else "no score"
         layout.addWidget(_words(f"Invoice {candidate.invoices or '?'} · {amount} · {score}"))
         if candidate.reason:
             layout.addWidget(_words(candidate.reason))
