@@ -123,6 +123,22 @@ def _assert_reversed(env: SyncEnv, sale: PostedSale, key: str) -> None:
     assert env.sagepro_get("/api/journalentries", Reference=key)["items"] == []
 
 
+def _waiting_sure_payment(env: SyncEnv) -> tuple[int, int]:
+    """After a sync without auto-approval: one sure payment proposal (id, transaction)."""
+    run_cycle(env.context(), since=SINCE, auto_approve=False)
+    with env.store.read() as session:
+        proposal_id, transaction_id = session.execute(
+            select(Proposal.id, Proposal.transaction_id)
+            .where(
+                Proposal.status == "proposed",
+                Proposal.auto_approvable,
+                Proposal.kind == "payment",
+            )
+            .limit(1)
+        ).one()
+    return proposal_id, transaction_id
+
+
 def _void_in_paytrace(env: SyncEnv, transaction_id: int) -> None:
     env.paytrace.app.store.void(transaction_id)  # type: ignore[attr-defined]
 
@@ -244,17 +260,7 @@ def test_unreconcile_then_rematch_posts_the_new_match_once(sync_env: SyncEnv):
 
 def test_undo_approval_then_approve_again_posts(sync_env: SyncEnv):
     env = sync_env
-    run_cycle(env.context(), since=SINCE, auto_approve=False)
-    with env.store.read() as session:
-        proposal_id, transaction_id = session.execute(
-            select(Proposal.id, Proposal.transaction_id)
-            .where(
-                Proposal.status == "proposed",
-                Proposal.auto_approvable,
-                Proposal.kind == "payment",
-            )
-            .limit(1)
-        ).one()
+    proposal_id, transaction_id = _waiting_sure_payment(env)
     review.approve_proposals(env.store, [proposal_id], user="amy", profile=env.profile)
     review.undo_approval(env.store, proposal_id, user="amy")
     again = review.approve_proposals(env.store, [proposal_id], user="amy", profile=env.profile)
@@ -310,17 +316,7 @@ def test_an_approval_stuck_on_a_discarded_row_can_be_undone_and_approved(sync_en
     """Before the fix, approving again after an undo left the proposal approved with only a
     discarded row: nothing posted and Undo refused. Such a store is released now."""
     env = sync_env
-    run_cycle(env.context(), since=SINCE, auto_approve=False)
-    with env.store.read() as session:
-        proposal_id, transaction_id = session.execute(
-            select(Proposal.id, Proposal.transaction_id)
-            .where(
-                Proposal.status == "proposed",
-                Proposal.auto_approvable,
-                Proposal.kind == "payment",
-            )
-            .limit(1)
-        ).one()
+    proposal_id, transaction_id = _waiting_sure_payment(env)
     review.approve_proposals(env.store, [proposal_id], user="amy", profile=env.profile)
     review.undo_approval(env.store, proposal_id, user="amy")
     with env.store.write() as session:  # the state the old code left behind
@@ -382,17 +378,8 @@ def test_an_undone_approval_is_never_re_matched_and_re_approved_by_a_sync(sync_e
     """The bookkeeper took an approval back (the invoice was wrong); Sage Pro's invoices
     change, so the next sync re-matches waiting lines: this one stays the person's call."""
     env = sync_env
-    run_cycle(env.context(), since=SINCE, auto_approve=False)
+    proposal_id, transaction_id = _waiting_sure_payment(env)
     with env.store.read() as session:
-        proposal_id, transaction_id = session.execute(
-            select(Proposal.id, Proposal.transaction_id)
-            .where(
-                Proposal.status == "proposed",
-                Proposal.auto_approvable,
-                Proposal.kind == "payment",
-            )
-            .limit(1)
-        ).one()
         (invoice_id,) = session.execute(
             select(ProposalApplication.invoice_id).where(
                 ProposalApplication.proposal_id == proposal_id
