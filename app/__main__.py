@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "app.commands.store_cmd",
     "app.commands.chargebacks_cmd",
     "app.commands.bridge_cmd",
+    "app.commands.mapping_cmd",
 )
 
 log = logging.getLogger("paysage")

@@ -30,8 +30,37 @@ PAYTRACE_PRODUCTION_URL = "https://api.paytrace.com"
 PAYTRACE_SANDBOX_URL = "https://api.sandbox.paytrace.com"
 
 
+SANDBOX = "Sandbox"
+PRODUCTION = "Production"
+ENVIRONMENT_MAX_LENGTH = 20  # it is shown as a badge
+
+
 class SettingsError(ValueError):
     """The settings file or a value in it is unusable; the message says which and why."""
+
+
+def environment_label(value: str, where: str = "environment") -> str:
+    """A profile's environment label, tidied: Sandbox and Production in their usual
+    spelling, any other short name the user chose (e.g. "Training") as written."""
+    label = " ".join(value.split())
+    if not label:
+        raise SettingsError(f"{where} must name an environment, e.g. {SANDBOX} or {PRODUCTION}.")
+    if len(label) > ENVIRONMENT_MAX_LENGTH:
+        raise SettingsError(
+            f"{where} is too long for a badge ({len(label)} characters, at most "
+            f"{ENVIRONMENT_MAX_LENGTH}): {label!r}."
+        )
+    for known in (SANDBOX, PRODUCTION):
+        if label.casefold() == known.casefold():
+            return known
+    return label
+
+
+def environment_kind(environment: str) -> str:
+    """ "production", "sandbox" or "other": how the environment badge is coloured."""
+    if environment == PRODUCTION:
+        return "production"
+    return "sandbox" if environment == SANDBOX else "other"
 
 
 def data_dir() -> Path:
@@ -138,7 +167,7 @@ class AlertSettings:
 @dataclass
 class Profile:
     name: str = "Sandbox"
-    environment: str = "Sandbox"  # "Sandbox" or "Production"; the UI badges Sandbox
+    environment: str = SANDBOX  # Sandbox, Production, or a short name the user chose
     # ISO code of the company's own currency: invoices in any other are matched only by
     # hand, with an exchange rate (issue 16).
     base_currency: str = "USD"
@@ -173,6 +202,16 @@ class Settings:
         except KeyError:
             known = ", ".join(sorted(self.profiles)) or "none"
             raise SettingsError(f"There is no profile named {wanted!r} (known: {known}).") from None
+
+    def production_profile(self) -> Profile:
+        """The profile a mapping is promoted to: the one whose environment is Production."""
+        found = [p for p in self.profiles.values() if p.environment == PRODUCTION]
+        if not found:
+            raise SettingsError(
+                "No profile is marked as the Production environment; set a profile's "
+                'environment to "Production" in the settings first.'
+            )
+        return found[0]
 
 
 # --- (de)serialisation: one generic converter driven by the dataclass type hints -------
@@ -275,6 +314,9 @@ def load_settings(path: Path | None = None) -> Settings:
                 f'code such as "USD", not {profile.base_currency!r}.'
             )
         profile.base_currency = code
+        profile.environment = environment_label(
+            profile.environment, f"settings.profiles.{name}.environment"
+        )
     return settings
 
 
