@@ -9,8 +9,11 @@ validation error) with the reason in words, and nothing is written.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
@@ -28,7 +31,10 @@ from app.mapping.versions import (
     restore_version,
     save_version,
 )
-from app.store import Store, audit
+from app.store import Store, audit, open_profile_store
+
+if TYPE_CHECKING:
+    from app.config import Profile
 
 ENTITY = "mapping_version"
 
@@ -174,3 +180,29 @@ def promote(source: Store, target: Store, plan: PromotionPlan, author: str) -> V
             after={"to_profile": plan.target_profile, "new_version": info.version},
         )
     return info
+
+
+@contextmanager
+def _opened(profile: Profile) -> Iterator[Store]:
+    store = open_profile_store(profile)
+    try:
+        yield store
+    finally:
+        store.dispose()
+
+
+def plan_for_profile(
+    source: Store, version: int, source_profile: str, target: Profile
+) -> PromotionPlan:
+    """``plan_promotion`` against ``target``'s own store, opened for the comparison only."""
+    with _opened(target) as target_store:
+        return plan_promotion(
+            source, target_store, version, source_profile=source_profile, target_profile=target.name
+        )
+
+
+def promote_to_profile(
+    source: Store, plan: PromotionPlan, target: Profile, author: str
+) -> VersionInfo:
+    with _opened(target) as target_store:
+        return promote(source, target_store, plan, author)

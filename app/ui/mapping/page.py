@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -33,6 +33,7 @@ from app.store import Store
 from app.store.models import SageProCustomer
 from app.ui.context import UiContext
 from app.ui.mapping.editor import MappingEditor
+from app.ui.mapping.versions_panel import VersionsPanel
 from app.ui.ops import run_call
 from app.ui.signals import announce_changed, subscribe
 
@@ -101,8 +102,18 @@ class MappingPage(QWidget):
         self.editor: MappingEditor | None = None
         self.data: MappingInputs | None = None  # what the editor was opened with
         self._after_load = ""  # status to show on the next editor (e.g. "Saved as …")
-        self._layout = QVBoxLayout(self)
+        # Two tabs: the editor, and the versions (history, diff, restore, export, import).
+        self.tabs = QTabWidget(self)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.tabs)
+        editor_tab = QWidget()
+        self._layout = QVBoxLayout(editor_tab)
         self._layout.setContentsMargins(0, 0, 0, 0)
+        self.tabs.addTab(editor_tab, "Editor")
+        self.versions = VersionsPanel(ctx)
+        self.versions.version_added.connect(self._version_added)
+        self.tabs.addTab(self.versions, "Versions")
         self.message = QLabel("Loading the active mapping…")
         self.message.setObjectName("hint")
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -177,6 +188,11 @@ class MappingPage(QWidget):
         announce_changed(MAPPING)
         # Reopen the saved version: its number in the title, and suggestions learn from it.
         self._after_load = f"Saved as version {version}." if version else "Saved."
+        self.reload()
+
+    def _version_added(self, info: object) -> None:
+        """Restored or imported in the Versions tab: the editor opens the new active one."""
+        self._after_load = f"Version {getattr(info, 'version', '?')} is now active."
         self.reload()
 
     def _after_sync(self) -> None:
