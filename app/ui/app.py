@@ -24,10 +24,9 @@ from app.ui.context import UiContext
 from app.ui.crash import install_exception_hook
 from app.ui.gc_guard import MainThreadGarbageCollector
 from app.ui.icon import app_icon
-from app.ui.main_window import MainWindow
 from app.ui.single_instance import InstanceServer, ask_running_instance_to_show, server_name
-from app.ui.sync_controller import CycleRunner, SyncController
-from app.ui.tray import Tray
+from app.ui.sync_controller import CycleRunner
+from app.ui.window_host import WindowHost, build_window
 
 log = logging.getLogger(__name__)
 STYLE_SHEET = Path(__file__).resolve().parents[2] / "resources" / "style.qss"
@@ -53,17 +52,6 @@ def ensure_application(argv: Sequence[str] | None = None) -> QApplication:
     if not hasattr(app, "_paysage_gc"):
         app._paysage_gc = MainThreadGarbageCollector(app)  # type: ignore[attr-defined]
     return app
-
-
-def build_window(
-    ctx: UiContext, runner: CycleRunner | None = None
-) -> tuple[MainWindow, SyncController, Tray]:
-    """The window, its sync controller and tray, wired but not shown (tests use this)."""
-    controller = SyncController(ctx, runner)
-    window = MainWindow(ctx, controller)
-    controller.setParent(window)
-    tray = Tray(window)
-    return window, controller, tray
 
 
 def needs_first_run_wizard(ctx: UiContext) -> bool:
@@ -130,10 +118,12 @@ def run_gui(
         )
         if user:
             ctx.user = user
-        window, controller, tray = build_window(ctx, cycle_runner)
-        server = InstanceServer(server_name(), window) if single_instance else None
+        # The host replaces the window when the bookkeeper switches profile.
+        host = WindowHost(ctx, cycle_runner, owns_store=owned_store)
+        window, controller, tray = host.window, host.controller, host.tray
+        server = InstanceServer(server_name(), host) if single_instance else None
         if server is not None:
-            server.show_requested.connect(window.bring_forward)
+            server.show_requested.connect(host.bring_forward)
         tray.show()
         if not minimized:  # started with Windows: only the tray icon, syncing on schedule
             window.show()
@@ -144,10 +134,11 @@ def run_gui(
         controller.start_schedule()
         app.setQuitOnLastWindowClosed(not window.keep_running_in_tray)
         code = app.exec()
-        controller.shutdown()
-        if owned_store:
-            the_store.dispose()
+        host.shutdown()
         return int(code)
     finally:
         if lock is not None:
             lock.release()
+
+
+__all__ = ["build_window", "ensure_application", "load_style_sheet", "run_gui"]

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
+    QComboBox,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.config import Profile, environment_kind
 from app.store import Store
 from app.store.sagepro_worklist import has_staged_postings
 from app.ui.context import UiContext
@@ -61,7 +63,36 @@ def has_staged_postings_in(store: Store) -> bool:
         return has_staged_postings(session)
 
 
+ENVIRONMENT_WORDS = {
+    "sandbox": "test system — no real money moves",
+    "production": "real payments, real books",
+    "other": "its own store and settings",
+}
+
+
+def profile_choice_text(profile: Profile) -> str:
+    if profile.name == profile.environment:
+        return profile.name
+    return f"{profile.name} ({profile.environment})"
+
+
+def environment_badge(profile: Profile) -> QLabel:
+    """The unmistakable badge at the top of every page: the environment in capitals, in
+    its own colour (orange Sandbox, green Production, purple any other)."""
+    kind = environment_kind(profile.environment)
+    badge = QLabel(f"{profile.environment.upper()} · {ENVIRONMENT_WORDS[kind]}")
+    badge.setObjectName("envBadge")
+    badge.setProperty("env", kind)
+    badge.setProperty("size", "large")
+    badge.setToolTip(f"Profile {profile.name}: the {profile.environment} environment.")
+    return badge
+
+
 class MainWindow(QMainWindow):
+    # The bookkeeper chose another profile; the window host replaces this window with one
+    # over that profile's store (app/ui/window_host.py).
+    profile_switch_requested = Signal(str)
+
     def __init__(self, ctx: UiContext, controller: SyncController) -> None:
         super().__init__()
         self.ctx = ctx
@@ -85,6 +116,7 @@ class MainWindow(QMainWindow):
         brand = QLabel("Paysage")
         brand.setObjectName("brand")
         side_layout.addWidget(brand)
+        side_layout.addWidget(self._profile_switcher(ctx))
         self.nav = QListWidget()
         self.nav.setObjectName("navList")
         self.nav.setIconSize(QSize(0, 0))
@@ -102,7 +134,12 @@ class MainWindow(QMainWindow):
         content_layout.setContentsMargins(16, 12, 16, 8)
         self.heading = QLabel("")
         self.heading.setObjectName("pageHeading")
-        content_layout.addWidget(self.heading)
+        self.env_badge = environment_badge(ctx.profile)
+        header = QHBoxLayout()
+        header.addWidget(self.heading)
+        header.addStretch(1)
+        header.addWidget(self.env_badge, alignment=Qt.AlignmentFlag.AlignVCenter)
+        content_layout.addLayout(header)
         self.stack = QStackedWidget()
         content_layout.addWidget(self.stack, 1)
         row.addWidget(content, 1)
@@ -123,6 +160,36 @@ class MainWindow(QMainWindow):
         self._check_worklist()
         ctx.signals.data_changed.connect(self._data_changed)
         ctx.signals.settings_changed.connect(self._check_worklist)
+
+    def _profile_switcher(self, ctx: UiContext) -> QWidget:
+        box = QWidget()
+        box.setObjectName("profileSwitcher")
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(16, 4, 16, 10)
+        caption = QLabel("Profile")
+        caption.setObjectName("sideCaption")
+        self.profile_combo = QComboBox()
+        for profile in ctx.settings.profiles.values():
+            self.profile_combo.addItem(profile_choice_text(profile), profile.name)
+        self.profile_combo.setCurrentIndex(self.profile_combo.findData(ctx.profile.name))
+        self.profile_combo.setEnabled(self.profile_combo.count() > 1)
+        self.profile_combo.setToolTip(
+            "Switch profile: the window reopens on that profile's own store and settings."
+        )
+        self.profile_combo.activated.connect(self._profile_chosen)
+        layout.addWidget(caption)
+        layout.addWidget(self.profile_combo)
+        return box
+
+    def _profile_chosen(self, index: int) -> None:
+        name = str(self.profile_combo.itemData(index))
+        if name != self.ctx.profile.name:
+            self.profile_switch_requested.emit(name)
+
+    def refuse_switch(self, words: str) -> None:
+        """The switch did not happen: the chooser shows this profile again, and why."""
+        self.profile_combo.setCurrentIndex(self.profile_combo.findData(self.ctx.profile.name))
+        self.status.say(words)
 
     def _data_changed(self, entity: str) -> None:
         if entity == OUTBOX:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QCheckBox, QLabel, QProgressBar, QPushButton, QStatusBar, QWidget
 
+from app.config import environment_kind
 from app.ui.context import UiContext
 from app.ui.models.last_sync import LastRun, last_sync_run
 from app.ui.ops import run_call
@@ -31,11 +32,13 @@ class SyncStatusBar(QStatusBar):
         env = ctx.profile.environment
         self.badge = QLabel(env.upper())
         self.badge.setObjectName("envBadge")
-        self.badge.setProperty("env", "sandbox" if env != "Production" else "production")
+        kind = environment_kind(env)
+        self.badge.setProperty("env", kind)
         self.badge.setToolTip(
-            "Sandbox: PayTrace's test system — no real money moves."
-            if env != "Production"
-            else "Production: real payments."
+            {
+                "sandbox": "Sandbox: PayTrace's test system — no real money moves.",
+                "production": "Production: real payments.",
+            }.get(kind, f"{env}: an environment of its own, with its own store.")
         )
         self.profile = QLabel(f"Profile: {ctx.profile.name}" + ("  (demo)" if ctx.demo else ""))
         self.last = QLabel("Last sync: —")
