@@ -203,6 +203,24 @@ class Settings:
             known = ", ".join(sorted(self.profiles)) or "none"
             raise SettingsError(f"There is no profile named {wanted!r} (known: {known}).") from None
 
+    def add_profile(self, name: str, environment: str) -> Profile:
+        """A new profile with default settings (its own store, its own credentials);
+        Production ones point at PayTrace's live API, every other at the sandbox."""
+        clean = " ".join(name.split())
+        if not clean:
+            raise SettingsError("A profile needs a name.")
+        for known in self.profiles:
+            if database_path(known) == database_path(clean):  # also catches case changes
+                raise SettingsError(
+                    f"The name {clean!r} is too close to the profile {known!r} "
+                    "(they would share one database file); choose another."
+                )
+        label = environment_label(environment)
+        url = PAYTRACE_PRODUCTION_URL if label == PRODUCTION else PAYTRACE_SANDBOX_URL
+        profile = Profile(name=clean, environment=label, paytrace=PayTraceSettings(base_url=url))
+        self.profiles[clean] = profile
+        return profile
+
     def production_profile(self) -> Profile:
         """The profile a mapping is promoted to: the one whose environment is Production."""
         found = [p for p in self.profiles.values() if p.environment == PRODUCTION]

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.config import Profile, environment_kind
+from app.config import Profile, environment_kind, save_settings
 from app.store import Store
 from app.store.sagepro_worklist import has_staged_postings
 from app.ui.context import UiContext
@@ -63,6 +63,7 @@ def has_staged_postings_in(store: Store) -> bool:
         return has_staged_postings(session)
 
 
+NEW_PROFILE = "\0new"  # the chooser's last entry: not a profile name
 ENVIRONMENT_WORDS = {
     "sandbox": "test system — no real money moves",
     "production": "real payments, real books",
@@ -171,6 +172,8 @@ class MainWindow(QMainWindow):
         self.profile_combo = QComboBox()
         for profile in ctx.settings.profiles.values():
             self.profile_combo.addItem(profile_choice_text(profile), profile.name)
+        if not ctx.demo:  # the demo's throw-away settings hold one profile only
+            self.profile_combo.addItem("New profile…", NEW_PROFILE)
         self.profile_combo.setCurrentIndex(self.profile_combo.findData(ctx.profile.name))
         self.profile_combo.setEnabled(self.profile_combo.count() > 1)
         self.profile_combo.setToolTip(
@@ -183,8 +186,22 @@ class MainWindow(QMainWindow):
 
     def _profile_chosen(self, index: int) -> None:
         name = str(self.profile_combo.itemData(index))
-        if name != self.ctx.profile.name:
+        if name == NEW_PROFILE:
+            self._new_profile()
+        elif name != self.ctx.profile.name:
             self.profile_switch_requested.emit(name)
+
+    def _new_profile(self) -> None:
+        from app.ui.dialogs.new_profile_dialog import NewProfileDialog
+
+        self.profile_combo.setCurrentIndex(self.profile_combo.findData(self.ctx.profile.name))
+        dialog = NewProfileDialog(self.ctx.settings, self)
+        self.new_profile_dialog = dialog
+        if dialog.exec() != NewProfileDialog.DialogCode.Accepted or dialog.created is None:
+            return
+        if self.ctx.persist_settings:
+            save_settings(self.ctx.settings)
+        self.profile_switch_requested.emit(dialog.created.name)
 
     def refuse_switch(self, words: str) -> None:
         """The switch did not happen: the chooser shows this profile again, and why."""

@@ -10,16 +10,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QEvent
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
+from PySide6.QtWidgets import QDialogButtonBox, QWidget
 
 from app.config import Profile
 from app.mapping import ensure_active_version, load_default_template, save_version
 from app.ui.app import ensure_application
+from app.ui.dialogs.new_profile_dialog import NewProfileDialog
 from app.ui.main_window import MainWindow
 from app.ui.mapping import MappingPage
 from app.ui.window_host import WindowHost
 from tests.gui.demo_app import WAIT_MS, wait_idle
+from tests.gui.modal import when_modal
 from tests.gui.ui_app import make_context
+
+LEFT = Qt.MouseButton.LeftButton
 
 
 @pytest.fixture
@@ -33,7 +38,7 @@ def ctx(tmp_path: Path):  # type: ignore[no-untyped-def]
     context.store.dispose()
 
 
-def _shot(window: MainWindow, name: str, tmp_path: Path) -> None:
+def _shot(window: QWidget, name: str, tmp_path: Path) -> None:
     folder = Path(os.environ.get("PAYSAGE_ARTIFACTS") or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)
     assert window.grab().save(str(folder / name))
@@ -68,10 +73,11 @@ def test_switching_profile_reopens_the_window_on_its_own_store(qtbot, ctx, tmp_p
     try:
         assert first.env_badge.text().startswith("SANDBOX")
         assert first.env_badge.property("env") == "sandbox"
-        assert [first.profile_combo.itemText(i) for i in range(3)] == [
+        assert [first.profile_combo.itemText(i) for i in range(4)] == [
             "Sandbox",
             "Production",
             "Training",
+            "New profile…",
         ]
         assert _mapping_history(qtbot, first) == ["Sandbox only", "Default template"]
         _shot(first, "profile-switcher-sandbox.png", tmp_path)
@@ -109,4 +115,42 @@ def test_switching_profile_reopens_the_window_on_its_own_store(qtbot, ctx, tmp_p
         host.shutdown()
         wait_idle(qtbot)
         host.window.deleteLater()  # like the windows it replaced: nothing outlives the test
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+def test_a_new_profile_with_its_own_environment(qtbot, ctx, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    ensure_application()
+    host = WindowHost(ctx, owns_store=False)
+    host.window.resize(1280, 800)
+    host.window.show()
+    refused: list[str] = []
+
+    def fill(dialog: NewProfileDialog) -> None:
+        dialog.name.setText("sandbox")  # taken (whatever the case)
+        dialog.environment.setEditText("Training room")
+        qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), LEFT)
+        refused.append(dialog.error.text())
+        _shot(dialog, "profile-new-refused.png", tmp_path)
+        dialog.name.setText("Staff training")
+        qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), LEFT)
+
+    try:
+        combo = host.window.profile_combo
+        assert combo.itemText(combo.count() - 1) == "New profile…"
+        ran = when_modal(NewProfileDialog, fill)
+        with qtbot.waitSignal(host.switched, timeout=WAIT_MS):
+            combo.activated.emit(combo.count() - 1)
+        assert ran and "too close to the profile 'Sandbox'" in refused[0]
+        window = host.window
+        assert window.ctx.profile.name == "Staff training"
+        assert window.ctx.profile.environment == "Training room"
+        assert window.env_badge.property("env") == "other"
+        assert window.profile_combo.currentText() == "Staff training (Training room)"
+        assert "paysage-staff_training.db" in str(window.ctx.store.writer.url)
+    finally:
+        host.window.quitting = True
+        host.window.close()
+        host.shutdown()
+        wait_idle(qtbot)
+        host.window.deleteLater()
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
