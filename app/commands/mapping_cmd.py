@@ -25,8 +25,8 @@ from app.mapping.version_actions import (
     compare,
     export_file,
     import_file,
-    plan_promotion,
-    promote,
+    plan_for_profile,
+    promote_to_profile,
     read_mapping_file,
     restore,
 )
@@ -194,17 +194,11 @@ def run_import(args: argparse.Namespace) -> int:
 def run_promote(args: argparse.Namespace) -> int:
     settings = load_settings()
     source_profile = settings.profile(args.profile)
-    target_profile = settings.profile(args.to) if args.to else settings.production_profile()
-    if target_profile.name == source_profile.name:
+    target = settings.profile(args.to) if args.to else settings.production_profile()
+    if target.name == source_profile.name:
         raise MappingCommandError(f"Version {args.version} is already in {source_profile.name}.")
-    with _store(source_profile.name) as source, _store(target_profile.name) as target:
-        plan = plan_promotion(
-            source,
-            target,
-            args.version,
-            source_profile=source_profile.name,
-            target_profile=target_profile.name,
-        )
+    with _store(source_profile.name) as source:
+        plan = plan_for_profile(source, args.version, source_profile.name, target)
         print(f"Version {args.version} of {source_profile.name} against {plan.against}:")
         for line in describe_changes(plan.changes):
             print(f"  {line}")
@@ -212,9 +206,9 @@ def run_promote(args: argparse.Namespace) -> int:
             raise MappingCommandError(
                 f"Nothing to promote: version {args.version} maps the same way as {plan.against}."
             )
-        if not args.yes and input(f"Promote to {target_profile.name}? [y/N] ").lower() != "y":
+        if not args.yes and input(f"Promote to {target.name}? [y/N] ").lower() != "y":
             print("Nothing promoted.")
             return 1
-        info = _checked(lambda: promote(source, target, plan, os_user_name()))
-    print(f"{target_profile.name} now uses it as version {info.version} (recorded in both).")
+        info = _checked(lambda: promote_to_profile(source, plan, target, os_user_name()))
+    print(f"{target.name} now uses it as version {info.version} (recorded in both).")
     return 0

@@ -114,7 +114,10 @@ def test_promote_shows_the_diff_and_is_audited_in_both(store: Store, tmp_path: P
 
 
 def test_cli_round_trip_refusal_restore_and_promote(
-    store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    store: Store,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     exported = tmp_path / "active.json"
     assert main(["mapping", "export", str(exported)]) == 0
@@ -145,6 +148,14 @@ def test_cli_round_trip_refusal_restore_and_promote(
     no_memo = _edited(exported, tmp_path / "no-memo.json", _without_memo)
     assert main(["mapping", "import", str(no_memo)]) == 0
     capsys.readouterr()
+    monkeypatch.setattr("builtins.input", lambda _question: "n")  # asked, and declined
+    assert main(["mapping", "promote", "4"]) == 1
+    assert "Nothing promoted." in capsys.readouterr().out
+    assert main(["mapping", "list", "--profile", "Production"]) == 0
+    assert "No mapping version yet" in capsys.readouterr().out
+    assert main(["mapping", "show", "4"]) == 0
+    shown = capsys.readouterr().out
+    assert "Payment.Amount" in shown and "Payment.Memo" not in shown
     assert main(["mapping", "promote", "4", "--yes"]) == 0
     out = capsys.readouterr().out
     assert "it has no mapping yet" in out and "removed  Payment.Memo" in out
