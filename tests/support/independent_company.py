@@ -99,10 +99,11 @@ def _label_holds(b: CompanyBuilder, row: Row) -> bool:
         for inv in b.by_customer[c.customer_id]
         if not inv.paid_in_office
     ]
-    fits = _fitting_sets(invoices, row.amount)
-    if row.truth.scenario.startswith("partial/"):
-        return not fits  # a partial amount that fits whole invoices could be either
     target = frozenset(invoice_id for invoice_id, _ in row.truth.applications)
+    if row.truth.scenario.startswith("partial/"):
+        # A part payment that other invoices' balances make could be either.
+        return not _fitting_sets([i for i in invoices if i.invoice_id not in target], row.amount)
+    fits = _fitting_sets(invoices, row.amount)
     if fits != [target]:
         return False
     named = re.findall(r"\d{4,}", f"{row.invoice_field} {row.description} {row.customer_reference}")

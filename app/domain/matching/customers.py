@@ -117,6 +117,10 @@ class CustomerDirectory:
             return CustomerEvidence.BILLING_NAME
         return CustomerEvidence.NONE
 
+    def name_relatives(self, billing_name: str) -> set[str]:
+        """Customers whose names a careful reader could take ``billing_name`` for."""
+        return self._names.relatives(normalise_name(billing_name))
+
     def _by_name(self, billing_name: str, among: list[str]) -> tuple[str | None, int, str]:
         """(customer, score, tie note). ``among`` narrows the search when not empty."""
         best, score, tied = self._names.search(normalise_name(billing_name), among)
