@@ -4,7 +4,8 @@ in the engine, each reproduced with the fewest records: the engine must ask a pe
 from __future__ import annotations
 
 from app.domain.matching import MatchRule, Proposal, match_payments
-from app.domain.matching.tiers import never_guess_refusal
+from app.domain.matching.tiers import AutoApproveTier, never_guess_refusal, tier_refusal
+from app.sync.calibration_data import shipped_calibration
 from tests.support.matching_scenarios import company, open_invoice, sale
 
 ACME = company("C001", "Acme Bakery", email="ap@acme.example", link="PT-ACME")
@@ -75,3 +76,16 @@ def test_a_family_name_still_decides_when_only_one_company_owes_the_amount() -> 
     assert p.rule is MatchRule.CUSTOMER_AMOUNT
     assert p.customer_id == "SMIT01"
     assert [a.invoice_id for a in p.applications] == ["1"]
+
+
+def test_a_part_payment_from_an_unknown_payer_is_never_auto_approved() -> None:
+    # "invoice no. 22388" was an invoice not yet keyed in Sage Pro; another customer's
+    # invoice carries PO-22388. Only the number links the stranger to it, and the amount
+    # does not confirm it: the engine may propose the part payment, no tier may post it.
+    invoices = [open_invoice("24021", "FISC01", "3743.24", po_number="PO-22388")]
+    fischer = company("FISC01", "Fischer Flooring", email="ap@fischer.example")
+    payment = sale(1, "2545.00", billing_name="Chris Doyle", email="chris86@mail.example",
+                   customer_reference_id="invoice no. 22388")  # fmt: skip
+    p = one(payment, invoices, [fischer])
+    for tier in AutoApproveTier:
+        assert tier_refusal(p, tier, shipped_calibration()) is not None, tier
