@@ -89,3 +89,30 @@ def test_a_part_payment_from_an_unknown_payer_is_never_auto_approved() -> None:
     p = one(payment, invoices, [fischer])
     for tier in AutoApproveTier:
         assert tier_refusal(p, tier, shipped_calibration()) is not None, tier
+
+
+BOOKS = "books@northledger.example"  # an outside bookkeeper pays for several companies
+CLIENTS = [company(f"C10{i}", name, email=BOOKS) for i, name in
+           enumerate(("Haddad Roofing", "Novak Bakery", "Iyer Dental"))]  # fmt: skip
+
+
+def test_a_shared_email_with_a_named_invoice_of_one_of_its_companies_posts() -> None:
+    # Found waiting: the e-mail narrows the payer to three companies, the invoice number
+    # and the amount name one of them; that is more than a stranger's hard key gives.
+    invoices = [open_invoice("22801", "C101", "645.10"), open_invoice("22802", "C102", "645.10")]
+    payment = sale(1, "645.10", billing_name="North Ledger Bookkeeping", email=BOOKS.upper(),
+                   invoice_id="INV-22801")  # fmt: skip
+    p = one(payment, invoices, CLIENTS)
+    assert p.rule is MatchRule.HARD_KEY and p.customer_id == "C101"
+    assert p.warnings == ()
+    assert tier_refusal(p, AutoApproveTier.RECOMMENDED, shipped_calibration()) is None
+
+
+def test_a_shared_email_naming_another_companys_invoice_keeps_its_warning() -> None:
+    outsider = company("C200", "Lindqvist Pools")
+    invoices = [open_invoice("22900", "C200", "310.00")]
+    payment = sale(1, "310.00", billing_name="North Ledger Bookkeeping", email=BOOKS,
+                   invoice_id="22900")  # fmt: skip
+    p = one(payment, invoices, [*CLIENTS, outsider])
+    assert any("several customers" in w for w in p.warnings)
+    assert tier_refusal(p, AutoApproveTier.RECOMMENDED, shipped_calibration()) is not None

@@ -9,7 +9,7 @@ invoices are applied only when the amount says which (all of them, or a unique s
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from app.domain.matching.context import MatchContext, PaymentFacts
 from app.domain.matching.invoice_book import InvoiceField
@@ -214,6 +214,7 @@ def _decide_amount(
     warnings: list[str],
 ) -> Proposal:
     """The named invoices of one customer are known; the amount decides what happens."""
+    facts = replace(facts, resolution=facts.resolution.settled_by(owner))
     pool = sorted(pool, key=lambda n: (n.invoice.invoice_date, n.invoice_id))
     balances = [(n.invoice_id, ctx.book.remaining(n.invoice_id)) for n in pool]
     total = sum(cents for _, cents in balances)
