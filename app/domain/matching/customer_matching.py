@@ -20,6 +20,7 @@ from app.domain.matching.proposals import (
     ranked,
     review_proposal,
 )
+from app.domain.matching.rival_fits import sister_company_review
 from app.domain.matching.scoring import (
     AMBIGUITY_POINTS,
     AMOUNT_POINTS,
@@ -46,6 +47,9 @@ def match_by_customer(facts: PaymentFacts, ctx: MatchContext) -> Proposal:
     customer_id = facts.resolution.customer_id
     if customer_id is None:
         raise ValueError("match_by_customer needs an identified customer")
+    sister = sister_company_review(facts, ctx)
+    if sister is not None:
+        return sister
     evidence = facts.resolution.evidence
     customer_points = CUSTOMER_POINTS[evidence]
     who = facts.resolution.explanation

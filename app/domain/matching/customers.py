@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz
 
@@ -23,6 +23,15 @@ class CustomerResolution:
     evidence: CustomerEvidence
     explanation: str  # "customer C00012 by PayTrace link PT-C00012"
     warnings: tuple[str, ...] = ()  # evidence that disagrees, or ties that were rejected
+    # Unidentified, but narrowed to these (a shared link or e-mail, a tied billing name):
+    # an invoice reference naming one of them settles the doubt the warnings express.
+    undecided: tuple[str, ...] = ()
+
+    def settled_by(self, owner: str) -> CustomerResolution:
+        """This resolution once a reference has named an invoice of ``owner``."""
+        if self.customer_id is not None or owner not in self.undecided:
+            return self
+        return replace(self, warnings=(), explanation=f"{self.explanation}; {owner} among them")
 
 
 class CustomerDirectory:
@@ -87,12 +96,16 @@ class CustomerDirectory:
         if len(shortlist) > 1:
             shared = f"PayTrace customer {link}" if by_link else f"e-mail {email}"
             warnings.append(f"{shared} belongs to several customers: {', '.join(shortlist)}")
-        chosen_by_name, score, tie_note = self._by_name(payment.billing_name, shortlist)
+        chosen_by_name, score, tied = self._by_name(payment.billing_name, shortlist)
         if chosen_by_name is None:
-            if tie_note:
-                warnings.append(tie_note)
+            if tied:
+                warnings.append(
+                    f"billing name '{payment.billing_name}' fits several customers: "
+                    + ", ".join(tied)
+                )
+            undecided = tuple(shortlist) if len(shortlist) > 1 else tied
             return CustomerResolution(
-                None, CustomerEvidence.NONE, "payer not identified", tuple(warnings)
+                None, CustomerEvidence.NONE, "payer not identified", tuple(warnings), undecided
             )
         return CustomerResolution(
             chosen_by_name,
@@ -117,13 +130,12 @@ class CustomerDirectory:
             return CustomerEvidence.BILLING_NAME
         return CustomerEvidence.NONE
 
-    def _by_name(self, billing_name: str, among: list[str]) -> tuple[str | None, int, str]:
-        """(customer, score, tie note). ``among`` narrows the search when not empty."""
-        best, score, tied = self._names.search(normalise_name(billing_name), among)
-        if tied:
-            return (
-                None,
-                0,
-                f"billing name '{billing_name}' fits several customers: {', '.join(tied)}",
-            )
-        return best, score, ""
+    def name_relatives(self, billing_name: str) -> set[str]:
+        """Customers whose names a careful reader could take ``billing_name`` for."""
+        return self._names.relatives(normalise_name(billing_name))
+
+    def _by_name(
+        self, billing_name: str, among: list[str]
+    ) -> tuple[str | None, int, tuple[str, ...]]:
+        """(customer, score, tied customers). ``among`` narrows the search when not empty."""
+        return self._names.search(normalise_name(billing_name), among)

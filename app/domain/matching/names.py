@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from itertools import combinations
 
 from rapidfuzz import fuzz, process
 
@@ -22,6 +23,9 @@ _LEGAL_WORDS = frozenset(
 )
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 _PREFIX = 3
+# A billing name's sub-names are looked up word set by word set; beyond this many words
+# only the whole name and its supersets are (2**8 lookups at most).
+_MAX_SUBNAME_WORDS = 8
 
 
 def normalise_name(name: str) -> str:
@@ -51,13 +55,45 @@ class NameIndex:
         self._margin = tie_margin
         self._blocks: dict[tuple[str, ...], list[str]] = defaultdict(list)
         self._names: dict[str, str] = {}
+        self._by_name: dict[str, list[str]] = defaultdict(list)
+        self._by_word: dict[str, set[str]] = defaultdict(set)
         for customer_id, normalised in names:
             if not normalised:
                 continue
             self._names[customer_id] = normalised
+            self._by_name[normalised].append(customer_id)
+            for word in normalised.split():
+                self._by_word[word].add(customer_id)
             for key in _block_keys(normalised):
                 self._blocks[key].append(customer_id)
         self._cache: dict[str, tuple[str | None, int, tuple[str, ...]]] = {}
+
+    def relatives(self, query: str) -> set[str]:
+        """Everyone a billing name could mean: customers whose name holds every word of
+        ``query`` (Smith Plumbing → Smith Plumbing & Heating), whose every word ``query``
+        holds (the other way round), or that reach the fuzzy threshold. ``query`` is
+        normalised (words sorted)."""
+        words = query.split()
+        if not words:
+            return set()
+        found = set.intersection(*(self._by_word.get(w, set()) for w in words))
+        if len(words) <= _MAX_SUBNAME_WORDS:
+            for size in range(1, len(words)):
+                for combo in combinations(words, size):  # sorted words give sorted names
+                    found.update(self._by_name.get(" ".join(combo), ()))
+        blocked: dict[str, None] = {}
+        for key in _block_keys(query):
+            blocked.update(dict.fromkeys(self._blocks.get(key, ())))
+        owners = list(blocked)
+        close = process.extract(
+            query,
+            [self._names[c] for c in owners],
+            scorer=fuzz.ratio,
+            limit=None,
+            score_cutoff=self._threshold,
+        )
+        found.update(owners[i] for _, _, i in close)
+        return found
 
     def search(
         self, query: str, among: Sequence[str] = ()

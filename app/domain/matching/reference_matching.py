@@ -9,7 +9,7 @@ invoices are applied only when the amount says which (all of them, or a unique s
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from app.domain.matching.context import MatchContext, PaymentFacts
 from app.domain.matching.invoice_book import InvoiceField
@@ -24,6 +24,7 @@ from app.domain.matching.proposals import (
     review_proposal,
 )
 from app.domain.matching.references import ReferenceHit, ReferenceStrength
+from app.domain.matching.rival_fits import fitting_candidates, invoice_sets_fitting
 from app.domain.matching.scoring import (
     AMBIGUITY_POINTS,
     AMOUNT_POINTS,
@@ -213,6 +214,7 @@ def _decide_amount(
     warnings: list[str],
 ) -> Proposal:
     """The named invoices of one customer are known; the amount decides what happens."""
+    facts = replace(facts, resolution=facts.resolution.settled_by(owner))
     pool = sorted(pool, key=lambda n: (n.invoice.invoice_date, n.invoice_id))
     balances = [(n.invoice_id, ctx.book.remaining(n.invoice_id)) for n in pool]
     total = sum(cents for _, cents in balances)
@@ -307,6 +309,14 @@ def _decide_amount(
                 return apply(MatchRule.REFERENCE_TOKEN, chosen, AmountFit.EXACT)
         return apply(MatchRule.OVERPAYMENT, pool, AmountFit.OVER)
     if len(pool) == 1:
+        others = invoice_sets_fitting(ctx, owner, facts.cents, excluding=[pool[0].invoice_id])
+        if others:  # issue 19's independent company: a typo is as likely as a part payment
+            paid = " or ".join(invoices_text(list(ids)) for ids in others)
+            return review(
+                f"{_named_phrase(pool)}, but the amount is exactly the open balance of {paid}: "
+                f"a mistyped number, or part payment of invoice {pool[0].invoice_id}?",
+                fitting_candidates(ctx, owner, others, facts.cents),
+            )
         return apply(MatchRule.PARTIAL, pool, AmountFit.PARTIAL)
     search = _subset(ctx, [cents for _, cents in balances], facts.cents)
     if search.outcome is SubsetOutcome.UNIQUE:

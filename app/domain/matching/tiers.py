@@ -47,7 +47,8 @@ TIER_ORDER = (
 )
 
 _IDENTIFIED = (CustomerEvidence.PAYTRACE_LINK, CustomerEvidence.EMAIL)
-_ANY_PAYER = (*_IDENTIFIED, CustomerEvidence.BILLING_NAME, CustomerEvidence.INVOICE_OWNER)
+_PAYER_KNOWN = (*_IDENTIFIED, CustomerEvidence.BILLING_NAME)
+_ANY_PAYER = (*_PAYER_KNOWN, CustomerEvidence.INVOICE_OWNER)
 
 
 _RULE_WORDS: Mapping[str, str] = {
@@ -93,7 +94,10 @@ def _kinds(rule: MatchRule, evidence: tuple[CustomerEvidence, ...]) -> set[str]:
 RECOMMENDED_CANDIDATE_KINDS: frozenset[str] = frozenset(
     _kinds(MatchRule.HARD_KEY, _ANY_PAYER)
     | _kinds(MatchRule.REFERENCE_TOKEN, _ANY_PAYER)
-    | _kinds(MatchRule.PARTIAL, _ANY_PAYER)
+    # A part payment from a payer nobody identified rests on the number alone, and the
+    # amount cannot confirm it (the independent company: "invoice no. 22388" matched
+    # another customer's PO-22388 while invoice 22388 was not yet in Sage Pro).
+    | _kinds(MatchRule.PARTIAL, _PAYER_KNOWN)
     | _kinds(MatchRule.CUSTOMER_AMOUNT, _ANY_PAYER)
     | _kinds(MatchRule.SUBSET_SUM, _ANY_PAYER)
 )
