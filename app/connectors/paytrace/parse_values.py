@@ -40,6 +40,8 @@ _MAX_MONEY = Decimal(_MAX_INT) / 100
 
 def _clean(value: str) -> str:
     """Lone UTF-16 surrogates (valid JSON, invalid text) become U+FFFD."""
+    if value.isascii():  # the usual case, and ASCII holds no surrogate: skip the round trip
+        return value
     return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
 
 
