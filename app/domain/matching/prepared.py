@@ -2,7 +2,7 @@
 
 Payers repeat themselves: the same description ("card", "web payment"), the same
 reference list, the same PayTrace customer, e-mail and billing name on many payments. Each
-reference field is factorised (pandas: one C hash join over the column) and read once per
+reference field is factorised (pandas: one C hash pass over the column) and read once per
 distinct text; who paid is resolved once per distinct (PayTrace customer, e-mail, billing
 name). The per-payment work left is gluing those results together. The answers are the
 ones ``extract_references`` and ``CustomerDirectory.resolve`` give for each payment.
