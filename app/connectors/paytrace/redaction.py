@@ -16,6 +16,8 @@ from app.domain.pan import is_card_number, redact_card_numbers
 
 _MAYBE_CARD = re.compile(r"\d(?:[ -]?\d){12}")
 _SHORTEST_CARD = 13  # digits; text shorter than this holds none
+_SMALLEST_CARD = 10**12  # numbers below this in size have fewer than 13 digits
+_NAME_CHARS = "abcdefghijklmnopqrstuvwxyz_"
 
 
 def redact_text(text: str) -> str:
@@ -39,7 +41,8 @@ def redact(value: Any) -> Any:
 def _redact_dict(row: dict[Any, Any]) -> dict[Any, Any]:
     out: dict[Any, Any] = {}
     for key, value in row.items():
-        if type(key) is str and len(key) >= _SHORTEST_CARD:
+        # Field names ("transaction_id") are lower-case letters and underscores: no digit.
+        if type(key) is str and len(key) >= _SHORTEST_CARD and key.strip(_NAME_CHARS):
             key = redact_text(key)
         kind = type(value)
         if kind is str:
@@ -48,6 +51,8 @@ def _redact_dict(row: dict[Any, Any]) -> dict[Any, Any]:
             out[key] = _redact_dict(value)
         elif value is None or kind is bool:
             out[key] = value
+        elif (kind is int or kind is float) and -_SMALLEST_CARD < value < _SMALLEST_CARD:
+            out[key] = value  # too few digits for a card (NaN fails the test and goes on)
         else:
             out[key] = redact(value)
     return out
