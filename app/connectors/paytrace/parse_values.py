@@ -47,6 +47,8 @@ def _clean(value: str) -> str:
 
 def text(value: Any, field: str) -> str:
     """Free text, redacted. Numbers become their digits; objects are a problem."""
+    if type(value) is str:  # nearly every call: the checks below in one step
+        return redact_card_numbers(value if value.isascii() else _clean(value))
     if value is None:
         return ""
     if isinstance(value, str):
