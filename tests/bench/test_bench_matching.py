@@ -10,6 +10,7 @@ Run: ``uv run pytest tests/bench/test_bench_matching.py -m bench -s``
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections import Counter
@@ -27,6 +28,7 @@ from tests.support.matching_scenarios import Truth, generate_at_scale
 # PAYSAGE_*, which tests/conftest.py clears).
 PAYMENTS = int(os.environ.get("MATCHING_BENCH_PAYMENTS", "100000"))
 INVOICES = 2 * PAYMENTS
+TARGET_RATIO = 3.0  # DESIGN: at most 3x the pandas merge on the exact key
 
 
 def _is_right(truth: Truth, proposal: Proposal) -> bool:
@@ -51,9 +53,12 @@ def test_bench_matching_against_a_pandas_merge() -> None:
             "balance": [i.balance for i in data.invoices],
         }
     )
-    started = time.perf_counter()
-    merged = payments_frame.merge(invoices_frame, on="key", how="inner")
-    baseline = time.perf_counter() - started
+    # Best of three: one merge takes ~0.1 s, so a single run swings with the load.
+    baseline = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        merged = payments_frame.merge(invoices_frame, on="key", how="inner")
+        baseline = min(baseline, time.perf_counter() - started)
 
     started = time.perf_counter()
     proposals = match_payments(data.payments, data.invoices, data.customers)
@@ -80,5 +85,15 @@ def test_bench_matching_against_a_pandas_merge() -> None:
         agree = (auto_count - wrong_count) / auto_count if auto_count else 1.0
         print(f"auto-approvable ({tier.label}): {auto_count:,}; agreeing: {agree:.2%}")
     print("rules:", dict(rules.most_common()))
+    summary = {
+        "bench": "matching_100k_x_200k" if PAYMENTS == 100_000 else f"matching_{PAYMENTS}",
+        "ratio": round(engine / baseline, 1),
+        "target": TARGET_RATIO,
+        "payments": PAYMENTS,
+        "invoices": INVOICES,
+        "engine_s": round(engine, 3),
+        "merge_s": round(baseline, 4),
+    }
+    print(json.dumps(summary))
     assert len(proposals) == PAYMENTS
     assert all(wrong_count == 0 for _, wrong_count in tiers.values())

@@ -15,6 +15,7 @@ from app.sandbox.paytrace import StandInSettings
 from app.store import audit
 from app.store.models import AuditEvent, OutboxItem, PayTraceTransaction, Proposal
 from app.sync.cycle import run_cycle
+from tests.support.clean_month import clean_month, posted_keys
 from tests.support.sync_fixtures import DEMO_TODAY, SyncEnv, running_sync_env
 
 NEVER_POSTED = {"declined", "voided", "uncaptured_auth"}
@@ -138,21 +139,13 @@ def test_thirty_days_sync_end_to_end(shaped_env: SyncEnv):
     assert _payments_by_reference(env).keys() == payments.keys()
 
 
-def _posted_keys(env: SyncEnv) -> set[str]:
-    with env.store.read() as session:
-        return set(
-            session.execute(select(OutboxItem.key).where(OutboxItem.status == "posted")).scalars()
-        )
-
-
 def test_thirty_days_with_a_sagepro_outage_in_the_first_cycle(tmp_path: Path):
     """Sage Pro is down while the month is first read: nothing posts, everything waits; the
     next cycle reads Sage Pro, matches the waiting payments (order payments and declines
     too) again and posts what a run without the outage posts."""
     since = DEMO_TODAY - timedelta(days=31)
-    with running_sync_env(tmp_path / "clean", "Clean") as clean:
-        run_cycle(clean.context(), since=since, auto_approve=True)
-        expected = _posted_keys(clean)
+    clean = clean_month()  # shared with the faults test: one fault-free month per process
+    assert clean.cycles == 1, "the fault-free month posts everything in its first cycle"
     with running_sync_env(tmp_path / "outage", "Outage") as env:
         env.sagepro.faults.set_random(1.0, ["503"], retry_after_s=0)
         down = run_cycle(env.context(), since=since, auto_approve=True)
@@ -171,7 +164,7 @@ def test_thirty_days_with_a_sagepro_outage_in_the_first_cycle(tmp_path: Path):
             assert audit.verify(session).ok
         print("\nafter the outage:", recovered.as_dict(), "re-matched:", rematched)
         assert rematched > 150
-        assert _posted_keys(env) == expected
+        assert posted_keys(env) == clean.posted_keys
 
 
 def test_without_auto_approve_everything_waits_for_review(sync_env: SyncEnv):

@@ -1,13 +1,15 @@
 """``match_payments``: one proposal per payment, set-based, in one pass over the payments.
 
 Indexes over invoices and customers are built once per run (hash joins and sorted arrays);
-each payment then costs a handful of dict lookups and a bisect, never a scan of all
-invoices. Payments are allocated in date order so earlier payments consume balances first.
+the payments' references and payers are read set-wise, once per distinct value
+(``prepared``); each payment then costs a handful of dict lookups and a bisect, never a
+scan of all invoices. Payments are allocated in date order so earlier payments consume
+balances first.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from app.domain.matching.context import MatchContext, PaymentFacts
 from app.domain.matching.currency import foreign_currencies, hold_foreign
@@ -15,6 +17,7 @@ from app.domain.matching.customer_matching import match_by_customer, review_unkn
 from app.domain.matching.customers import CustomerDirectory
 from app.domain.matching.invoice_book import InvoiceBook
 from app.domain.matching.model import MatchRule, MatchSettings, Proposal
+from app.domain.matching.prepared import FactsOf, prepare_facts
 from app.domain.matching.proposals import refusal
 from app.domain.matching.reference_matching import match_by_reference
 from app.domain.matching.references import extract_references
@@ -34,6 +37,18 @@ def match_payments(
     only SALE transactions are matched (captured authorizations export as SALE), anything
     else comes back as a refusal. Raises ValueError for a repeated InvoiceID or CustomerID.
     """
+    return match_with_facts(payments, invoices, customers, settings, prepare_facts)
+
+
+def match_with_facts(
+    payments: Sequence[Transaction],
+    invoices: Sequence[Invoice],
+    customers: Sequence[Customer],
+    settings: MatchSettings | None,
+    prepare: Callable[[Sequence[Transaction], MatchContext], FactsOf],
+) -> list[Proposal]:
+    """``match_payments`` with the payments' facts from ``prepare`` (set-wise in the app;
+    the tests also run one payment at a time to prove both give the same proposals)."""
     settings = settings or MatchSettings()
     ctx = MatchContext(
         book=InvoiceBook(invoices, settings.min_reference_length),
@@ -46,11 +61,12 @@ def match_payments(
         key=lambda i: (payments[i].created_local, payments[i].transaction_id, i),
     )
     foreign = foreign_currencies(invoices, settings.base_currency)
+    facts_of = prepare(payments, ctx)
     proposals: dict[int, Proposal] = {}
     seen: set[int] = set()
     for position in order:
         payment = payments[position]
-        proposal = _refusal(payment, seen) or _match_one(payment, ctx)
+        proposal = _refusal(payment, seen) or _match_one(facts_of(position), ctx)
         proposal = hold_foreign(proposal, foreign, settings.base_currency)
         seen.add(payment.transaction_id)
         for application in proposal.applications:
@@ -82,8 +98,9 @@ def _refusal(payment: Transaction, seen: set[int]) -> Proposal | None:
     return None
 
 
-def _match_one(payment: Transaction, ctx: MatchContext) -> Proposal:
-    facts = PaymentFacts(
+def one_payment_facts(payment: Transaction, ctx: MatchContext) -> PaymentFacts:
+    """One payment's facts read on their own (what ``prepare_facts`` does set-wise)."""
+    return PaymentFacts(
         payment=payment,
         cents=to_cents(payment.amount),
         resolution=ctx.directory.resolve(payment),
@@ -94,6 +111,9 @@ def _match_one(payment: Transaction, ctx: MatchContext) -> Proposal:
             ctx.settings.min_reference_length,
         ),
     )
+
+
+def _match_one(facts: PaymentFacts, ctx: MatchContext) -> Proposal:
     by_reference = match_by_reference(facts, ctx)
     if by_reference is not None:
         return by_reference

@@ -53,7 +53,9 @@ class NameIndex:
         """``names``: (customer_id, normalised name) pairs."""
         self._threshold = threshold
         self._margin = tie_margin
-        self._blocks: dict[tuple[str, ...], list[str]] = defaultdict(list)
+        # block key -> {customer: normalised name}: a query's blocks merge in C (dict.update)
+        # and hand over owners and names together, in the order the customers came.
+        self._blocks: dict[tuple[str, ...], dict[str, str]] = defaultdict(dict)
         self._names: dict[str, str] = {}
         self._by_name: dict[str, list[str]] = defaultdict(list)
         self._by_word: dict[str, set[str]] = defaultdict(set)
@@ -65,7 +67,7 @@ class NameIndex:
             for word in normalised.split():
                 self._by_word[word].add(customer_id)
             for key in _block_keys(normalised):
-                self._blocks[key].append(customer_id)
+                self._blocks[key][customer_id] = normalised
         self._cache: dict[str, tuple[str | None, int, tuple[str, ...]]] = {}
 
     def relatives(self, query: str) -> set[str]:
@@ -104,18 +106,21 @@ class NameIndex:
         if not query:
             return None, 0, ()
         if among:
-            return self._best(query, [c for c in among if c in self._names])
+            owners = [c for c in among if c in self._names]
+            return self._best(query, owners, [self._names[c] for c in owners])
         cached = self._cache.get(query)
         if cached is None:
-            candidates: dict[str, None] = {}
+            candidates: dict[str, str] = {}
             for key in _block_keys(query):
-                candidates.update(dict.fromkeys(self._blocks.get(key, ())))
-            cached = self._best(query, list(candidates))
+                candidates.update(self._blocks.get(key, {}))
+            cached = self._best(query, list(candidates), list(candidates.values()))
             self._cache[query] = cached
         return cached
 
-    def _best(self, query: str, owners: list[str]) -> tuple[str | None, int, tuple[str, ...]]:
-        keys = [self._names[c] for c in owners]
+    def _best(
+        self, query: str, owners: list[str], keys: list[str]
+    ) -> tuple[str | None, int, tuple[str, ...]]:
+        """``keys``: the owners' normalised names, position by position."""
         found = process.extract(
             query,
             keys,

@@ -10,6 +10,7 @@ function, so equality of normalised text is the join condition.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 
@@ -32,6 +33,8 @@ def normalise_reference(text: str) -> str:
     >>> normalise_reference(" inv-0104512 ")
     '104512'
     """
+    if text.isdigit() and text.isascii():  # most keys: the rules below would only strip zeros
+        return text.lstrip("0")
     cleaned = text.upper().strip().lstrip("#:.-_ ")
     cleaned = _PREFIXES.sub("", cleaned)
     cleaned = _SEPARATORS.sub("", cleaned)
@@ -87,9 +90,10 @@ def _tokens(text: str, min_length: int) -> list[tuple[str, str]]:
     return [(key, original) for key, original in found if _is_key(key, min_length)]
 
 
-def _field_hits(
+def field_hits(
     text: str, source: ReferenceSource, min_length: int, can_be_hard: bool
 ) -> list[ReferenceHit]:
+    """The keys one field holds (in the order found); ``extract_references`` combines them."""
     text = text.strip()
     if not text:
         return []
@@ -113,13 +117,23 @@ def extract_references(
     Only ``invoice_id`` and ``customer_reference_id`` can carry a hard key; the description
     is free text, so whatever it holds is a token.
     """
-    hits = [
-        *_field_hits(invoice_id, ReferenceSource.INVOICE_ID, min_length, can_be_hard=True),
-        *_field_hits(
-            customer_reference_id, ReferenceSource.CUSTOMER_REFERENCE, min_length, can_be_hard=True
-        ),
-        *_field_hits(description, ReferenceSource.DESCRIPTION, min_length, can_be_hard=False),
-    ]
+    return strongest_hits(
+        [
+            *field_hits(invoice_id, ReferenceSource.INVOICE_ID, min_length, can_be_hard=True),
+            *field_hits(
+                customer_reference_id,
+                ReferenceSource.CUSTOMER_REFERENCE,
+                min_length,
+                can_be_hard=True,
+            ),
+            *field_hits(description, ReferenceSource.DESCRIPTION, min_length, can_be_hard=False),
+        ]
+    )
+
+
+def strongest_hits(hits: Sequence[ReferenceHit]) -> tuple[ReferenceHit, ...]:
+    """Each key once, with its strongest occurrence, strongest first (``hits`` in field
+    order: invoice_id, customer_reference_id, description)."""
     best: dict[str, ReferenceHit] = {}
     for hit in hits:  # earlier fields win among equal strengths: invoice_id is most deliberate
         current = best.get(hit.key)
