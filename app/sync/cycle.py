@@ -28,10 +28,9 @@ from app.sync.anomaly_scan import scan_anomalies
 from app.sync.cancel import CancelToken
 from app.sync.errors import SyncFatalError
 from app.sync.ingest import get_cursor, ingest_transactions, set_cursor
-from app.sync.mapping_bridge import active_payment_mapper
-from app.sync.old_sales import OldSaleLookup, look_up_old_sales
+from app.sync.matching_pass import match_in_chunks
+from app.sync.old_sales import look_up_old_sales
 from app.sync.paytrace_poster import PayTraceOutboxPoster
-from app.sync.pipeline import PROPOSE_CHUNK, PipelineCounts, TransactionKey, propose
 from app.sync.poster import OutboxPoster
 from app.sync.run_lock import profile_run_lock
 from app.sync.settlements import (
@@ -159,7 +158,14 @@ def _run(
             )
             result.notes.extend(old_sales.notes)
             report("Matching payments to invoices", 0, 1)
-            counts = _propose_in_chunks(ctx, auto, sagepro_read=sagepro_read, old_sales=old_sales)
+            counts = match_in_chunks(
+                ctx.store,
+                ctx.profile,
+                ctx.clock,
+                auto,
+                sagepro_read=sagepro_read,
+                old_sales=old_sales,
+            )
             with ctx.store.write() as session:
                 plan_settlements(session, ctx.profile, ctx.clock())
             result.proposals, result.auto_approved = counts.proposals, counts.auto_approved
@@ -201,38 +207,6 @@ def _run(
                 after={"status": status, **result.as_dict()},
             )
     return result
-
-
-def _propose_in_chunks(
-    ctx: SyncContext, auto_approve: bool, *, sagepro_read: bool, old_sales: OldSaleLookup
-) -> PipelineCounts:
-    """Matching, one bounded write transaction per chunk of transactions (oldest first): a
-    first sync of thousands of payments never holds the write lock for long. A crash
-    between chunks leaves the rest unmatched for the next cycle, as if it had not run yet.
-    The re-evaluation of undecided proposals (``rematch``) runs once, with the first chunk,
-    and only on a fresh copy of Sage Pro: after a failed read the flag waits for recovery."""
-    total = PipelineCounts()
-    after: TransactionKey | None = None
-    first = True
-    while True:
-        with ctx.store.write() as session:
-            mapper = active_payment_mapper(session, ctx.profile)
-            counts = propose(
-                session,
-                profile=ctx.profile,
-                mapper=mapper,
-                now=ctx.clock(),
-                auto_approve=auto_approve,
-                reevaluate=first and sagepro_read and rematch.is_due(session),
-                old_sales=old_sales,
-                after=after,
-                limit=PROPOSE_CHUNK,
-            )
-        first = False
-        total.add(counts)
-        if counts.last_key is None:
-            return total
-        after = counts.last_key
 
 
 def _refresh_sagepro(ctx: SyncContext, result: CycleResult, report: ProgressCallback) -> bool:

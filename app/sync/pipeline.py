@@ -58,7 +58,7 @@ SALE_TYPES = (TransactionType.SALE.value, TransactionType.FORCE.value)
 # under write_lock.LONGEST_WRITE_S (docs/storage.md).
 PROPOSE_CHUNK = 50
 
-TransactionKey = tuple[datetime, int]  # (created_local, transaction_id): the matching order
+TransactionKey = rematch.TransactionKey
 
 
 @dataclass
@@ -89,8 +89,9 @@ def load_open_invoices(
 ) -> list[Invoice]:
     """Open invoices from the cache, less what undecided or approved proposals already claim
     (except ``released``: the claims of proposals being matched again)."""
-    rows = session.execute(select(SageProInvoice).where(SageProInvoice.status == "Open")).scalars()
-    invoices = list(rows)
+    # Plain rows, not ORM objects: thousands of invoices per matching chunk (issue 24).
+    columns = SageProInvoice.__table__.c
+    invoices = session.execute(select(*columns).where(columns.status == "Open")).all()
     claims = claimed_cents(
         session,
         [i.invoice_id for i in invoices],
@@ -134,7 +135,7 @@ def load_customers(session: Session) -> list[Customer]:
             card_last4=c.card_last4,
             card_expiry=c.card_expiry,
         )
-        for c in session.execute(select(SageProCustomer)).scalars()
+        for c in session.execute(select(*SageProCustomer.__table__.c)).all()
     ]
 
 
@@ -200,27 +201,30 @@ def propose(
     now: datetime,
     auto_approve: bool,
     user: str = "auto-approve",
-    reevaluate: bool = False,
+    reevaluate: rematch.Chunk | None = None,
     old_sales: OldSaleLookup | None = None,
     after: TransactionKey | None = None,
     limit: int | None = None,
 ) -> PipelineCounts:
     """Match what is new: the unmatched transactions after ``after`` (at most ``limit`` of
     them, in matching order; ``last_key`` of the result says where the next chunk starts).
-    With ``reevaluate`` also every undecided payment or order-to-cash proposal (one set-wise
-    run, see ``rematch``) and declines set aside for want of an invoice. ``old_sales``:
+    With ``reevaluate`` instead one chunk of undecided payment or order-to-cash proposals
+    (one set-wise run, see ``rematch``; ``last_key`` says where the next such chunk starts),
+    and with the last chunk the declines set aside for want of an invoice. ``old_sales``:
     refunds' sales found outside the store."""
     counts = PipelineCounts()
     # The "Off" tier turns auto-approval off for every kind of proposal, even when asked.
     auto_approve = auto_approve and profile_tier(profile) is not AutoApproveTier.OFF
     txn = PayTraceTransaction
-    query = select(txn).where(txn.match_status == "unmatched")
-    if after is not None:
-        query = query.where(tuple_(txn.created_local, txn.transaction_id) > tuple_(*after))
-    query = query.order_by(txn.created_local, txn.transaction_id).limit(limit)
-    pending = list(session.execute(query).scalars())
-    if limit is not None and len(pending) == limit:
-        counts.last_key = (pending[-1].created_local, pending[-1].transaction_id)
+    pending: list[PayTraceTransaction] = []
+    if reevaluate is None:
+        query = select(txn).where(txn.match_status == "unmatched")
+        if after is not None:
+            query = query.where(tuple_(txn.created_local, txn.transaction_id) > tuple_(*after))
+        query = query.order_by(txn.created_local, txn.transaction_id).limit(limit)
+        pending = list(session.execute(query).scalars())
+        if limit is not None and len(pending) == limit:
+            counts.last_key = (pending[-1].created_local, pending[-1].transaction_id)
     sales = [row for row in pending if row.transaction_type in SALE_TYPES]
     pending_ids = {row.transaction_id for row in pending}
     for row in pending:
@@ -260,9 +264,12 @@ def propose(
     # Re-evaluation (``rematch``): undecided order-to-cash proposals go through the order
     # check again, undecided payment proposals through the matcher, with the new sales.
     kinds = ("payment", *rematch.ORDER_KINDS)
-    undecided = rematch.undecided_proposals(session, kinds) if reevaluate else []
+    undecided: list[Proposal] = []
+    again: list[PayTraceTransaction] = []
+    if reevaluate is not None:
+        chunk = rematch.undecided_chunk(session, kinds, reevaluate)
+        undecided, again, counts.last_key = chunk.proposals, chunk.transactions, chunk.last_key
     by_transaction = {p.transaction_id: p for p in undecided}
-    again = rematch.undecided_transactions(session, kinds) if reevaluate else []
     again = [r for r in again if r.transaction_id not in pending_ids]
     by_order = {p.transaction_id for p in undecided if p.kind in rematch.ORDER_KINDS}
 
@@ -284,7 +291,12 @@ def propose(
     )
     to_match = sales + [r for r in again if r.transaction_id not in by_order]
     if to_match:
-        invoices = load_open_invoices(session, released=rematch.own_claims(undecided))
+        released = (
+            rematch.claims_not_yet_rematched(session, kinds, reevaluate.after)
+            if reevaluate is not None
+            else {}
+        )
+        invoices = load_open_invoices(session, released=released)
         customers = load_customers(session)
         matches = match_payments(
             [transaction_from_row(r) for r in to_match],
@@ -305,7 +317,7 @@ def propose(
                 rematch.supersede(session, old, new, now, proposal_facts(new))
                 counts.rematched += 1
             decide(new, ok, recorded=old is not None)
-    if reevaluate:
+    if reevaluate is not None and counts.last_key is None:  # the last chunk of undecided
         for row in rematch.declines_without_invoice(session):
             state_proposals.propose_decline(
                 session, row, now, decide

@@ -4,8 +4,11 @@ A payment that arrived before its invoice was entered, or while Sage Pro could n
 was matched against an incomplete copy. When a cache refresh brings new or changed invoices
 or customers, or the first refresh after a failed one succeeds, a flag is stored (in the
 refresh's own transaction, so a cancelled cycle cannot lose it); the next matching pass then
-matches every undecided payment proposal again together with the new payments, in one
-set-wise run, and clears the flag.
+matches every undecided payment proposal again, before the new payments, and clears the flag.
+It goes through them in chunks (oldest transaction first), each chunk one set-wise run in its
+own short write transaction, so a backlog of thousands never holds the write lock for long
+(docs/storage.md). The flag is cleared with the last chunk: a crash in between leaves it set,
+and the next pass starts over — safe, since a chunk that says the same again changes nothing.
 
 Undecided means: a payment proposal still ``proposed`` or ``review`` that no person touched.
 Approved, rejected and manually matched proposals (rule ``manual``) are never re-evaluated,
@@ -18,19 +21,43 @@ list).
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session, selectinload
 
 from app.domain.matching import Proposal as MatchProposal
 from app.domain.money import to_cents
 from app.store import audit
-from app.store.models import PayTraceTransaction, Proposal, SyncCursor
+from app.store.models import PayTraceTransaction, Proposal, ProposalApplication, SyncCursor
 from app.sync.ingest import get_cursor, set_cursor
 
 DUE_CURSOR = "sagepro.rematch_due"
+# Undecided proposals' transactions matched again per write transaction: like a chunk of new
+# payments (pipeline.PROPOSE_CHUNK), each is a proposal, an audit event and perhaps outbox rows.
+REMATCH_CHUNK = 50
+
+TransactionKey = tuple[datetime, int]  # (created_local, transaction_id): the matching order
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Which undecided proposals one pass re-evaluates: those of the first ``limit``
+    transactions after ``after`` (None: from the oldest)."""
+
+    after: TransactionKey | None = None
+    limit: int | None = REMATCH_CHUNK
+
+
+@dataclass
+class ChunkOfUndecided:
+    proposals: list[Proposal]
+    transactions: list[PayTraceTransaction]  # theirs, in matching order
+    last_key: TransactionKey | None  # set when the chunk was full: more may follow
+
+
 MANUAL_RULE = "manual"
 UNRECONCILED_RULE = "unreconciled"
 
@@ -74,17 +101,33 @@ def undecided_proposals(session: Session, kinds: tuple[str, ...]) -> list[Propos
     return [p for p in found if not (p.details or {}).get(UNDONE_BY)]
 
 
-def undecided_transactions(session: Session, kinds: tuple[str, ...]) -> list[PayTraceTransaction]:
-    """The transactions of those proposals."""
-    ids = {p.transaction_id for p in undecided_proposals(session, kinds)}
-    if not ids:
-        return []
-    return list(
-        session.execute(
-            select(PayTraceTransaction)
-            .where(PayTraceTransaction.transaction_id.in_(ids))
-            .order_by(PayTraceTransaction.created_local, PayTraceTransaction.transaction_id)
-        ).scalars()
+def undecided_chunk(session: Session, kinds: tuple[str, ...], chunk: Chunk) -> ChunkOfUndecided:
+    """The undecided proposals of the next ``chunk.limit`` transactions that have any, with
+    those transactions (a chunk ends on a transaction, never between two of its proposals)."""
+    txn = PayTraceTransaction
+    has_undecided = (
+        select(Proposal.id)
+        .where(Proposal.transaction_id == txn.transaction_id, Proposal.kind.in_(kinds))
+        .where(*_UNDECIDED)
+        .exists()
+    )
+    query = select(txn).where(has_undecided)
+    if chunk.after is not None:
+        query = query.where(tuple_(txn.created_local, txn.transaction_id) > tuple_(*chunk.after))
+    query = query.order_by(txn.created_local, txn.transaction_id).limit(chunk.limit)
+    transactions = list(session.execute(query).scalars())
+    full = chunk.limit is not None and len(transactions) == chunk.limit
+    last_key = (transactions[-1].created_local, transactions[-1].transaction_id) if full else None
+    ids = [t.transaction_id for t in transactions]
+    found = session.execute(
+        select(Proposal)
+        .where(Proposal.transaction_id.in_(ids), Proposal.kind.in_(kinds), *_UNDECIDED)
+        .options(selectinload(Proposal.applications))
+    ).scalars()
+    proposals = [p for p in found if not (p.details or {}).get(UNDONE_BY)]
+    matched = {p.transaction_id for p in proposals}
+    return ChunkOfUndecided(
+        proposals, [t for t in transactions if t.transaction_id in matched], last_key
     )
 
 
@@ -115,12 +158,26 @@ def same_order_proposal(old: Proposal, new: Proposal) -> bool:
     ) and (keep or old.customer_id == new.customer_id)
 
 
-def own_claims(proposals: list[Proposal]) -> dict[str, int]:
-    """What these proposals claim of each invoice (given back while they are re-matched)."""
+def claims_not_yet_rematched(
+    session: Session, kinds: tuple[str, ...], after: TransactionKey | None
+) -> dict[str, int]:
+    """What the undecided proposals of the transactions after ``after`` claim of each
+    invoice: this chunk's and the later ones'. They are given back while a chunk is matched,
+    as the earlier chunks' were, so each chunk sees what a single set-wise run in matching
+    order would have left it, and a pass over unchanged data says the same again."""
+    txn = PayTraceTransaction
+    query = (
+        select(Proposal.details, ProposalApplication.invoice_id, ProposalApplication.amount_cents)
+        .join(ProposalApplication, ProposalApplication.proposal_id == Proposal.id)
+        .join(txn, txn.transaction_id == Proposal.transaction_id)
+        .where(Proposal.kind.in_(kinds), *_UNDECIDED)
+    )
+    if after is not None:
+        query = query.where(tuple_(txn.created_local, txn.transaction_id) > tuple_(*after))
     claims: dict[str, int] = defaultdict(int)
-    for proposal in proposals:
-        for application in proposal.applications:
-            claims[application.invoice_id] += application.amount_cents
+    for details, invoice_id, amount_cents in session.execute(query):
+        if not (details or {}).get(UNDONE_BY):
+            claims[invoice_id] += amount_cents
     return claims
 
 

@@ -3,9 +3,9 @@ write or its Nth Sage Pro call, restart it, and demand the crash-free run's Sage
 every expected effect exactly once, nothing lost, the store file and audit chain sound.
 
 The default run crashes a small company at a sample of points (the first steps, every
-k-th, every Sage Pro change early on, the last); ``-m reliability`` crashes the demo
-company (300 transactions) at every single step. ``RELIABILITY_CRASH_TRANSACTIONS`` sizes
-the long run's company down for a quicker look.
+k-th, every Sage Pro change early on, the last); ``-m reliability`` crashes a 60-transaction
+demo company (every kind of transaction and of Sage Pro effect) at every single step.
+``RELIABILITY_CRASH_TRANSACTIONS`` sizes the long run's company (300: the app's demo company).
 """
 
 from __future__ import annotations
@@ -18,13 +18,12 @@ import pytest
 
 from tests.support.reliability_crash import (
     check_report,
-    crash_at_every_step,
     crash_everywhere,
     crash_points,
-    long_run_company,
     reference_run,
 )
 from tests.support.reliability_env import small_company
+from tests.support.reliability_long_run import crash_at_every_step, long_run_company
 
 pytestmark = pytest.mark.skipif(
     sys.platform == "win32", reason="the harness forks its children (POSIX only)"

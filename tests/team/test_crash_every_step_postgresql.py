@@ -6,7 +6,8 @@ so another claimant — must reclaim the dead one's in-flight row at once and po
 effect exactly once.
 
 The default run crashes a small company at a sample of points; ``-m reliability`` crashes
-the demo company at every step (``RELIABILITY_CRASH_TRANSACTIONS`` sizes it down).
+a 24-transaction demo company at every step (``RELIABILITY_CRASH_TRANSACTIONS`` sizes it:
+300 is the app's demo company).
 """
 
 from __future__ import annotations
@@ -23,14 +24,17 @@ import pytest
 from tests.support.reliability_crash import (
     SAGEPRO,
     check_report,
-    crash_at_every_step,
     crash_everywhere,
     crash_once,
     crash_points,
-    long_run_company,
     reference_run,
 )
 from tests.support.reliability_env import small_company
+from tests.support.reliability_long_run import (
+    LONG_RUN_TRANSACTIONS_POSTGRESQL,
+    crash_at_every_step,
+    long_run_company,
+)
 from tests.team.pg_server import fresh_database
 
 pytestmark = pytest.mark.skipif(
@@ -85,4 +89,6 @@ def test_a_kill_right_after_a_claim_is_reclaimed_by_the_restart(
 @pytest.mark.timeout(12 * 3600)
 def test_crash_at_every_step_on_postgresql(tmp_path: Path, postgres_server_url: str):
     new_store = partial(_database, postgres_server_url)
-    crash_at_every_step(long_run_company(), tmp_path, "PostgreSQL, ", new_store)
+    crash_at_every_step(
+        long_run_company(LONG_RUN_TRANSACTIONS_POSTGRESQL), tmp_path, "PostgreSQL, ", new_store
+    )

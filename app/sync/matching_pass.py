@@ -1,0 +1,102 @@
+"""One matching pass of a sync cycle, in bounded write transactions (docs/storage.md).
+
+First, when Sage Pro's picture changed (``rematch``), the undecided proposals are matched
+again, one chunk of transactions per write transaction; then the new payments, one chunk per
+write transaction, oldest first. No write transaction grows with the size of a first sync
+or of a backlog of waiting payments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from app.config import Profile
+from app.store import Store
+from app.sync import rematch
+from app.sync.mapping_bridge import active_payment_mapper
+from app.sync.old_sales import OldSaleLookup
+from app.sync.pipeline import PROPOSE_CHUNK, PipelineCounts, TransactionKey, propose
+
+
+def match_in_chunks(
+    store: Store,
+    profile: Profile,
+    clock: Callable[[], datetime],
+    auto_approve: bool,
+    *,
+    sagepro_read: bool,
+    old_sales: OldSaleLookup,
+) -> PipelineCounts:
+    """The re-evaluation (only on a fresh copy of Sage Pro: after a failed read the flag
+    waits for recovery), then the new payments."""
+    total = PipelineCounts()
+    if sagepro_read:
+        total.add(rematch_in_chunks(store, profile, clock, auto_approve, old_sales=old_sales))
+    total.add(propose_in_chunks(store, profile, clock, auto_approve, old_sales=old_sales))
+    return total
+
+
+def rematch_in_chunks(
+    store: Store,
+    profile: Profile,
+    clock: Callable[[], datetime],
+    auto_approve: bool,
+    *,
+    old_sales: OldSaleLookup,
+    chunk_size: int = rematch.REMATCH_CHUNK,
+) -> PipelineCounts:
+    """Every undecided proposal matched again if the flag says so, ``chunk_size``
+    transactions per write transaction; the last chunk clears the flag. A crash in between
+    leaves the flag set: the next pass starts over, and what it already re-matched says the
+    same again and stays as it is."""
+    total = PipelineCounts()
+    with store.read() as session:
+        if not rematch.is_due(session):
+            return total
+    after: TransactionKey | None = None
+    while True:
+        with store.write() as session:
+            counts = propose(
+                session,
+                profile=profile,
+                mapper=active_payment_mapper(session, profile),
+                now=clock(),
+                auto_approve=auto_approve,
+                reevaluate=rematch.Chunk(after, chunk_size),
+                old_sales=old_sales,
+            )
+        total.add(counts)
+        if counts.last_key is None:
+            return total
+        after = counts.last_key
+
+
+def propose_in_chunks(
+    store: Store,
+    profile: Profile,
+    clock: Callable[[], datetime],
+    auto_approve: bool,
+    *,
+    old_sales: OldSaleLookup,
+) -> PipelineCounts:
+    """The new payments, one bounded write transaction per chunk (oldest first). A crash
+    between chunks leaves the rest unmatched for the next cycle, as if it had not run yet."""
+    total = PipelineCounts()
+    after: TransactionKey | None = None
+    while True:
+        with store.write() as session:
+            counts = propose(
+                session,
+                profile=profile,
+                mapper=active_payment_mapper(session, profile),
+                now=clock(),
+                auto_approve=auto_approve,
+                old_sales=old_sales,
+                after=after,
+                limit=PROPOSE_CHUNK,
+            )
+        total.add(counts)
+        if counts.last_key is None:
+            return total
+        after = counts.last_key
