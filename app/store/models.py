@@ -258,7 +258,13 @@ class OutboxItem(Base):
     """One intended effect in Sage Pro (or PayTrace), keyed so it happens exactly once."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at", "sequence"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "next_attempt_at", "sequence"),
+        # Claims walk pending rows in post order and look for an earlier open effect on
+        # the same invoice/customer (app.sync.outbox_claims).
+        Index("ix_outbox_claim", "status", "target", "sequence", "id"),
+        Index("ix_outbox_ordering", "ordering_key", "sequence"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(String(80), unique=True)  # e.g. PT-79388123-PAY

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from app.connectors.paytrace.parse_transactions import ParsedRecord
 from app.domain.records import ParseError, TransactionType
 from app.store import audit
+from app.store.bulk_insert import insert_rows
 from app.store.models import (
     Base,
     ExceptionItem,
@@ -54,7 +55,8 @@ class IngestCounts:
 
 
 def _table(model: type[Base]) -> Table:
-    """The Core table, for plain executemany inserts (much faster than ORM bulk inserts)."""
+    """The Core table, for plain executemany inserts (``bulk_insert``: no ORM, no per-row
+    parameter processing)."""
     return Base.metadata.tables[model.__tablename__]
 
 
@@ -132,11 +134,11 @@ def _ingest_chunk(
     for record in chunk:
         tx = record.transaction
         digest = content_hash(record.hashed_content())
-        values = row_values(tx, digest, tz)
         old = existing.get(tx.transaction_id)
         if old is not None and old["content_hash"] == digest:
             counts.unchanged += 1
             continue
+        values = row_values(tx, digest, tz)
         if (str(tx.transaction_id), digest) not in known_raw:
             raws.append(
                 {
@@ -191,14 +193,11 @@ def _ingest_chunk(
                 "changes": changes,
             }
         )
-    if raws:
-        session.execute(_table(RawRecord).insert(), raws)
-    if inserts:
-        session.execute(_table(PayTraceTransaction).insert(), inserts)
+    insert_rows(session, _table(RawRecord), raws)
+    insert_rows(session, _table(PayTraceTransaction), inserts)
     if updates:
         session.execute(update(PayTraceTransaction), updates)
-    if events:
-        session.execute(_table(TransactionEvent).insert(), events)
+    insert_rows(session, _table(TransactionEvent), events)
     return counts
 
 

@@ -8,6 +8,12 @@ become dead letters with the reason in plain words. When Sage Pro cannot be reac
 poster stops for this cycle and raises one alert instead of one error per row
 (``sagepro_unreachable_alert``). The row changes it shares with the PayTrace poster (claim
 stamp, attempt rows, posted, persisted backoff) are in ``outbox_outcomes``.
+
+Throughput (issue 22): rows are claimed a few at a time (``outbox_claims``), up to
+``concurrency`` calls are in the air at once — never two for one invoice/customer, so each
+keeps PayTrace event order — and one listing of the pass's payment dates stands in for the
+first lookup of every never-tried payment (``key_snapshot``); retries and reclaimed rows
+are looked up one by one.
 """
 
 from __future__ import annotations
@@ -16,9 +22,9 @@ import os
 import random
 import socket
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -29,6 +35,7 @@ from app.connectors.sagepro.errors import (
     UnreachableError,
 )
 from app.connectors.sagepro.gateway import SageProGateway
+from app.connectors.sagepro.key_snapshot import PaymentSnapshot
 from app.connectors.sagepro.retry import RetryPolicy
 from app.store import Store, audit, claimants
 from app.store.models import (
@@ -41,6 +48,7 @@ from app.store.models import (
 from app.sync import posting_states, reversals, sagepro_effects
 from app.sync.cancel import CancelToken
 from app.sync.dead_letters import mark_dead
+from app.sync.outbox_claims import Claimed, due_rows, payment_snapshot, reclaim, release
 from app.sync.outbox_outcomes import (
     add_attempt,
     mark_posted,
@@ -51,10 +59,27 @@ from app.sync.outbox_outcomes import (
 from app.sync.sagepro_cache import apply_posted_payment
 from app.sync.sagepro_unreachable_alert import clear_unreachable_alert, raise_unreachable_alert
 
-OPEN_STATES = ("pending", "in_flight", "dead")
 # A claim older than this is a crashed worker's (a post takes seconds; its lookup-first
 # makes posting a reclaimed row safe even if that worker was only slow).
 CLAIM_TIMEOUT_S = 600.0
+# Calls in the air at once (the Sage Pro client pools four connections).
+CONCURRENCY = 4
+# A claim takes this many rows per free call slot, so claims are a few per round, not one
+# per posting.
+CLAIM_ROUNDS = 4
+
+
+_Finished = tuple[Claimed, "Future[sagepro_effects.Done]"]
+
+
+@dataclass
+class _Work:
+    """One pass's rows: claimed and waiting, in the air, and back but not yet written."""
+
+    waiting: list[Claimed] = field(default_factory=list)
+    running: dict[Future[sagepro_effects.Done], Claimed] = field(default_factory=dict)
+    finished: list[_Finished] = field(default_factory=list)
+    skip: set[int] = field(default_factory=set)  # transient failures wait for the next pass
 
 
 def claimant_name(worker: str) -> str:
@@ -85,6 +110,7 @@ class OutboxPoster:
         rng: random.Random | None = None,
         retry_policy: RetryPolicy | None = None,
         claim_timeout_s: float = CLAIM_TIMEOUT_S,
+        concurrency: int = CONCURRENCY,
     ) -> None:
         self.store = store
         self.gateway = gateway
@@ -93,6 +119,7 @@ class OutboxPoster:
         # workstation's worker is called "paysage".
         self.claimant = worker if store.is_sqlite else claimant_name(worker)
         self.claim_timeout_s = claim_timeout_s
+        self.concurrency = max(1, concurrency)
         self.max_attempts = max_attempts
         self.base_delay_s = base_delay_s
         self.cap_delay_s = cap_delay_s
@@ -104,99 +131,28 @@ class OutboxPoster:
     # -- choosing work ------------------------------------------------------------------
 
     def reclaim_in_flight(self) -> int:
-        """Rows left in flight by a crash go back to pending (the lookup makes that safe).
+        """Rows left in flight by a crash go back to pending (``outbox_claims.reclaim``)."""
+        return reclaim(self.store, self.claimant, self.clock(), self.claim_timeout_s)
 
-        SQLite has one poster per store, so every in-flight row is a leftover. On a shared
-        (PostgreSQL) store other workstations may be posting right now: only rows this worker
-        claimed, rows of claimants whose lease has ended (``claimants``), or claims older
-        than ``claim_timeout_s`` are leftovers."""
-        # Outbound (Sage Pro → PayTrace) rows belong to paytrace_poster (issue 11).
-        stale = (OutboxItem.status == "in_flight") & (OutboxItem.target == "sagepro")
-        if not self.store.is_sqlite:
-            with self.store.read() as session:
-                others = session.scalars(
-                    select(OutboxItem.claimed_by)
-                    .where(stale, OutboxItem.claimed_by != self.claimant)
-                    .distinct()
-                ).all()
-            gone = claimants.claimants_gone(self.store, [c for c in others if c])
-            cutoff = self.clock() - timedelta(seconds=self.claim_timeout_s)
-            stale = stale & (
-                OutboxItem.claimed_by.in_([self.claimant, *gone])
-                | OutboxItem.claimed_at.is_(None)
-                | (OutboxItem.claimed_at < cutoff)
-            )
-        with self.store.write() as session:
-            return session.execute(
-                update(OutboxItem)
-                .where(stale)
-                .values(status="pending", claimed_by=None, claimed_at=None)
-            ).rowcount  # type: ignore[attr-defined]
-
-    def _next_due(self, session: Session, skip: set[int]) -> OutboxItem | None:
-        """The first due row whose invoice/customer has no earlier effect still unposted."""
-        now = self.clock()
-        first_open = dict(
-            session.execute(
-                select(OutboxItem.ordering_key, func.min(OutboxItem.sequence))
-                .where(OutboxItem.status.in_(OPEN_STATES), OutboxItem.ordering_key != "")
-                .group_by(OutboxItem.ordering_key)
-            ).all()
-        )
-        due = session.execute(
-            select(OutboxItem)
-            .where(
-                OutboxItem.status == "pending",
-                OutboxItem.next_attempt_at <= now,
-                OutboxItem.target == "sagepro",  # PayTrace intents: paytrace_poster (issue 11)
-            )
-            .order_by(OutboxItem.sequence, OutboxItem.id)
-        ).scalars()
-        for item in due:
-            if item.id in skip:
-                continue
-            if item.ordering_key and first_open.get(item.ordering_key) != item.sequence:
-                continue  # an earlier event on the same invoice must post first
-            return item
-        return None
-
-    def _next_due_locked(self, session: Session, skip: set[int]) -> OutboxItem | None:
-        """PostgreSQL: the same choice as ``_next_due`` in one statement, taking the row with
-        ``FOR UPDATE SKIP LOCKED`` so concurrent posters never claim the same row."""
-        first_open = (
-            select(OutboxItem.ordering_key, func.min(OutboxItem.sequence).label("sequence"))
-            .where(OutboxItem.status.in_(OPEN_STATES), OutboxItem.ordering_key != "")
-            .group_by(OutboxItem.ordering_key)
-            .cte("first_open")
-        )
-        query = (
-            select(OutboxItem)
-            .outerjoin(first_open, first_open.c.ordering_key == OutboxItem.ordering_key)
-            .where(
-                OutboxItem.status == "pending",
-                OutboxItem.next_attempt_at <= self.clock(),
-                OutboxItem.target == "sagepro",  # PayTrace intents: paytrace_poster (issue 11)
-                (OutboxItem.ordering_key == "") | (OutboxItem.sequence == first_open.c.sequence),
-            )
-            .order_by(OutboxItem.sequence, OutboxItem.id)
-            .limit(1)
-            .with_for_update(skip_locked=True, of=OutboxItem)
-        )
-        if skip:
-            query = query.where(OutboxItem.id.not_in(skip))
-        return session.execute(query).scalars().first()
-
-    def _claim(self, skip: set[int]) -> tuple[int, str, str, dict[str, Any]] | None:
-        if self.store.is_sqlite:
-            session_scope, choose = self.store.write, self._next_due
-        else:
-            session_scope, choose = self.store.claim, self._next_due_locked
+    def _claim(self, skip: set[int], limit: int = 1) -> list[Claimed]:
+        """Take up to ``limit`` due rows, committed in flight before any call is made."""
+        session_scope = self.store.write if self.store.is_sqlite else self.store.claim
         with session_scope() as session:
-            item = choose(session, skip)
-            if item is None:
-                return None
-            stamp_claim(item, self.claimant, self.clock())
-            return item.id, item.kind, item.key, dict(item.payload)
+            items = due_rows(session, self.clock(), skip, limit, lock=not self.store.is_sqlite)
+            now = self.clock()
+            for item in items:
+                stamp_claim(item, self.claimant, now)
+            return [
+                Claimed(
+                    item.id,
+                    item.kind,
+                    item.key,
+                    dict(item.payload),
+                    item.ordering_key,
+                    item.attempts == 1,
+                )
+                for item in items
+            ]
 
     # -- the loop -----------------------------------------------------------------------
 
@@ -215,69 +171,139 @@ class OutboxPoster:
         cancel: CancelToken | None,
         progress: Callable[[int], None] | None,
     ) -> PostCounts:
+        """Up to ``concurrency`` rows in the air at once, never two of one ordering key.
+        Outcomes are written a few at a time in one transaction (each commit costs a disk
+        flush); a row finished but not yet written is still in flight, which a crash
+        leaves for the next run's reclaim and lookup."""
         counts = PostCounts()
         self.reclaim_in_flight()
-        skip: set[int] = set()
-        while not (cancel and cancel.cancelled):
-            lease.check()
-            claimed = self._claim(skip)
-            if claimed is None:
-                break
-            item_id, kind, key, payload = claimed
-            try:
-                done = sagepro_effects.execute(self.gateway, kind, key, payload, self.retry_policy)
-            except (UnreachableError, UnavailableError) as exc:
-                self._retry_later(item_id, exc, counts)
-                counts.paused = True
-                counts.pause_reason = str(exc)
-                counts.unreachable = isinstance(exc, UnreachableError)
-                raise_unreachable_alert(self.store, str(exc), worker=self.worker, now=self.clock())
-                break
-            except SageProError as exc:
-                if exc.transient:
-                    self._retry_later(item_id, exc, counts)
-                    skip.add(item_id)
-                else:
-                    self._dead_letter(item_id, exc.code or type(exc).__name__, str(exc), counts)
-            except sagepro_effects.PayloadError as exc:
-                self._dead_letter(
-                    item_id, "bad_payload", f"The payload cannot be sent: {exc}.", counts
-                )
-            else:
-                self._posted(item_id, done, counts)
-            if progress:
-                progress(counts.posted + counts.dead_letter)
+        snapshot = payment_snapshot(self.store, self.gateway, self.clock())
+        work = _Work()
+        with ThreadPoolExecutor(self.concurrency, thread_name_prefix="sagepro-post") as pool:
+            while True:
+                stopping = counts.paused or bool(cancel and cancel.cancelled)
+                if not stopping:
+                    self._send_ready(pool, work, snapshot)
+                idle = len(work.running) < self.concurrency
+                if work.finished and (idle or len(work.finished) >= self.concurrency):
+                    self._record(work.finished, counts, work.skip)
+                    work.finished = []
+                    if progress:
+                        progress(counts.posted + counts.dead_letter)
+                    continue
+                if idle and not stopping and self._claim_more(lease, work):
+                    continue
+                if not work.running:
+                    break
+                done, _ = wait(work.running, return_when=FIRST_COMPLETED)
+                work.finished.extend((work.running.pop(f), f) for f in done)
+        release(self.store, [c.id for c in work.waiting])
+        if counts.paused:
+            raise_unreachable_alert(
+                self.store, counts.pause_reason, worker=self.worker, now=self.clock()
+            )
         return counts
+
+    def _send_ready(
+        self, pool: ThreadPoolExecutor, work: _Work, snapshot: PaymentSnapshot | None
+    ) -> None:
+        """Claimed rows into free slots, skipping any whose invoice/customer is in the air."""
+        while len(work.running) < self.concurrency:
+            busy = {c.ordering_key for c in work.running.values() if c.ordering_key}
+            ready = next((c for c in work.waiting if c.ordering_key not in busy), None)
+            if ready is None:
+                return
+            work.waiting.remove(ready)
+            work.running[pool.submit(self._execute, ready, snapshot)] = ready
+
+    def _claim_more(self, lease: claimants.ClaimantLease, work: _Work) -> bool:
+        """A fresh claim of a few rows per slot; False when none are due (or some wait)."""
+        if work.waiting:  # only blocked rows wait: claim again once they are sent
+            return False
+        lease.check()
+        held = {c.id for c in work.waiting} | {c.id for c in work.running.values()}
+        fresh = self._claim(work.skip | held, self.concurrency * CLAIM_ROUNDS)
+        work.waiting.extend(fresh)
+        return bool(fresh)
+
+    def _execute(self, claim: Claimed, snapshot: PaymentSnapshot | None) -> sagepro_effects.Done:
+        return sagepro_effects.execute(
+            self.gateway,
+            claim.kind,
+            claim.key,
+            claim.payload,
+            self.retry_policy,
+            snapshot=snapshot if claim.first_try else None,
+        )
+
+    def _record(self, finished: list[_Finished], counts: PostCounts, skip: set[int]) -> None:
+        """Write finished rows' outcomes in one transaction."""
+        with self.store.write() as session:
+            # One read for the lot; each outcome's session.get then finds its row in memory.
+            ids = [claim.id for claim, _ in finished]
+            session.execute(select(OutboxItem).where(OutboxItem.id.in_(ids))).scalars().all()
+            for claim, future in finished:
+                self._outcome(session, claim.id, future, counts, skip)
+
+    def _outcome(
+        self,
+        session: Session,
+        item_id: int,
+        future: Future[sagepro_effects.Done],
+        counts: PostCounts,
+        skip: set[int],
+    ) -> None:
+        try:
+            done = future.result()
+        except (UnreachableError, UnavailableError) as exc:
+            self._retry_later(session, item_id, exc, counts)
+            counts.paused = True
+            counts.pause_reason = str(exc)
+            counts.unreachable = isinstance(exc, UnreachableError)
+        except SageProError as exc:
+            if exc.transient:
+                self._retry_later(session, item_id, exc, counts)
+                skip.add(item_id)
+            else:
+                self._dead_letter(
+                    session, item_id, exc.code or type(exc).__name__, str(exc), counts
+                )
+        except sagepro_effects.PayloadError as exc:
+            reason = f"The payload cannot be sent: {exc}."
+            self._dead_letter(session, item_id, "bad_payload", reason, counts)
+        else:
+            self._posted(session, item_id, done, counts)
 
     # -- outcomes -----------------------------------------------------------------------
 
-    def _posted(self, item_id: int, done: sagepro_effects.Done, counts: PostCounts) -> None:
+    def _posted(
+        self, session: Session, item_id: int, done: sagepro_effects.Done, counts: PostCounts
+    ) -> None:
         now, remote_id = self.clock(), done.remote_id
-        with self.store.write() as session:
-            item = session.get(OutboxItem, item_id)
-            assert item is not None
-            mark_posted(item, remote_id, now)
-            add_attempt(session, item_id, now, "posted", f"Sage Pro id {remote_id}")
-            if item.kind == reversals.REVERSAL_KIND:
-                reversals.reversal_posted(session, item, now)
-            if done.record is not None:  # Staged records join the Sage Pro worklist
-                posting_states.remember(session, item, done.record, now)
-            self._finish_proposal(session, item)
-            if item.batch_number is not None:
-                session.execute(
-                    update(SettlementBatchRow)
-                    .where(SettlementBatchRow.number == item.batch_number)
-                    .values(status="posted")
-                )
-            audit.record(
-                session,
-                "post",
-                "outbox",
-                item.key,
-                actor=self.worker,
-                before={"status": "in_flight"},
-                after={"status": "posted", "remote_id": remote_id},
+        item = session.get(OutboxItem, item_id)
+        assert item is not None
+        mark_posted(item, remote_id, now)
+        add_attempt(session, item_id, now, "posted", f"Sage Pro id {remote_id}")
+        if item.kind == reversals.REVERSAL_KIND:
+            reversals.reversal_posted(session, item, now)
+        if done.record is not None:  # Staged records join the Sage Pro worklist
+            posting_states.remember(session, item, done.record, now)
+        self._finish_proposal(session, item)
+        if item.batch_number is not None:
+            session.execute(
+                update(SettlementBatchRow)
+                .where(SettlementBatchRow.number == item.batch_number)
+                .values(status="posted")
             )
+        audit.record(
+            session,
+            "post",
+            "outbox",
+            item.key,
+            actor=self.worker,
+            before={"status": "in_flight"},
+            after={"status": "posted", "remote_id": remote_id},
+        )
         counts.posted += 1
 
     def _finish_proposal(self, session: Session, item: OutboxItem) -> None:
@@ -305,48 +331,50 @@ class OutboxPoster:
             )
             apply_posted_payment(session, list(apps))
 
-    def _retry_later(self, item_id: int, exc: SageProError, counts: PostCounts) -> None:
+    def _retry_later(
+        self, session: Session, item_id: int, exc: SageProError, counts: PostCounts
+    ) -> None:
         now = self.clock()
-        with self.store.write() as session:
-            item = session.get(OutboxItem, item_id)
-            assert item is not None
-            add_attempt(session, item_id, now, "transient", str(exc))
-            if item.attempts >= self.max_attempts:
-                self._mark_dead(
-                    session,
-                    item,
-                    exc.code or "gave_up",
-                    f"Sage Pro kept failing after {item.attempts} tries; last answer: {exc}",
-                    now,
-                )
-                counts.dead_letter += 1
-                return
-            delay = schedule_retry(
-                item,
-                now=now,
-                error=str(exc),
-                base_s=self.base_delay_s,
-                cap_s=self.cap_delay_s,
-                rng=self.rng,
-                retry_after_s=exc.retry_after_s,
-            )
-            audit.record(
+        item = session.get(OutboxItem, item_id)
+        assert item is not None
+        add_attempt(session, item_id, now, "transient", str(exc))
+        if item.attempts >= self.max_attempts:
+            self._mark_dead(
                 session,
-                "retry_scheduled",
-                "outbox",
-                item.key,
-                actor=self.worker,
-                after={"attempts": item.attempts, "in_seconds": round(delay, 1), "error": str(exc)},
+                item,
+                exc.code or "gave_up",
+                f"Sage Pro kept failing after {item.attempts} tries; last answer: {exc}",
+                now,
             )
+            counts.dead_letter += 1
+            return
+        delay = schedule_retry(
+            item,
+            now=now,
+            error=str(exc),
+            base_s=self.base_delay_s,
+            cap_s=self.cap_delay_s,
+            rng=self.rng,
+            retry_after_s=exc.retry_after_s,
+        )
+        audit.record(
+            session,
+            "retry_scheduled",
+            "outbox",
+            item.key,
+            actor=self.worker,
+            after={"attempts": item.attempts, "in_seconds": round(delay, 1), "error": str(exc)},
+        )
         counts.retry_later += 1
 
-    def _dead_letter(self, item_id: int, code: str, reason: str, counts: PostCounts) -> None:
+    def _dead_letter(
+        self, session: Session, item_id: int, code: str, reason: str, counts: PostCounts
+    ) -> None:
         now = self.clock()
-        with self.store.write() as session:
-            item = session.get(OutboxItem, item_id)
-            assert item is not None
-            add_attempt(session, item_id, now, "permanent", reason)
-            self._mark_dead(session, item, code, reason, now)
+        item = session.get(OutboxItem, item_id)
+        assert item is not None
+        add_attempt(session, item_id, now, "permanent", reason)
+        self._mark_dead(session, item, code, reason, now)
         counts.dead_letter += 1
 
     def _mark_dead(

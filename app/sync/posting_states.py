@@ -95,6 +95,8 @@ def remember(session: Session, item: OutboxItem, record: Any, now: datetime) -> 
     state = normalise_state(str(getattr(record, "posting_state", "") or ""))
     previous = item.posting_state
     item.posting_state = state
+    if state != STAGED and previous != STAGED:
+        return  # never staged: no worklist row to start or close (saves a read per post)
     staged = session.get(StagedPosting, item.id)
     if state == STAGED:
         facts = worklist_facts(record, item.key)

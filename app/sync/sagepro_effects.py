@@ -14,6 +14,7 @@ from typing import Any
 
 from app.connectors.sagepro.exactly_once import PostKind, post_once
 from app.connectors.sagepro.gateway import SageProGateway
+from app.connectors.sagepro.key_snapshot import PaymentSnapshot
 from app.connectors.sagepro.payloads import PayloadError
 from app.connectors.sagepro.retry import RetryPolicy
 from app.sync import order_effects  # issue 11: order-to-cash
@@ -66,13 +67,15 @@ def execute(
     key: str,
     payload: Mapping[str, Any],
     policy: RetryPolicy | None = None,
+    snapshot: PaymentSnapshot | None = None,
 ) -> Done:
-    """Do the effect once. Raises Sage Pro errors or PayloadError."""
+    """Do the effect once. Raises Sage Pro errors or PayloadError. ``snapshot``: the pass's
+    payment listing, trusted for a first try only (``post_once``)."""
     if kind == PostKind.PAYMENT_REVERSAL:
         payload = _with_payment_id(gateway, payload)
     if kind in _ID_FIELD:
         try:
-            record = post_once(gateway, kind, key, payload, policy=policy)
+            record = post_once(gateway, kind, key, payload, policy=policy, snapshot=snapshot)
         except ValueError as exc:  # PayloadError, or a reference that is not the key
             raise PayloadError(str(exc)) from None
         return Done(str(getattr(record, _ID_FIELD[PostKind(kind)])), record)

@@ -18,6 +18,7 @@ from app.store.models import OutboxItem, Proposal
 from app.store.presence import os_user_name
 from app.sync.cycle import run_cycle
 from app.sync.errors import SyncBusyError
+from app.sync.outbox_claims import due_rows
 from app.sync.poster import OutboxPoster
 from app.sync.review import approve_proposals
 from app.sync.run_lock import team_poll_lock
@@ -127,12 +128,12 @@ def test_claims_skip_locked_rows_and_keep_per_invoice_order(pg_url: str):
         # While A's claim transaction holds K-1's row lock, B skips it instead of waiting,
         # and does not jump to K-2: an earlier effect on INV1 is still open.
         with store.claim() as session:
-            locked = a._next_due_locked(session, set())
-            assert locked is not None and locked.key == "K-1"
-            claimed = b._claim(set())
-            assert claimed is not None and claimed[2] == "L-3"
-        assert a._claim(set()) is not None  # K-1, now that A's first look ended
-        assert b._claim(set()) is None  # K-2 waits for K-1 to post
+            locked = due_rows(session, a.clock(), set(), 1, lock=True)
+            assert [item.key for item in locked] == ["K-1"]
+            claimed = b._claim(set(), 5)
+            assert [c.key for c in claimed] == ["L-3"]
+        assert [c.key for c in a._claim(set(), 5)] == ["K-1"]  # now that A's look ended
+        assert b._claim(set(), 5) == []  # K-2 waits for K-1 to post
         with store.read() as session:
             rows = dict(session.execute(select(OutboxItem.key, OutboxItem.claimed_by)).all())
         assert rows["K-1"] == a.claimant and rows["L-3"] == b.claimant and rows["K-2"] is None

@@ -25,6 +25,7 @@ from app.connectors.sagepro.errors import (
     SageProTransientError,
 )
 from app.connectors.sagepro.gateway import SageProGateway
+from app.connectors.sagepro.key_snapshot import PaymentSnapshot
 from app.connectors.sagepro.retry import RetryPolicy
 from app.domain.sagepro_records import (
     CreditMemo,
@@ -124,6 +125,7 @@ def post_once(
     payload: PaymentDraft,
     *,
     policy: RetryPolicy | None = None,
+    snapshot: PaymentSnapshot | None = None,
 ) -> Payment: ...
 @overload
 def post_once(
@@ -133,6 +135,7 @@ def post_once(
     payload: CreditMemoDraft,
     *,
     policy: RetryPolicy | None = None,
+    snapshot: PaymentSnapshot | None = None,
 ) -> CreditMemo: ...
 @overload
 def post_once(
@@ -142,6 +145,7 @@ def post_once(
     payload: JournalEntryDraft,
     *,
     policy: RetryPolicy | None = None,
+    snapshot: PaymentSnapshot | None = None,
 ) -> JournalEntry: ...
 @overload
 def post_once(
@@ -151,6 +155,7 @@ def post_once(
     payload: PaymentReversalDraft,
     *,
     policy: RetryPolicy | None = None,
+    snapshot: PaymentSnapshot | None = None,
 ) -> PaymentReversal: ...
 @overload
 def post_once(
@@ -160,6 +165,7 @@ def post_once(
     payload: SalesOrderDraft,
     *,
     policy: RetryPolicy | None = None,
+    snapshot: PaymentSnapshot | None = None,
 ) -> SalesOrder: ...
 @overload
 def post_once(
@@ -169,6 +175,7 @@ def post_once(
     payload: Mapping[str, Any],
     *,
     policy: RetryPolicy | None = None,
+    snapshot: PaymentSnapshot | None = None,
 ) -> intent.Posted: ...
 
 
@@ -179,6 +186,7 @@ def post_once(
     payload: intent.Draft | Mapping[str, Any],
     *,
     policy: RetryPolicy | None = None,
+    snapshot: PaymentSnapshot | None = None,
 ) -> intent.Posted:
     """The Sage Pro record for ``key`` — found, or posted now from ``payload``.
 
@@ -186,7 +194,8 @@ def post_once(
     its reference (OrderNumber for sales orders) may be empty and is then set to ``key``.
     Raises ``IntentMismatchError`` when ``key`` already holds a different record, any
     permanent ``SageProError`` as it comes, and the last transient one once
-    ``policy.max_attempts`` tries have failed.
+    ``policy.max_attempts`` tries have failed. A payment dated within ``snapshot`` (a
+    listing taken before this posting pass) is looked up there on the first try only.
     """
     spec = _KINDS[PostKind(kind)]
     draft = _draft(spec, key, payload)
@@ -194,7 +203,10 @@ def post_once(
     failures = 0
     while True:
         try:
-            existing = spec.find(gateway, key)
+            if failures == 0 and snapshot is not None and _in_snapshot(snapshot, draft):
+                existing: intent.Posted | None = snapshot.get(key)
+            else:
+                existing = spec.find(gateway, key)
             if existing is None:
                 try:
                     return spec.post(gateway, draft)
@@ -211,6 +223,10 @@ def post_once(
             log.info(
                 "posting %s %s: %s; trying again in %.1f s", spec.noun, key, error.code, waited
             )
+
+
+def _in_snapshot(snapshot: PaymentSnapshot, draft: Any) -> bool:
+    return isinstance(draft, PaymentDraft) and snapshot.covers(draft.payment_date)
 
 
 def _draft(spec: _Kind, key: str, payload: intent.Draft | Mapping[str, Any]) -> Any:
