@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select, update
 
+from app.domain.states import ExceptionStatus
 from app.store import Store, audit
 from app.store.models import ExceptionItem, OutboxItem
 from app.sync.exception_queue import QueueError
@@ -100,7 +101,7 @@ def retry_alert(store: Store, item_id: int, *, user: str) -> int:
             .where(OutboxItem.status == "pending", OutboxItem.target == "sagepro")
             .values(next_attempt_at=now)
         ).rowcount  # type: ignore[attr-defined]
-        item.status = "resolved"
+        item.status = ExceptionStatus.RESOLVED
         item.resolved_at = now
         item.resolved_by = user
         item.resolution_note = f"Retried by hand: {waiting} posting(s) tried again at once."

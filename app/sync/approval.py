@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from app.config import Profile
 from app.domain.exchange import is_foreign
 from app.domain.money import format_money, from_cents
+from app.domain.states import MatchStatus, OutboxStatus, ProposalStatus
 from app.store import audit
 from app.store.models import (
     OutboxItem,
@@ -228,7 +229,7 @@ def write_outbox(
             key=spec.key,
             kind=spec.kind,
             payload=spec.payload,
-            status="pending",
+            status=OutboxStatus.PENDING,
             sequence=spec.sequence,
             ordering_key=spec.ordering_key,
             attempts=0,
@@ -266,7 +267,7 @@ def _revive(
 ) -> None:
     item.kind = spec.kind
     item.payload = spec.payload
-    item.status = "pending"
+    item.status = OutboxStatus.PENDING
     item.sequence = spec.sequence
     item.ordering_key = spec.ordering_key
     item.attempts = 0
@@ -306,13 +307,13 @@ def approve_in_session(
     items = write_outbox(
         session, specs, now=now, proposal_id=proposal.id, mapping_version_id=version
     )
-    proposal.status = "approved"
+    proposal.status = ProposalStatus.APPROVED
     proposal.decided_at = now
     proposal.decided_by = user
     proposal.mapping_version_id = version
     tx = session.get(PayTraceTransaction, proposal.transaction_id)
     if tx is not None:
-        tx.match_status = "approved"
+        tx.match_status = MatchStatus.APPROVED
         tx.mapping_version_id = version
     audit.record(
         session,

@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from app.config import Profile
 from app.domain.money import from_cents
+from app.domain.states import ExceptionStatus
 from app.errors import PaysageError
 from app.store import Store, audit
 from app.store.models import ExceptionItem, SageProInvoice
@@ -256,7 +257,7 @@ def resolve_chargeback(
         words = _outcome_words(outcome, state, data, specs)
         data.update(state=outcome, resolved_outbox=[s.key for s in specs])
         item.payload = data
-        item.status = "resolved"
+        item.status = ExceptionStatus.RESOLVED
         item.resolved_at = now
         item.resolved_by = user
         item.resolution_note = (note.strip() + " " if note.strip() else "") + words
@@ -299,7 +300,7 @@ def _close_alert(session: Session, item_id: int, user: str, now: datetime) -> No
     ).scalars()
     for alert in alerts:
         if alert.payload.get("chargeback_item_id") == item_id:
-            alert.status = "resolved"
+            alert.status = ExceptionStatus.RESOLVED
             alert.resolved_at = now
             alert.resolved_by = user
             alert.resolution_note = "The chargeback was taken in hand."

@@ -20,6 +20,7 @@ from app.connectors.paytrace.errors import PayTraceAuthError, PayTraceError
 from app.connectors.sagepro.client import SageProClient
 from app.connectors.sagepro.errors import SageProError, UnauthorizedError
 from app.connectors.sagepro.gateway import SageProGateway
+from app.domain.states import SyncRunStatus
 from app.store import Store, audit
 from app.store.claimants import LeaseError
 from app.store.models import SyncRun
@@ -141,11 +142,13 @@ def _run(
     auto = ctx.profile.policy.auto_approve if auto_approve is None else auto_approve
     report = progress or (lambda stage, done, total: None)
     with ctx.store.write() as session:
-        run = SyncRun(trigger=trigger, started_at=ctx.clock(), status="running", counts={})
+        run = SyncRun(
+            trigger=trigger, started_at=ctx.clock(), status=SyncRunStatus.RUNNING, counts={}
+        )
         session.add(run)
         session.flush()
         run_id = run.id
-    status, error = "ok", None
+    status, error = SyncRunStatus.OK, None
     try:
         sagepro_read = _refresh_sagepro(ctx, result, report)
         # Charges and refunds the bookkeeper asked for go out before the poll, so what they
@@ -179,12 +182,12 @@ def _run(
         with ctx.store.read() as session:
             result.review = _count_review(session)
         if cancel.cancelled:
-            status = "cancelled"
+            status = SyncRunStatus.CANCELLED
     except SyncFatalError as exc:
-        status, error = "failed", str(exc)
+        status, error = SyncRunStatus.FAILED, str(exc)
         raise
     except BaseException as exc:
-        status, error = "failed", f"{type(exc).__name__}: {exc}"
+        status, error = SyncRunStatus.FAILED, f"{type(exc).__name__}: {exc}"
         raise
     finally:
         with ctx.store.write() as session:

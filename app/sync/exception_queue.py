@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain.pan import contains_card_number
+from app.domain.states import OutboxStatus
 from app.store import Store, audit
 from app.store.models import ExceptionItem, OutboxItem
 
@@ -45,7 +46,7 @@ def _requeue(session: Session, item: ExceptionItem, user: str) -> str:
     outbox = session.get(OutboxItem, item.outbox_id)
     if outbox is None or outbox.status not in ("dead", "pending"):
         raise QueueError("Its posting is no longer waiting to be retried.")
-    outbox.status = "pending"
+    outbox.status = OutboxStatus.PENDING
     outbox.attempts = 0
     outbox.next_attempt_at = _now()
     _close(item, "resolved", user, "Retried: queued for posting again.")
@@ -95,7 +96,7 @@ def resolve_item(store: Store, item_id: int, *, user: str, note: str) -> None:
         if item.outbox_id is not None:
             outbox = session.get(OutboxItem, item.outbox_id)
             if outbox is not None and outbox.status == "dead":
-                outbox.status = "resolved"
+                outbox.status = OutboxStatus.RESOLVED
         audit.record(
             session, "resolve", "exception_item", item_id, actor=user, after={"note": note}
         )
@@ -110,7 +111,7 @@ def discard_item(store: Store, item_id: int, *, user: str, reason: str) -> None:
         if item.outbox_id is not None:
             outbox = session.get(OutboxItem, item.outbox_id)
             if outbox is not None and outbox.status in ("dead", "pending"):
-                outbox.status = "discarded"
+                outbox.status = OutboxStatus.DISCARDED
                 outbox.last_error = f"Discarded by {user}: {reason}"
         audit.record(
             session, "discard", "exception_item", item_id, actor=user, after={"reason": reason}

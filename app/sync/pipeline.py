@@ -31,6 +31,7 @@ from app.domain.matching.calibrated_confidence import proposal_confidence
 from app.domain.matching.tiers import AutoApproveTier
 from app.domain.money import from_cents, to_cents
 from app.domain.records import Customer, Invoice, TransactionType
+from app.domain.states import MatchStatus, ProposalStatus
 from app.store import audit
 from app.store.models import (
     PayTraceTransaction,
@@ -163,7 +164,7 @@ def _store_proposal(
     row = Proposal(
         transaction_id=match.transaction_id,
         kind=kind,
-        status="review" if match.needs_review else "proposed",
+        status=ProposalStatus.REVIEW if match.needs_review else ProposalStatus.PROPOSED,
         rule=match.rule.value,
         # Shown as Confidence: the precision measured for proposals like it (issue 19).
         # The engine's raw score, which its score parts add up to, is kept in details.
@@ -225,11 +226,11 @@ def propose(
     pending_ids = {row.transaction_id for row in pending}
     for row in pending:
         if row.transaction_type == TransactionType.AUTHORIZATION.value:
-            row.match_status = "pending"  # nothing until captured (the row then changes)
+            row.match_status = MatchStatus.PENDING  # nothing until captured (the row then changes)
         elif row.transaction_type == TransactionType.VOID.value:
-            row.match_status = "ignored"  # voided before posting: nothing to post
+            row.match_status = MatchStatus.IGNORED  # voided before posting: nothing to post
         elif row.transaction_type == TransactionType.OTHER.value:
-            row.match_status = "ignored"
+            row.match_status = MatchStatus.IGNORED
 
     def decide(proposal: Proposal, match_ok: bool, *, recorded: bool = False) -> None:
         counts.proposals += 1
