@@ -24,7 +24,7 @@ post: the amount stays in receivables for collection or write-off.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -32,6 +32,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.clock import utcnow
 from app.config import Profile
 from app.domain.money import from_cents
 from app.domain.states import ExceptionStatus
@@ -65,10 +66,6 @@ def merchant_today(profile: Profile) -> date:
     return datetime.now(ZoneInfo(zone)).date() if zone else datetime.now().date()
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
 def _chargeback_item(session: Session, item_id: int) -> ExceptionItem:
     item = session.get(ExceptionItem, item_id)
     if item is None or item.category != CATEGORY:
@@ -100,7 +97,7 @@ def confirm_chargeback(
     now: datetime | None = None,
 ) -> list[str]:
     """Queue the chargeback's journal entry and invoice mark; returns the outbox keys."""
-    now = now or _utcnow()
+    now = now or utcnow()
     entry_date = today or merchant_today(profile)
     with store.write() as session:
         item = _chargeback_item(session, item_id)
@@ -233,7 +230,7 @@ def resolve_chargeback(
     """Close the case as ``won`` or ``lost``; returns the outbox keys queued (won only)."""
     if outcome not in ("won", "lost"):
         raise ChargebackError(f"A chargeback is won or lost, not {outcome!r}.")
-    now = now or _utcnow()
+    now = now or utcnow()
     with store.write() as session:
         item = _chargeback_item(session, item_id)
         data = dict(item.payload)

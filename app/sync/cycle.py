@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from app import credentials
+from app.clock import utcnow
 from app.config import Profile
 from app.connectors.paytrace.client import PayTraceClient
 from app.connectors.paytrace.errors import PayTraceAuthError, PayTraceError
@@ -44,10 +45,6 @@ from app.sync.settlements import (
 
 TRANSACTIONS_CURSOR = "paytrace.transactions"
 ProgressCallback = Callable[[str, int, int], None]
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 @dataclass

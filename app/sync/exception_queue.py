@@ -4,12 +4,12 @@ who, when and why, and each action writes an audit event."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.clock import utcnow
 from app.domain.pan import contains_card_number
 from app.domain.states import OutboxStatus
 from app.store import Store, audit
@@ -18,10 +18,6 @@ from app.store.models import ExceptionItem, OutboxItem
 
 class QueueError(Exception):
     """An action on the exceptions queue that cannot be done; says why in plain words."""
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _open_item(session: Session, item_id: int) -> ExceptionItem:
@@ -35,7 +31,7 @@ def _open_item(session: Session, item_id: int) -> ExceptionItem:
 
 def _close(item: ExceptionItem, status: str, user: str, note: str) -> None:
     item.status = status
-    item.resolved_at = _now()
+    item.resolved_at = utcnow()
     item.resolved_by = user
     item.resolution_note = note
 
@@ -48,7 +44,7 @@ def _requeue(session: Session, item: ExceptionItem, user: str) -> str:
         raise QueueError("Its posting is no longer waiting to be retried.")
     outbox.status = OutboxStatus.PENDING
     outbox.attempts = 0
-    outbox.next_attempt_at = _now()
+    outbox.next_attempt_at = utcnow()
     _close(item, "resolved", user, "Retried: queued for posting again.")
     audit.record(
         session,

@@ -10,17 +10,14 @@ audit words and its counts.
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from app.clock import utcnow as utcnow  # re-exported: both posters take their clock from here
 from app.domain.backoff import full_jitter_delay
 from app.domain.states import OutboxStatus
 from app.store.models import OutboxAttempt, OutboxItem
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def stamp_claim(item: OutboxItem, claimant: str, now: datetime) -> None:

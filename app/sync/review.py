@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from decimal import Decimal
 
 from sqlalchemy import select, update
 
+from app.clock import utcnow
 from app.config import Profile, load_settings
 from app.domain.exchange import is_foreign
 from app.domain.money import format_money, from_cents, to_cents
@@ -45,10 +45,6 @@ __all__ = [
 ]
 
 
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
 @dataclass
 class ApprovalResult:
     approved: list[int] = field(default_factory=list)
@@ -69,7 +65,7 @@ def approve_proposals(
                     raise ReviewError(f"Proposal {proposal_id} no longer exists.")
                 mapper = active_payment_mapper(session, profile)
                 approve_in_session(
-                    session, proposal, user=user, profile=profile, mapper=mapper, now=_now()
+                    session, proposal, user=user, profile=profile, mapper=mapper, now=utcnow()
                 )
         except ReviewError as exc:
             result.refused[proposal_id] = str(exc)
@@ -82,7 +78,7 @@ def reject_proposal(store: Store, proposal_id: int, *, user: str, reason: str = 
     with store.write() as session:
         proposal = _open_proposal(session, proposal_id)
         proposal.status = ProposalStatus.REJECTED
-        proposal.decided_at = _now()
+        proposal.decided_at = utcnow()
         proposal.decided_by = user
         tx = session.get(PayTraceTransaction, proposal.transaction_id)
         if tx is not None:
@@ -148,7 +144,7 @@ def rematch_proposal(
         except ForeignCurrencyError as exc:
             raise ReviewError(str(exc)) from None
         old.status = ProposalStatus.SUPERSEDED
-        old.decided_at = _now()
+        old.decided_at = utcnow()
         old.decided_by = user
         words = ", ".join(f"{i} ({format_money(a)})" for i, a in applications) or "on account"
         if conversion:
@@ -166,7 +162,7 @@ def rematch_proposal(
             on_account_cents=to_cents(on_account),
             auto_approvable=False,
             details={"replaces": old.id, **conversion},
-            created_at=_now(),
+            created_at=utcnow(),
         )
         new.applications = [
             ProposalApplication(invoice_id=i, amount_cents=to_cents(a)) for i, a in applications
@@ -249,7 +245,7 @@ def unreconcile(
         payment = reversals.posted_payment(session, tx.transaction_id)
         if payment is None:
             raise ReviewError("A reversal of this payment is already queued or posted.")
-        now = _now()
+        now = utcnow()
         spec = reversals.spec_for(
             tx.transaction_id,
             payment,

@@ -16,7 +16,7 @@ APP = Path(__file__).resolve().parents[2] / "app"
 
 # Layers, lowest first. A unit may import its own package and any unit of a LOWER layer,
 # never one of the same layer or above. Order and why:
-#   domain/errors/version: pure Python rules and shared error types, know nothing else
+#   domain/errors/version/clock: pure Python rules, shared error types, the one clock
 #   config: paths, profiles, settings (domain values only)
 #   log, platform_mutex: process services built on config (the log redacts secrets)
 #   credentials: the keyring door; registers each secret with the log's redactor
@@ -31,7 +31,7 @@ APP = Path(__file__).resolve().parents[2] / "app"
 #   commands: the CLI, which also starts the GUI
 #   __main__: the entry point
 LAYERS: tuple[frozenset[str], ...] = (
-    frozenset({"app.domain", "app.errors", "app.version"}),
+    frozenset({"app.domain", "app.errors", "app.version", "app.clock"}),
     frozenset({"app.config"}),
     frozenset({"app.log", "app.platform_mutex"}),
     frozenset({"app.credentials"}),
