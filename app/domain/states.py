@@ -166,6 +166,13 @@ def transition(entity: type[S], old: str | None, new: str) -> S:
     return after  # type: ignore[return-value]
 
 
+def known_state(entity: type[S], value: str) -> S:
+    """``value`` as the entity's enum, or IllegalTransition naming the entity's states."""
+    state = _state(entity, value, TABLES[entity][0])
+    assert state is not None
+    return state  # type: ignore[return-value]
+
+
 def check_moves(entity: type[StrEnum], olds: Iterable[str], new: str) -> None:
     """For a bulk UPDATE: every state its WHERE clause admits may move to ``new``."""
     for old in olds:

@@ -120,6 +120,19 @@ def test_orm_writes_go_through_the_table(make, attribute: str, legal: str, illeg
     assert getattr(row, attribute) == legal  # the refused write changed nothing
 
 
-def test_a_new_row_may_not_start_anywhere():
-    with pytest.raises(IllegalTransition, match=r"A proposal cannot start to posted\."):
-        Proposal(status="posted")
+def test_a_row_built_whole_may_start_in_any_known_state_but_no_other():
+    assert Proposal(status="posted").status == ProposalStatus.POSTED  # seed, copy, demo
+    with pytest.raises(IllegalTransition, match="cannot be in state 'archived'"):
+        Proposal(status="archived")
+
+
+def test_arranged_scenes_skip_the_move_check_only_inside_the_block():
+    from app.store.state_guard import arranged_states
+
+    row = PayTraceTransaction(match_status="unmatched")
+    with arranged_states():
+        row.match_status = "posted"
+        with pytest.raises(IllegalTransition, match="'archived'"):
+            row.match_status = "archived"
+    with pytest.raises(IllegalTransition, match="from posted to approved"):
+        row.match_status = "approved"
