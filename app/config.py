@@ -141,7 +141,7 @@ class Profile:
     name: str = "Sandbox"
     environment: str = "Sandbox"  # "Sandbox" or "Production"; the UI badges Sandbox
     # ISO code of the company's own currency: invoices in any other are matched only by
-    # hand, with an exchange rate (issue 16).
+    # hand, with an exchange rate.
     base_currency: str = "USD"
     paytrace: PayTraceSettings = field(default_factory=PayTraceSettings)
     sagepro: SageProSettings = field(default_factory=SageProSettings)

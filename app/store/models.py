@@ -1,4 +1,4 @@
-"""ORM models: the shape of the whole flow of DESIGN §2, from raw PayTrace record to posted
+"""ORM models: the shape of the flow of docs/architecture.md §2, from raw PayTrace record to posted
 Sage Pro effect. Money is integer cents; times are naive UTC unless named ``*_local``
 (merchant-local wall clock, which PayTrace reports without a zone).
 """
@@ -382,7 +382,7 @@ class Workstation(Base):
     last_seen: Mapped[datetime] = mapped_column(DateTime, index=True)
 
 
-# --- Outbound flows (issue 11): recurring billing and the Sage Pro sales-order cache ---------
+# --- Outbound flows: recurring billing and the Sage Pro sales-order cache ---------
 
 
 class RecurringSchedule(Base):

@@ -1,5 +1,5 @@
 """Approving a proposal: turn it into outbox rows in the same DB transaction that marks it
-approved (DESIGN §2.4), after checking it still fits what Sage Pro holds.
+approved (docs/architecture.md §2), after checking it still fits what Sage Pro holds.
 """
 
 from __future__ import annotations
@@ -166,7 +166,7 @@ def specs_for(
         ]
     if proposal.kind == "reversal":
         return [_reversal_spec(session, proposal, tx)]
-    if proposal.kind in ("order_payment", "new_customer"):  # issue 11: order-to-cash
+    if proposal.kind in ("order_payment", "new_customer"):  # order-to-cash
         from app.sync import order_to_cash  # not at the top: order_to_cash imports this module
 
         return order_to_cash.specs_for(session, proposal, profile, mapper)

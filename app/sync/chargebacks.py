@@ -1,4 +1,4 @@
-"""A chargeback's life in the books: received → confirmed → won or lost (DESIGN §2.5).
+"""A chargeback's life in the books: received → confirmed → won or lost (docs/architecture.md §2).
 
 Confirming queues, in one transaction, the journal entry ``PT-CB-<case>-JE`` (debit
 receivables the amount and chargeback fees the fee, credit bank both) and the invoice marks;

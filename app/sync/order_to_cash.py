@@ -1,4 +1,4 @@
-"""Order-to-cash: a card sale that names a sales order but no invoice (DESIGN §2.5).
+"""Order-to-cash: a card sale that names a sales order but no invoice (docs/architecture.md §2).
 
 * ``refresh_orders`` keeps the local copy of Sage Pro's sales orders (``sagepro_orders``).
 * ``take_order_payments`` is the pipeline's hook: a SALE whose reference is no invoice (nor

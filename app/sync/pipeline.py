@@ -1,4 +1,4 @@
-"""normalise → map → match → proposals → auto-approve → outbox (DESIGN §2).
+"""normalise → map → match → proposals → auto-approve → outbox (docs/architecture.md §2).
 
 Works on transactions whose ``match_status`` is ``unmatched`` (new, or reset by a change
 before posting) and on posted ones that PayTrace voided afterwards. Everything happens in
@@ -166,7 +166,7 @@ def _store_proposal(
         kind=kind,
         status=ProposalStatus.REVIEW if match.needs_review else ProposalStatus.PROPOSED,
         rule=match.rule.value,
-        # Shown as Confidence: the precision measured for proposals like it (issue 19).
+        # Shown as Confidence: the precision measured for proposals like it.
         # The engine's raw score, which its score parts add up to, is kept in details.
         confidence=proposal_confidence(match, shipped_calibration()),
         reason=match.reason,
@@ -279,7 +279,7 @@ def propose(
             counts.rematched += 1
             decide(proposal, match_ok, recorded=True)
 
-    # Issue 11 (order-to-cash): sales naming a Sage Pro order but no invoice go there.
+    # Order-to-cash: sales naming a Sage Pro order but no invoice go there.
     sales = order_to_cash.take_order_payments(
         session, sales + [r for r in again if r.transaction_id in by_order], now, decide_order
     )
@@ -295,7 +295,7 @@ def propose(
         )
         # Whether the policy *would* accept it is stored either way: the grid's "approve all
         # at or above" and the dashboard use it even while auto-approval is off.
-        # The profile's tier decides (issue 19): Recommended unless set otherwise.
+        # The profile's tier decides: Recommended unless set otherwise.
         for match in matches:
             ok = profile_refusal(match, profile) is None
             old = by_transaction.get(match.transaction_id)

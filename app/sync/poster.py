@@ -1,4 +1,4 @@
-"""The outbox poster: claim → look up by key → post when absent → record (DESIGN §2.4).
+"""The outbox poster: claim → look up by key → post when absent → record (docs/architecture.md §2).
 
 A claim is committed before the call, so a crash leaves the row ``in_flight``; the next run
 reclaims it (on a shared store, at once when its claimant's lease has ended: ``claimants``)
@@ -110,7 +110,7 @@ class OutboxPoster:
         (PostgreSQL) store other workstations may be posting right now: only rows this worker
         claimed, rows of claimants whose lease has ended (``claimants``), or claims older
         than ``claim_timeout_s`` are leftovers."""
-        # Outbound (Sage Pro → PayTrace) rows belong to paytrace_poster (issue 11).
+        # Outbound (Sage Pro → PayTrace) rows belong to paytrace_poster.
         stale = (OutboxItem.status == "in_flight") & (OutboxItem.target == "sagepro")
         if not self.store.is_sqlite:
             with self.store.read() as session:
@@ -148,7 +148,7 @@ class OutboxPoster:
             .where(
                 OutboxItem.status == "pending",
                 OutboxItem.next_attempt_at <= now,
-                OutboxItem.target == "sagepro",  # PayTrace intents: paytrace_poster (issue 11)
+                OutboxItem.target == "sagepro",  # PayTrace intents: paytrace_poster
             )
             .order_by(OutboxItem.sequence, OutboxItem.id)
         ).scalars()
@@ -175,7 +175,7 @@ class OutboxPoster:
             .where(
                 OutboxItem.status == "pending",
                 OutboxItem.next_attempt_at <= self.clock(),
-                OutboxItem.target == "sagepro",  # PayTrace intents: paytrace_poster (issue 11)
+                OutboxItem.target == "sagepro",  # PayTrace intents: paytrace_poster
                 (OutboxItem.ordering_key == "") | (OutboxItem.sequence == first_open.c.sequence),
             )
             .order_by(OutboxItem.sequence, OutboxItem.id)
