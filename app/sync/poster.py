@@ -23,13 +23,13 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from app.connectors.retry import RetryPolicy
 from app.connectors.sagepro.errors import (
     SageProError,
     UnavailableError,
     UnreachableError,
 )
 from app.connectors.sagepro.gateway import SageProGateway
-from app.connectors.sagepro.retry import RetryPolicy
 from app.store import Store, audit, claimants
 from app.store.models import (
     OutboxItem,

@@ -12,10 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from app.connectors.retry import RetryPolicy
 from app.connectors.sagepro.exactly_once import PostKind, post_once
 from app.connectors.sagepro.gateway import SageProGateway
 from app.connectors.sagepro.payloads import PayloadError
-from app.connectors.sagepro.retry import RetryPolicy
 from app.sync import order_effects  # order-to-cash
 
 __all__ = ["Done", "PayloadError", "execute"]

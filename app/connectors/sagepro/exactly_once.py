@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from enum import StrEnum
 from typing import Any, overload
 
+from app.connectors.retry import RetryPolicy
 from app.connectors.sagepro import intent, payloads, wire
 from app.connectors.sagepro.errors import (
     DuplicateReferenceError,
@@ -25,7 +26,6 @@ from app.connectors.sagepro.errors import (
     SageProTransientError,
 )
 from app.connectors.sagepro.gateway import SageProGateway
-from app.connectors.sagepro.retry import RetryPolicy
 from app.domain.sagepro_records import (
     CreditMemo,
     CreditMemoDraft,
