@@ -23,6 +23,7 @@ import platformdirs
 
 from app.domain.exchange import currency_code, is_valid_code
 from app.domain.matching.tiers import AutoApproveTier
+from app.settings_rules import SettingsProblem, validate_profile
 
 APP_NAME = "Paysage"
 SETTINGS_FILE = "settings.json"
@@ -169,7 +170,7 @@ class Profile:
     name: str = "Sandbox"
     environment: str = SANDBOX  # Sandbox, Production, or a short name the user chose
     # ISO code of the company's own currency: invoices in any other are matched only by
-    # hand, with an exchange rate (issue 16).
+    # hand, with an exchange rate.
     base_currency: str = "USD"
     paytrace: PayTraceSettings = field(default_factory=PayTraceSettings)
     sagepro: SageProSettings = field(default_factory=SageProSettings)
@@ -335,7 +336,31 @@ def load_settings(path: Path | None = None) -> Settings:
         profile.environment = environment_label(
             profile.environment, f"settings.profiles.{name}.environment"
         )
+    refuse_problems(validate_settings(settings, source="the file"), f"The settings file {path}")
     return settings
+
+
+def validate_settings(settings: Settings, *, source: str = "the form") -> list[SettingsProblem]:
+    """Every out-of-range or malformed value of every profile, one problem per field (empty:
+    fine to save). The Settings page calls this before saving; ``load_settings`` refuses a
+    file for which it is not empty."""
+    return [
+        problem
+        for name, profile in settings.profiles.items()
+        for problem in validate_profile(profile, name=name, source=source)
+    ]
+
+
+def refuse_problems(problems: list[SettingsProblem], what: str) -> None:
+    if not problems:
+        return
+    profiles = {p.profile for p in problems}
+    lines = [
+        (f"Profile {p.profile}: " if len(profiles) > 1 or p.profile else "") + p.message
+        for p in problems
+    ]
+    count = "a value" if len(lines) == 1 else f"{len(lines)} values"
+    raise SettingsError(f"{what} has {count} to correct:\n" + "\n".join(lines))
 
 
 def save_settings(settings: Settings, path: Path | None = None) -> Path:
@@ -360,4 +385,17 @@ def with_env_overrides(profile: Profile) -> Profile:
     sagepro = dataclasses.replace(
         profile.sagepro, base_url=env.get("PAYSAGE_SAGEPRO_URL") or profile.sagepro.base_url
     )
-    return dataclasses.replace(profile, paytrace=paytrace, sagepro=sagepro)
+    overridden = dataclasses.replace(profile, paytrace=paytrace, sagepro=sagepro)
+    for variable, path in _URL_OVERRIDES:
+        if env.get(variable):
+            refuse_problems(
+                validate_profile(overridden, name=profile.name, source=variable, paths=(path,)),
+                "The environment",
+            )
+    return overridden
+
+
+_URL_OVERRIDES = (
+    ("PAYSAGE_PAYTRACE_URL", "paytrace.base_url"),
+    ("PAYSAGE_SAGEPRO_URL", "sagepro.base_url"),
+)

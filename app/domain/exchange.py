@@ -1,4 +1,4 @@
-"""Invoices in another currency than the profile's base currency (issue 16).
+"""Invoices in another currency than the profile's base currency.
 
 Such an invoice is never matched automatically. A person may match it by hand with an
 explicit rate, written "1 <base> = <rate> <invoice currency>" (e.g. 1 USD = 1.3650 CAD), and

@@ -92,7 +92,7 @@ class PaymentDraft:
     applications: tuple[PaymentApplication, ...] = ()
     status: str = "Paid"  # Paid / Failed
     memo: str = ""
-    # A payment of an invoice in another currency (issue 16): Amount and the applications
+    # A payment of an invoice in another currency: Amount and the applications
     # are in ``currency``; ``base_amount`` is what the card paid in the base currency and
     # ``exchange_rate`` is "1 base = rate currency". Empty for base-currency payments.
     currency: str = ""

@@ -1,4 +1,4 @@
-"""Mapping engine: how a PayTrace transaction becomes Sage Pro records (DESIGN §2.2).
+"""Mapping engine: how a PayTrace transaction becomes Sage Pro records (docs/architecture.md §2).
 
 Qt-free. The public API is re-exported here; each idea lives in its own module.
 """

@@ -125,7 +125,7 @@ class GLRules:
 
 @dataclass(frozen=True)
 class ReferenceRules:
-    """How the matcher finds invoice references in a transaction (DESIGN §2.3)."""
+    """How the matcher finds invoice references in a transaction (docs/architecture.md §2)."""
 
     fields: tuple[str, ...] = ("invoice_id", "customer_reference_id", "description")
     token_pattern: str = r"\d{4,}"

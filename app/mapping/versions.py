@@ -12,12 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.clock import utcnow
 from app.mapping.diff import Change, diff_documents
 from app.mapping.document import MappingDocument, load_document, save_document
 from app.mapping.template import load_default_template
@@ -79,7 +80,7 @@ def _add(
         document=replace(document, version=number).to_dict(),
         author=author,
         comment=comment,
-        created_at=datetime.now(UTC).replace(tzinfo=None),
+        created_at=utcnow(),
         active=activate,
     )
     session.add(row)

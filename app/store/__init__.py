@@ -9,6 +9,9 @@ from app.store.audit_anchor import anchor_path_for_url
 from app.store.database import Store, sqlite_url
 from app.store.location import ensure_local_data_folder
 from app.store.migrate import migrate_to_head
+from app.store.state_guard import install as install_state_guard
+
+install_state_guard()  # every ORM status write checks its transition table
 
 if TYPE_CHECKING:
     from app.config import Profile

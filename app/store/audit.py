@@ -5,21 +5,18 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.clock import utcnow
 from app.domain.pan import redact_value
 from app.store.audit_anchor import APPENDED
 from app.store.models import AuditEvent
 
 GENESIS = "0" * 64
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _digest(
@@ -56,7 +53,7 @@ def record(
         select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
     ).scalar_one_or_none()
     prev = last or GENESIS
-    at = _now()
+    at = utcnow()
     clean_before = redact_value(before) if before is not None else None
     clean_after = redact_value(after) if after is not None else None
     # Round-trip through JSON so the hash covers exactly what the database will return.

@@ -1,4 +1,4 @@
-"""The SQLAlchemy engines behind one store, with the SQLite settings DESIGN §3 asks for.
+"""The SQLAlchemy engines behind one store, with the SQLite settings docs/storage.md asks for.
 
 SQLite: WAL, ``synchronous=FULL``, ``foreign_keys=ON``, a busy timeout derived from the
 longest write transaction the code allows (``write_lock``), and the pysqlite transaction fix

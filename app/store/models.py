@@ -1,4 +1,4 @@
-"""ORM models: the shape of the whole flow of DESIGN §2, from raw PayTrace record to posted
+"""ORM models: the shape of the flow of docs/architecture.md §2, from raw PayTrace record to posted
 Sage Pro effect. Money is integer cents; times are naive UTC unless named ``*_local``
 (merchant-local wall clock, which PayTrace reports without a zone).
 """
@@ -23,6 +23,15 @@ from sqlalchemy import (
     func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from app.domain.states import (
+    ExceptionStatus,
+    MatchStatus,
+    OutboxStatus,
+    ProposalStatus,
+    SyncRunStatus,
+)
+from app.store.state_checks import status_check
 
 
 class Base(DeclarativeBase):
@@ -51,6 +60,7 @@ class PayTraceTransaction(Base):
         Index("ix_transactions_match_status", "match_status", "merchant_date"),
         Index("ix_transactions_customer", "paytrace_customer_id"),
         Index("ix_transactions_batch", "batch_number"),
+        status_check("transactions", "match_status", MatchStatus),
     )
 
     transaction_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
@@ -78,8 +88,7 @@ class PayTraceTransaction(Base):
     settled_local: Mapped[datetime | None] = mapped_column(DateTime)
     batch_number: Mapped[int | None] = mapped_column(BigInteger)
     content_hash: Mapped[str] = mapped_column(String(64))  # = its raw_records version
-    # unmatched / proposed / review / approved / posted / ignored / changed_after_posting
-    match_status: Mapped[str] = mapped_column(String(24), default="unmatched")
+    match_status: Mapped[str] = mapped_column(String(24), default=MatchStatus.UNMATCHED)
     mapping_version_id: Mapped[int | None] = mapped_column(ForeignKey("mapping_versions.id"))
     first_seen_at: Mapped[datetime] = mapped_column(DateTime)
     last_changed_at: Mapped[datetime] = mapped_column(DateTime)
@@ -119,12 +128,13 @@ class SyncCursor(Base):
 
 class SyncRun(Base):
     __tablename__ = "sync_runs"
+    __table_args__ = (status_check("sync_runs", "status", SyncRunStatus),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     trigger: Mapped[str] = mapped_column(String(20))  # schedule / manual / cli / demo
     started_at: Mapped[datetime] = mapped_column(DateTime, index=True)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
-    status: Mapped[str] = mapped_column(String(16))  # running / ok / failed / cancelled
+    status: Mapped[str] = mapped_column(String(16))  # SyncRunStatus
     counts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     error: Mapped[str | None] = mapped_column(Text)
 
@@ -216,13 +226,13 @@ class Proposal(Base):
     __table_args__ = (
         Index("ix_proposals_status", "status", "confidence"),
         Index("ix_proposals_transaction", "transaction_id", "status"),
+        status_check("proposals", "status", ProposalStatus),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     transaction_id: Mapped[int] = mapped_column(ForeignKey("transactions.transaction_id"))
     kind: Mapped[str] = mapped_column(String(24))  # payment / refund / decline / reversal / ...
-    # proposed / review / approved / rejected / posted / superseded
-    status: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))  # ProposalStatus
     rule: Mapped[str] = mapped_column(String(40))
     confidence: Mapped[int] = mapped_column(Integer)
     reason: Mapped[str] = mapped_column(Text)
@@ -264,6 +274,7 @@ class OutboxItem(Base):
         # the same invoice/customer (app.sync.outbox_claims).
         Index("ix_outbox_claim", "status", "target", "sequence", "id"),
         Index("ix_outbox_ordering", "ordering_key", "sequence"),
+        status_check("outbox", "status", OutboxStatus),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -271,8 +282,7 @@ class OutboxItem(Base):
     kind: Mapped[str] = mapped_column(String(24))  # payment / credit_memo / journal_entry / ...
     target: Mapped[str] = mapped_column(String(12), default="sagepro")  # sagepro / paytrace
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
-    # pending / in_flight / posted / dead / discarded / resolved
-    status: Mapped[str] = mapped_column(String(12))
+    status: Mapped[str] = mapped_column(String(12))  # OutboxStatus
     sequence: Mapped[int] = mapped_column(BigInteger)  # post order (PayTrace event order)
     ordering_key: Mapped[str] = mapped_column(String(40), default="")  # invoice/customer
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -324,7 +334,10 @@ class ExceptionItem(Base):
     """The visible queue: dead letters, changed-after-posting, parse errors, chargebacks."""
 
     __tablename__ = "exception_items"
-    __table_args__ = (Index("ix_exception_items_open", "status", "category"),)
+    __table_args__ = (
+        Index("ix_exception_items_open", "status", "category"),
+        status_check("exception_items", "status", ExceptionStatus),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     # dead_letter / changed_after_posting / parse_error / chargeback / anomaly / review
@@ -335,7 +348,7 @@ class ExceptionItem(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"), index=True)
     transaction_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
-    status: Mapped[str] = mapped_column(String(12), default="open")  # open / resolved / discarded
+    status: Mapped[str] = mapped_column(String(12), default=ExceptionStatus.OPEN)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
     resolved_by: Mapped[str | None] = mapped_column(String(80))
@@ -373,7 +386,7 @@ class Workstation(Base):
     last_seen: Mapped[datetime] = mapped_column(DateTime, index=True)
 
 
-# --- Outbound flows (issue 11): recurring billing and the Sage Pro sales-order cache ---------
+# --- Outbound flows: recurring billing and the Sage Pro sales-order cache ---------
 
 
 class RecurringSchedule(Base):

@@ -10,20 +10,17 @@ from __future__ import annotations
 import getpass
 import socket
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 
+from app.clock import utcnow
 from app.store.database import Store
 from app.store.models import Workstation
 
 HEARTBEAT_EVERY = timedelta(seconds=60)
 ONLINE_WITHIN = timedelta(minutes=3)  # three missed heartbeats = offline
 FALLBACK_USER = "bookkeeper"
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def os_user_name() -> str:
@@ -66,7 +63,7 @@ def heartbeat(
 ) -> None:
     """Insert or refresh this workstation's row (call at start-up, then every minute)."""
     me = me or this_workstation()
-    at = now or _now()
+    at = now or utcnow()
     with store.write() as session:
         row = session.get(Workstation, me.id)
         if row is None:
@@ -86,7 +83,7 @@ def others_online(
 ) -> list[WorkstationSeen]:
     """The other workstations seen within ``within``, most recent first."""
     me = me or this_workstation()
-    since = (now or _now()) - within
+    since = (now or utcnow()) - within
     with store.read() as session:
         rows = session.execute(
             select(Workstation)

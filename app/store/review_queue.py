@@ -1,4 +1,4 @@
-"""What "waiting for review" means, defined once (issue 16): the dashboard's tile and the
+"""What "waiting for review" means, defined once: the dashboard's tile and the
 Reconciliation grid's default view (*Needs review*) both read it, so their counts cannot
 disagree. A payment waits for review while its proposal is undecided; a decided proposal
 (approved, posted, rejected, reversed, superseded) and a transaction with no proposal

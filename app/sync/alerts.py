@@ -11,10 +11,11 @@ them, and raises the alert again if Sage Pro still does not answer.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from sqlalchemy import func, select, update
 
+from app.clock import utcnow
+from app.domain.states import ExceptionStatus
 from app.store import Store, audit
 from app.store.models import ExceptionItem, OutboxItem
 from app.sync.exception_queue import QueueError
@@ -45,10 +46,6 @@ class Attention:
     @property
     def dead_letters(self) -> list[NewItem]:
         return [i for i in self.items if i.category == "dead_letter"]
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def attention_marker(store: Store) -> int:
@@ -86,7 +83,7 @@ def retry_alert(store: Store, item_id: int, *, user: str) -> int:
     """Close the "Sage Pro cannot be reached" alert and make every waiting Sage Pro posting
     due now; returns how many postings will be tried at the next sync. The poster looks
     each key up before sending, so trying again never posts twice."""
-    now = _now()
+    now = utcnow()
     with store.write() as session:
         item = session.get(ExceptionItem, item_id)
         if item is None:
@@ -100,7 +97,7 @@ def retry_alert(store: Store, item_id: int, *, user: str) -> int:
             .where(OutboxItem.status == "pending", OutboxItem.target == "sagepro")
             .values(next_attempt_at=now)
         ).rowcount  # type: ignore[attr-defined]
-        item.status = "resolved"
+        item.status = ExceptionStatus.RESOLVED
         item.resolved_at = now
         item.resolved_by = user
         item.resolution_note = f"Retried by hand: {waiting} posting(s) tried again at once."

@@ -1,5 +1,5 @@
 """Approving a proposal: turn it into outbox rows in the same DB transaction that marks it
-approved (DESIGN §2.4), after checking it still fits what Sage Pro holds.
+approved (docs/architecture.md §2), after checking it still fits what Sage Pro holds.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from app.config import Profile
 from app.domain.exchange import is_foreign
 from app.domain.money import format_money, from_cents
+from app.domain.states import MatchStatus, OutboxStatus, ProposalStatus
 from app.store import audit
 from app.store.models import (
     OutboxItem,
@@ -165,7 +166,7 @@ def specs_for(
         ]
     if proposal.kind == "reversal":
         return [_reversal_spec(session, proposal, tx)]
-    if proposal.kind in ("order_payment", "new_customer"):  # issue 11: order-to-cash
+    if proposal.kind in ("order_payment", "new_customer"):  # order-to-cash
         from app.sync import order_to_cash  # not at the top: order_to_cash imports this module
 
         return order_to_cash.specs_for(session, proposal, profile, mapper)
@@ -228,7 +229,7 @@ def write_outbox(
             key=spec.key,
             kind=spec.kind,
             payload=spec.payload,
-            status="pending",
+            status=OutboxStatus.PENDING,
             sequence=spec.sequence,
             ordering_key=spec.ordering_key,
             attempts=0,
@@ -266,7 +267,7 @@ def _revive(
 ) -> None:
     item.kind = spec.kind
     item.payload = spec.payload
-    item.status = "pending"
+    item.status = OutboxStatus.PENDING
     item.sequence = spec.sequence
     item.ordering_key = spec.ordering_key
     item.attempts = 0
@@ -306,13 +307,13 @@ def approve_in_session(
     items = write_outbox(
         session, specs, now=now, proposal_id=proposal.id, mapping_version_id=version
     )
-    proposal.status = "approved"
+    proposal.status = ProposalStatus.APPROVED
     proposal.decided_at = now
     proposal.decided_by = user
     proposal.mapping_version_id = version
     tx = session.get(PayTraceTransaction, proposal.transaction_id)
     if tx is not None:
-        tx.match_status = "approved"
+        tx.match_status = MatchStatus.APPROVED
         tx.mapping_version_id = version
     audit.record(
         session,

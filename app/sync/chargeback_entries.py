@@ -39,7 +39,7 @@ def case_reference(case_key: str, suffix: str = "JE") -> str:
 
 
 def fee_account(profile: Profile) -> str:
-    return str(getattr(profile.gl, "chargeback_fees", "") or DEFAULT_FEE_ACCOUNT)
+    return profile.gl.chargeback_fees or DEFAULT_FEE_ACCOUNT
 
 
 def confirm_specs(

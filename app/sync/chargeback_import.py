@@ -7,13 +7,14 @@ twice adds nothing. Nothing is posted until the bookkeeper confirms the case
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.clock import utcnow
 from app.config import Profile
 from app.domain.chargebacks import (
     ChargebackRow,
@@ -111,7 +112,7 @@ def import_chargeback_file(
             session,
             data,
             profile=profile,
-            now=now or datetime.now(UTC).replace(tzinfo=None),
+            now=now or utcnow(),
             source=path.name,
             user=user,
         )

@@ -1,4 +1,4 @@
-"""A chargeback's life in the books: received → confirmed → won or lost (DESIGN §2.5).
+"""A chargeback's life in the books: received → confirmed → won or lost (docs/architecture.md §2).
 
 Confirming queues, in one transaction, the journal entry ``PT-CB-<case>-JE`` (debit
 receivables the amount and chargeback fees the fee, credit bank both) and the invoice marks;
@@ -24,7 +24,7 @@ post: the amount stays in receivables for collection or write-off.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -32,8 +32,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.clock import utcnow
 from app.config import Profile
 from app.domain.money import from_cents
+from app.domain.states import ExceptionStatus
 from app.errors import PaysageError
 from app.store import Store, audit
 from app.store.models import ExceptionItem, SageProInvoice
@@ -62,10 +64,6 @@ class ChargebackError(PaysageError):
 def merchant_today(profile: Profile) -> date:
     zone = profile.paytrace.merchant_timezone
     return datetime.now(ZoneInfo(zone)).date() if zone else datetime.now().date()
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _chargeback_item(session: Session, item_id: int) -> ExceptionItem:
@@ -99,7 +97,7 @@ def confirm_chargeback(
     now: datetime | None = None,
 ) -> list[str]:
     """Queue the chargeback's journal entry and invoice mark; returns the outbox keys."""
-    now = now or _utcnow()
+    now = now or utcnow()
     entry_date = today or merchant_today(profile)
     with store.write() as session:
         item = _chargeback_item(session, item_id)
@@ -232,7 +230,7 @@ def resolve_chargeback(
     """Close the case as ``won`` or ``lost``; returns the outbox keys queued (won only)."""
     if outcome not in ("won", "lost"):
         raise ChargebackError(f"A chargeback is won or lost, not {outcome!r}.")
-    now = now or _utcnow()
+    now = now or utcnow()
     with store.write() as session:
         item = _chargeback_item(session, item_id)
         data = dict(item.payload)
@@ -256,7 +254,7 @@ def resolve_chargeback(
         words = _outcome_words(outcome, state, data, specs)
         data.update(state=outcome, resolved_outbox=[s.key for s in specs])
         item.payload = data
-        item.status = "resolved"
+        item.status = ExceptionStatus.RESOLVED
         item.resolved_at = now
         item.resolved_by = user
         item.resolution_note = (note.strip() + " " if note.strip() else "") + words
@@ -299,7 +297,7 @@ def _close_alert(session: Session, item_id: int, user: str, now: datetime) -> No
     ).scalars()
     for alert in alerts:
         if alert.payload.get("chargeback_item_id") == item_id:
-            alert.status = "resolved"
+            alert.status = ExceptionStatus.RESOLVED
             alert.resolved_at = now
             alert.resolved_by = user
             alert.resolution_note = "The chargeback was taken in hand."

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.clock import utcnow
 from app.config import Profile
 from app.domain.matching.references import normalise_reference
 from app.domain.money import format_money, from_cents, to_cents
@@ -33,10 +34,6 @@ from app.sync.paytrace_intents import SALE, TARGET, amount_text, queue_intent
 
 KEY_PREFIX = "COLLECT-"
 _SETTLED_STATES = ("posted", "ignored", "rejected", "declined", "changed_after_posting")
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class CollectRefusedError(Exception):

@@ -9,17 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from app import credentials
+from app.clock import utcnow
 from app.config import Profile
 from app.connectors.paytrace.client import PayTraceClient
 from app.connectors.paytrace.errors import PayTraceAuthError, PayTraceError
 from app.connectors.sagepro.client import SageProClient
 from app.connectors.sagepro.errors import SageProError, UnauthorizedError
 from app.connectors.sagepro.gateway import SageProGateway
+from app.domain.states import SyncRunStatus
 from app.store import Store, audit
 from app.store.claimants import LeaseError
 from app.store.models import SyncRun
@@ -42,10 +44,6 @@ from app.sync.settlements import (
 
 TRANSACTIONS_CURSOR = "paytrace.transactions"
 ProgressCallback = Callable[[str, int, int], None]
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 @dataclass
@@ -140,11 +138,13 @@ def _run(
     auto = ctx.profile.policy.auto_approve if auto_approve is None else auto_approve
     report = progress or (lambda stage, done, total: None)
     with ctx.store.write() as session:
-        run = SyncRun(trigger=trigger, started_at=ctx.clock(), status="running", counts={})
+        run = SyncRun(
+            trigger=trigger, started_at=ctx.clock(), status=SyncRunStatus.RUNNING, counts={}
+        )
         session.add(run)
         session.flush()
         run_id = run.id
-    status, error = "ok", None
+    status, error = SyncRunStatus.OK, None
     try:
         sagepro_read = _refresh_sagepro(ctx, result, report)
         # Charges and refunds the bookkeeper asked for go out before the poll, so what they
@@ -185,12 +185,12 @@ def _run(
         with ctx.store.read() as session:
             result.review = _count_review(session)
         if cancel.cancelled:
-            status = "cancelled"
+            status = SyncRunStatus.CANCELLED
     except SyncFatalError as exc:
-        status, error = "failed", str(exc)
+        status, error = SyncRunStatus.FAILED, str(exc)
         raise
     except BaseException as exc:
-        status, error = "failed", f"{type(exc).__name__}: {exc}"
+        status, error = SyncRunStatus.FAILED, f"{type(exc).__name__}: {exc}"
         raise
     finally:
         with ctx.store.write() as session:

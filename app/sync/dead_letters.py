@@ -7,13 +7,14 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from app.domain.states import OutboxStatus
 from app.store.models import ExceptionItem, OutboxItem
 
 
 def mark_dead(
     session: Session, item: OutboxItem, *, code: str, reason: str, title: str, now: datetime
 ) -> None:
-    item.status = "dead"
+    item.status = OutboxStatus.DEAD
     item.last_error = reason
     item.claimed_by = None
     session.add(

@@ -1,4 +1,4 @@
-"""What an approved decision does in Sage Pro (DESIGN §2.5), as outbox specs with
+"""What an approved decision does in Sage Pro (docs/architecture.md §2), as outbox specs with
 deterministic keys. Pure: the caller writes the specs in the approval's transaction.
 
 Payloads are Sage Pro API JSON (PascalCase, money as two-decimal strings) so a bookkeeper

@@ -4,23 +4,20 @@ who, when and why, and each action writes an audit event."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.clock import utcnow
 from app.domain.pan import contains_card_number
+from app.domain.states import OutboxStatus
 from app.store import Store, audit
 from app.store.models import ExceptionItem, OutboxItem
 
 
 class QueueError(Exception):
     """An action on the exceptions queue that cannot be done; says why in plain words."""
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _open_item(session: Session, item_id: int) -> ExceptionItem:
@@ -34,7 +31,7 @@ def _open_item(session: Session, item_id: int) -> ExceptionItem:
 
 def _close(item: ExceptionItem, status: str, user: str, note: str) -> None:
     item.status = status
-    item.resolved_at = _now()
+    item.resolved_at = utcnow()
     item.resolved_by = user
     item.resolution_note = note
 
@@ -45,9 +42,9 @@ def _requeue(session: Session, item: ExceptionItem, user: str) -> str:
     outbox = session.get(OutboxItem, item.outbox_id)
     if outbox is None or outbox.status not in ("dead", "pending"):
         raise QueueError("Its posting is no longer waiting to be retried.")
-    outbox.status = "pending"
+    outbox.status = OutboxStatus.PENDING
     outbox.attempts = 0
-    outbox.next_attempt_at = _now()
+    outbox.next_attempt_at = utcnow()
     _close(item, "resolved", user, "Retried: queued for posting again.")
     audit.record(
         session,
@@ -95,7 +92,7 @@ def resolve_item(store: Store, item_id: int, *, user: str, note: str) -> None:
         if item.outbox_id is not None:
             outbox = session.get(OutboxItem, item.outbox_id)
             if outbox is not None and outbox.status == "dead":
-                outbox.status = "resolved"
+                outbox.status = OutboxStatus.RESOLVED
         audit.record(
             session, "resolve", "exception_item", item_id, actor=user, after={"note": note}
         )
@@ -110,7 +107,7 @@ def discard_item(store: Store, item_id: int, *, user: str, reason: str) -> None:
         if item.outbox_id is not None:
             outbox = session.get(OutboxItem, item.outbox_id)
             if outbox is not None and outbox.status in ("dead", "pending"):
-                outbox.status = "discarded"
+                outbox.status = OutboxStatus.DISCARDED
                 outbox.last_error = f"Discarded by {user}: {reason}"
         audit.record(
             session, "discard", "exception_item", item_id, actor=user, after={"reason": reason}

@@ -1,4 +1,4 @@
-"""Payments of invoices in another currency than the profile's base currency (issue 16).
+"""Payments of invoices in another currency than the profile's base currency.
 
 Such invoices are never matched automatically (app/domain/matching/currency.py). A person may
 match one by hand with an explicit rate; the rate is kept on the proposal and in the audit

@@ -1,4 +1,4 @@
-"""Order-to-cash: a card sale that names a sales order but no invoice (DESIGN §2.5).
+"""Order-to-cash: a card sale that names a sales order but no invoice (docs/architecture.md §2).
 
 * ``refresh_orders`` keeps the local copy of Sage Pro's sales orders (``sagepro_orders``).
 * ``take_order_payments`` is the pipeline's hook: a SALE whose reference is no invoice (nor
@@ -26,6 +26,7 @@ from app.config import Profile
 from app.connectors.sagepro.gateway import SageProGateway, iterate_pages
 from app.domain.matching.references import normalise_reference
 from app.domain.money import format_money, from_cents, to_cents
+from app.domain.states import ProposalStatus
 from app.store import Store
 from app.store.models import (
     PayTraceTransaction,
@@ -202,7 +203,7 @@ def _order_payment(
         row,
         now,
         kind="order_payment",
-        status="proposed",
+        status=ProposalStatus.PROPOSED,
         rule="order_reference",
         confidence=100 if fits else 60,
         customer_id=customer_id,
@@ -231,7 +232,7 @@ def _new_customer(
         row,
         now,
         kind="new_customer",
-        status="review",
+        status=ProposalStatus.REVIEW,
         rule="unknown_payer_order",
         confidence=0,
         customer_id=draft["CustomerID"],

@@ -10,21 +10,19 @@ audit words and its counts.
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from app.clock import utcnow as utcnow  # re-exported: both posters take their clock from here
 from app.domain.backoff import full_jitter_delay
+from app.domain.states import OutboxStatus
 from app.store.models import OutboxAttempt, OutboxItem
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def stamp_claim(item: OutboxItem, claimant: str, now: datetime) -> None:
     """Take the row: in flight, whose, since when, one more try."""
-    item.status = "in_flight"
+    item.status = OutboxStatus.IN_FLIGHT
     item.claimed_by = claimant
     item.claimed_at = now
     item.attempts += 1
@@ -35,7 +33,7 @@ def add_attempt(session: Session, item_id: int, now: datetime, outcome: str, det
 
 
 def mark_posted(item: OutboxItem, remote_id: str | None, now: datetime) -> None:
-    item.status = "posted"
+    item.status = OutboxStatus.POSTED
     item.remote_id = remote_id
     item.posted_at = now
     item.last_error = None
@@ -60,7 +58,7 @@ def schedule_retry(
         item.attempts, base_s=base_s, cap_s=cap_s, retry_after_s=retry_after_s, rng=rng
     )
     delay = max(delay, min_wait_s)
-    item.status = "pending"
+    item.status = OutboxStatus.PENDING
     item.claimed_by = None
     item.next_attempt_at = now + timedelta(seconds=delay)
     item.last_error = error

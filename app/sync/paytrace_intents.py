@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.domain.money import to_money
+from app.domain.states import OutboxStatus
 from app.store import audit
 from app.store.models import OutboxItem
 
@@ -46,7 +47,7 @@ def queue_intent(
         kind=kind,
         target=TARGET,
         payload=payload,
-        status="pending",
+        status=OutboxStatus.PENDING,
         sequence=int(now.replace(tzinfo=UTC).timestamp() * 1000),
         ordering_key=ordering_key,
         attempts=0,

@@ -1,6 +1,6 @@
 """The PayTrace outbox executor: money-moving intents (target ``paytrace``), never twice.
 
-PayTrace v1 has no idempotency key (DESIGN §2.6). So an intent is committed before any call
+PayTrace lacks idempotency keys (docs/architecture.md): an intent is committed before any call
 (``queue_intent``), the claim before a call is committed too and stamps the merchant-local
 day of the first send, and **every claim of a row that was sent before searches PayTrace's
 export first** (``paytrace_search``). A call whose outcome is unknown (timeout, dropped

@@ -1,4 +1,4 @@
-"""normalise → map → match → proposals → auto-approve → outbox (DESIGN §2).
+"""normalise → map → match → proposals → auto-approve → outbox (docs/architecture.md §2).
 
 Works on transactions whose ``match_status`` is ``unmatched`` (new, or reset by a change
 before posting) and on posted ones that PayTrace voided afterwards. Everything happens in
@@ -31,6 +31,7 @@ from app.domain.matching.calibrated_confidence import proposal_confidence
 from app.domain.matching.tiers import AutoApproveTier
 from app.domain.money import from_cents, to_cents
 from app.domain.records import Customer, Invoice, TransactionType
+from app.domain.states import MatchStatus, ProposalStatus
 from app.store import audit
 from app.store.models import (
     PayTraceTransaction,
@@ -164,9 +165,9 @@ def _store_proposal(
     row = Proposal(
         transaction_id=match.transaction_id,
         kind=kind,
-        status="review" if match.needs_review else "proposed",
+        status=ProposalStatus.REVIEW if match.needs_review else ProposalStatus.PROPOSED,
         rule=match.rule.value,
-        # Shown as Confidence: the precision measured for proposals like it (issue 19).
+        # Shown as Confidence: the precision measured for proposals like it.
         # The engine's raw score, which its score parts add up to, is kept in details.
         confidence=proposal_confidence(match, shipped_calibration()),
         reason=match.reason,
@@ -229,11 +230,11 @@ def propose(
     pending_ids = {row.transaction_id for row in pending}
     for row in pending:
         if row.transaction_type == TransactionType.AUTHORIZATION.value:
-            row.match_status = "pending"  # nothing until captured (the row then changes)
+            row.match_status = MatchStatus.PENDING  # nothing until captured (the row then changes)
         elif row.transaction_type == TransactionType.VOID.value:
-            row.match_status = "ignored"  # voided before posting: nothing to post
+            row.match_status = MatchStatus.IGNORED  # voided before posting: nothing to post
         elif row.transaction_type == TransactionType.OTHER.value:
-            row.match_status = "ignored"
+            row.match_status = MatchStatus.IGNORED
 
     def decide(proposal: Proposal, match_ok: bool, *, recorded: bool = False) -> None:
         counts.proposals += 1
@@ -285,7 +286,7 @@ def propose(
             counts.rematched += 1
             decide(proposal, match_ok, recorded=True)
 
-    # Issue 11 (order-to-cash): sales naming a Sage Pro order but no invoice go there.
+    # Order-to-cash: sales naming a Sage Pro order but no invoice go there.
     sales = order_to_cash.take_order_payments(
         session, sales + [r for r in again if r.transaction_id in by_order], now, decide_order
     )
@@ -306,7 +307,7 @@ def propose(
         )
         # Whether the policy *would* accept it is stored either way: the grid's "approve all
         # at or above" and the dashboard use it even while auto-approval is off.
-        # The profile's tier decides (issue 19): Recommended unless set otherwise.
+        # The profile's tier decides: Recommended unless set otherwise.
         for match in matches:
             ok = profile_refusal(match, profile) is None
             old = by_transaction.get(match.transaction_id)

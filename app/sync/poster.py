@@ -1,4 +1,4 @@
-"""The outbox poster: claim → look up by key → post when absent → record (DESIGN §2.4).
+"""The outbox poster: claim → look up by key → post when absent → record (docs/architecture.md §2).
 
 A claim is committed before the call, so a crash leaves the row ``in_flight``; the next run
 reclaims it (on a shared store, at once when its claimant's lease has ended: ``claimants``)
@@ -29,6 +29,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from app.connectors.retry import RetryPolicy
 from app.connectors.sagepro.errors import (
     SageProError,
     UnavailableError,
@@ -36,7 +37,6 @@ from app.connectors.sagepro.errors import (
 )
 from app.connectors.sagepro.gateway import SageProGateway
 from app.connectors.sagepro.key_snapshot import PaymentSnapshot
-from app.connectors.sagepro.retry import RetryPolicy
 from app.store import Store, audit, claimants
 from app.store.models import (
     OutboxItem,

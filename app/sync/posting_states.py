@@ -27,6 +27,7 @@ from app.connectors.sagepro.gateway import SageProGateway
 from app.domain.money import format_money, to_cents
 from app.domain.pan import redact_card_numbers
 from app.domain.sagepro_records import PaymentReversal
+from app.domain.states import ExceptionStatus
 from app.store import Store, audit
 from app.store.models import ExceptionItem, OutboxItem, StagedPosting
 
@@ -243,7 +244,7 @@ def _close_overdue_alert(session: Session, item: OutboxItem, now: datetime) -> N
         )
     )
     for alert in alerts:
-        alert.status = "resolved"
+        alert.status = ExceptionStatus.RESOLVED
         alert.resolved_at = now
         alert.resolved_by = "paysage"
         alert.resolution_note = "Entered in Sage Pro: found by its reference."

@@ -15,12 +15,13 @@ import calendar
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.clock import utcnow
 from app.connectors.paytrace.client import PayTraceClient
 from app.connectors.paytrace.errors import (
     PayTraceError,
@@ -41,10 +42,6 @@ FREQUENCIES = {
     **{k: f"every {v} day(s)" for k, v in DAYS.items()},
     TWICE_MONTHLY: "on the 1st and the 15th",
 }
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class RecurrenceError(Exception):

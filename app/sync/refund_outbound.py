@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.clock import utcnow
 from app.config import Profile
 from app.domain.money import format_money, from_cents, to_cents
 from app.store import Store
@@ -26,10 +27,6 @@ from app.store.models import OutboxItem, PayTraceTransaction, Proposal, Proposal
 from app.sync.paytrace_intents import REFUND, TARGET, VOID, amount_text, queue_intent
 
 KEY_PREFIX = "REFUND-"
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class RefundRefusedError(Exception):

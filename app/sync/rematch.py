@@ -1,4 +1,5 @@
-"""Re-evaluating undecided payment proposals when Sage Pro's picture changed (DESIGN §2.3.6).
+"""Re-evaluating undecided payment proposals when Sage Pro's picture changed
+(docs/architecture.md §2).
 
 A payment that arrived before its invoice was entered, or while Sage Pro could not be read,
 was matched against an incomplete copy. When a cache refresh brings new or changed invoices

@@ -24,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain.money import to_cents
+from app.domain.states import ProposalStatus
 from app.store.models import OutboxItem, Proposal
 from app.sync import effects
 from app.sync.effects import REVERSAL_KIND, OutboxSpec
@@ -136,5 +137,5 @@ def reversal_posted(session: Session, item: OutboxItem, now: datetime) -> None:
         if payment.proposal_id is not None:
             proposal = session.get(Proposal, payment.proposal_id)
             if proposal is not None and proposal.status == "posted":
-                proposal.status = "reversed"
+                proposal.status = ProposalStatus.REVERSED
                 proposal.decided_at = proposal.decided_at or now

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from decimal import Decimal
 
 from sqlalchemy import select, update
 
+from app.clock import utcnow
 from app.config import Profile, load_settings
 from app.domain.exchange import is_foreign
 from app.domain.money import format_money, from_cents, to_cents
+from app.domain.states import MatchStatus, OutboxStatus, ProposalStatus, check_moves
 from app.store import Store, audit
 from app.store.models import (
     OutboxItem,
@@ -44,10 +45,6 @@ __all__ = [
 ]
 
 
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
 @dataclass
 class ApprovalResult:
     approved: list[int] = field(default_factory=list)
@@ -68,7 +65,7 @@ def approve_proposals(
                     raise ReviewError(f"Proposal {proposal_id} no longer exists.")
                 mapper = active_payment_mapper(session, profile)
                 approve_in_session(
-                    session, proposal, user=user, profile=profile, mapper=mapper, now=_now()
+                    session, proposal, user=user, profile=profile, mapper=mapper, now=utcnow()
                 )
         except ReviewError as exc:
             result.refused[proposal_id] = str(exc)
@@ -80,12 +77,12 @@ def approve_proposals(
 def reject_proposal(store: Store, proposal_id: int, *, user: str, reason: str = "") -> None:
     with store.write() as session:
         proposal = _open_proposal(session, proposal_id)
-        proposal.status = "rejected"
-        proposal.decided_at = _now()
+        proposal.status = ProposalStatus.REJECTED
+        proposal.decided_at = utcnow()
         proposal.decided_by = user
         tx = session.get(PayTraceTransaction, proposal.transaction_id)
         if tx is not None:
-            tx.match_status = "review"
+            tx.match_status = MatchStatus.REVIEW
         audit.record(
             session,
             "reject",
@@ -146,8 +143,8 @@ def rematch_proposal(
             )
         except ForeignCurrencyError as exc:
             raise ReviewError(str(exc)) from None
-        old.status = "superseded"
-        old.decided_at = _now()
+        old.status = ProposalStatus.SUPERSEDED
+        old.decided_at = utcnow()
         old.decided_by = user
         words = ", ".join(f"{i} ({format_money(a)})" for i, a in applications) or "on account"
         if conversion:
@@ -155,7 +152,7 @@ def rematch_proposal(
         new = Proposal(
             transaction_id=old.transaction_id,
             kind="payment",
-            status="proposed",
+            status=ProposalStatus.PROPOSED,
             rule="manual",
             confidence=100,
             reason=f"Chosen by {user}: {words}",
@@ -165,7 +162,7 @@ def rematch_proposal(
             on_account_cents=to_cents(on_account),
             auto_approvable=False,
             details={"replaces": old.id, **conversion},
-            created_at=_now(),
+            created_at=utcnow(),
         )
         new.applications = [
             ProposalApplication(invoice_id=i, amount_cents=to_cents(a)) for i, a in applications
@@ -173,7 +170,7 @@ def rematch_proposal(
         session.add(new)
         session.flush()
         if tx is not None:
-            tx.match_status = "proposed"
+            tx.match_status = MatchStatus.PROPOSED
         audit.record(
             session,
             "rematch",
@@ -203,19 +200,20 @@ def undo_approval(store: Store, proposal_id: int, *, user: str) -> None:
             raise ReviewError(
                 f"{', '.join(busy)} is already being posted or posted; use Unreconcile instead."
             )
+        check_moves(OutboxStatus, {i.status for i in items}, OutboxStatus.DISCARDED)
         session.execute(
             update(OutboxItem)
             .where(OutboxItem.proposal_id == proposal_id)
-            .values(status="discarded", last_error=f"Approval undone by {user}.")
+            .values(status=OutboxStatus.DISCARDED, last_error=f"Approval undone by {user}.")
         )
-        proposal.status = "proposed"
+        proposal.status = ProposalStatus.PROPOSED
         proposal.decided_at = None
         proposal.decided_by = None
         # A person's call from now on: syncs never re-match (and so re-approve) it.
         proposal.details = {**(proposal.details or {}), UNDONE_BY: user}
         tx = session.get(PayTraceTransaction, proposal.transaction_id)
         if tx is not None:
-            tx.match_status = "proposed"
+            tx.match_status = MatchStatus.PROPOSED
         audit.record(
             session,
             "undo_approval",
@@ -247,7 +245,7 @@ def unreconcile(
         payment = reversals.posted_payment(session, tx.transaction_id)
         if payment is None:
             raise ReviewError("A reversal of this payment is already queued or posted.")
-        now = _now()
+        now = utcnow()
         spec = reversals.spec_for(
             tx.transaction_id,
             payment,
@@ -257,11 +255,11 @@ def unreconcile(
         )
         if not write_outbox(session, [spec], now=now, proposal_id=proposal.id):
             raise ReviewError("A reversal of this payment is already queued or posted.")
-        proposal.status = "reversed"
+        proposal.status = ProposalStatus.REVERSED
         again = Proposal(
             transaction_id=tx.transaction_id,
             kind="payment",
-            status="review",
+            status=ProposalStatus.REVIEW,
             rule=UNRECONCILED_RULE,
             confidence=0,
             reason=f"Unreconciled by {user}: {payment.key} is being reversed in Sage Pro; "
@@ -276,7 +274,7 @@ def unreconcile(
         )
         session.add(again)
         session.flush()
-        tx.match_status = "review"
+        tx.match_status = MatchStatus.REVIEW
         audit.record(
             session,
             "unreconcile",

@@ -12,12 +12,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from app.connectors.retry import RetryPolicy
 from app.connectors.sagepro.exactly_once import PostKind, post_once
 from app.connectors.sagepro.gateway import SageProGateway
 from app.connectors.sagepro.key_snapshot import PaymentSnapshot
 from app.connectors.sagepro.payloads import PayloadError
-from app.connectors.sagepro.retry import RetryPolicy
-from app.sync import order_effects  # issue 11: order-to-cash
+from app.sync import order_effects  # order-to-cash
 
 __all__ = ["Done", "PayloadError", "execute"]
 
@@ -101,6 +101,6 @@ def execute(
             card_expiry=str(payload.get("CardExpiry") or ""),
         )
         return Done(customer_id)
-    if kind in order_effects.EFFECT_KINDS:  # issue 11: order-to-cash
+    if kind in order_effects.EFFECT_KINDS:  # order-to-cash
         return Done(order_effects.execute_effect(gateway, kind, payload))
     raise PayloadError(f"unknown outbox kind {kind!r}")

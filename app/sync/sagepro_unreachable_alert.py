@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 
+from app.domain.states import ExceptionStatus, check_moves
 from app.store import Store, audit
 from app.store.models import ExceptionItem
 
@@ -21,7 +22,7 @@ def raise_unreachable_alert(store: Store, reason: str, *, worker: str, now: date
             select(ExceptionItem.id).where(
                 ExceptionItem.category == "alert",
                 ExceptionItem.reason_code == ALERT_CODE,
-                ExceptionItem.status == "open",
+                ExceptionItem.status == ExceptionStatus.OPEN,
             )
         ).first()
         if exists:
@@ -47,16 +48,17 @@ def raise_unreachable_alert(store: Store, reason: str, *, worker: str, now: date
 
 
 def clear_unreachable_alert(store: Store, *, worker: str, now: datetime) -> None:
+    check_moves(ExceptionStatus, [ExceptionStatus.OPEN], ExceptionStatus.RESOLVED)
     with store.write() as session:
         session.execute(
             update(ExceptionItem)
             .where(
                 ExceptionItem.category == "alert",
                 ExceptionItem.reason_code == ALERT_CODE,
-                ExceptionItem.status == "open",
+                ExceptionItem.status == ExceptionStatus.OPEN,
             )
             .values(
-                status="resolved",
+                status=ExceptionStatus.RESOLVED,
                 resolved_at=now,
                 resolved_by=worker,
                 resolution_note="Sage Pro answered again; posting resumed.",

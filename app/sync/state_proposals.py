@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.matching.references import normalise_reference
 from app.domain.records import TransactionType
+from app.domain.states import MatchStatus, ProposalStatus
 from app.store.models import PayTraceTransaction, Proposal, ProposalApplication, SageProInvoice
 from app.sync import reversals
 from app.sync.old_sales import OldSaleLookup
@@ -84,7 +85,7 @@ def propose_refund(
             session,
             row,
             kind="refund",
-            status="review",
+            status=ProposalStatus.REVIEW,
             rule="refund_unlinked",
             confidence=0,
             reason=found.reason,
@@ -96,7 +97,7 @@ def propose_refund(
         session,
         row,
         kind="refund",
-        status="proposed",
+        status=ProposalStatus.PROPOSED,
         rule="refund_of_sale",
         confidence=100,
         reason=found.reason,
@@ -126,13 +127,13 @@ def propose_decline(
             .first()
         )
     if invoice is None:
-        row.match_status = "declined"  # listed for follow-up on the Transactions page
+        row.match_status = MatchStatus.DECLINED  # listed for follow-up on the Transactions page
         return
     proposal = simple_proposal(
         session,
         row,
         kind="decline",
-        status="proposed",
+        status=ProposalStatus.PROPOSED,
         rule="decline_hard_key",
         confidence=100,
         reason=f"Card declined for invoice {invoice.invoice_id}; mark its payment status Failed",
@@ -224,7 +225,7 @@ def propose_reversals(session: Session, now: datetime, decide: Decide) -> None:
             session,
             row,
             kind="reversal",
-            status="review" if declined else "proposed",
+            status=ProposalStatus.REVIEW if declined else ProposalStatus.PROPOSED,
             rule="decline_after_posting" if declined else "void_after_posting",
             confidence=100,
             customer_id=owner or "",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from app import clock
 from app.config import Profile, Settings, save_settings
 from app.store import Store
 from app.ui.services import current_user
@@ -24,7 +25,7 @@ class UiContext:
     today_override: date | None = None
 
     def today(self) -> date:
-        return self.today_override or date.today()
+        return clock.today(self.today_override)
 
     @property
     def signals(self) -> AppSignals:

@@ -8,49 +8,18 @@ The GUI thread never waits on the network or a big query: every such call goes t
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from app.log import redact
+from app.sync.cancel import CancelToken
 
 log = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[str, int, int], None]
-
-
-class CancelTokenLike(Protocol):
-    @property
-    def cancelled(self) -> bool: ...
-
-    def cancel(self) -> None: ...
-
-
-class OpCancelToken:
-    """Thread-safe cancel flag with the interface of ``app.sync.cycle.CancelToken``."""
-
-    def __init__(self) -> None:
-        self._event = threading.Event()
-
-    def cancel(self) -> None:
-        self._event.set()
-
-    @property
-    def cancelled(self) -> bool:
-        return self._event.is_set()
-
-
-def new_cancel_token() -> CancelTokenLike:
-    """The sync engine's own token class once it exists, so ``run_cycle`` gets its type."""
-    try:
-        from app.sync.cycle import CancelToken  # type: ignore[import-not-found, unused-ignore]
-    except ImportError:
-        return OpCancelToken()
-    token: CancelTokenLike = CancelToken()
-    return token
 
 
 _NETWORK_WORDS = (
@@ -90,7 +59,7 @@ class Op(QObject):
     def __init__(self, label: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.label = label
-        self.token = new_cancel_token()
+        self.token = CancelToken()
         self.done = False
         self.result: Any = None
         self.error: str | None = None
@@ -117,7 +86,7 @@ class Op(QObject):
 
 
 class _Runner(QRunnable):
-    def __init__(self, op: Op, work: Callable[[ProgressCallback, CancelTokenLike], Any]) -> None:
+    def __init__(self, op: Op, work: Callable[[ProgressCallback, CancelToken], Any]) -> None:
         super().__init__()
         self.setAutoDelete(True)
         self._op = op
@@ -150,7 +119,7 @@ def ops_pool() -> QThreadPool:
 
 
 def run_op(
-    work: Callable[[ProgressCallback, CancelTokenLike], Any],
+    work: Callable[[ProgressCallback, CancelToken], Any],
     *,
     label: str,
     on_done: Callable[[Any], None] | None = None,

@@ -17,14 +17,15 @@ from PySide6.QtCore import QObject, Signal
 
 from app.errors import PaysageError
 from app.sync.alerts import Attention, attention_marker, attention_since
+from app.sync.cancel import CancelToken
 from app.ui import services
 from app.ui.context import UiContext
-from app.ui.ops import CancelTokenLike, Op, ProgressCallback, describe_error, run_op
+from app.ui.ops import Op, ProgressCallback, describe_error, run_op
 from app.ui.signals import ALL_ENTITIES, announce_changed
 
 log = logging.getLogger(__name__)
 # (trigger, progress, cancel) -> a CycleResult-like object (``as_dict()``)
-CycleRunner = Callable[[str, ProgressCallback, CancelTokenLike], Any]
+CycleRunner = Callable[[str, ProgressCallback, CancelToken], Any]
 
 SUMMARY_WORDS = (
     ("fetched", "fetched"),
@@ -52,7 +53,7 @@ class SyncBusyError(PaysageError):
 def engine_runner(ctx: UiContext) -> CycleRunner:
     """The real cycle: ``app.sync.cycle.build_context`` + ``run_cycle``."""
 
-    def run(trigger: str, progress: ProgressCallback, cancel: CancelTokenLike) -> Any:
+    def run(trigger: str, progress: ProgressCallback, cancel: CancelToken) -> Any:
         cycle = services.cycle()
         context = cycle.build_context(ctx.profile, ctx.store)
         return cycle.run_cycle(context, trigger=trigger, progress=progress, cancel=cancel)
@@ -80,7 +81,7 @@ class SyncController(QObject):
         self.ctx = ctx
         self.runner = runner or engine_runner(ctx)
         self._lock = threading.Lock()
-        self._token: CancelTokenLike | None = None
+        self._token: CancelToken | None = None
         self.running = False
         self.scheduler: Any = None
         self.schedule_error = ""
@@ -97,7 +98,7 @@ class SyncController(QObject):
 
     # -- the one guarded run ---------------------------------------------------------------
 
-    def _guarded(self, trigger: str, progress: ProgressCallback, token: CancelTokenLike) -> Any:
+    def _guarded(self, trigger: str, progress: ProgressCallback, token: CancelToken) -> Any:
         if not self._lock.acquire(blocking=False):
             raise _busy_error_class()("A sync is already running; this one was skipped.")
         result: Any = None
@@ -164,7 +165,7 @@ class SyncController(QObject):
                     "Sage Pro refused them; the Exceptions page says why and lets you retry.",
                 )
 
-    def _remember_token(self, token: CancelTokenLike) -> None:
+    def _remember_token(self, token: CancelToken) -> None:
         self._token = token
         self.running = True
 
@@ -217,9 +218,7 @@ class SyncController(QObject):
 
     def _scheduled_run(self, trigger: str) -> Any:
         # On the scheduler's thread: the same guard, a fresh token per run.
-        from app.ui.ops import new_cancel_token
-
-        return self._guarded(trigger, lambda *_a: None, new_cancel_token())
+        return self._guarded(trigger, lambda *_a: None, CancelToken())
 
     def set_schedule_enabled(self, enabled: bool) -> None:
         self.ctx.profile.sync.enabled = enabled

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from app.domain.money import from_cents
 from app.store import Store
 from app.store.models import PayTraceTransaction, Proposal
+from app.store.state_guard import arranged_states
 from app.ui.models.dashboard_data import load_dashboard
 from app.ui.models.reconciliation import ReconciliationModel
 from tests.gui.ui_app import make_context, make_window
@@ -57,7 +58,8 @@ def store(tmp_path: Path) -> tuple[Store, dict[str, int]]:
         for tx in (declined, declined_posted):  # a decline: no approval code
             tx.transaction_type, tx.approval_code, tx.approval_message = "SALE", "", "DECLINED"
         declined.match_status = "declined"  # listed on the Transactions page, not reviewed
-        declined_posted.match_status = "posted"  # marked Failed in Sage Pro: decided
+        with arranged_states():  # a scene, not a move the app makes
+            declined_posted.match_status = "posted"  # marked Failed in Sage Pro: decided
         s.add(_proposal(declined_posted, "decline", "posted"))
         refund.transaction_type, refund.match_status = "REFUND", "review"
         s.add(_proposal(refund, "refund", "review"))  # a refund waits like a payment does

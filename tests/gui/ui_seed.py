@@ -37,6 +37,7 @@ from app.store.models import (
     SyncRun,
     TransactionEvent,
 )
+from app.store.state_guard import arranged_states
 
 TODAY = date(2025, 11, 20)
 NOW = datetime(2025, 11, 20, 14, 5)
@@ -321,7 +322,8 @@ def _seed_proposals(s, transactions, customers) -> None:  # type: ignore[no-unty
         s.add(p)
         s.flush()
         txn = s.get(PayTraceTransaction, t.transaction_id)
-        txn.match_status = {"rejected": "unmatched"}.get(status, status)
+        with arranged_states():  # a scene, not a move the app makes
+            txn.match_status = {"rejected": "unmatched"}.get(status, status)
         if status in ("approved", "posted"):
             seq += 1
             dead = seq % 9 == 0

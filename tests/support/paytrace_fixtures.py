@@ -43,7 +43,7 @@ class RunningPayTrace:
         **kwargs: Any,
     ) -> PayTraceClient:
         settings = self.app.settings
-        retry = RetryPolicy(attempts=attempts, sleep=self.sleeps.append, rng=random.Random(0))
+        retry = RetryPolicy(max_attempts=attempts, sleep=self.sleeps.append, rng=random.Random(0))
         return PayTraceClient(
             self.url,
             settings.username if username is None else username,

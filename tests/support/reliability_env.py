@@ -21,7 +21,6 @@ import requests
 from app.config import Profile
 from app.connectors.paytrace import PayTraceClient, RetryPolicy, Timeouts
 from app.connectors.sagepro import SageProClient
-from app.connectors.sagepro.retry import RetryPolicy as SageRetryPolicy
 from app.sandbox.demo_data import DemoCompany, generate_demo_company
 from app.sandbox.faults import FaultKind
 from app.sandbox.http_base import SandboxRequest, SandboxResponse, SandboxServer
@@ -187,7 +186,7 @@ def fast_context(
         connection["paytrace_password"],
         connection["paytrace_integrator_id"],
         timeouts=Timeouts(connect_s=2, read_s=10, money_read_s=10),
-        retry=RetryPolicy(attempts=attempts, sleep=sleeps, rng=random.Random(0)),
+        retry=RetryPolicy(max_attempts=attempts, sleep=sleeps, rng=random.Random(0)),
     )
     sagepro = SageProClient(
         connection["sagepro_url"],
@@ -204,7 +203,7 @@ def fast_context(
         poster_options={
             "base_delay_s": 0.0,
             "cap_delay_s": 0.0,
-            "retry_policy": SageRetryPolicy(max_attempts=3, sleep=sleeps),
+            "retry_policy": RetryPolicy(max_attempts=3, sleep=sleeps),
         },
         today=lambda: today,
     )

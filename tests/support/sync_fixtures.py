@@ -16,7 +16,6 @@ from app import credentials
 from app.config import Profile
 from app.connectors.paytrace import PayTraceClient, RetryPolicy, Timeouts
 from app.connectors.sagepro import SageProClient
-from app.connectors.sagepro.retry import RetryPolicy as SageRetryPolicy
 from app.sandbox.demo_data import DemoCompany, generate_demo_company
 from app.sandbox.http_base import SandboxServer
 from app.sandbox.paytrace import PayTraceStandIn, StandInSettings
@@ -46,7 +45,7 @@ class SyncEnv:
             settings.password,
             settings.integrator_id,
             timeouts=Timeouts(connect_s=2, read_s=5, money_read_s=5),
-            retry=RetryPolicy(attempts=6, sleep=self.sleeps.append, rng=random.Random(0)),
+            retry=RetryPolicy(max_attempts=6, sleep=self.sleeps.append, rng=random.Random(0)),
         )
         ctx.sagepro = SageProClient(
             self.sagepro.url, DEFAULT_API_KEY, connect_timeout_s=2, read_timeout_s=5
@@ -55,7 +54,7 @@ class SyncEnv:
         options: dict[str, object] = {
             "base_delay_s": 0.0,
             "cap_delay_s": 0.0,
-            "retry_policy": SageRetryPolicy(max_attempts=3, sleep=self.sleeps.append),
+            "retry_policy": RetryPolicy(max_attempts=3, sleep=self.sleeps.append),
         }
         options.update(poster_options)
         ctx.poster_options = options

@@ -78,10 +78,10 @@ def test_success_passes_through():
 
 def test_full_jitter_backoff_is_bounded_and_honours_retry_after():
     policy = RetryPolicy(base_delay_s=1, max_delay_s=8, rng=random.Random(1))
-    waits = [policy.delay(n) for n in range(10)]
+    waits = [policy.delay(n + 1) for n in range(10)]
     assert all(0 <= w <= min(8, 2**n) for n, w in enumerate(waits))
-    assert policy.delay(0, retry_after_s=5) >= 5
-    assert policy.delay(0, retry_after_s=500) <= policy.max_retry_after_s
+    assert policy.delay(1, retry_after_s=5) >= 5
+    assert policy.delay(1, retry_after_s=500) <= policy.max_retry_after_s
     assert not policy.may_wait(500) and policy.may_wait(None)
 
 
@@ -96,7 +96,7 @@ def test_no_secret_in_reprs_and_messages():
 def test_unreachable_host_read_is_transient_after_bounded_retries():
     sleeps: list[float] = []
     client = PayTraceClient(
-        "http://127.0.0.1:9", "u", "p", "I", retry=RetryPolicy(attempts=3, sleep=sleeps.append)
+        "http://127.0.0.1:9", "u", "p", "I", retry=RetryPolicy(max_attempts=3, sleep=sleeps.append)
     )
     with pytest.raises(PayTraceTransientError) as info:
         client.export_customers()

@@ -21,6 +21,7 @@ from app.store.models import (
     RawRecord,
     TransactionEvent,
 )
+from app.store.state_guard import arranged_states
 from app.sync.ingest import ingest_transactions
 
 NOW = datetime(2026, 11, 25, 12, 0)
@@ -93,7 +94,8 @@ def test_change_is_recorded_with_history_and_raw_version(store):
 def test_void_after_posting_raises_changed_after_posting_item(store):
     with store.write() as session:
         ingest_transactions(session, [tx(9)], now=NOW)
-        session.get(PayTraceTransaction, 9).match_status = "posted"
+        with arranged_states():  # a scene, not a move the app makes
+            session.get(PayTraceTransaction, 9).match_status = "posted"
     with store.write() as session:
         counts = ingest_transactions(
             session, [tx(9, transaction_type=TransactionType.VOID)], now=NOW
@@ -109,7 +111,8 @@ def test_void_after_posting_raises_changed_after_posting_item(store):
 def test_void_before_posting_withdraws_the_pending_outbox_row(store):
     with store.write() as session:
         ingest_transactions(session, [tx(11)], now=NOW)
-        session.get(PayTraceTransaction, 11).match_status = "approved"
+        with arranged_states():  # a scene, not a move the app makes
+            session.get(PayTraceTransaction, 11).match_status = "approved"
         proposal = Proposal(
             transaction_id=11,
             kind="payment",
@@ -161,7 +164,8 @@ def test_an_id_learnt_to_be_declined_withdraws_what_was_not_posted(store):
         s.add(Proposal(transaction_id=42, kind="payment", status="approved", rule="r",
                        confidence=99, reason="", score_parts={}, candidates=[], customer_id="",
                        on_account_cents=0, details={}, created_at=NOW))  # fmt: skip
-        s.get(PayTraceTransaction, 42).match_status = "approved"  # type: ignore[union-attr]
+        with arranged_states():  # a scene, not a move the app makes
+            s.get(PayTraceTransaction, 42).match_status = "approved"  # type: ignore[union-attr]
         dead = OutboxItem(key="PT-42-PAY", kind="payment", payload={}, status="dead",
                           sequence=1, transaction_id=42, created_at=NOW)  # fmt: skip
         s.add(dead)
@@ -198,7 +202,8 @@ def test_a_decline_learnt_after_posting_is_flagged_not_rewritten(store):
     first = tx(43)
     with store.write() as s:
         ingest_transactions(s, [first], now=NOW)
-        s.get(PayTraceTransaction, 43).match_status = "posted"  # type: ignore[union-attr]
+        with arranged_states():  # a scene, not a move the app makes
+            s.get(PayTraceTransaction, 43).match_status = "posted"  # type: ignore[union-attr]
     declined = dataclasses.replace(
         first,
         transaction=dataclasses.replace(

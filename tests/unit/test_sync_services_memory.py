@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from app.config import Profile
 from app.connectors.paytrace.parse_transactions import ParsedRecord, parse_row
-from app.connectors.sagepro.retry import RetryPolicy
+from app.connectors.retry import RetryPolicy
 from app.store import Store, open_store
 from app.store.models import (
     ExceptionItem,

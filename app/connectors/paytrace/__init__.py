@@ -26,8 +26,8 @@ from app.connectors.paytrace.payloads import (
     PaymentResult,
     RecurrenceResult,
 )
-from app.connectors.paytrace.retry import RetryPolicy
 from app.connectors.paytrace.transport import Timeouts
+from app.connectors.retry import RetryPolicy
 
 __all__ = [
     "PRODUCTION_URL",

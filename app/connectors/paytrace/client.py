@@ -29,8 +29,8 @@ from app.connectors.paytrace.payloads import (
     RecurrenceResult,
 )
 from app.connectors.paytrace.provenance import decide_by_provenance
-from app.connectors.paytrace.retry import RetryPolicy
 from app.connectors.paytrace.transport import PayTraceTransport, Timeouts
+from app.connectors.retry import RetryPolicy
 from app.domain.money import format_money, to_money
 from app.domain.records import CustomerProfile, SettlementBatch, TransactionType
 

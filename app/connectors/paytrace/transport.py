@@ -30,7 +30,7 @@ from app.connectors.paytrace.errors import (
     PayTraceTransientError,
     PayTraceValidationError,
 )
-from app.connectors.paytrace.retry import RetryPolicy
+from app.connectors.retry import RetryPolicy
 
 log = logging.getLogger(__name__)
 
@@ -154,7 +154,7 @@ class PayTraceTransport:
         self._password = password
         self.integrator_id = integrator_id
         self.timeouts = timeouts or Timeouts()
-        self.retry = retry or RetryPolicy()
+        self.retry = retry or RetryPolicy.paytrace_reads()
         self._clock = clock
         self._token: str | None = None
         self._token_expires_at = 0.0
@@ -262,10 +262,10 @@ class PayTraceTransport:
                 reauthenticated = True
                 self._token = None
             except PayTraceTransientError as exc:
-                last_try = retries + 1 >= self.retry.attempts
+                last_try = retries + 1 >= self.retry.max_attempts
                 if last_try or not self.retry.may_wait(exc.retry_after_s):
                     raise
-                self.retry.sleep(self.retry.delay(retries, exc.retry_after_s))
+                self.retry.sleep(self.retry.delay(retries + 1, exc.retry_after_s))
                 retries += 1
 
     def write(self, path: str, body: dict[str, Any], action: str) -> dict[str, Any]:

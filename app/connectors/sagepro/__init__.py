@@ -1,6 +1,7 @@
 """Sage Pro: the ``SageProGateway`` protocol, its REST client, typed errors and the
 exactly-once posting helper. Qt-free."""
 
+from app.connectors.retry import RetryPolicy
 from app.connectors.sagepro.client import SageProClient
 from app.connectors.sagepro.errors import (
     CardDataRefusedError,
@@ -25,7 +26,6 @@ from app.connectors.sagepro.errors import (
 from app.connectors.sagepro.exactly_once import PostKind, post_once
 from app.connectors.sagepro.gateway import SageProGateway, iterate_pages
 from app.connectors.sagepro.payloads import PayloadError
-from app.connectors.sagepro.retry import RetryPolicy
 
 __all__ = [
     "CardDataRefusedError",

@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from enum import StrEnum
 from typing import Any, overload
 
+from app.connectors.retry import RetryPolicy
 from app.connectors.sagepro import intent, payloads, wire
 from app.connectors.sagepro.errors import (
     DuplicateReferenceError,
@@ -26,7 +27,6 @@ from app.connectors.sagepro.errors import (
 )
 from app.connectors.sagepro.gateway import SageProGateway
 from app.connectors.sagepro.key_snapshot import PaymentSnapshot
-from app.connectors.sagepro.retry import RetryPolicy
 from app.domain.sagepro_records import (
     CreditMemo,
     CreditMemoDraft,

@@ -328,7 +328,7 @@ def payment_json(draft: PaymentDraft) -> Json:
             {"InvoiceID": a.invoice_id, "Amount": format_money(a.amount)}
             for a in draft.applications
         ]
-    if draft.currency:  # only foreign-currency payments carry these (issue 16)
+    if draft.currency:  # only foreign-currency payments carry these
         body["Currency"] = draft.currency
         if draft.exchange_rate is not None:
             body["ExchangeRate"] = str(draft.exchange_rate)

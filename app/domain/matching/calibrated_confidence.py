@@ -1,5 +1,5 @@
 """Calibrated confidence: the engine's raw score turned into the precision measured for
-proposals like it (issue 19).
+proposals like it.
 
 "Like it" means the same kind (``tiers.proposal_kind``) and the same raw-score bucket on
 the calibration seeds. The measured share right is shrunk toward caution by taking the

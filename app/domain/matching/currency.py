@@ -1,4 +1,4 @@
-"""Invoices in a foreign currency are never matched automatically (issue 16): a proposal that
+"""Invoices in a foreign currency are never matched automatically: a proposal that
 would apply a payment to one becomes a review item saying why, and keeps the invoice named
 so the person sees which one. Matching it needs an explicit rate, by hand."""
 

@@ -184,7 +184,7 @@ class Calibration:
         seeds = data.get("seeds", [])
         kinds = data.get("kinds", {})
         tiers = data.get("tiers", {})
-        buckets = data.get("buckets", {})  # absent from files written before issue 19's scores
+        buckets = data.get("buckets", {})  # absent from older files
         if (
             not isinstance(seeds, list)
             or not isinstance(kinds, dict)

@@ -1,7 +1,7 @@
 """Date transforms: parse (PayTrace's ``M/D/YYYY h:mm:ss AM|PM`` and others) and format.
 
 PayTrace times are merchant-local wall clock without a zone; they stay naive here, so the
-date Sage Pro sees is the merchant's calendar date (DESIGN §1, Time).
+date Sage Pro sees is the merchant's calendar date (docs/architecture.md §2, Time).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The stand-in company's currencies (issue 16): its own is USD; an invoice may be in another.
+"""The stand-in company's currencies: its own is USD; an invoice may be in another.
 
 A payment is in the currency of the invoices it pays (USD unless it says ``Currency``). A
 foreign-currency payment also states ``BaseAmount`` (what the card paid, in USD) and

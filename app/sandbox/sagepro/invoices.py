@@ -64,7 +64,7 @@ def create_invoice(books: Books, call: Call) -> SandboxResponse:
     amount = body.money("Amount", required=True, positive=True)
     order_number = body.text("OrderNumber", max_len=10)
     po_number = body.text("PONumber", max_len=20)
-    # Issue 16: the company is in USD, but an invoice may be in another currency.
+    # The company is in USD, but an invoice may be in another currency.
     currency = (body.text("Currency", max_len=3) or COMPANY_CURRENCY).upper()
     if len(currency) != 3 or not currency.isalpha():
         body.fail("Currency", "must be a three-letter currency code")

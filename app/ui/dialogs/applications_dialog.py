@@ -80,7 +80,7 @@ class ApplicationsDialog(QDialog):
         self.remainder = QLabel()
         self.remainder.setObjectName("remainder")
         right.addWidget(self.remainder)
-        # Issue 16: an invoice in another currency is paid only at a rate the person enters.
+        # An invoice in another currency is paid only at a rate the person enters.
         rate_row = QHBoxLayout()
         rate_row.addWidget(QLabel(f"Exchange rate: 1 {base_currency} ="))
         self.rate = QLineEdit()

@@ -1,4 +1,4 @@
-"""Set up recurring billing (issue 11): a customer's stored card, amount, how often, from
+"""Set up recurring billing: a customer's stored card, amount, how often, from
 when, how many charges and a description. The page runs ``create_recurrence`` off the GUI
 thread with a PayTrace client built from the profile (``paytrace_client``)."""
 

@@ -1,4 +1,4 @@
-"""Refund to card (issue 11): confirm giving a card payment back (the amount, at most what is
+"""Refund to card: confirm giving a card payment back (the amount, at most what is
 left on the sale, and whether PayTrace will void it while pending or refund it), then queue
 the PayTrace intent, which the next sync sends."""
 

@@ -1,4 +1,4 @@
-"""Reject asks why (issue 16): a rejection takes a payment out of review, so it needs a
+"""Reject asks why: a rejection takes a payment out of review, so it needs a
 person's words, not a stray key press; the reason goes into the audit trail."""
 
 from __future__ import annotations

@@ -81,7 +81,7 @@ class ReconFilter:
     unusual_only: bool = False  # only payments with an open anomaly flag
 
     def clauses(self) -> list[Any]:
-        # "Needs review" is the one definition the dashboard counts with too (issue 16).
+        # "Needs review" is the one definition the dashboard counts with too.
         waiting = self.status == "open"
         statuses = P.c.status.in_(self.group_statuses())
         where: list[Any] = [waiting_for_review() if waiting else statuses]

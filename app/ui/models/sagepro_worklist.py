@@ -5,11 +5,12 @@ alert setting are tinted."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from PySide6.QtGui import QColor
 
+from app.clock import utcnow
 from app.store import sagepro_worklist as worklist
 from app.ui.models.sql_query import Column
 from app.ui.models.sql_table import SqlTableModel
@@ -23,10 +24,6 @@ def _column(c: worklist.WorklistColumn) -> Column:
     )
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
 class WorklistModel(SqlTableModel):
     columns = tuple(_column(c) for c in worklist.COLUMNS)
     hidden = tuple(_column(c) for c in worklist.HIDDEN)
@@ -35,7 +32,7 @@ class WorklistModel(SqlTableModel):
         self,
         *args: Any,
         alert_days: int = 3,
-        clock: Callable[[], datetime] = _utcnow,
+        clock: Callable[[], datetime] = utcnow,
         **kwargs: Any,
     ) -> None:
         self.search = ""

@@ -1,4 +1,4 @@
-"""Collect (issue 11): open Sage Pro invoices of customers with a card stored in PayTrace;
+"""Collect: open Sage Pro invoices of customers with a card stored in PayTrace;
 select some and charge the stored card. The page only records the charges (one intent per
 invoice, ``app.sync.collect``); PayTrace is charged on the next sync, and the payment then
 comes back through the export and is matched to its invoice like any other."""

@@ -1,5 +1,5 @@
-"""The reconciliation grid (issue 7): review what the matcher proposed, approve, reject,
-re-match, split, put on account, undo, refund to card (issue 11); filters, totals, export."""
+"""The reconciliation grid: review what the matcher proposed, approve, reject,
+re-match, split, put on account, undo, refund to card; filters, totals, export."""
 
 from __future__ import annotations
 
@@ -419,7 +419,7 @@ class ReconciliationPage(QWidget):
             )
 
     def refund_current(self) -> None:
-        """Refund to card (issue 11): offered for the invoice of the selected payment."""
+        """Refund to card: offered for the invoice of the selected payment."""
         row = self._current()
         invoices = [i.strip() for i in str((row or {}).get("invoices") or "").split(",")]
         invoices = [i for i in invoices if i]

@@ -4,12 +4,13 @@ next sync; items waiting longer than the alert setting are tinted (and raise an 
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
+from app.clock import utcnow_on
 from app.config import data_dir
 from app.store import sagepro_worklist
 from app.ui.context import UiContext
@@ -65,10 +66,7 @@ class SageProWorklistPage(QWidget):
 
     def now(self) -> datetime:
         """UTC now; the demo's pinned day keeps its data's ages (and tints) as of that day."""
-        real = datetime.now(UTC).replace(tzinfo=None)
-        if self.ctx.today_override is None:
-            return real
-        return datetime.combine(self.ctx.today_override, real.time())
+        return utcnow_on(self.ctx.today_override)
 
     def _changed(self, entity: str) -> None:
         if entity in (OUTBOX, EXCEPTIONS):

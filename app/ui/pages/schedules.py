@@ -1,4 +1,4 @@
-"""Recurring billing (issue 11): the PayTrace recurrences Paysage set up, and the charges
+"""Recurring billing: the PayTrace recurrences Paysage set up, and the charges
 they will make in the coming days. Stopping a schedule calls PayTrace (off the GUI thread,
 safe to repeat); "New schedule…" sets one up for a customer's stored card, after a dialog
 that spells out the amount and dates, since a recurrence charges a card on every date."""

@@ -122,7 +122,7 @@ class SettingsPage(QScrollArea):
         box = QGroupBox("Matching")
         form = QFormLayout(box)
         self.auto_approve = QCheckBox("Approve sure matches automatically")
-        # Tiers with the precision measured on the calibration seeds beside each (issue 19).
+        # Tiers with the precision measured on the calibration seeds beside each.
         calibration = shipped_calibration()
         self.tier = QComboBox()
         for tier in TIER_ORDER:

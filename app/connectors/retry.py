@@ -1,5 +1,6 @@
-"""How long to wait before trying Sage Pro again: capped full-jitter exponential backoff that
-honours Retry-After, with the clock and randomness injectable so tests run instantly."""
+"""The one retry policy of both connectors: how long to wait before trying PayTrace or Sage Pro
+again. Capped full-jitter exponential backoff that honours Retry-After, with the clock and
+randomness injectable so tests run instantly."""
 
 from __future__ import annotations
 
@@ -24,6 +25,12 @@ class RetryPolicy:
     sleep: Callable[[float], None] = time.sleep
     rng: random.Random = field(default_factory=random.Random)
 
+    @classmethod
+    def paytrace_reads(cls) -> RetryPolicy:
+        """PayTrace reads: fewer, shorter waits (a sync is waiting on them); a Retry-After
+        longer than a minute gives up rather than block the cycle."""
+        return cls(max_attempts=4, max_delay_s=20.0, max_retry_after_s=60.0)
+
     def __post_init__(self) -> None:
         if self.max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
@@ -39,6 +46,10 @@ class RetryPolicy:
             else min(retry_after_s, self.max_retry_after_s),
             rng=self.rng,
         )
+
+    def may_wait(self, retry_after_s: float | None) -> bool:
+        """Whether the server's Retry-After is short enough to wait for."""
+        return retry_after_s is None or retry_after_s <= self.max_retry_after_s
 
     def wait(self, failed_attempts: int, retry_after_s: float | None = None) -> float:
         seconds = self.delay(failed_attempts, retry_after_s)
