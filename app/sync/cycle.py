@@ -20,6 +20,7 @@ from app.connectors.paytrace.errors import PayTraceAuthError, PayTraceError
 from app.connectors.sagepro.client import SageProClient
 from app.connectors.sagepro.errors import SageProError, UnauthorizedError
 from app.connectors.sagepro.gateway import SageProGateway
+from app.domain.words import counted
 from app.store import Store, audit
 from app.store.claimants import LeaseError
 from app.store.models import SyncRun
@@ -165,8 +166,8 @@ def _run(
             result.proposals, result.auto_approved = counts.proposals, counts.auto_approved
             if counts.rematched:
                 result.notes.append(
-                    f"{counts.rematched} waiting payment(s) matched again after Sage Pro's "
-                    "invoices or customers changed."
+                    f"{counted(counts.rematched, 'waiting payment')} matched again after "
+                    "Sage Pro's invoices or customers changed."
                 )
         if not cancel.cancelled:
             answered = _post(ctx, result, report, cancel)
@@ -381,12 +382,12 @@ def _follow_staged(ctx: SyncContext, result: CycleResult, report: ProgressCallba
     if checked.error:
         result.notes.append(f"Sage Pro worklist not checked: {checked.error}")
     if checked.entered:
-        result.notes.append(f"{checked.entered} staged item(s) were entered in Sage Pro.")
+        result.notes.append(f"{counted(checked.entered, 'staged item')} entered in Sage Pro.")
     raised = posting_states.raise_overdue_alerts(
         ctx.store, now=now, after_days=ctx.profile.sagepro.worklist_alert_days
     )
     if raised:
-        result.notes.append(f"{raised} staged item(s) are still not entered in Sage Pro.")
+        result.notes.append(f"{counted(raised, 'staged item')} still not entered in Sage Pro.")
 
 
 def _count_review(session) -> int:  # type: ignore[no-untyped-def]

@@ -8,15 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.ui.main_window import PAGES
-from tests.gui.ui_app import make_context, make_window
-
-
-def _loaded(page: object) -> bool:
-    for name in ("model", "members"):
-        model = getattr(page, name, None)
-        if model is not None and (model.loading or (name == "model" and not model.rowCount())):
-            return False
-    return getattr(page, "data", True) is not None  # the dashboard's figures
+from tests.gui.ui_app import make_context, make_window, page_loaded
 
 
 @pytest.fixture
@@ -31,7 +23,7 @@ def test_screenshot_of_every_page(qtbot, window, artifacts_dir: Path) -> None:  
     for key, _words, _factory in PAGES:
         window.show_page(key)
         page = window.page(key)
-        qtbot.waitUntil(lambda p=page: _loaded(p), timeout=15_000)
+        qtbot.waitUntil(lambda p=page: page_loaded(p), timeout=15_000)
         if key == "settlements":
             qtbot.waitUntil(lambda p=page: p.members.rowCount() > 0, timeout=10_000)
         if key == "transactions":

@@ -31,3 +31,12 @@ def make_window(qtbot: Any, ctx: UiContext, runner: Any = None) -> MainWindow:
     qtbot.addWidget(window)
     window.resize(1280, 800)
     return window
+
+
+def page_loaded(page: object) -> bool:
+    """The page's grids have their first block and the dashboard its figures."""
+    for name in ("model", "members"):
+        model = getattr(page, name, None)
+        if model is not None and (model.loading or (name == "model" and not model.rowCount())):
+            return False
+    return getattr(page, "data", True) is not None  # the dashboard's figures

@@ -27,6 +27,7 @@ from sqlalchemy.sql.selectable import Join
 from sqlalchemy.sql.visitors import replacement_traverse
 
 from app.domain.money import from_cents
+from app.domain.words import describe_change, field_words
 from app.ui.models.windowing import BlockPlan
 
 
@@ -45,6 +46,10 @@ def format_value(kind: str, value: Any) -> str:
         return value.strftime("%H:%M")
     if kind == "percent":
         return f"{value}%"
+    if kind == "words":
+        return field_words(str(value))
+    if kind == "change":
+        return describe_change(value)
     return str(value)
 
 
@@ -137,7 +142,9 @@ class Column:
     key: str
     header: str
     expr: ColumnElement[Any]
-    kind: str = "text"  # text / money (cents) / date / datetime / int / percent
+    # text / money (cents) / date / datetime / int / percent / status / words (a code as
+    # words) / change (an audited JSON change as a sentence)
+    kind: str = "text"
     sortable: bool = True
     # True only when the value is never NULL: keyset paging skips NULLs, offsets do not.
     not_null: bool = False

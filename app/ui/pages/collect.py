@@ -20,12 +20,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.words import counted
 from app.sync.collect import CollectableInvoice, CollectResult, collect_invoices
 from app.sync.collect import collectable_invoices as load_collectable
 from app.ui.context import UiContext
 from app.ui.models.list_table import ListColumn, ListTableModel
 from app.ui.ops import run_call
 from app.ui.signals import AUDIT, EXCEPTIONS, OUTBOX, announce_changed, subscribe
+from app.ui.widgets.grid_view import header_room
 from app.ui.widgets.notices import notify
 
 COLUMNS = (
@@ -94,7 +96,7 @@ class CollectPage(QWidget):
         header = self.grid.horizontalHeader()
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         for i, column in enumerate(COLUMNS):
-            self.grid.setColumnWidth(i, column.width)
+            self.grid.setColumnWidth(i, max(column.width, header_room(header, column.header)))
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)  # the customer's name
         self.grid.selectionModel().selectionChanged.connect(self._selection_changed)
         layout.addWidget(self.grid, 1)
@@ -198,11 +200,11 @@ class CollectPage(QWidget):
         total = sum((i.amount for i in result.queued), Decimal(0))
         if queued:
             self.ctx.signals.status_message.emit(
-                f"{queued} card charge(s) for ${total:,.2f} queued; "
+                f"{counted(queued, 'card charge')} for ${total:,.2f} queued; "
                 "they are sent to PayTrace on the next sync."
             )
         if result.refused:
-            head = f"{queued} charge(s) queued. " if queued else ""
+            head = f"{counted(queued, 'charge')} queued. " if queued else ""
             notify(
                 self,
                 "Some invoices were not charged",

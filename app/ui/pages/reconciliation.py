@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.money import from_cents
+from app.domain.words import counted
 from app.ui import services
 from app.ui.context import UiContext
 from app.ui.dialogs.applications_dialog import ApplicationsDialog
@@ -278,7 +279,7 @@ class ReconciliationPage(QWidget):
     def _approved(self, result: Any) -> None:
         approved = list(getattr(result, "approved", []))
         refused: dict[int, str] = dict(getattr(result, "refused", {}))
-        self.ctx.signals.status_message.emit(f"Approved {len(approved)} payment(s).")
+        self.ctx.signals.status_message.emit(f"Approved {counted(len(approved), 'payment')}.")
         if refused:
             lines = "\n".join(f"• Proposal {pid}: {why}" for pid, why in refused.items())
             notify(self, "Some were not approved", lines)
@@ -309,7 +310,11 @@ class ReconciliationPage(QWidget):
                 services.review().reject_proposal(store, pid, user=user, reason=reason)
             return len(ids)
 
-        self._run("Rejecting", work, lambda n: self._said(f"Rejected {n} proposal(s)."))
+        self._run(
+            "Rejecting",
+            work,
+            lambda n: self._said(f"Rejected {counted(n, 'proposed match', 'proposed matches')}."),
+        )
 
     def _said(self, words: str) -> None:
         self.ctx.signals.status_message.emit(words)

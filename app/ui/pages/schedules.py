@@ -43,6 +43,7 @@ from app.ui.dialogs.recurrence_dialog import (
 from app.ui.models.list_table import ListColumn, ListTableModel
 from app.ui.ops import run_call
 from app.ui.signals import AUDIT, EXCEPTIONS, announce_changed
+from app.ui.widgets.grid_view import header_room
 from app.ui.widgets.notices import notify
 
 STATUS_WORDS = {
@@ -92,7 +93,9 @@ def _table(model: ListTableModel, columns: tuple[ListColumn, ...]) -> QTableView
         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
     )
     for i, column in enumerate(columns):
-        view.setColumnWidth(i, column.width)
+        view.setColumnWidth(
+            i, max(column.width, header_room(view.horizontalHeader(), column.header))
+        )
     return view
 
 

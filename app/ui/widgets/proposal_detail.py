@@ -17,12 +17,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.matching.rule_words import rule_words, score_part_words
 from app.ui.models.proposal_detail import CandidateView, ProposalDetail
 
 
 def _heading(text: str) -> QLabel:
     label = QLabel(text)
     label.setObjectName("sectionHeading")
+    label.setWordWrap(True)  # the panel is narrow: a heading wraps rather than widening it
     return label
 
 
@@ -50,6 +52,7 @@ class ProposalDetailPanel(QScrollArea):
         super().__init__(parent)
         self.setObjectName("detailPanel")
         self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setMinimumWidth(280)
         self.detail: ProposalDetail | None = None
         self.show_message("Select a payment to see why it was matched.")
@@ -78,7 +81,8 @@ class ProposalDetailPanel(QScrollArea):
             layout.addWidget(_words(f"Reference typed by payer: “{detail.typed_reference}”"))
         if detail.description:
             layout.addWidget(_words(f"Description: {detail.description}"))
-        layout.addWidget(_heading(f"Match · Confidence {detail.confidence}% · {detail.rule}"))
+        layout.addWidget(_heading(f"Match · Confidence {detail.confidence}%"))
+        layout.addWidget(_words(rule_words(detail.rule)))
         layout.addWidget(_words(detail.reason))
         if detail.waiting_note:
             note = _words(detail.waiting_note)
@@ -86,9 +90,7 @@ class ProposalDetailPanel(QScrollArea):
             layout.addWidget(note)
         if detail.decided_by:
             layout.addWidget(_words(decided_line(detail)))
-        layout.addWidget(_heading(f"Score parts (raw score {detail.raw_score})"))
-        for name, points in detail.score_parts or [("no parts recorded", 0)]:
-            layout.addWidget(self._score_row(name, points))
+        self._score_parts(layout, detail)
         layout.addWidget(_heading("Applies to"))
         for invoice, amount in detail.applications:
             layout.addWidget(_words(f"Invoice {invoice}: ${amount:,.2f}"))
@@ -108,12 +110,25 @@ class ProposalDetailPanel(QScrollArea):
         layout.addStretch(1)
         self.setWidget(body)
 
+    def _score_parts(self, layout: QVBoxLayout, detail: ProposalDetail) -> None:
+        """Each part's points, then their total: the raw score the engine kept (a total
+        over 100 is capped at 100)."""
+        layout.addWidget(_heading(f"Score parts (raw score {detail.raw_score})"))
+        if not detail.score_parts:
+            layout.addWidget(_words("No score parts were recorded for this match."))
+            return
+        for name, points in detail.score_parts:
+            layout.addWidget(self._score_row(score_part_words(name), points))
+        total = sum(points for _name, points in detail.score_parts)
+        words = f"Total {total}" + (" (counted as 100)" if total > 100 else "")
+        layout.addWidget(_words(words))
+
     def _score_row(self, name: str, points: int) -> QWidget:
         row = QWidget()
         layout = QHBoxLayout(row)
         layout.setContentsMargins(0, 0, 0, 0)
-        label = QLabel(name.replace("_", " ").capitalize())
-        label.setFixedWidth(96)
+        label = QLabel(name)
+        label.setMinimumWidth(label.sizeHint().width())
         bar = QProgressBar()
         bar.setRange(0, 100)
         bar.setValue(max(0, min(100, points)))
