@@ -14,10 +14,12 @@ from datetime import date
 from pathlib import Path
 
 import keyring.backend
+from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import QApplication
 
 from app import credentials
 from app.config import Settings, data_dir, load_settings
+from app.domain.display_time import use_patterns
 from app.store import Store, open_profile_store
 from app.store.instance_lock import AlreadyRunningError, SingleInstanceLock
 from app.ui.context import UiContext
@@ -41,6 +43,15 @@ def load_style_sheet() -> str:
         return ""
 
 
+def use_locale_styles() -> None:
+    """Dates and times as the user's locale writes them (the C locale, as on a bare test
+    machine, keeps the ISO style)."""
+    locale = QLocale.system()
+    if locale.language() != QLocale.Language.C:
+        short = QLocale.FormatType.ShortFormat
+        use_patterns(locale.dateFormat(short), locale.timeFormat(short))
+
+
 def ensure_application(argv: Sequence[str] | None = None) -> QApplication:
     app = QApplication.instance()
     if not isinstance(app, QApplication):
@@ -50,6 +61,7 @@ def ensure_application(argv: Sequence[str] | None = None) -> QApplication:
     app.setWindowIcon(app_icon())
     app.setStyle("Fusion")  # the same calm look on every Windows version
     app.setStyleSheet(load_style_sheet())
+    use_locale_styles()
     if not hasattr(app, "_paysage_gc"):
         app._paysage_gc = MainThreadGarbageCollector(app)  # type: ignore[attr-defined]
     return app

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.exchange import ExchangeRateError, convert, parse_rate
-from app.domain.money import MoneyError, from_cents, to_money
+from app.domain.money import MoneyError, display_money, from_cents, to_money
 from app.store import Store
 from app.ui.models.open_invoices import OpenInvoicesModel
 from app.ui.widgets.filters import SearchBox
@@ -50,8 +50,8 @@ class ApplicationsDialog(QDialog):
         self.invoices = OpenInvoicesModel(store, self)
         layout = QVBoxLayout(self)
         intro = QLabel(
-            f"Payment of ${payment:,.2f}. Double-click an invoice to add it; edit the amounts "
-            "on the right. Anything not applied goes on the customer's account."
+            f"Payment of {display_money(payment)}. Double-click an invoice to add it; edit the "
+            "amounts on the right. Anything not applied goes on the customer's account."
         )
         intro.setWordWrap(True)
         layout.addWidget(intro)
@@ -164,9 +164,11 @@ class ApplicationsDialog(QDialog):
         if apps is None:
             self.remainder.setText("An amount is not a number.")
         elif self.remaining() < 0:
-            self.remainder.setText(f"Applied ${-self.remaining():,.2f} more than the payment.")
+            self.remainder.setText(
+                f"Applied {display_money(-self.remaining())} more than the payment."
+            )
         else:
-            self.remainder.setText(f"On account: ${self.on_account():,.2f}")
+            self.remainder.setText(f"On account: {display_money(self.on_account())}")
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(ok)
 
     def exchange_rate(self) -> str | None:
@@ -185,8 +187,8 @@ class ApplicationsDialog(QDialog):
             self.conversion.setText(str(exc))
             return
         self.conversion.setText(
-            f"{self.payment:,.2f} {self.base_currency} × {rate} = "
-            f"{convert(self.payment, rate):,.2f} in the invoice's currency "
+            f"{display_money(self.payment, sign='')} {self.base_currency} × {rate} = "
+            f"{display_money(convert(self.payment, rate), sign='')} in the invoice's currency "
             "(rounded half up to the cent)."
         )
 

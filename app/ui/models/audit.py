@@ -42,7 +42,7 @@ class AuditFilter:
 
 class AuditModel(SqlTableModel):
     columns = (
-        Column("at", "When (UTC)", EV.c.at, "datetime", not_null=True, width=140),
+        Column("at", "When", EV.c.at, "datetime", not_null=True, width=140),
         Column("actor", "Who", EV.c.actor, not_null=True, width=100),
         Column("action", "Action", EV.c.action, "words", not_null=True, width=150),
         Column("entity_type", "Entity", EV.c.entity_type, "words", not_null=True, width=110),

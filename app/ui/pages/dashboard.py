@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from app.domain.display_time import show_local
+from app.domain.money import display_money
 from app.ui.context import UiContext
 from app.ui.models.dashboard_data import CountSum, DashboardData, load_dashboard
 from app.ui.ops import run_call
@@ -47,7 +49,7 @@ class Tile(QFrame):
 
 def _money(cs: CountSum) -> tuple[str, str]:
     noun = "payment" if cs.count == 1 else "payments"
-    return f"${cs.total:,.2f}", f"{cs.count:,} {noun}"
+    return f"{display_money(cs.total)}", f"{cs.count:,} {noun}"
 
 
 class DashboardPage(QWidget):
@@ -144,7 +146,7 @@ class DashboardPage(QWidget):
         if run is None:
             self.sync.set_figure("Never", "Press Sync now to fetch from PayTrace.")
         else:
-            when = f"{run.started_at:%Y-%m-%d %H:%M} UTC"
+            when = show_local(run.started_at)
             if run.status == "ok":
                 counts = ", ".join(f"{v} {k}" for k, v in run.counts.items() if v) or "no changes"
                 self.sync.set_figure("OK", f"{when} · {counts}")

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.money import from_cents
+from app.domain.money import display_money, from_cents
 from app.domain.words import counted
 from app.ui import services
 from app.ui.context import UiContext
@@ -388,7 +388,8 @@ class ReconciliationPage(QWidget):
         answer = QMessageBox.question(
             self,
             "Put on account",
-            f"Put the whole ${amount:,.2f} on {row['customer'] or 'the customer'}'s account?",
+            f"Put the whole {display_money(amount)} on "
+            f"{row['customer'] or 'the customer'}'s account?",
         )
         if answer == QMessageBox.StandardButton.Yes:
             self.rematch(int(row["_key"]), [], amount)

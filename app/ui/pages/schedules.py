@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.display_time import show_date
+from app.domain.money import display_money
 from app.store import Store
 from app.sync.recurring import (
     FREQUENCIES,
@@ -58,7 +60,7 @@ SCHEDULE_COLUMNS = (
     ListColumn("Customer", lambda s: s.customer_id or s.paytrace_customer_id, width=110),
     ListColumn("Amount", lambda s: s.amount, "money", width=90),
     ListColumn("How often", lambda s: FREQUENCIES.get(s.frequency, str(s.frequency)), width=150),
-    ListColumn("From", lambda s: s.start_date.isoformat(), width=95),
+    ListColumn("From", lambda s: show_date(s.start_date), width=95),
     ListColumn("Charges", lambda s: s.total_count, "int", width=80),
     ListColumn(
         "Status",
@@ -70,7 +72,7 @@ SCHEDULE_COLUMNS = (
 )
 
 UPCOMING_COLUMNS = (
-    ListColumn("Date", lambda c: c.charge_date.isoformat(), width=95),
+    ListColumn("Date", lambda c: show_date(c.charge_date), width=95),
     ListColumn("Customer", lambda c: c.customer_id or c.paytrace_customer_id, width=110),
     ListColumn("Amount", lambda c: c.amount, "money", width=90),
     ListColumn("Charge", lambda c: f"{c.number} of {c.total_count}", width=90),
@@ -195,7 +197,7 @@ class SchedulesPage(QWidget):
         if upcoming:
             total = sum((c.amount for c in upcoming), Decimal(0))
             self.upcoming_heading.setText(
-                f"Upcoming charges, next {days} days: {len(upcoming)} · ${total:,.2f}"
+                f"Upcoming charges, next {days} days: {len(upcoming)} · {display_money(total)}"
             )
         else:
             self.upcoming_heading.setText(f"Upcoming charges: none in the next {days} days")
@@ -219,7 +221,7 @@ class SchedulesPage(QWidget):
         if chosen is None or chosen.status != "active":
             return
         words = (
-            f"Stop charging ${chosen.amount:,.2f} "
+            f"Stop charging {display_money(chosen.amount)} "
             f"{FREQUENCIES.get(chosen.frequency, '')} to customer "
             f"{chosen.customer_id or chosen.paytrace_customer_id}? PayTrace is told now; "
             "charges already made are not refunded."
@@ -294,7 +296,7 @@ class SchedulesPage(QWidget):
         announce_changed(AUDIT, EXCEPTIONS)
         self.ctx.signals.status_message.emit(
             f"Recurring billing set up in PayTrace for {info.customer_id}: "
-            f"${info.amount:,.2f} {FREQUENCIES.get(info.frequency, '')}."
+            f"{display_money(info.amount)} {FREQUENCIES.get(info.frequency, '')}."
         )
         self.reload()
 

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.display_time import show_local
 from app.ui.context import UiContext
 from app.ui.export_actions import export_grid
 from app.ui.models.transaction_detail import TransactionDetail, load_transaction_detail
@@ -66,7 +67,7 @@ class TransactionDetailView(QTabWidget):
             self.summary_form.addRow(label, text)
         self.history.clear()
         for at, change, fields in detail.history:
-            self.history.addTopLevelItem(QTreeWidgetItem([f"{at:%Y-%m-%d %H:%M}", change, fields]))
+            self.history.addTopLevelItem(QTreeWidgetItem([show_local(at), change, fields]))
         self.raw.setPlainText(detail.raw_json)
         self.postings.clear()
         for row in detail.postings:

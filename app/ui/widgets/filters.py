@@ -10,6 +10,7 @@ from PySide6.QtCore import QDate, QRegularExpression, QTimer, Signal
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import QDateEdit, QLineEdit, QWidget
 
+from app.domain.display_time import patterns
 from app.domain.money import MoneyError, to_money
 
 _NO_DATE = QDate(2000, 1, 1)
@@ -40,7 +41,7 @@ class OptionalDateEdit(QDateEdit):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setCalendarPopup(True)
-        self.setDisplayFormat("yyyy-MM-dd")
+        self.setDisplayFormat(patterns()[0])
         self.setMinimumDate(_NO_DATE)
         self.setSpecialValueText("Any")
         self.setDate(_NO_DATE)

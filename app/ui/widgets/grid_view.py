@@ -8,6 +8,7 @@ from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QWidget
 
+from app.domain.money import display_money
 from app.ui.models.sql_table import SqlTableModel
 
 HEADER_PADDING = 2 * 6 + 2  # style.qss: QHeaderView::section padding 6px a side, a border
@@ -73,7 +74,7 @@ class GridView(QTableView):
 
 
 def money_text(value: Decimal | None) -> str:
-    return "—" if value is None else f"${value:,.2f}"
+    return "—" if value is None else f"{display_money(value)}"
 
 
 class TotalsBar(QLabel):

@@ -3,8 +3,6 @@ alternative candidates (each can be chosen with one click)."""
 
 from __future__ import annotations
 
-from datetime import UTC
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
@@ -17,7 +15,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.display_time import show_local
 from app.domain.matching.rule_words import rule_words, score_part_words
+from app.domain.money import display_money
 from app.ui.models.proposal_detail import CandidateView, ProposalDetail
 
 
@@ -36,12 +36,9 @@ def _words(text: str) -> QLabel:
 
 
 def decided_line(detail: ProposalDetail) -> str:
-    """Like "Approved by amy at Nov 18 14:05" (local time); rejected ones say so."""
+    """Like "Approved by amy at 2025-11-18 14:05" (local time); rejected ones say so."""
     verb = {"rejected": "Rejected", "superseded": "Superseded"}.get(detail.status, "Approved")
-    when = ""
-    if detail.decided_at is not None:
-        local = detail.decided_at.replace(tzinfo=UTC).astimezone()
-        when = f" at {local:%b %d %H:%M}"
+    when = f" at {show_local(detail.decided_at)}" if detail.decided_at is not None else ""
     return f"{verb} by {detail.decided_by}{when}"
 
 
@@ -72,7 +69,7 @@ class ProposalDetailPanel(QScrollArea):
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.setSpacing(6)
-        title = QLabel(f"${detail.amount:,.2f} — {detail.customer}")
+        title = QLabel(f"{display_money(detail.amount)} — {detail.customer}")
         title.setObjectName("detailTitle")
         title.setWordWrap(True)
         layout.addWidget(title)
@@ -93,9 +90,9 @@ class ProposalDetailPanel(QScrollArea):
         self._score_parts(layout, detail)
         layout.addWidget(_heading("Applies to"))
         for invoice, amount in detail.applications:
-            layout.addWidget(_words(f"Invoice {invoice}: ${amount:,.2f}"))
+            layout.addWidget(_words(f"Invoice {invoice}: {display_money(amount)}"))
         if detail.on_account:
-            layout.addWidget(_words(f"On account: ${detail.on_account:,.2f}"))
+            layout.addWidget(_words(f"On account: {display_money(detail.on_account)}"))
         if not detail.applications and not detail.on_account:
             layout.addWidget(_words("Nothing yet — choose an invoice or put it on account."))
         layout.addWidget(_heading("Other candidates"))
@@ -148,7 +145,11 @@ class ProposalDetailPanel(QScrollArea):
         card.setObjectName("candidateCard")
         layout = QVBoxLayout(card)
         layout.setContentsMargins(8, 6, 8, 6)
-        amount = f"${candidate.amount:,.2f}" if candidate.amount is not None else "amount unknown"
+        amount = (
+            f"{display_money(candidate.amount)}"
+            if candidate.amount is not None
+            else "amount unknown"
+        )
         # A rival's raw engine score (not calibrated), comparable with the score parts.
         score = f"raw score {candidate.score}" if candidate.score is not None else "no score"
         layout.addWidget(_words(f"Invoice {candidate.invoices or '?'} · {amount} · {score}"))

@@ -3,11 +3,12 @@ with Cancel while a cycle runs, and the schedule switch."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QCheckBox, QLabel, QProgressBar, QPushButton, QStatusBar, QWidget
 
+from app.domain.display_time import show_local, show_time, to_local
 from app.ui.context import UiContext
 from app.ui.models.last_sync import LastRun, last_sync_run
 from app.ui.ops import run_call
@@ -15,9 +16,10 @@ from app.ui.sync_controller import SyncController
 
 
 def local_time(utc: datetime) -> str:
-    local = utc.replace(tzinfo=UTC).astimezone()
+    """Today's time alone, another day's date and time (local)."""
+    local = to_local(utc)
     today = datetime.now().astimezone().date()
-    return local.strftime("%H:%M") if local.date() == today else local.strftime("%b %d %H:%M")
+    return show_time(local) if local.date() == today else show_local(utc)
 
 
 class SyncStatusBar(QStatusBar):
@@ -106,7 +108,7 @@ class SyncStatusBar(QStatusBar):
             return
         when = self.controller.next_run()
         if when is not None:
-            self.next.setText(f"Next: {when.astimezone().strftime('%H:%M')}")
+            self.next.setText(f"Next: {show_time(when.astimezone())}")
         else:
             self.next.setText(f"Every {self.ctx.profile.sync.interval_minutes} min")
         self.next.setToolTip(self.controller.schedule_error)
