@@ -28,6 +28,7 @@ from app.sync import order_to_cash, posting_states, rematch, sagepro_cache
 from app.sync.anomaly_scan import scan_anomalies
 from app.sync.cancel import CancelToken
 from app.sync.errors import SyncFatalError
+from app.sync.failure_words import failure_advice
 from app.sync.ingest import get_cursor, ingest_transactions, set_cursor
 from app.sync.mapping_bridge import active_payment_mapper
 from app.sync.old_sales import OldSaleLookup, look_up_old_sales
@@ -185,7 +186,9 @@ def _run(
         status, error = "failed", str(exc)
         raise
     except BaseException as exc:
-        status, error = "failed", f"{type(exc).__name__}: {exc}"
+        advice = failure_advice(exc)
+        status = "failed"
+        error = advice.words if advice is not None else f"{type(exc).__name__}: {exc}"
         raise
     finally:
         with ctx.store.write() as session:

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QPushButton, QVBoxLay
 
 from app.domain.display_time import show_local
 from app.domain.money import display_money
+from app.sync.failure_words import setting_named_in
 from app.ui.context import UiContext
 from app.ui.models.dashboard_data import CountSum, DashboardData, load_dashboard
 from app.ui.ops import run_call
@@ -17,8 +18,11 @@ from app.ui.widgets.daily_chart import DailyChart
 class Tile(QFrame):
     """One figure: a caption, a big number, a line of detail, optionally a link to a page."""
 
-    def __init__(self, caption: str, target: str = "", parent: QWidget | None = None) -> None:
+    def __init__(
+        self, caption: str, target: str = "", parent: QWidget | None = None, *, link: str = "Open"
+    ) -> None:
         super().__init__(parent)
+        self.target = target
         self.setObjectName("tile")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
@@ -33,7 +37,7 @@ class Tile(QFrame):
             layout.addWidget(widget)
         self.link: QPushButton | None = None
         if target:
-            self.link = QPushButton("Open")
+            self.link = QPushButton(link)
             self.link.setObjectName("linkButton")
             self.link.setCursor(Qt.CursorShape.PointingHandCursor)
             layout.addWidget(self.link, alignment=Qt.AlignmentFlag.AlignLeft)
@@ -71,7 +75,9 @@ class DashboardPage(QWidget):
         self.dead = Tile("Could not post (dead letters)", "exceptions")
         self.changed = Tile("Changed after posting", "exceptions")
         self.anomalies = Tile("Anomalies (unusual payments)", "exceptions")
-        self.sync = Tile("Last sync")
+        self.sync = Tile("Last sync", "settings", link="Open Settings")
+        assert self.sync.link is not None
+        self.sync.link.hide()  # shown when a setting would fix the last failure
         tiles = (self.today, self.month, self.unmatched, self.unposted)
         tiles2 = (self.dead, self.changed, self.anomalies, self.sync)
         for col, tile in enumerate(tiles):
@@ -82,9 +88,8 @@ class DashboardPage(QWidget):
         views = {self.unmatched: "open", self.unposted: "approved"}
         for tile in (*tiles, *tiles2):
             if tile.link is not None:
-                target = "reconciliation" if tile in tiles else "exceptions"
                 view = views.get(tile, "")
-                tile.link.clicked.connect(lambda _c=False, t=target, v=view: self._open(t, v))
+                tile.link.clicked.connect(lambda _c=False, t=tile.target, v=view: self._open(t, v))
         layout.addLayout(grid)
         chart_frame = QFrame()
         chart_frame.setObjectName("tile")
@@ -154,4 +159,6 @@ class DashboardPage(QWidget):
                 self.sync.set_figure(
                     run.status.capitalize(), f"{when} · {run.error or ''}", warn=True
                 )
+            if self.sync.link is not None:  # a failure a setting fixes: a link to it
+                self.sync.link.setVisible(bool(setting_named_in(run.error or "")))
         self.chart.set_series(data.daily)

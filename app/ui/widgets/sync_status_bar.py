@@ -9,6 +9,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QCheckBox, QLabel, QProgressBar, QPushButton, QStatusBar, QWidget
 
 from app.domain.display_time import show_local, show_time, to_local
+from app.sync.failure_words import setting_named_in
 from app.ui.context import UiContext
 from app.ui.models.last_sync import LastRun, last_sync_run
 from app.ui.ops import run_call
@@ -63,6 +64,12 @@ class SyncStatusBar(QStatusBar):
         self.message = QLabel("")
         self.message.setObjectName("statusMessage")
         self.addWidget(self.message, 1)
+        # A failure a setting fixes: one click to that setting.
+        self.fix = QPushButton("Open Settings")
+        self.fix.setObjectName("linkButton")
+        self.fix.hide()
+        self.fix.clicked.connect(lambda: ctx.signals.navigate.emit("settings"))
+        self.addWidget(self.fix)
         for widget in (self.progress, self.cancel, self.schedule, self.sync_now):
             self.addPermanentWidget(widget)
         signals = ctx.signals
@@ -80,6 +87,7 @@ class SyncStatusBar(QStatusBar):
     def say(self, words: str) -> None:
         self.message.setText(words)
         self.message.setToolTip(words)
+        self.fix.setVisible(bool(setting_named_in(words)))
 
     def refresh_last(self) -> None:
         run_call(
