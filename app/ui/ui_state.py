@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
+from PySide6.QtCore import QSettings, QSize, QStandardPaths
 
 from app.config import data_dir
 
 EXPORT_FOLDER = "export/folder"
-WINDOW_GEOMETRY = "window/geometry"
+WINDOW_SIZE = "window/size"
 
 
 def ui_state() -> QSettings:
@@ -34,12 +34,12 @@ def remember_export_folder(chosen: Path) -> None:
     state.sync()
 
 
-def window_geometry() -> QByteArray | None:
-    stored = ui_state().value(WINDOW_GEOMETRY)
-    return stored if isinstance(stored, QByteArray) and not stored.isEmpty() else None
+def window_size() -> QSize | None:
+    stored = ui_state().value(WINDOW_SIZE)
+    return stored if isinstance(stored, QSize) and stored.isValid() else None
 
 
-def remember_window_geometry(geometry: QByteArray) -> None:
+def remember_window_size(size: QSize) -> None:
     state = ui_state()
-    state.setValue(WINDOW_GEOMETRY, geometry)
+    state.setValue(WINDOW_SIZE, size)
     state.sync()
