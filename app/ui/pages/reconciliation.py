@@ -339,11 +339,15 @@ class ReconciliationPage(QWidget):
         )
         if dialog.exec() != ApplicationsDialog.DialogCode.Accepted:
             return
+        apps = dialog.applications() or []
         self.rematch(
             int(row["_key"]),
-            dialog.applications() or [],
+            apps,
             dialog.on_account(),
             exchange_rate=dialog.exchange_rate(),
+            # Refused after all (Sage Pro's books changed meanwhile): the dialog opens again
+            # with everything the user typed, beside the reason.
+            on_refused=lambda: self.rematch_current(initial=apps),
         )
 
     def rematch(
@@ -352,6 +356,7 @@ class ReconciliationPage(QWidget):
         apps: list[tuple[str, Decimal]],
         on_account: Decimal,
         exchange_rate: str | None = None,
+        on_refused: Callable[[], None] | None = None,
     ) -> None:
         store, user, profile = self.ctx.store, self.ctx.user, self.ctx.profile
 
@@ -367,7 +372,16 @@ class ReconciliationPage(QWidget):
                 profile=profile,
             )
 
-        self._run("Re-matching", work, lambda _new: self._said("Match changed; review it."))
+        def refused(words: str) -> None:
+            self._error(words)
+            if on_refused is not None:
+                on_refused()
+
+        def changed(_new: Any) -> None:
+            announce_changed(*CHANGED)
+            self._said("Match changed; review it.")
+
+        run_call(work, label="Re-matching", on_done=changed, on_error=refused, owner=self)
 
     def use_candidate(self, candidate: CandidateView) -> None:
         row = self._current()
