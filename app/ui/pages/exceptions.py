@@ -109,6 +109,7 @@ class ExceptionsPage(QWidget):
         self.edit_text.setCheckable(True)
         self.edit_text.toggled.connect(self._edit_as_text)
         buttons.addWidget(self.edit_text)
+        self.action_buttons: dict[str, QPushButton] = {}
         for text, slot in (
             ("Save payload", self.save_payload),
             ("Retry", self.retry_one),
@@ -119,6 +120,7 @@ class ExceptionsPage(QWidget):
             button = QPushButton(text)
             button.clicked.connect(slot)
             buttons.addWidget(button)
+            self.action_buttons[text] = button
         buttons.addStretch(1)
         layout.addLayout(buttons)
         return panel
@@ -181,6 +183,7 @@ class ExceptionsPage(QWidget):
             self.detail_label.setText("")
             self.payload.clear()
             self.payload_table.show_payload({})
+            self._enable_actions(None)
 
     def _current(self) -> dict[str, Any] | None:
         return self.model.row_dict(self.grid.currentIndex().row())
@@ -191,6 +194,7 @@ class ExceptionsPage(QWidget):
             return
         self.title_label.setText(str(values["title"]))
         self.detail_label.setText(str(values["detail"] or ""))
+        self._enable_actions(values)
         run_call(
             exception_payload,
             self.ctx.store,
@@ -200,6 +204,32 @@ class ExceptionsPage(QWidget):
             on_error=self.ctx.signals.status_message.emit,
             owner=self,
         )
+
+    def _enable_actions(self, values: dict[str, Any] | None) -> None:
+        """Only what applies to this item can be pressed; the tooltip says why not."""
+        is_open = values is not None and values["status"] == "open"
+        posting = is_open and values is not None and values["outbox_id"] is not None
+        alert = (
+            is_open
+            and values is not None
+            and is_posting_alert(str(values["category"]), str(values["reason_code"]))
+        )
+        no_posting = "This item is not about a posting to Sage Pro, so nothing can be sent."
+        closed = "This item is already closed."
+        rules = {
+            "Save payload": (posting, no_posting),
+            "Retry": (posting or alert, no_posting),
+            "Retry whole group": (posting or alert, no_posting),
+            "Resolve by hand…": (is_open, closed),
+            "Discard…": (is_open, closed),
+        }
+        for text, (enabled, why_not) in rules.items():
+            button = self.action_buttons[text]
+            button.setEnabled(enabled)
+            button.setToolTip("" if enabled or values is None else why_not)
+        self.edit_text.setEnabled(posting)
+        if not posting:
+            self.edit_text.setChecked(False)
 
     def _show_payload(self, payload: Any) -> None:
         self.payload.setPlainText(redact_card_numbers(json.dumps(payload, indent=2, default=str)))

@@ -120,7 +120,7 @@ class ReconciliationPage(QWidget):
         for box in (self.customer, self.text):
             box.search.connect(lambda _t: self.apply_filter())
         for amount in (self.amount_min, self.amount_max):
-            amount.editingFinished.connect(self.apply_filter)
+            amount.settled.connect(self.apply_filter)
         return bar
 
     def _action_bar(self) -> QHBoxLayout:

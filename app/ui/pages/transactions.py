@@ -126,7 +126,7 @@ class TransactionsPage(QWidget):
         for edit in (self.date_from, self.date_to):
             edit.dateChanged.connect(lambda _d: self.apply_filter())
         for amount in (self.amount_min, self.amount_max):
-            amount.editingFinished.connect(self.apply_filter)
+            amount.settled.connect(self.apply_filter)
         self.text.search.connect(lambda _t: self.apply_filter())
         subscribe(
             self,
