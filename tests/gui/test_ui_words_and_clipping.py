@@ -19,7 +19,7 @@ from app.ui.dialogs.recurrence_dialog import CardCustomer, RecurrenceDialog
 from app.ui.dialogs.refund_dialog import RefundDialog
 from app.ui.dialogs.reject_dialog import RejectDialog
 from app.ui.main_window import PAGES
-from tests.gui.ui_app import make_context, make_window, page_loaded
+from tests.gui.ui_app import make_context, make_window, page_loaded, wait_page_ready
 from tests.gui.ui_words import Reading, developer_terms, read_window
 
 
@@ -58,8 +58,7 @@ def test_every_page_is_whole_and_in_plain_words(qtbot, window) -> None:  # type:
     for key, _words, _factory in PAGES:
         window.show_page(key)
         page = window.page(key)
-        qtbot.waitUntil(lambda p=page: page_loaded(p), timeout=15_000)
-        qtbot.wait(80)
+        wait_page_ready(qtbot, key, page)
         assert window.width() == 1280 and window.height() == 800
         found += [f"[{key}] {p}" for p in _problems(read_window(window))]
         if key in ("reconciliation", "exceptions"):

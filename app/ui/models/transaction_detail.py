@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from app.domain.display_time import show_date, to_local
+from app.domain.display_time import show_date, show_time, to_local
 from app.domain.money import display_money
 from app.domain.pan import redact_card_numbers
 from app.domain.words import field_words
@@ -71,7 +71,13 @@ def load_transaction_detail(store: Store, transaction_id: int) -> TransactionDet
             ("PayTrace id", str(txn.transaction_id)),
             ("Type", txn.transaction_type),
             ("Amount", display_money(txn.amount_cents, cents=True)),
-            ("When (merchant)", txn.created_text or f"{txn.created_local}"),
+            # PayTrace's wall-clock time (the merchant's local time), in the one style.
+            (
+                "When (merchant)",
+                f"{show_date(txn.created_local)} {show_time(txn.created_local)}"
+                if txn.created_local
+                else txn.created_text,
+            ),
             ("Paid with", card.strip()),
             ("Billing name", txn.billing_name),
             ("E-mail", txn.email),
