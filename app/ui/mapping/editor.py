@@ -364,6 +364,10 @@ class MappingEditor(QWidget):
     def save_version(self, comment: str | None = None) -> bool:
         """Validate, then hand the document to ``save`` on a worker thread."""
         text = (comment if isinstance(comment, str) else self.comment_edit.text()).strip()
+        if not text:  # every version says why it exists: the history is read by people
+            self.show_status("Not saved: say in a few words what changed, beside Save version.")
+            self.comment_edit.setFocus()
+            return False
         problems = errors_of(self.state.issues())
         if problems:
             self.show_status(

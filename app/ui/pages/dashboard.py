@@ -64,6 +64,7 @@ class DashboardPage(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.data: DashboardData | None = None
+        self.syncing = False  # between sync_started and sync_finished
         layout = QVBoxLayout(self)
         layout.setSpacing(12)
         grid = QGridLayout()
@@ -101,8 +102,18 @@ class DashboardPage(QWidget):
         chart_layout.addWidget(self.chart, 1)
         layout.addWidget(chart_frame, 1)
         ctx.signals.data_changed.connect(self._changed)
-        subscribe(self, ctx.signals.sync_finished, lambda _ok, _words: self.refresh())
+        subscribe(self, ctx.signals.sync_finished, lambda _ok, _words: self._sync_ended())
+        subscribe(self, ctx.signals.sync_started, lambda _trigger: self._sync_running())
         self.refresh()
+
+    def _sync_ended(self) -> None:
+        self.syncing = False
+        self.refresh()
+
+    def _sync_running(self) -> None:
+        self.syncing = True
+        if self.data is not None and self.data.last_sync is None:
+            self.sync.set_figure("Running", "First sync running… the figures fill in as it ends.")
 
     def _changed(self, entity: str) -> None:
         if entity in ALL_ENTITIES:
@@ -148,7 +159,9 @@ class DashboardPage(QWidget):
             warn=data.anomalies > 0,
         )
         run = data.last_sync
-        if run is None:
+        if run is None and self.syncing:
+            self.sync.set_figure("Running", "First sync running… the figures fill in as it ends.")
+        elif run is None:
             self.sync.set_figure("Never", "Press Sync now to fetch from PayTrace.")
         else:
             when = show_local(run.started_at)

@@ -186,10 +186,21 @@ class ReconciliationPage(QWidget):
         )
 
     def show_view(self, view: str) -> None:
-        """Select a "Show" view (a key of STATUS_GROUPS); the filter follows the change."""
+        """Open on a "Show" view (a key of STATUS_GROUPS) with earlier searches cleared, so
+        the grid shows what the dashboard counted."""
+        boxes = (self.status, self.customer, self.text, self.amount_min, self.amount_max)
+        for box in (*boxes, self.date_from, self.date_to):
+            box.blockSignals(True)
+        for edit in (self.customer, self.text, self.amount_min, self.amount_max):
+            edit.clear()
+        for date_box in (self.date_from, self.date_to):
+            date_box.set_value(None)
         index = self.status.findData(view)
         if index >= 0:
             self.status.setCurrentIndex(index)
+        for box in (*boxes, self.date_from, self.date_to):
+            box.blockSignals(False)
+        self.apply_filter()
 
     def apply_filter(self) -> None:
         new = self.current_filter()

@@ -45,6 +45,7 @@ from app.ui.dialogs.recurrence_dialog import (
 from app.ui.models.list_table import ListColumn, ListTableModel
 from app.ui.ops import run_call
 from app.ui.signals import AUDIT, EXCEPTIONS, announce_changed
+from app.ui.widgets.empty_state import EmptyState
 from app.ui.widgets.grid_view import header_room
 from app.ui.widgets.notices import notify
 
@@ -160,6 +161,18 @@ class SchedulesPage(QWidget):
         lower_layout.addWidget(self.upcoming_heading)
         self.upcoming_grid = _table(self.upcoming, UPCOMING_COLUMNS)
         lower_layout.addWidget(self.upcoming_grid, 1)
+        self.empty_schedules = EmptyState(
+            self.schedule_grid,
+            "No recurring billing yet. Press “New schedule…” to charge a customer's stored "
+            "card every week, month or year; schedules already set up in PayTrace appear "
+            "here after the next sync.",
+            ready=lambda: self.schedules.loaded,
+        )
+        self.empty_upcoming = EmptyState(
+            self.upcoming_grid,
+            "No charges are due in this period.",
+            ready=lambda: self.upcoming.loaded,
+        )
         split.addWidget(lower)
         split.setSizes([330, 330])
         layout.addWidget(split, 1)

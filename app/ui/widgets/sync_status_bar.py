@@ -130,13 +130,17 @@ class SyncStatusBar(QStatusBar):
         self.say("Scheduled sync running…" if trigger == "schedule" else "Syncing…")
 
     def _progress(self, stage: str, done: int, total: int) -> None:
+        # The stage goes in the message line (it has room, and a tooltip when cut); the
+        # narrow bar shows only how far along it is.
+        self.say(f"{stage}…")
+        self.progress.setToolTip(stage)
         if total > 0:
             self.progress.setRange(0, total)
             self.progress.setValue(done)
-            self.progress.setFormat(f"{stage} %v/%m")
+            self.progress.setFormat("%v of %m")
         else:
             self.progress.setRange(0, 0)
-            self.progress.setFormat(stage)
+            self.progress.setFormat("")
 
     def _finished(self, ok: bool, words: str) -> None:
         self.sync_now.setEnabled(True)
