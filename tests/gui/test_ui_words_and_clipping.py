@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QDialog, QWidget
+from PySide6.QtWidgets import QCheckBox, QDialog, QLabel, QPushButton, QWidget
 
 from app.sync.refund_outbound import RefundOffer
 from app.ui.dialogs.applications_dialog import ApplicationsDialog
@@ -63,6 +63,16 @@ def test_every_page_is_whole_and_in_plain_words(qtbot, window) -> None:  # type:
         found += [f"[{key}] {p}" for p in _problems(read_window(window))]
         if key in ("reconciliation", "exceptions"):
             found += [f"[{key}] {p}" for p in _select_rows(qtbot, page, _review_rows(page))]
+        if key == "reconciliation":  # every view, not just what waits for review
+            page.show_view("all")
+            qtbot.waitUntil(lambda p=page: page_loaded(p), timeout=15_000)
+            found += [f"[{key}/all] {p}" for p in _select_rows(qtbot, page, range(0, 30, 5))]
+        if key == "transactions":  # each tab of the detail (the raw record is raw on purpose)
+            for tab in range(page.detail.count()):
+                if page.detail.tabText(tab) != "Raw record":
+                    page.detail.setCurrentIndex(tab)
+                    qtbot.wait(50)
+                    found += [f"[{key}/tab {tab}] {p}" for p in _problems(read_window(window))]
     assert not sorted(set(found)), "\n".join(sorted(set(found)))
 
 
@@ -124,3 +134,21 @@ def test_the_checker_sees_what_it_must() -> None:
     plain = Reading()
     plain.add("sample", "Invoice number 104613 matches exactly; 2 payments, $4,522.35.")
     assert developer_terms(plain) == []
+
+
+def test_the_checker_sees_cut_off_text(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """A label, a button and a check box too narrow for their words are found; the same
+    label with its words in a tooltip (an elision tooltip) is not."""
+    box = QWidget()
+    qtbot.addWidget(box)
+    words = "Only during business hours, every weekday"
+    cut = [QLabel(words, box), QPushButton(words, box), QCheckBox(words, box)]
+    for widget in cut:
+        widget.setFixedWidth(60)
+    elided = QLabel(words[:8] + "…", box)
+    elided.setFixedWidth(60)
+    elided.setToolTip(words)
+    box.show()
+    qtbot.waitExposed(box)
+    clipped = read_window(box).clipped
+    assert len(clipped) == 3, clipped

@@ -25,6 +25,8 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
+    QStyle,
+    QStyleOptionButton,
     QTabBar,
     QTextEdit,
     QWidget,
@@ -81,7 +83,9 @@ def _name(widget: QWidget) -> str:
 
 
 def _whole_in_tooltip(widget: QWidget, text: str) -> bool:
-    return text.strip() != "" and text.strip() in widget.toolTip()
+    """The tooltip holds the whole of what is shown (an elided text: its start)."""
+    shown = text.strip().rstrip("…").strip()
+    return shown != "" and shown in widget.toolTip()
 
 
 def _label(label: QLabel, reading: Reading) -> None:
@@ -111,12 +115,21 @@ def _button(button: QAbstractButton, reading: Reading) -> None:
     if not text or _whole_in_tooltip(button, text):
         return
     needed = button.fontMetrics().horizontalAdvance(text)
+    room = button.width()
     if isinstance(button, QCheckBox | QRadioButton):
-        needed += 20  # the box or the circle
+        # The style knows where the text goes, right of the box or the circle.
+        option = QStyleOptionButton()
+        option.initFrom(button)
+        element = (
+            QStyle.SubElement.SE_CheckBoxContents
+            if isinstance(button, QCheckBox)
+            else QStyle.SubElement.SE_RadioButtonContents
+        )
+        room = button.style().subElementRect(element, option, button).width()
     elif button.objectName() != "linkButton":  # style.qss: a link button has no padding
         needed += 8
-    if button.width() < needed:
-        reading.clipped.append(f"button {_name(button)} {text!r}: {button.width()} < {needed}")
+    if room < needed:
+        reading.clipped.append(f"button {_name(button)} {text!r}: {room} < {needed}")
 
 
 def _header(header: QHeaderView, reading: Reading, where: str) -> None:

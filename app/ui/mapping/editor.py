@@ -191,6 +191,8 @@ class MappingEditor(QWidget):
         self.enabled_box = QCheckBox("Post this record")
         self.enabled_box.setToolTip("Create this Sage Pro record for matching transactions")
         self.enabled_box.toggled.connect(self._on_enabled_toggled)
+        # The record list gives way first: the check box's words are never cut.
+        self.enabled_box.setMinimumWidth(self.enabled_box.sizeHint().width())
         tabs_row.addWidget(self.enabled_box)
         target_layout.addLayout(tabs_row)
         self.target_view = TargetListView()

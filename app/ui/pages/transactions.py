@@ -45,8 +45,9 @@ class TransactionDetailView(QTabWidget):
         self.summary = QWidget()
         self.summary_form = QFormLayout(self.summary)
         self.history = QTreeWidget()
-        self.history.setHeaderLabels(["When (UTC)", "Change", "Fields"])
+        self.history.setHeaderLabels(["When", "Change", "Fields"])  # local time
         self.history.setRootIsDecorated(False)
+        self.history.setColumnWidth(0, 150)
         self.raw = QPlainTextEdit(readOnly=True)
         self.raw.setObjectName("rawRecord")
         self.postings = QTreeWidget()
