@@ -183,7 +183,8 @@ def _run(
         if cancel.cancelled:
             status = "cancelled"
     except SyncFatalError as exc:
-        status, error = "failed", str(exc)
+        advice = failure_advice(exc)
+        status, error = "failed", advice.words if advice is not None else str(exc)
         raise
     except BaseException as exc:
         advice = failure_advice(exc)

@@ -12,6 +12,7 @@ from app.connectors.paytrace.errors import (
 )
 from app.connectors.sagepro.errors import SageProError, UnauthorizedError, UnreachableError
 from app.credentials import CredentialsError
+from app.sync.errors import SyncFatalError
 
 PAYTRACE = "paytrace"
 SAGEPRO = "sagepro"
@@ -63,7 +64,11 @@ def _sagepro(exc: SageProError) -> FailureAdvice:
 
 
 def failure_advice(exc: BaseException) -> FailureAdvice | None:
-    """The words for a failure these systems explain; None for anything else."""
+    """The words for a failure these systems explain; None for anything else. A sync's
+    own fatal error is explained by the connector error it was raised for, if any."""
+    underlying = exc.__cause__ or exc.__context__
+    if isinstance(exc, SyncFatalError) and underlying is not None:
+        return failure_advice(underlying)
     if isinstance(exc, PayTraceError):
         return _paytrace(exc)
     if isinstance(exc, SageProError):

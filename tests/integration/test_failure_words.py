@@ -54,3 +54,19 @@ def test_a_sagepro_that_is_not_there() -> None:
     words, setting = _advice_for(client.list_gl_accounts)
     assert setting == SAGEPRO and "could not be reached" in words
     _plain(words)
+
+
+def test_a_refused_sign_in_during_a_sync_names_the_setting() -> None:
+    """The cycle raises SyncFatalError for it; the words come from PayTrace's own refusal."""
+    from app.connectors.paytrace.errors import PayTraceAuthError
+    from app.sync.errors import SyncFatalError
+
+    def cycle() -> None:
+        try:
+            raise PayTraceAuthError("PayTrace did not accept the API user name or password")
+        except PayTraceAuthError as exc:
+            raise SyncFatalError(f"PayTrace refused the sign-in: {exc}") from None
+
+    words, setting = _advice_for(cycle)
+    assert setting == PAYTRACE and "Settings → PayTrace" in words
+    _plain(words)
