@@ -56,3 +56,13 @@ def from_cents(cents: int) -> Decimal:
 def format_money(value: Decimal) -> str:
     """Two-decimal text as Sage Pro wants it (``"125.00"``)."""
     return str(value.quantize(CENT, rounding=ROUND_HALF_UP))
+
+
+def display_money(value: Decimal | int | None, *, cents: bool = False, sign: str = "$") -> str:
+    """Money as a person reads it: "$1,234.50", "-$5.00" (never "$-5.00"); ``cents=True``
+    reads ``value`` as integer cents. The one formatter for every screen and message."""
+    if value is None:
+        return ""
+    amount = from_cents(int(value)) if cents else to_money(value)
+    text = f"{sign}{abs(amount):,.2f}"
+    return f"-{text}" if amount < 0 else text

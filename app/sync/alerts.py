@@ -16,6 +16,7 @@ from sqlalchemy import func, select, update
 
 from app.clock import utcnow
 from app.domain.states import ExceptionStatus
+from app.domain.words import counted
 from app.store import Store, audit
 from app.store.models import ExceptionItem, OutboxItem
 from app.sync.exception_queue import QueueError
@@ -100,7 +101,9 @@ def retry_alert(store: Store, item_id: int, *, user: str) -> int:
         item.status = ExceptionStatus.RESOLVED
         item.resolved_at = now
         item.resolved_by = user
-        item.resolution_note = f"Retried by hand: {waiting} posting(s) tried again at once."
+        item.resolution_note = (
+            f"Retried by hand: {counted(waiting, 'posting')} tried again at once."
+        )
         audit.record(
             session,
             "retry",

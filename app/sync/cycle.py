@@ -22,6 +22,7 @@ from app.connectors.sagepro.client import SageProClient
 from app.connectors.sagepro.errors import SageProError, UnauthorizedError
 from app.connectors.sagepro.gateway import SageProGateway
 from app.domain.states import SyncRunStatus
+from app.domain.words import counted
 from app.store import Store, audit
 from app.store.claimants import LeaseError
 from app.store.models import SyncRun
@@ -29,6 +30,7 @@ from app.sync import order_to_cash, posting_states, rematch, sagepro_cache
 from app.sync.anomaly_scan import scan_anomalies
 from app.sync.cancel import CancelToken
 from app.sync.errors import SyncFatalError
+from app.sync.failure_words import failure_advice
 from app.sync.ingest import get_cursor, ingest_transactions, set_cursor
 from app.sync.matching_pass import match_in_chunks
 from app.sync.old_sales import look_up_old_sales
@@ -171,8 +173,8 @@ def _run(
             result.proposals, result.auto_approved = counts.proposals, counts.auto_approved
             if counts.rematched:
                 result.notes.append(
-                    f"{counts.rematched} waiting payment(s) matched again after Sage Pro's "
-                    "invoices or customers changed."
+                    f"{counted(counts.rematched, 'waiting payment')} matched again after "
+                    "Sage Pro's invoices or customers changed."
                 )
         if not cancel.cancelled:
             answered = _post(ctx, result, report, cancel)
@@ -187,10 +189,13 @@ def _run(
         if cancel.cancelled:
             status = SyncRunStatus.CANCELLED
     except SyncFatalError as exc:
-        status, error = SyncRunStatus.FAILED, str(exc)
+        advice = failure_advice(exc)
+        status, error = SyncRunStatus.FAILED, advice.words if advice is not None else str(exc)
         raise
     except BaseException as exc:
-        status, error = SyncRunStatus.FAILED, f"{type(exc).__name__}: {exc}"
+        advice = failure_advice(exc)
+        status = SyncRunStatus.FAILED
+        error = advice.words if advice is not None else f"{type(exc).__name__}: {exc}"
         raise
     finally:
         with ctx.store.write() as session:
@@ -355,12 +360,12 @@ def _follow_staged(ctx: SyncContext, result: CycleResult, report: ProgressCallba
     if checked.error:
         result.notes.append(f"Sage Pro worklist not checked: {checked.error}")
     if checked.entered:
-        result.notes.append(f"{checked.entered} staged item(s) were entered in Sage Pro.")
+        result.notes.append(f"{counted(checked.entered, 'staged item')} entered in Sage Pro.")
     raised = posting_states.raise_overdue_alerts(
         ctx.store, now=now, after_days=ctx.profile.sagepro.worklist_alert_days
     )
     if raised:
-        result.notes.append(f"{raised} staged item(s) are still not entered in Sage Pro.")
+        result.notes.append(f"{counted(raised, 'staged item')} still not entered in Sage Pro.")
 
 
 def _count_review(session) -> int:  # type: ignore[no-untyped-def]

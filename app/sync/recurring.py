@@ -38,8 +38,8 @@ MONTHS = {1: 12, 8: 6, 2: 3, 9: 2, 3: 1}
 DAYS = {4: 14, 5: 7, 6: 1}
 TWICE_MONTHLY = 7  # the 1st and the 15th
 FREQUENCIES = {
-    **{k: f"every {v} month(s)" for k, v in MONTHS.items()},
-    **{k: f"every {v} day(s)" for k, v in DAYS.items()},
+    **{k: "every month" if v == 1 else f"every {v} months" for k, v in MONTHS.items()},
+    **{k: "every day" if v == 1 else f"every {v} days" for k, v in DAYS.items()},
     TWICE_MONTHLY: "on the 1st and the 15th",
 }
 

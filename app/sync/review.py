@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from app.clock import utcnow
 from app.config import Profile, load_settings
 from app.domain.exchange import is_foreign
-from app.domain.money import format_money, from_cents, to_cents
+from app.domain.money import display_money, format_money, from_cents, to_cents
 from app.domain.states import MatchStatus, OutboxStatus, ProposalStatus, check_moves
 from app.store import Store, audit
 from app.store.models import (
@@ -114,8 +114,8 @@ def rematch_proposal(
         total = sum((amount for _, amount in applications), Decimal("0.00")) + on_account
         if to_cents(total) != tx.amount_cents:
             raise ReviewError(
-                f"The amounts add up to {format_money(total)}, but the payment is "
-                f"{format_money(from_cents(tx.amount_cents))}."
+                f"The amounts add up to {display_money(total)}, but the payment is "
+                f"{display_money(from_cents(tx.amount_cents))}."
             )
         customers = set()
         invoices = []
@@ -129,7 +129,7 @@ def rematch_proposal(
             if to_cents(amount) > invoice.balance_cents:
                 raise ReviewError(
                     f"Invoice {invoice_id} has only "
-                    f"{format_money(from_cents(invoice.balance_cents))} open."
+                    f"{display_money(from_cents(invoice.balance_cents))} open."
                 )
             customers.add(invoice.customer_id)
         if len(customers) > 1:

@@ -14,10 +14,12 @@ from datetime import date
 from pathlib import Path
 
 import keyring.backend
+from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import QApplication
 
 from app import credentials
 from app.config import Settings, data_dir, load_settings
+from app.domain.display_time import use_patterns
 from app.store import Store, open_profile_store
 from app.store.instance_lock import AlreadyRunningError, SingleInstanceLock
 from app.ui.context import UiContext
@@ -26,6 +28,7 @@ from app.ui.gc_guard import MainThreadGarbageCollector
 from app.ui.icon import app_icon
 from app.ui.single_instance import InstanceServer, ask_running_instance_to_show, server_name
 from app.ui.sync_controller import CycleRunner
+from app.ui.widgets.wheel_guard import install_wheel_guard
 from app.ui.window_host import WindowHost, build_window
 
 log = logging.getLogger(__name__)
@@ -40,6 +43,15 @@ def load_style_sheet() -> str:
         return ""
 
 
+def use_locale_styles() -> None:
+    """Dates and times as the user's locale writes them (the C locale, as on a bare test
+    machine, keeps the ISO style)."""
+    locale = QLocale.system()
+    if locale.language() != QLocale.Language.C:
+        short = QLocale.FormatType.ShortFormat
+        use_patterns(locale.dateFormat(short), locale.timeFormat(short))
+
+
 def ensure_application(argv: Sequence[str] | None = None) -> QApplication:
     app = QApplication.instance()
     if not isinstance(app, QApplication):
@@ -49,6 +61,8 @@ def ensure_application(argv: Sequence[str] | None = None) -> QApplication:
     app.setWindowIcon(app_icon())
     app.setStyle("Fusion")  # the same calm look on every Windows version
     app.setStyleSheet(load_style_sheet())
+    use_locale_styles()
+    install_wheel_guard(app)
     if not hasattr(app, "_paysage_gc"):
         app._paysage_gc = MainThreadGarbageCollector(app)  # type: ignore[attr-defined]
     return app

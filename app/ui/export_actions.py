@@ -8,11 +8,11 @@ from typing import Any
 
 from PySide6.QtWidgets import QFileDialog, QWidget
 
-from app.config import data_dir
 from app.ui.context import UiContext
 from app.ui.export_view import export_view
 from app.ui.models.sql_table import SqlTableModel
 from app.ui.ops import Op, run_op
+from app.ui.ui_state import export_folder, remember_export_folder
 from app.ui.widgets.notices import notify
 
 
@@ -21,13 +21,14 @@ def export_grid(
 ) -> Op | None:
     """Export what ``model`` shows (every row under its filter and sort)."""
     if path is None:
-        suggested = str(data_dir() / f"paysage-{name}-{date.today():%Y-%m-%d}.xlsx")
+        suggested = str(export_folder() / f"paysage-{name}-{date.today():%Y-%m-%d}.xlsx")
         chosen, _filter = QFileDialog.getSaveFileName(
             parent, "Export", suggested, "Excel workbook (*.xlsx);;CSV (*.csv)"
         )
         if not chosen:
             return None
         path = Path(chosen)
+        remember_export_folder(path)
     store, spec, shown = ctx.store, model.spec, len(model.columns)
     target = path
 

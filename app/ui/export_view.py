@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
+from app.domain.display_time import to_local
 from app.domain.money import from_cents
 from app.domain.pan import redact_card_numbers
 from app.domain.spreadsheet_text import neutralise_formula
@@ -29,27 +31,41 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | Decimal) and not isinstance(value, bool)
 
 
-def _cell(kind: str, value: Any) -> Any:
-    """An xlsx cell: amounts and counts as numbers, dates as dates, everything else as inert
-    text (redacted, and never a formula)."""
+# Excel number formats: what the grid shows, as numbers and dates a spreadsheet can use.
+MONEY_FORMAT = "#,##0.00;-#,##0.00"
+PERCENT_FORMAT = "0%"
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+TIME_FORMAT = "hh:mm"
+
+
+def _cell(kind: str, value: Any) -> tuple[Any, str | None]:
+    """An xlsx cell and its number format: amounts and counts as numbers, dates as dates
+    (stored UTC times in local time, as the grid shows them), everything else as the grid's
+    own words, inert (redacted, and never a formula)."""
     if value is None:
-        return None
+        return None, None
     if kind == "money":
-        return from_cents(int(value))
-    if kind in ("int", "percent") and _is_number(value):
-        return value
-    if kind in ("date", "datetime") and isinstance(value, date):
-        return value
-    return _inert(value, redact_card_numbers(str(value)))
+        return from_cents(int(value)), MONEY_FORMAT
+    if kind == "int" and _is_number(value):
+        return value, None
+    if kind == "percent" and _is_number(value):
+        return Decimal(value) / 100, PERCENT_FORMAT  # shows "100%", as the grid and CSV do
+    if kind == "datetime" and isinstance(value, datetime):
+        return to_local(value).replace(tzinfo=None), DATETIME_FORMAT
+    if kind == "time" and isinstance(value, datetime):
+        return value.time(), TIME_FORMAT
+    if kind == "date" and isinstance(value, date):
+        return value if not isinstance(value, datetime) else value.date(), DATE_FORMAT
+    return _inert(value, redact_card_numbers(format_value(kind, value))), None
 
 
 def _text(kind: str, value: Any) -> str:
-    """A CSV field: amounts as plain numbers (no thousands separator, a minus sign stays a
-    minus sign), text redacted and never a formula."""
-    text = redact_card_numbers(format_value(kind, value))
-    if kind == "money":
-        return text.replace(",", "")
-    return _inert(value, text)
+    """A CSV field: amounts as plain numbers (no thousands separator or currency sign, a
+    minus sign stays a minus sign), text redacted and never a formula."""
+    if kind == "money" and value is not None:
+        return str(from_cents(int(value)))
+    return _inert(value, redact_card_numbers(format_value(kind, value)))
 
 
 def _inert(value: Any, text: str) -> str:
@@ -95,6 +111,15 @@ def _write_csv(rows: Any, columns: list[Any], path: Path, progress: Any, cancell
     return written
 
 
+def _xlsx_cell(sheet: Any, kind: str, value: Any) -> Any:
+    shown, number_format = _cell(kind, value)
+    if number_format is None:
+        return shown
+    cell = WriteOnlyCell(sheet, value=shown)
+    cell.number_format = number_format
+    return cell
+
+
 def _write_xlsx(rows: Any, columns: list[Any], path: Path, progress: Any, cancelled: Any) -> int:
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Export")
@@ -103,7 +128,7 @@ def _write_xlsx(rows: Any, columns: list[Any], path: Path, progress: Any, cancel
     for row in rows:
         if cancelled():
             break
-        sheet.append([_cell(c.kind, row[i]) for i, c in enumerate(columns)])
+        sheet.append([_xlsx_cell(sheet, c.kind, row[i]) for i, c in enumerate(columns)])
         written += 1
         if progress and written % _CHUNK == 0:
             progress("Exporting", written, 0)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QCloseEvent, QHideEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -40,6 +40,7 @@ from app.ui.pages.transactions import TransactionsPage
 from app.ui.signals import OUTBOX
 from app.ui.sync_controller import SyncController
 from app.ui.team_watch import AlsoConnectedLabel, TeamWatch
+from app.ui.ui_state import remember_window_size, window_size
 from app.ui.widgets.sync_status_bar import SyncStatusBar
 
 PageFactory = Callable[[UiContext], QWidget]
@@ -106,6 +107,9 @@ class MainWindow(QMainWindow):
         )
         self.setWindowIcon(app_icon())
         self.resize(1280, 800)
+        saved = window_size()
+        if saved is not None:
+            self.resize(saved)  # the size it was left at
         central = QWidget()
         row = QHBoxLayout(central)
         row.setContentsMargins(0, 0, 0, 0)
@@ -245,9 +249,18 @@ class MainWindow(QMainWindow):
 
     def show_page(self, key: str) -> None:
         index = next(i for i, (k, _w, _f) in enumerate(PAGES) if k == key)
-        if self.nav.currentRow() != index:
-            self.nav.setCurrentRow(index)  # re-enters through currentRowChanged
+        leaving = self.stack.currentWidget()
+        confirm = getattr(leaving, "confirm_leave", None)
+        if leaving is not self.pages.get(key) and confirm is not None and not confirm():
+            stay = next(i for i, (k, _w, _f) in enumerate(PAGES) if self.pages.get(k) is leaving)
+            self.nav.blockSignals(True)  # the user chose to stay: the list follows
+            self.nav.setCurrentRow(stay)
+            self.nav.blockSignals(False)
             return
+        if self.nav.currentRow() != index:
+            self.nav.blockSignals(True)
+            self.nav.setCurrentRow(index)
+            self.nav.blockSignals(False)
         self.stack.setCurrentWidget(self.page(key))
         self.heading.setText(PAGES[index][1])
 
@@ -256,6 +269,11 @@ class MainWindow(QMainWindow):
         self.setWindowState(self.windowState() & ~Qt.WindowState.WindowMinimized)
         self.raise_()
         self.activateWindow()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        if not (self.isMinimized() or self.isMaximized()):
+            remember_window_size(self.size())
+        super().hideEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.keep_running_in_tray and not self.quitting and self.ctx.profile.sync.enabled:

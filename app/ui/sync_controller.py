@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, Signal
 from app.errors import PaysageError
 from app.sync.alerts import Attention, attention_marker, attention_since
 from app.sync.cancel import CancelToken
+from app.sync.failure_words import failure_advice
 from app.ui import services
 from app.ui.context import UiContext
 from app.ui.ops import Op, ProgressCallback, describe_error, run_op
@@ -116,7 +117,8 @@ class SyncController(QObject):
         finally:
             self._lock.release()  # before ``finished``, for the same reason as _mark_idle
         if failure is not None:
-            self.finished.emit(False, describe_error(failure))
+            advice = failure_advice(failure)
+            self.finished.emit(False, advice.words if advice else describe_error(failure))
         elif token.cancelled:
             self.finished.emit(False, "Sync cancelled; everything fetched so far is kept.")
         else:

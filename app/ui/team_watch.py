@@ -17,6 +17,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.domain.display_time import show_local_time
 from app.store import Store
 from app.store.change_feed import changes_since
 from app.store.presence import (
@@ -177,5 +178,7 @@ class AlsoConnectedLabel(QLabel):
 
     def show_others(self, others: list[WorkstationSeen]) -> None:
         self.setText(also_connected_text(others))
-        self.setToolTip("\n".join(f"{o.id} — last seen {o.last_seen:%H:%M} UTC" for o in others))
+        self.setToolTip(
+            "\n".join(f"{o.id} — last seen {show_local_time(o.last_seen)}" for o in others)
+        )
         self.setVisible(bool(others))

@@ -11,6 +11,8 @@ from pathlib import Path
 from PySide6.QtGui import QPageLayout, QPageSize, QTextDocument
 from PySide6.QtPrintSupport import QPrinter
 
+from app.domain.display_time import show_date, show_time
+from app.domain.words import counted
 from app.store.sagepro_worklist import COLUMNS, WorklistRow
 from app.ui.models.sql_query import format_value
 
@@ -37,13 +39,13 @@ def worklist_html(rows: Sequence[WorklistRow], *, profile: str, printed_at: date
     )
     return (
         f"<h2>Sage Pro worklist — {html.escape(profile)}</h2>"
-        f"<p>Printed {printed_at:%Y-%m-%d %H:%M}. Enter each item in Sage Pro's Cash "
-        "Receipts, typing the <b>Reference to type</b> exactly as shown in Check/Reference "
-        "No.: "
+        f"<p>Printed {show_date(printed_at)} {show_time(printed_at)}. Enter each item in "
+        "Sage Pro's Cash Receipts, typing the <b>Reference to type</b> exactly as shown in "
+        "Check/Reference No.: "
         "Paysage finds it there and the item leaves the list at the next sync.</p>"
         "<table border='1' cellspacing='0' cellpadding='4' width='100%'>"
         f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-        f"<p>{len(rows)} item(s), {format_value('money', total) or '0.00'} in all.</p>"
+        f"<p>{counted(len(rows), 'item')}, {format_value('money', total) or '0.00'} in all.</p>"
     )
 
 

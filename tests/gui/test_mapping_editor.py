@@ -269,3 +269,12 @@ def test_screenshot_of_the_default_mapping(qtbot, artifacts_dir: Path, record: s
     assert editor.grab().save(str(path))
     assert path.stat().st_size > 20_000
     assert len(editor.connector.lines()) >= 7
+
+
+def test_save_version_needs_a_description(qtbot) -> None:  # type: ignore[no-untyped-def]
+    calls: list[str] = []
+    editor = make_editor(qtbot, save=lambda _document, comment: calls.append(comment))
+    editor.state.unmap("Payment.Memo")
+    editor.comment_edit.setText("   ")
+    qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+    assert not calls and "say in a few words what changed" in editor.status_label.text()

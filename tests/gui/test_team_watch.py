@@ -3,12 +3,13 @@ and its changes refresh this window's grids."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from app.config import Settings
+from app.domain.display_time import show_local
 from app.store import audit, open_store
 from app.store.models import Workstation
 from app.store.presence import WorkstationIdentity, heartbeat
@@ -124,6 +125,6 @@ def _detail(status: str, by: str | None, at: datetime | None) -> ProposalDetail:
 
 def test_decided_line_names_who_and_when() -> None:
     at = datetime(2025, 11, 18, 14, 5)
-    local = at.replace(tzinfo=UTC).astimezone()
-    assert decided_line(_detail("approved", "amy", at)) == f"Approved by amy at {local:%b %d %H:%M}"
+    shown = show_local(at)  # the one date and time style, in local time
+    assert decided_line(_detail("approved", "amy", at)) == f"Approved by amy at {shown}"
     assert decided_line(_detail("rejected", "bob", None)) == "Rejected by bob"

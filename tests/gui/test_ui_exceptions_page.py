@@ -113,12 +113,14 @@ def test_retry_one_queues_the_posting_again(qtbot, page: ExceptionsPage) -> None
     assert page.ctx.store and not notices.open_notices
 
 
-def test_retry_without_a_posting_is_refused_in_words(qtbot, page: ExceptionsPage) -> None:  # type: ignore[no-untyped-def]
+def test_retry_without_a_posting_is_disabled_with_the_reason(qtbot, page: ExceptionsPage) -> None:  # type: ignore[no-untyped-def]
+    """Issue 21: a button that does not apply is disabled, not refused after the click."""
     item_id = _select(qtbot, page, "period_closed")  # a seeded dead letter with no outbox row
-    _click(qtbot, page, "Retry")
-    qtbot.waitUntil(lambda: bool(notices.open_notices), timeout=WAIT_MS)
-    assert "Only items about a Sage Pro posting can be retried" in notices.open_notices[-1].text()
-    assert _item(page, item_id).status == "open"
+    retry = widget_with_text(page, QPushButton, "Retry")
+    assert not retry.isEnabled() and "not about a posting" in retry.toolTip()
+    qtbot.mouseClick(retry, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot)
+    assert not notices.open_notices and _item(page, item_id).status == "open"
 
 
 def test_retry_whole_group(qtbot, page: ExceptionsPage) -> None:  # type: ignore[no-untyped-def]
@@ -225,3 +227,18 @@ def test_edit_payload_refusals(qtbot, page: ExceptionsPage) -> None:  # type: ig
 
     assert _outbox_of(page, _item(page, item_id)).payload == before
     assert not _audit(page, "edit_payload")
+
+
+def test_buttons_that_do_not_apply_are_disabled_with_the_reason(
+    qtbot, page: ExceptionsPage
+) -> None:  # type: ignore[no-untyped-def]
+    buttons = page.action_buttons
+    _select(qtbot, page, "voided_after_posting")  # about PayTrace's change, no posting
+    for text in ("Save payload", "Retry", "Retry whole group"):
+        assert not buttons[text].isEnabled(), text
+        assert "not about a posting" in buttons[text].toolTip()
+    assert buttons["Resolve by hand…"].isEnabled() and buttons["Discard…"].isEnabled()
+    assert not page.edit_text.isEnabled()
+    _select(qtbot, page, "invoice_not_open")  # a posting Sage Pro refused
+    assert all(b.isEnabled() for b in buttons.values()) and page.edit_text.isEnabled()
+    assert buttons["Retry"].toolTip() == ""

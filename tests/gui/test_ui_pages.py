@@ -8,15 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.ui.main_window import PAGES
-from tests.gui.ui_app import make_context, make_window
-
-
-def _loaded(page: object) -> bool:
-    for name in ("model", "members"):
-        model = getattr(page, name, None)
-        if model is not None and (model.loading or (name == "model" and not model.rowCount())):
-            return False
-    return getattr(page, "data", True) is not None  # the dashboard's figures
+from tests.gui.ui_app import make_context, make_window, wait_page_ready
 
 
 @pytest.fixture
@@ -31,14 +23,7 @@ def test_screenshot_of_every_page(qtbot, window, artifacts_dir: Path) -> None:  
     for key, _words, _factory in PAGES:
         window.show_page(key)
         page = window.page(key)
-        qtbot.waitUntil(lambda p=page: _loaded(p), timeout=15_000)
-        if key == "settlements":
-            qtbot.waitUntil(lambda p=page: p.members.rowCount() > 0, timeout=10_000)
-        if key == "transactions":
-            qtbot.waitUntil(lambda p=page: p.detail.raw.toPlainText() != "", timeout=10_000)
-        if key == "reconciliation":
-            qtbot.waitUntil(lambda p=page: p.detail.detail is not None, timeout=10_000)
-        qtbot.wait(50)  # let queued paints of just-loaded blocks land before grabbing
+        wait_page_ready(qtbot, key, page)
         path = artifacts_dir / f"page-{key}.png"
         assert window.width() == 1280, f"{key} forces the window wider than 1280"
         assert window.grab().save(str(path))

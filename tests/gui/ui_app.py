@@ -31,3 +31,25 @@ def make_window(qtbot: Any, ctx: UiContext, runner: Any = None) -> MainWindow:
     qtbot.addWidget(window)
     window.resize(1280, 800)
     return window
+
+
+def page_loaded(page: object) -> bool:
+    """The page's grids have their first block and the dashboard its figures."""
+    for name in ("model", "members"):
+        model = getattr(page, name, None)
+        if model is not None and (model.loading or (name == "model" and not model.rowCount())):
+            return False
+    return getattr(page, "data", True) is not None  # the dashboard's figures
+
+
+def wait_page_ready(qtbot: Any, key: str, page: Any) -> None:
+    """Wait until ``page`` shows what it loads: its grids, then its detail panels, then
+    one more round of paints and layouts."""
+    qtbot.waitUntil(lambda: page_loaded(page), timeout=15_000)
+    if key == "settlements":
+        qtbot.waitUntil(lambda: page.members.rowCount() > 0, timeout=10_000)
+    if key == "transactions":
+        qtbot.waitUntil(lambda: page.detail.raw.toPlainText() != "", timeout=10_000)
+    if key == "reconciliation":
+        qtbot.waitUntil(lambda: page.detail.detail is not None, timeout=10_000)
+    qtbot.wait(80)  # let queued paints and layouts of just-loaded blocks land

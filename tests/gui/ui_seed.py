@@ -52,8 +52,19 @@ _RULES = {
     "multi_invoice": ("subset_sum", 81, "Payment equals the sum of invoices {inv}."),
     "ach": ("customer_amount", 72, "Customer and amount match invoice {inv}."),
     "no_reference": ("on_account", 45, "No reference found; customer known, put on account."),
-    "unknown_payer": ("review", 20, "Payer unknown and no reference: pick an invoice."),
+    "unknown_payer": (
+        "review_unknown_customer",
+        20,
+        "Payer unknown and no reference: pick an invoice.",
+    ),
 }
+
+
+def _parts(score: int) -> dict[str, int]:
+    """Score parts as the engine keeps them: they add up to the score."""
+    reference = max(0, score - 35)
+    customer = min(20, score - reference)
+    return {"reference": reference, "customer": customer, "amount": score - reference - customer}
 
 
 def _hash(text: str) -> str:
@@ -296,11 +307,7 @@ def _seed_proposals(s, transactions, customers) -> None:  # type: ignore[no-unty
             rule=rule,
             confidence=max(0, confidence - (i % 7)),
             reason=words.format(ref=t.invoice_id or t.customer_reference_id, inv=invs),
-            score_parts={
-                "reference": 60 if rule == "hard_key" else 30,
-                "customer": 20,
-                "amount": 15,
-            },
+            score_parts=_parts(max(0, confidence - (i % 7))),
             candidates=[
                 {
                     "invoice_ids": [inv],

@@ -184,6 +184,6 @@ def test_a_payment_staged_by_the_app_leaves_its_worklist_once_entered_in_sage_pr
             still = {r.key for r in sagepro_worklist.rows(session)}
             item = session.execute(select(OutboxItem).where(OutboxItem.key == row.key)).scalar_one()
             state = item.posting_state
-    assert "1 staged item(s) were entered in Sage Pro." in result.notes, result.notes
+    assert "1 staged item entered in Sage Pro." in result.notes, result.notes
     assert state == "Entered" and row.key not in still
     assert still == waiting - {row.key}  # only the entered one left; the rest still wait

@@ -82,6 +82,7 @@ def test_unreachable_server_is_one_plain_sentence(paysage_home, tmp_path):
         **os.environ,
         "PAYSAGE_HOME": str(paysage_home),
         "PAYSAGE_PAYTRACE_URL": "http://127.0.0.1:9",
+        "PAYSAGE_PAYTRACE_USERNAME": "shop",  # set up, so the sync gets as far as the server
         "PAYSAGE_PAYTRACE_PASSWORD": "x",
         "PAYSAGE_SAGEPRO_URL": "http://127.0.0.1:9",
         "PAYSAGE_SAGEPRO_API_KEY": "k" * 8,

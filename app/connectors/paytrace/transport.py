@@ -60,9 +60,17 @@ def _retry_after(response: requests.Response) -> float | None:
         return None  # an HTTP-date form: fall back to our own backoff
 
 
+# requests refuses these before connecting: the address itself is unusable.
+NOT_A_WEB_ADDRESS = (
+    requests.exceptions.InvalidURL,
+    requests.exceptions.MissingSchema,
+    requests.exceptions.InvalidSchema,
+)
+
+
 def _never_sent(exc: requests.RequestException) -> bool:
     """True when the request provably never reached PayTrace (no connection was made)."""
-    if isinstance(exc, requests.ConnectTimeout):
+    if isinstance(exc, (requests.ConnectTimeout, *NOT_A_WEB_ADDRESS)):
         return True
     reason = getattr(exc.args[0], "reason", None) if exc.args else None
     return isinstance(reason, NewConnectionError)
@@ -70,6 +78,8 @@ def _never_sent(exc: requests.RequestException) -> bool:
 
 def _describe(exc: requests.RequestException) -> str:
     # Plain words only: requests' own text can carry URLs and library internals.
+    if isinstance(exc, NOT_A_WEB_ADDRESS):
+        return "the PayTrace address in Settings is not a web address"
     if isinstance(exc, requests.Timeout):
         return "PayTrace did not answer in time"
     if isinstance(exc, requests.ConnectionError):

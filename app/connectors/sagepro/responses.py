@@ -12,6 +12,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 import requests
+from requests.exceptions import InvalidSchema, InvalidURL, MissingSchema
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
 from app.connectors.sagepro.errors import (
@@ -69,6 +70,11 @@ def error_from_response(
 
 def transport_error(exc: requests.RequestException, what: str, *, write: bool) -> SageProError:
     """A request that got no HTTP answer. Never includes headers (the API key is in one)."""
+    if isinstance(exc, NOT_A_WEB_ADDRESS):
+        return UnreachableError(
+            "the Sage Pro address in Settings is not a web address; nothing was sent",
+            code="unreachable",
+        )
     if _never_connected(exc):
         return UnreachableError(
             f"could not reach the Sage Pro API service while {what} "
@@ -99,8 +105,12 @@ def retry_after_seconds(value: str | None) -> float | None:
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
+# requests refuses these before connecting: the address itself is unusable.
+NOT_A_WEB_ADDRESS = (InvalidURL, MissingSchema, InvalidSchema)
+
+
 def _never_connected(exc: requests.RequestException) -> bool:
-    if isinstance(exc, requests.ConnectTimeout):
+    if isinstance(exc, (requests.ConnectTimeout, *NOT_A_WEB_ADDRESS)):
         return True
     if not isinstance(exc, requests.ConnectionError):
         return False

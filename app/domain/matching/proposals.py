@@ -14,12 +14,12 @@ from app.domain.matching.model import (
     Proposal,
 )
 from app.domain.matching.scoring import confidence
-from app.domain.money import from_cents
+from app.domain.money import display_money, from_cents
 from app.domain.records import Transaction
 
 
 def money_text(cents: int) -> str:
-    return f"{from_cents(cents):,.2f}"
+    return display_money(cents, cents=True, sign="")
 
 
 def invoices_text(invoice_ids: Sequence[str]) -> str:

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.exchange import ExchangeRateError, convert, parse_rate
-from app.domain.money import MoneyError, from_cents, to_money
+from app.domain.money import MoneyError, display_money, from_cents, to_money
 from app.store import Store
 from app.ui.models.open_invoices import OpenInvoicesModel
 from app.ui.widgets.filters import SearchBox
@@ -46,12 +46,15 @@ class ApplicationsDialog(QDialog):
         self.resize(900, 560)
         self.payment = payment
         self.base_currency = base_currency
+        # What the grid said of each invoice added from it: (customer id, open balance or
+        # None when in another currency), for the checks made while the user types.
+        self.known: dict[str, tuple[str, Decimal | None]] = {}
         self._customer_id = customer_id
         self.invoices = OpenInvoicesModel(store, self)
         layout = QVBoxLayout(self)
         intro = QLabel(
-            f"Payment of ${payment:,.2f}. Double-click an invoice to add it; edit the amounts "
-            "on the right. Anything not applied goes on the customer's account."
+            f"Payment of {display_money(payment)}. Double-click an invoice to add it; edit the "
+            "amounts on the right. Anything not applied goes on the customer's account."
         )
         intro.setWordWrap(True)
         layout.addWidget(intro)
@@ -117,6 +120,11 @@ class ApplicationsDialog(QDialog):
         if values is None:
             return
         balance = from_cents(values["balance"])
+        foreign = str(values.get("currency") or "") not in ("", self.base_currency)
+        self.known[str(values["invoice_id"])] = (
+            str(values.get("customer_id") or ""),
+            None if foreign else balance,
+        )
         self.add_application(values["invoice_id"], min(balance, self.remaining()))
 
     def add_application(self, invoice_id: str, amount: Decimal) -> None:
@@ -158,16 +166,33 @@ class ApplicationsDialog(QDialog):
     def on_account(self) -> Decimal:
         return max(self.remaining(), Decimal(0))
 
-    def _update_remainder(self, *_args: object) -> None:
+    def problem(self) -> str:
+        """Why OK cannot be pressed yet ("" when it can): the checks the match is saved
+        with, made while the user types so nothing typed is lost to a refusal."""
         apps = self.applications()
-        ok = apps is not None and self.remaining() >= 0 and all(a > 0 for _i, a in apps)
         if apps is None:
-            self.remainder.setText("An amount is not a number.")
-        elif self.remaining() < 0:
-            self.remainder.setText(f"Applied ${-self.remaining():,.2f} more than the payment.")
-        else:
-            self.remainder.setText(f"On account: ${self.on_account():,.2f}")
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(ok)
+            return "An amount is not a number."
+        if self.remaining() < 0:
+            return f"Applied {display_money(-self.remaining())} more than the payment."
+        if any(amount <= 0 for _i, amount in apps):
+            return "Each amount must be above zero; remove an invoice to apply nothing to it."
+        for invoice, amount in apps:
+            balance = self.known.get(invoice, ("", None))[1]
+            if balance is not None and amount > balance:
+                return f"Invoice {invoice} has only {display_money(balance)} open."
+        customers = {self.known[i][0] for i, _a in apps if i in self.known and self.known[i][0]}
+        if len(customers) > 1:
+            return (
+                "These invoices belong to different customers; one payment can only pay "
+                "invoices of one customer."
+            )
+        return ""
+
+    def _update_remainder(self, *_args: object) -> None:
+        problem = self.problem()
+        self.remainder.setText(problem or f"On account: {display_money(self.on_account())}")
+        self.remainder.setProperty("state", "bad" if problem else "")
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(not problem)
 
     def exchange_rate(self) -> str | None:
         """The rate as typed (checked again when the match is saved), or None when empty."""
@@ -185,11 +210,11 @@ class ApplicationsDialog(QDialog):
             self.conversion.setText(str(exc))
             return
         self.conversion.setText(
-            f"{self.payment:,.2f} {self.base_currency} × {rate} = "
-            f"{convert(self.payment, rate):,.2f} in the invoice's currency "
+            f"{display_money(self.payment, sign='')} {self.base_currency} × {rate} = "
+            f"{display_money(convert(self.payment, rate), sign='')} in the invoice's currency "
             "(rounded half up to the cent)."
         )
 
     def _accept_if_valid(self) -> None:
-        if self.applications() is not None and self.remaining() >= 0:
+        if not self.problem():
             self.accept()

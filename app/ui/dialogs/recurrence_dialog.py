@@ -25,6 +25,7 @@ from sqlalchemy import select
 from app import credentials
 from app.config import Profile
 from app.connectors.paytrace.client import PayTraceClient
+from app.domain.display_time import patterns
 from app.store import Store
 from app.store.models import CustomerProfileRow, SageProCustomer
 from app.sync.recurring import FREQUENCIES
@@ -98,7 +99,7 @@ class RecurrenceDialog(QDialog):
         form.addRow("How often", self.frequency)
         self.start = QDateEdit(QDate(today.year, today.month, today.day))
         self.start.setCalendarPopup(True)
-        self.start.setDisplayFormat("yyyy-MM-dd")
+        self.start.setDisplayFormat(patterns()[0])
         form.addRow("First charge", self.start)
         self.count = QSpinBox()
         self.count.setRange(1, 999)

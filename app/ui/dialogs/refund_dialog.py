@@ -10,6 +10,7 @@ from decimal import Decimal
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QWidget
 
+from app.domain.money import display_money
 from app.sync.paytrace_intents import VOID
 from app.sync.refund_outbound import (
     RefundIntent,
@@ -23,10 +24,6 @@ from app.ui.widgets.filters import AmountEdit
 from app.ui.widgets.notices import notify
 
 
-def _dollars(value: Decimal) -> str:
-    return f"${value:,.2f}"
-
-
 class RefundDialog(QDialog):
     def __init__(self, offer: RefundOffer, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -36,7 +33,7 @@ class RefundDialog(QDialog):
         form.addRow(
             QLabel(
                 f"PayTrace payment {offer.transaction_id}, card ending {offer.card_last4 or '?'}."
-                f"\nUp to {_dollars(offer.refundable)} can be given back."
+                f"\nUp to {display_money(offer.refundable)} can be given back."
             )
         )
         self.amount_edit = AmountEdit("Amount")
@@ -69,7 +66,7 @@ class RefundDialog(QDialog):
         value = self.amount()
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(value is not None)
         if value is None:
-            text = f"Enter an amount above zero, at most {_dollars(self.offer.refundable)}."
+            text = f"Enter an amount above zero, at most {display_money(self.offer.refundable)}."
         else:
             how = (
                 "void the payment (it is still pending settlement)"
@@ -77,7 +74,7 @@ class RefundDialog(QDialog):
                 else "refund it to the card"
             )
             text = (
-                f"PayTrace will {how}: {_dollars(value)}. The request is sent with the next "
+                f"PayTrace will {how}: {display_money(value)}. The request is sent with the next "
                 "sync; the credit memo reaches Sage Pro when PayTrace reports it."
             )
         self.kind_label.setText(text)
@@ -155,7 +152,7 @@ class RefundToCard(QObject):
     def _queued(self, intent: RefundIntent) -> None:
         what = "void" if intent.kind == VOID else "refund"
         self.ctx.signals.status_message.emit(
-            f"The {what} of {_dollars(intent.amount)} on PayTrace payment "
+            f"The {what} of {display_money(intent.amount)} on PayTrace payment "
             f"{intent.original_transaction_id} is queued; it is sent with the next sync."
         )
         if self.on_queued is not None:

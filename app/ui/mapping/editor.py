@@ -191,6 +191,8 @@ class MappingEditor(QWidget):
         self.enabled_box = QCheckBox("Post this record")
         self.enabled_box.setToolTip("Create this Sage Pro record for matching transactions")
         self.enabled_box.toggled.connect(self._on_enabled_toggled)
+        # The record list gives way first: the check box's words are never cut.
+        self.enabled_box.setMinimumWidth(self.enabled_box.sizeHint().width())
         tabs_row.addWidget(self.enabled_box)
         target_layout.addLayout(tabs_row)
         self.target_view = TargetListView()
@@ -364,6 +366,10 @@ class MappingEditor(QWidget):
     def save_version(self, comment: str | None = None) -> bool:
         """Validate, then hand the document to ``save`` on a worker thread."""
         text = (comment if isinstance(comment, str) else self.comment_edit.text()).strip()
+        if not text:  # every version says why it exists: the history is read by people
+            self.show_status("Not saved: say in a few words what changed, beside Save version.")
+            self.comment_edit.setFocus()
+            return False
         problems = errors_of(self.state.issues())
         if problems:
             self.show_status(

@@ -42,12 +42,12 @@ class AuditFilter:
 
 class AuditModel(SqlTableModel):
     columns = (
-        Column("at", "When (UTC)", EV.c.at, "datetime", not_null=True, width=140),
+        Column("at", "When", EV.c.at, "datetime", not_null=True, width=140),
         Column("actor", "Who", EV.c.actor, not_null=True, width=100),
-        Column("action", "Action", EV.c.action, not_null=True, width=150),
-        Column("entity_type", "Entity", EV.c.entity_type, not_null=True, width=110),
+        Column("action", "Action", EV.c.action, "words", not_null=True, width=150),
+        Column("entity_type", "Entity", EV.c.entity_type, "words", not_null=True, width=110),
         Column("entity_id", "Id", EV.c.entity_id, not_null=True, width=110),
-        Column("after", "Change", cast(EV.c.after, String), sortable=False, width=420),
+        Column("after", "Change", cast(EV.c.after, String), "change", sortable=False, width=420),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

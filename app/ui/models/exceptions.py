@@ -82,6 +82,7 @@ class ExceptionsModel(SqlTableModel):
         from PySide6.QtCore import Qt
 
         value = super().data(index, role)
-        if role == Qt.ItemDataRole.DisplayRole and index.column() == 1 and value:
+        shown = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole)
+        if role in shown and index.column() == 1 and value:
             return CATEGORY_WORDS.get(str(value), str(value))
         return value

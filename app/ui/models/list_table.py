@@ -11,6 +11,8 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
+from app.domain.money import display_money
+
 Index = QModelIndex | QPersistentModelIndex
 
 
@@ -27,7 +29,7 @@ def cell_text(kind: str, value: Any) -> str:
     if value is None:
         return ""
     if kind == "money" and isinstance(value, Decimal):
-        return f"{value:,.2f}"
+        return display_money(value, sign="")
     return str(value)
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 
 from app.config import Profile
+from app.domain.display_time import show_date
 from app.domain.money import from_cents, to_money
 from app.store import Store
 from app.store.models import (
@@ -109,7 +110,7 @@ def load_proposal_detail(
             customer=f"{name} ({proposal.customer_id})" if proposal.customer_id else name,
             transaction_id=txn.transaction_id,
             amount=from_cents(txn.amount_cents),
-            payment_line=f"{card.strip()} · {txn.merchant_date:%Y-%m-%d} · {txn.billing_name}",
+            payment_line=f"{card.strip()} · {show_date(txn.merchant_date)} · {txn.billing_name}",
             typed_reference=" / ".join(
                 r for r in (txn.invoice_ref, txn.customer_reference_id) if r
             ),

@@ -19,6 +19,7 @@ from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.domain.money import MoneyError, to_cents, to_money
+from app.domain.words import counted
 from app.store.like import like_pattern
 from app.store.models import (
     ExceptionItem,
@@ -213,11 +214,11 @@ class ReconciliationModel(SqlTableModel):
         Column("amount", "Amount", T.c.amount_cents, "money", not_null=True, width=90),
         Column(
             "invoices",
-            "Invoice(s)",
+            "Invoices",
             invoices_text(),
             sortable=False,
             width=100,
-            tooltip="The invoice(s) the payment is proposed for",
+            tooltip="The invoices the payment is proposed for",
         ),
         Column(
             "confidence",
@@ -302,7 +303,9 @@ class ReconciliationModel(SqlTableModel):
             words = self.value(index.row(), "anomalies")
             if words:
                 more = int(self.value(index.row(), "anomaly_count") or 1) - 1
-                return f"Unusual: {words}" + (f"\n(and {more} more flag(s))" if more else "")
+                return f"Unusual: {words}" + (
+                    f"\n(and {counted(more, 'more flag')})" if more else ""
+                )
         return super().data(index, role)
 
     def row_background(self, row: dict[str, Any]) -> QColor | None:

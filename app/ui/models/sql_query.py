@@ -26,7 +26,9 @@ from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.sql.selectable import Join
 from sqlalchemy.sql.visitors import replacement_traverse
 
-from app.domain.money import from_cents
+from app.domain.display_time import show_date, show_local, show_time
+from app.domain.money import display_money
+from app.domain.words import describe_change, field_words
 from app.ui.models.windowing import BlockPlan
 
 
@@ -34,17 +36,21 @@ def format_value(kind: str, value: Any) -> str:
     if value is None or value == "":
         return ""
     if kind == "money":
-        return f"{from_cents(int(value)):,}"
+        return display_money(int(value), cents=True, sign="")
     if kind == "date" and isinstance(value, date | datetime):
-        return value.strftime("%Y-%m-%d")
+        return show_date(value)
     if kind == "datetime" and isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
+        return show_local(value)  # stored UTC, shown in local time
     if kind == "status":
         return str(value).replace("_", " ").capitalize()
     if kind == "time" and isinstance(value, datetime):
-        return value.strftime("%H:%M")
+        return show_time(value)  # PayTrace's wall-clock time: already the merchant's
     if kind == "percent":
         return f"{value}%"
+    if kind == "words":
+        return field_words(str(value))
+    if kind == "change":
+        return describe_change(value)
     return str(value)
 
 
@@ -137,7 +143,9 @@ class Column:
     key: str
     header: str
     expr: ColumnElement[Any]
-    kind: str = "text"  # text / money (cents) / date / datetime / int / percent
+    # text / money (cents) / date / datetime / int / percent / status / words (a code as
+    # words) / change (an audited JSON change as a sentence)
+    kind: str = "text"
     sortable: bool = True
     # True only when the value is never NULL: keyset paging skips NULLs, offsets do not.
     not_null: bool = False

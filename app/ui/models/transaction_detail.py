@@ -9,8 +9,10 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from app.domain.money import from_cents
+from app.domain.display_time import show_date, show_time, to_local
+from app.domain.money import display_money
 from app.domain.pan import redact_card_numbers
+from app.domain.words import field_words
 from app.store import Store
 from app.store.models import (
     MappingVersion,
@@ -68,8 +70,14 @@ def load_transaction_detail(store: Store, transaction_id: int) -> TransactionDet
         summary = [
             ("PayTrace id", str(txn.transaction_id)),
             ("Type", txn.transaction_type),
-            ("Amount", f"${from_cents(txn.amount_cents):,.2f}"),
-            ("When (merchant)", txn.created_text or f"{txn.created_local}"),
+            ("Amount", display_money(txn.amount_cents, cents=True)),
+            # PayTrace's wall-clock time (the merchant's local time), in the one style.
+            (
+                "When (merchant)",
+                f"{show_date(txn.created_local)} {show_time(txn.created_local)}"
+                if txn.created_local
+                else txn.created_text,
+            ),
             ("Paid with", card.strip()),
             ("Billing name", txn.billing_name),
             ("E-mail", txn.email),
@@ -89,7 +97,9 @@ def load_transaction_detail(store: Store, transaction_id: int) -> TransactionDet
                 (
                     e.at,
                     f"{e.old_type} → {e.new_type}" if e.old_type else f"first seen as {e.new_type}",
-                    ", ".join(sorted(e.changes)) if isinstance(e.changes, dict) else "",
+                    ", ".join(sorted(map(field_words, e.changes)))
+                    if isinstance(e.changes, dict)
+                    else "",
                 )
                 for e in events
             ],
@@ -97,7 +107,7 @@ def load_transaction_detail(store: Store, transaction_id: int) -> TransactionDet
             if raw is not None
             else "(no raw record stored)",
             mapping_version=(
-                f"v{version.version} by {version.author}, {version.created_at:%Y-%m-%d}"
+                f"v{version.version} by {version.author}, {show_date(to_local(version.created_at))}"
                 if version
                 else "not mapped yet"
             ),

@@ -20,12 +20,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.money import display_money
+from app.domain.words import counted
 from app.sync.collect import CollectableInvoice, CollectResult, collect_invoices
 from app.sync.collect import collectable_invoices as load_collectable
 from app.ui.context import UiContext
 from app.ui.models.list_table import ListColumn, ListTableModel
 from app.ui.ops import run_call
 from app.ui.signals import AUDIT, EXCEPTIONS, OUTBOX, announce_changed, subscribe
+from app.ui.widgets.grid_view import header_room
 from app.ui.widgets.notices import notify
 
 COLUMNS = (
@@ -94,7 +97,7 @@ class CollectPage(QWidget):
         header = self.grid.horizontalHeader()
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         for i, column in enumerate(COLUMNS):
-            self.grid.setColumnWidth(i, column.width)
+            self.grid.setColumnWidth(i, max(column.width, header_room(header, column.header)))
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)  # the customer's name
         self.grid.selectionModel().selectionChanged.connect(self._selection_changed)
         layout.addWidget(self.grid, 1)
@@ -155,7 +158,7 @@ class CollectPage(QWidget):
         total = sum((r.balance for r in chosen), Decimal(0))
         self.charge_button.setEnabled(bool(chosen))
         noun = "invoice" if len(chosen) == 1 else "invoices"
-        self.selection_label.setText(f"Selected: {len(chosen)} {noun} · ${total:,.2f}")
+        self.selection_label.setText(f"Selected: {len(chosen)} {noun} · {display_money(total)}")
 
     def confirmation_text(self, chosen: list[CollectableInvoice]) -> str:
         total = sum((r.balance for r in chosen), Decimal(0))
@@ -163,7 +166,8 @@ class CollectPage(QWidget):
         noun = "invoice" if len(chosen) == 1 else "invoices"
         whom = "1 customer" if customers == 1 else f"{customers} customers"
         return (
-            f"Charge ${total:,.2f} to the stored cards of {whom} for {len(chosen)} {noun}?\n\n"
+            f"Charge {display_money(total)} to the stored cards of {whom} "
+            f"for {len(chosen)} {noun}?\n\n"
             "Each invoice is charged its open balance. Nothing is charged yet: the charges "
             "are sent to PayTrace on the next sync (press Sync now to send them at once)."
         )
@@ -198,11 +202,11 @@ class CollectPage(QWidget):
         total = sum((i.amount for i in result.queued), Decimal(0))
         if queued:
             self.ctx.signals.status_message.emit(
-                f"{queued} card charge(s) for ${total:,.2f} queued; "
+                f"{counted(queued, 'card charge')} for {display_money(total)} queued; "
                 "they are sent to PayTrace on the next sync."
             )
         if result.refused:
-            head = f"{queued} charge(s) queued. " if queued else ""
+            head = f"{counted(queued, 'charge')} queued. " if queued else ""
             notify(
                 self,
                 "Some invoices were not charged",

@@ -5,6 +5,9 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from app.domain.display_time import show_local
+from app.domain.money import display_money
+from app.sync.failure_words import setting_named_in
 from app.ui.context import UiContext
 from app.ui.models.dashboard_data import CountSum, DashboardData, load_dashboard
 from app.ui.ops import run_call
@@ -15,8 +18,11 @@ from app.ui.widgets.daily_chart import DailyChart
 class Tile(QFrame):
     """One figure: a caption, a big number, a line of detail, optionally a link to a page."""
 
-    def __init__(self, caption: str, target: str = "", parent: QWidget | None = None) -> None:
+    def __init__(
+        self, caption: str, target: str = "", parent: QWidget | None = None, *, link: str = "Open"
+    ) -> None:
         super().__init__(parent)
+        self.target = target
         self.setObjectName("tile")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
@@ -31,7 +37,7 @@ class Tile(QFrame):
             layout.addWidget(widget)
         self.link: QPushButton | None = None
         if target:
-            self.link = QPushButton("Open")
+            self.link = QPushButton(link)
             self.link.setObjectName("linkButton")
             self.link.setCursor(Qt.CursorShape.PointingHandCursor)
             layout.addWidget(self.link, alignment=Qt.AlignmentFlag.AlignLeft)
@@ -47,7 +53,7 @@ class Tile(QFrame):
 
 def _money(cs: CountSum) -> tuple[str, str]:
     noun = "payment" if cs.count == 1 else "payments"
-    return f"${cs.total:,.2f}", f"{cs.count:,} {noun}"
+    return f"{display_money(cs.total)}", f"{cs.count:,} {noun}"
 
 
 class DashboardPage(QWidget):
@@ -58,6 +64,7 @@ class DashboardPage(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.data: DashboardData | None = None
+        self.syncing = False  # between sync_started and sync_finished
         layout = QVBoxLayout(self)
         layout.setSpacing(12)
         grid = QGridLayout()
@@ -69,7 +76,9 @@ class DashboardPage(QWidget):
         self.dead = Tile("Could not post (dead letters)", "exceptions")
         self.changed = Tile("Changed after posting", "exceptions")
         self.anomalies = Tile("Anomalies (unusual payments)", "exceptions")
-        self.sync = Tile("Last sync")
+        self.sync = Tile("Last sync", "settings", link="Open Settings")
+        assert self.sync.link is not None
+        self.sync.link.hide()  # shown when a setting would fix the last failure
         tiles = (self.today, self.month, self.unmatched, self.unposted)
         tiles2 = (self.dead, self.changed, self.anomalies, self.sync)
         for col, tile in enumerate(tiles):
@@ -80,9 +89,8 @@ class DashboardPage(QWidget):
         views = {self.unmatched: "open", self.unposted: "approved"}
         for tile in (*tiles, *tiles2):
             if tile.link is not None:
-                target = "reconciliation" if tile in tiles else "exceptions"
                 view = views.get(tile, "")
-                tile.link.clicked.connect(lambda _c=False, t=target, v=view: self._open(t, v))
+                tile.link.clicked.connect(lambda _c=False, t=tile.target, v=view: self._open(t, v))
         layout.addLayout(grid)
         chart_frame = QFrame()
         chart_frame.setObjectName("tile")
@@ -94,8 +102,18 @@ class DashboardPage(QWidget):
         chart_layout.addWidget(self.chart, 1)
         layout.addWidget(chart_frame, 1)
         ctx.signals.data_changed.connect(self._changed)
-        subscribe(self, ctx.signals.sync_finished, lambda _ok, _words: self.refresh())
+        subscribe(self, ctx.signals.sync_finished, lambda _ok, _words: self._sync_ended())
+        subscribe(self, ctx.signals.sync_started, lambda _trigger: self._sync_running())
         self.refresh()
+
+    def _sync_ended(self) -> None:
+        self.syncing = False
+        self.refresh()
+
+    def _sync_running(self) -> None:
+        self.syncing = True
+        if self.data is not None and self.data.last_sync is None:
+            self.sync.set_figure("Running", "First sync running… the figures fill in as it ends.")
 
     def _changed(self, entity: str) -> None:
         if entity in ALL_ENTITIES:
@@ -141,10 +159,12 @@ class DashboardPage(QWidget):
             warn=data.anomalies > 0,
         )
         run = data.last_sync
-        if run is None:
+        if run is None and self.syncing:
+            self.sync.set_figure("Running", "First sync running… the figures fill in as it ends.")
+        elif run is None:
             self.sync.set_figure("Never", "Press Sync now to fetch from PayTrace.")
         else:
-            when = f"{run.started_at:%Y-%m-%d %H:%M} UTC"
+            when = show_local(run.started_at)
             if run.status == "ok":
                 counts = ", ".join(f"{v} {k}" for k, v in run.counts.items() if v) or "no changes"
                 self.sync.set_figure("OK", f"{when} · {counts}")
@@ -152,4 +172,6 @@ class DashboardPage(QWidget):
                 self.sync.set_figure(
                     run.status.capitalize(), f"{when} · {run.error or ''}", warn=True
                 )
+            if self.sync.link is not None:  # a failure a setting fixes: a link to it
+                self.sync.link.setVisible(bool(setting_named_in(run.error or "")))
         self.chart.set_series(data.daily)

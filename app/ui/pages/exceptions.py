@@ -34,6 +34,7 @@ from app.ui.signals import AUDIT, EXCEPTIONS, OUTBOX, announce_changed, subscrib
 from app.ui.widgets.filters import SearchBox
 from app.ui.widgets.grid_view import GridView
 from app.ui.widgets.notices import notify
+from app.ui.widgets.payload_table import PayloadTable
 
 STATUSES = (("Open", "open"), ("Resolved", "resolved"), ("Discarded", "discarded"), ("All", ""))
 
@@ -92,13 +93,23 @@ class ExceptionsPage(QWidget):
         self.title_label.setWordWrap(True)
         self.detail_label = QLabel("")
         self.detail_label.setWordWrap(True)
+        # What a retry sends, as a labelled table; the exact text (JSON) only when the
+        # user asks to edit it.
+        self.payload_table = PayloadTable()
         self.payload = QPlainTextEdit()
         self.payload.setObjectName("payloadEditor")
-        self.payload.setPlaceholderText("Payload (JSON) to send on retry")
+        self.payload.setPlaceholderText("What is sent on retry, as text (JSON)")
+        self.payload.setVisible(False)
         layout.addWidget(self.title_label)
         layout.addWidget(self.detail_label)
+        layout.addWidget(self.payload_table, 1)
         layout.addWidget(self.payload, 1)
         buttons = QHBoxLayout()
+        self.edit_text = QPushButton("Edit as text")
+        self.edit_text.setCheckable(True)
+        self.edit_text.toggled.connect(self._edit_as_text)
+        buttons.addWidget(self.edit_text)
+        self.action_buttons: dict[str, QPushButton] = {}
         for text, slot in (
             ("Save payload", self.save_payload),
             ("Retry", self.retry_one),
@@ -109,6 +120,7 @@ class ExceptionsPage(QWidget):
             button = QPushButton(text)
             button.clicked.connect(slot)
             buttons.addWidget(button)
+            self.action_buttons[text] = button
         buttons.addStretch(1)
         layout.addLayout(buttons)
         return panel
@@ -170,6 +182,8 @@ class ExceptionsPage(QWidget):
             self.title_label.setText("Nothing here. Good.")
             self.detail_label.setText("")
             self.payload.clear()
+            self.payload_table.show_payload({})
+            self._enable_actions(None)
 
     def _current(self) -> dict[str, Any] | None:
         return self.model.row_dict(self.grid.currentIndex().row())
@@ -180,17 +194,50 @@ class ExceptionsPage(QWidget):
             return
         self.title_label.setText(str(values["title"]))
         self.detail_label.setText(str(values["detail"] or ""))
+        self._enable_actions(values)
         run_call(
             exception_payload,
             self.ctx.store,
             int(values["_key"]),
             label="Loading payload",
-            on_done=lambda p: self.payload.setPlainText(
-                redact_card_numbers(json.dumps(p, indent=2, default=str))
-            ),
+            on_done=self._show_payload,
             on_error=self.ctx.signals.status_message.emit,
             owner=self,
         )
+
+    def _enable_actions(self, values: dict[str, Any] | None) -> None:
+        """Only what applies to this item can be pressed; the tooltip says why not."""
+        is_open = values is not None and values["status"] == "open"
+        posting = is_open and values is not None and values["outbox_id"] is not None
+        alert = (
+            is_open
+            and values is not None
+            and is_posting_alert(str(values["category"]), str(values["reason_code"]))
+        )
+        no_posting = "This item is not about a posting to Sage Pro, so nothing can be sent."
+        closed = "This item is already closed."
+        rules = {
+            "Save payload": (posting, no_posting),
+            "Retry": (posting or alert, no_posting),
+            "Retry whole group": (posting or alert, no_posting),
+            "Resolve by hand…": (is_open, closed),
+            "Discard…": (is_open, closed),
+        }
+        for text, (enabled, why_not) in rules.items():
+            button = self.action_buttons[text]
+            button.setEnabled(enabled)
+            button.setToolTip("" if enabled or values is None else why_not)
+        self.edit_text.setEnabled(posting)
+        if not posting:
+            self.edit_text.setChecked(False)
+
+    def _show_payload(self, payload: Any) -> None:
+        self.payload.setPlainText(redact_card_numbers(json.dumps(payload, indent=2, default=str)))
+        self.payload_table.show_payload(payload if isinstance(payload, dict) else {})
+
+    def _edit_as_text(self, on: bool) -> None:
+        self.payload.setVisible(on)
+        self.payload_table.setVisible(not on)
 
     # -- actions ---------------------------------------------------------------------------
 

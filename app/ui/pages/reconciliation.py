@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.money import from_cents
+from app.domain.money import display_money, from_cents
+from app.domain.words import counted
 from app.ui import services
 from app.ui.context import UiContext
 from app.ui.dialogs.applications_dialog import ApplicationsDialog
@@ -119,7 +120,7 @@ class ReconciliationPage(QWidget):
         for box in (self.customer, self.text):
             box.search.connect(lambda _t: self.apply_filter())
         for amount in (self.amount_min, self.amount_max):
-            amount.editingFinished.connect(self.apply_filter)
+            amount.settled.connect(self.apply_filter)
         return bar
 
     def _action_bar(self) -> QHBoxLayout:
@@ -185,10 +186,21 @@ class ReconciliationPage(QWidget):
         )
 
     def show_view(self, view: str) -> None:
-        """Select a "Show" view (a key of STATUS_GROUPS); the filter follows the change."""
+        """Open on a "Show" view (a key of STATUS_GROUPS) with earlier searches cleared, so
+        the grid shows what the dashboard counted."""
+        boxes = (self.status, self.customer, self.text, self.amount_min, self.amount_max)
+        for box in (*boxes, self.date_from, self.date_to):
+            box.blockSignals(True)
+        for edit in (self.customer, self.text, self.amount_min, self.amount_max):
+            edit.clear()
+        for date_box in (self.date_from, self.date_to):
+            date_box.set_value(None)
         index = self.status.findData(view)
         if index >= 0:
             self.status.setCurrentIndex(index)
+        for box in (*boxes, self.date_from, self.date_to):
+            box.blockSignals(False)
+        self.apply_filter()
 
     def apply_filter(self) -> None:
         new = self.current_filter()
@@ -278,7 +290,7 @@ class ReconciliationPage(QWidget):
     def _approved(self, result: Any) -> None:
         approved = list(getattr(result, "approved", []))
         refused: dict[int, str] = dict(getattr(result, "refused", {}))
-        self.ctx.signals.status_message.emit(f"Approved {len(approved)} payment(s).")
+        self.ctx.signals.status_message.emit(f"Approved {counted(len(approved), 'payment')}.")
         if refused:
             lines = "\n".join(f"• Proposal {pid}: {why}" for pid, why in refused.items())
             notify(self, "Some were not approved", lines)
@@ -309,7 +321,11 @@ class ReconciliationPage(QWidget):
                 services.review().reject_proposal(store, pid, user=user, reason=reason)
             return len(ids)
 
-        self._run("Rejecting", work, lambda n: self._said(f"Rejected {n} proposal(s)."))
+        self._run(
+            "Rejecting",
+            work,
+            lambda n: self._said(f"Rejected {counted(n, 'proposed match', 'proposed matches')}."),
+        )
 
     def _said(self, words: str) -> None:
         self.ctx.signals.status_message.emit(words)
@@ -334,11 +350,15 @@ class ReconciliationPage(QWidget):
         )
         if dialog.exec() != ApplicationsDialog.DialogCode.Accepted:
             return
+        apps = dialog.applications() or []
         self.rematch(
             int(row["_key"]),
-            dialog.applications() or [],
+            apps,
             dialog.on_account(),
             exchange_rate=dialog.exchange_rate(),
+            # Refused after all (Sage Pro's books changed meanwhile): the dialog opens again
+            # with everything the user typed, beside the reason.
+            on_refused=lambda: self.rematch_current(initial=apps),
         )
 
     def rematch(
@@ -347,6 +367,7 @@ class ReconciliationPage(QWidget):
         apps: list[tuple[str, Decimal]],
         on_account: Decimal,
         exchange_rate: str | None = None,
+        on_refused: Callable[[], None] | None = None,
     ) -> None:
         store, user, profile = self.ctx.store, self.ctx.user, self.ctx.profile
 
@@ -362,7 +383,16 @@ class ReconciliationPage(QWidget):
                 profile=profile,
             )
 
-        self._run("Re-matching", work, lambda _new: self._said("Match changed; review it."))
+        def refused(words: str) -> None:
+            self._error(words)
+            if on_refused is not None:
+                on_refused()
+
+        def changed(_new: Any) -> None:
+            announce_changed(*CHANGED)
+            self._said("Match changed; review it.")
+
+        run_call(work, label="Re-matching", on_done=changed, on_error=refused, owner=self)
 
     def use_candidate(self, candidate: CandidateView) -> None:
         row = self._current()
@@ -383,7 +413,8 @@ class ReconciliationPage(QWidget):
         answer = QMessageBox.question(
             self,
             "Put on account",
-            f"Put the whole ${amount:,.2f} on {row['customer'] or 'the customer'}'s account?",
+            f"Put the whole {display_money(amount)} on "
+            f"{row['customer'] or 'the customer'}'s account?",
         )
         if answer == QMessageBox.StandardButton.Yes:
             self.rematch(int(row["_key"]), [], amount)

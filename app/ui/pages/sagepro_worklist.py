@@ -11,13 +11,13 @@ from typing import Any
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from app.clock import utcnow_on
-from app.config import data_dir
 from app.store import sagepro_worklist
 from app.ui.context import UiContext
 from app.ui.export_actions import export_grid
 from app.ui.models.sagepro_worklist import WorklistModel
 from app.ui.ops import Op, run_call
 from app.ui.signals import EXCEPTIONS, OUTBOX, subscribe
+from app.ui.ui_state import export_folder, remember_export_folder
 from app.ui.widgets.filters import SearchBox
 from app.ui.widgets.grid_view import GridView, TotalsBar
 from app.ui.widgets.notices import notify
@@ -78,11 +78,13 @@ class SageProWorklistPage(QWidget):
     def print_list(self, path: Path | None = None) -> Op | None:
         """Write what the grid shows (same search and order) as a PDF to print."""
         if path is None:
-            suggested = str(data_dir() / f"paysage-sagepro-worklist-{date.today():%Y-%m-%d}.pdf")
+            name = f"paysage-sagepro-worklist-{date.today():%Y-%m-%d}.pdf"
+            suggested = str(export_folder() / name)
             chosen, _f = QFileDialog.getSaveFileName(self, "Print to PDF", suggested, "PDF (*.pdf)")
             if not chosen:
                 return None
             path = Path(chosen)
+            remember_export_folder(path)
         spec = self.model.spec
         sort = spec.sort.key if spec.sort is not None else "staged_at"
         search, descending, target = self.model.search, spec.descending, path

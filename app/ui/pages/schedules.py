@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.display_time import show_date
+from app.domain.money import display_money
 from app.store import Store
 from app.sync.recurring import (
     FREQUENCIES,
@@ -43,6 +45,8 @@ from app.ui.dialogs.recurrence_dialog import (
 from app.ui.models.list_table import ListColumn, ListTableModel
 from app.ui.ops import run_call
 from app.ui.signals import AUDIT, EXCEPTIONS, announce_changed
+from app.ui.widgets.empty_state import EmptyState
+from app.ui.widgets.grid_view import header_room
 from app.ui.widgets.notices import notify
 
 STATUS_WORDS = {
@@ -57,7 +61,7 @@ SCHEDULE_COLUMNS = (
     ListColumn("Customer", lambda s: s.customer_id or s.paytrace_customer_id, width=110),
     ListColumn("Amount", lambda s: s.amount, "money", width=90),
     ListColumn("How often", lambda s: FREQUENCIES.get(s.frequency, str(s.frequency)), width=150),
-    ListColumn("From", lambda s: s.start_date.isoformat(), width=95),
+    ListColumn("From", lambda s: show_date(s.start_date), width=95),
     ListColumn("Charges", lambda s: s.total_count, "int", width=80),
     ListColumn(
         "Status",
@@ -69,7 +73,7 @@ SCHEDULE_COLUMNS = (
 )
 
 UPCOMING_COLUMNS = (
-    ListColumn("Date", lambda c: c.charge_date.isoformat(), width=95),
+    ListColumn("Date", lambda c: show_date(c.charge_date), width=95),
     ListColumn("Customer", lambda c: c.customer_id or c.paytrace_customer_id, width=110),
     ListColumn("Amount", lambda c: c.amount, "money", width=90),
     ListColumn("Charge", lambda c: f"{c.number} of {c.total_count}", width=90),
@@ -92,7 +96,9 @@ def _table(model: ListTableModel, columns: tuple[ListColumn, ...]) -> QTableView
         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
     )
     for i, column in enumerate(columns):
-        view.setColumnWidth(i, column.width)
+        view.setColumnWidth(
+            i, max(column.width, header_room(view.horizontalHeader(), column.header))
+        )
     return view
 
 
@@ -155,6 +161,18 @@ class SchedulesPage(QWidget):
         lower_layout.addWidget(self.upcoming_heading)
         self.upcoming_grid = _table(self.upcoming, UPCOMING_COLUMNS)
         lower_layout.addWidget(self.upcoming_grid, 1)
+        self.empty_schedules = EmptyState(
+            self.schedule_grid,
+            "No recurring billing yet. Press “New schedule…” to charge a customer's stored "
+            "card every week, month or year; schedules already set up in PayTrace appear "
+            "here after the next sync.",
+            ready=lambda: self.schedules.loaded,
+        )
+        self.empty_upcoming = EmptyState(
+            self.upcoming_grid,
+            "No charges are due in this period.",
+            ready=lambda: self.upcoming.loaded,
+        )
         split.addWidget(lower)
         split.setSizes([330, 330])
         layout.addWidget(split, 1)
@@ -192,7 +210,7 @@ class SchedulesPage(QWidget):
         if upcoming:
             total = sum((c.amount for c in upcoming), Decimal(0))
             self.upcoming_heading.setText(
-                f"Upcoming charges, next {days} days: {len(upcoming)} · ${total:,.2f}"
+                f"Upcoming charges, next {days} days: {len(upcoming)} · {display_money(total)}"
             )
         else:
             self.upcoming_heading.setText(f"Upcoming charges: none in the next {days} days")
@@ -216,7 +234,7 @@ class SchedulesPage(QWidget):
         if chosen is None or chosen.status != "active":
             return
         words = (
-            f"Stop charging ${chosen.amount:,.2f} "
+            f"Stop charging {display_money(chosen.amount)} "
             f"{FREQUENCIES.get(chosen.frequency, '')} to customer "
             f"{chosen.customer_id or chosen.paytrace_customer_id}? PayTrace is told now; "
             "charges already made are not refunded."
@@ -291,7 +309,7 @@ class SchedulesPage(QWidget):
         announce_changed(AUDIT, EXCEPTIONS)
         self.ctx.signals.status_message.emit(
             f"Recurring billing set up in PayTrace for {info.customer_id}: "
-            f"${info.amount:,.2f} {FREQUENCIES.get(info.frequency, '')}."
+            f"{display_money(info.amount)} {FREQUENCIES.get(info.frequency, '')}."
         )
         self.reload()
 

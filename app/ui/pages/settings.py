@@ -10,13 +10,16 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
+    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QSpinBox,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -31,8 +34,10 @@ from app.ui.connection_checks import (
     save_gl_cache,
 )
 from app.ui.context import UiContext
+from app.ui.pages.settings_checks import settings_page_problems
 from app.ui.widgets.connection_forms import PayTraceForm, SageProForm
 from app.ui.widgets.filters import AmountEdit
+from app.ui.widgets.form_watch import watch_edits
 from app.ui.widgets.notices import notify
 
 GL_FIELDS = (
@@ -63,14 +68,19 @@ def _amount(value: Decimal) -> AmountEdit:
     return edit
 
 
-class SettingsPage(QScrollArea):
+class SettingsPage(QWidget):
+    """The form scrolls; the Save button stays in view below it."""
+
     page_key = "settings"
     title = "Settings"
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.setWidgetResizable(True)
+        self.dirty = False
+        self.form_scroll = QScrollArea()
+        self.form_scroll.setWidgetResizable(True)
+        self.form_scroll.setFrameShape(QFrame.Shape.NoFrame)
         body = QWidget()
         grid = QGridLayout(body)
         grid.setHorizontalSpacing(16)
@@ -86,17 +96,29 @@ class SettingsPage(QScrollArea):
         grid.addWidget(self._fees_box(), 2, 1)
         grid.addWidget(self._alerts_box(), 3, 0)
         grid.addWidget(self._worklist_box(), 3, 1)
-        buttons = QHBoxLayout()
+        grid.setRowStretch(4, 1)
+        self.form_scroll.setWidget(body)
+        footer = QHBoxLayout()
         self.save_button = QPushButton("Save settings")
         self.save_button.setObjectName("primaryButton")
         self.save_button.clicked.connect(self.save)
         self.saved_label = QLabel("")
-        buttons.addWidget(self.save_button)
-        buttons.addWidget(self.saved_label, 1)
-        grid.addLayout(buttons, 4, 0, 1, 2)
-        grid.setRowStretch(5, 1)
-        self.setWidget(body)
+        self.saved_label.setObjectName("savedNote")
+        self.saved_label.setWordWrap(True)
+        footer.addWidget(self.save_button, 0, Qt.AlignmentFlag.AlignTop)
+        footer.addWidget(self.saved_label, 1)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.form_scroll, 1)
+        outer.addLayout(footer)
         self.load()
+        watch_edits(body, self._edited)
+
+    def _edited(self) -> None:
+        """Any change: "Saved." no longer holds, and leaving will ask."""
+        if not self._loading:
+            self.dirty = True
+            self.saved_label.setText("")
 
     def _schedule_box(self) -> QGroupBox:
         box = QGroupBox("Schedule")
@@ -218,6 +240,14 @@ class SettingsPage(QScrollArea):
     # -- load / save -----------------------------------------------------------------------
 
     def load(self) -> None:
+        self._loading = True
+        try:
+            self._load()
+        finally:
+            self._loading = False
+        self.dirty = False
+
+    def _load(self) -> None:
         p = self.ctx.profile
         self.paytrace.load(p)
         self.sagepro.load(p)
@@ -274,14 +304,41 @@ class SettingsPage(QScrollArea):
             else text.split(" — ")[0].strip()
         )
 
-    def save(self) -> None:
+    def problems(self) -> list[str]:
+        """Everything that stops a save, one sentence per field."""
+        return settings_page_problems(self)
+
+    def _refused_confirmed(self) -> bool:
+        """A connection whose test just failed is saved only when the user says so."""
+        for form in (self.paytrace, self.sagepro):
+            words = form.refused_words()
+            if words:
+                answer = QMessageBox.question(
+                    self,
+                    "Save settings",
+                    f"The {form.title()} connection test failed: {words}\n\nSave anyway?",
+                )
+                if answer != QMessageBox.StandardButton.Yes:
+                    return False
+        return True
+
+    def save(self) -> bool:
+        """Save what the form says; False (with the reasons shown) when it cannot."""
+        found = self.problems()
+        if found:
+            self.saved_label.setText("Not saved: " + " ".join(found))
+            notify(self, "Settings not saved", "\n".join(found), warning=True)
+            return False
+        if not self._refused_confirmed():
+            self.saved_label.setText("Not saved.")
+            return False
         p = self.ctx.profile
         try:
             self.paytrace.save_secret(p.name)
             self.sagepro.save_secret(p.name)
         except CredentialsError as exc:
             notify(self, "Keyring", str(exc), warning=True)
-            return
+            return False
         self.paytrace.apply(p)
         self.sagepro.apply(p)
         p.sync.enabled = self.sync_enabled.isChecked()
@@ -311,4 +368,26 @@ class SettingsPage(QScrollArea):
         p.sagepro.worklist_alert_days = self.worklist_days.value()
         self.ctx.save_settings()
         self.ctx.signals.schedule_changed.emit()
+        self.dirty = False
         self.saved_label.setText("Saved.")
+        return True
+
+    def confirm_leave(self) -> bool:
+        """Called before the window shows another page: unsaved changes are saved, thrown
+        away or kept (staying here), as the user chooses."""
+        if not self.dirty:
+            return True
+        buttons = QMessageBox.StandardButton
+        answer = QMessageBox.question(
+            self,
+            "Unsaved settings",
+            "Settings have changes that are not saved. Save them before leaving?",
+            buttons.Save | buttons.Discard | buttons.Cancel,
+            buttons.Save,
+        )
+        if answer == buttons.Save:
+            return self.save()
+        if answer == buttons.Discard:
+            self.load()
+            return True
+        return False

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.display_time import show_local
 from app.ui.context import UiContext
 from app.ui.export_actions import export_grid
 from app.ui.models.transaction_detail import TransactionDetail, load_transaction_detail
@@ -44,8 +45,9 @@ class TransactionDetailView(QTabWidget):
         self.summary = QWidget()
         self.summary_form = QFormLayout(self.summary)
         self.history = QTreeWidget()
-        self.history.setHeaderLabels(["When (UTC)", "Change", "Fields"])
+        self.history.setHeaderLabels(["When", "Change", "Fields"])  # local time
         self.history.setRootIsDecorated(False)
+        self.history.setColumnWidth(0, 150)
         self.raw = QPlainTextEdit(readOnly=True)
         self.raw.setObjectName("rawRecord")
         self.postings = QTreeWidget()
@@ -66,7 +68,7 @@ class TransactionDetailView(QTabWidget):
             self.summary_form.addRow(label, text)
         self.history.clear()
         for at, change, fields in detail.history:
-            self.history.addTopLevelItem(QTreeWidgetItem([f"{at:%Y-%m-%d %H:%M}", change, fields]))
+            self.history.addTopLevelItem(QTreeWidgetItem([show_local(at), change, fields]))
         self.raw.setPlainText(detail.raw_json)
         self.postings.clear()
         for row in detail.postings:
@@ -125,7 +127,7 @@ class TransactionsPage(QWidget):
         for edit in (self.date_from, self.date_to):
             edit.dateChanged.connect(lambda _d: self.apply_filter())
         for amount in (self.amount_min, self.amount_max):
-            amount.editingFinished.connect(self.apply_filter)
+            amount.settled.connect(self.apply_filter)
         self.text.search.connect(lambda _t: self.apply_filter())
         subscribe(
             self,

@@ -53,7 +53,19 @@ class _Form(QGroupBox):
         self.test_button.clicked.connect(self.test)
         self.last_op: Op | None = None
         self.last_result: CheckResult | None = None
+        self.edited_since_test = False
         self.profile_name = ""
+        self.secret.textEdited.connect(self._edited)
+
+    def _edited(self, _text: str = "") -> None:
+        self.edited_since_test = True
+
+    def refused_words(self) -> str:
+        """Why the last test failed, while nothing was changed since ("" otherwise)."""
+        result = self.last_result
+        if result is None or result.ok or self.edited_since_test:
+            return ""
+        return result.words
 
     def _add_test_row(self) -> None:
         row = QHBoxLayout()
@@ -77,6 +89,9 @@ class _Form(QGroupBox):
         self.secret.setPlaceholderText(_stored_hint(profile_name, self.system))
 
     def test(self) -> None:
+        # Disabling the focused button would push the focus into the next field.
+        self._had_focus = self.test_button.hasFocus()
+        self.edited_since_test = False
         self.test_button.setEnabled(False)
         self.result.setText("Testing…")
         self.result.setProperty("state", "")
@@ -94,6 +109,8 @@ class _Form(QGroupBox):
     def _done(self, result: CheckResult) -> None:
         self.last_result = result
         self.test_button.setEnabled(True)
+        if getattr(self, "_had_focus", False):
+            self.test_button.setFocus()
         self.result.setText(("✔ " if result.ok else "✖ ") + result.words)
         self.result.setProperty("state", "ok" if result.ok else "bad")
         self.result.style().unpolish(self.result)
@@ -121,6 +138,8 @@ class PayTraceForm(_Form):
         self.form.addRow("API password", self.secret)
         self.form.addRow("Integrator id", self.integrator)
         self._add_test_row()
+        for edit in (self.url, self.username, self.integrator):
+            edit.textEdited.connect(self._edited)
 
     def _preset_chosen(self, _index: int) -> None:
         url = str(self.preset.currentData() or "")
@@ -162,6 +181,8 @@ class SageProForm(_Form):
         self.form.addRow("Company", self.company)
         self.form.addRow("API key", self.secret)
         self._add_test_row()
+        for edit in (self.url, self.company):
+            edit.textEdited.connect(self._edited)
 
     def load(self, profile: Profile) -> None:
         self.profile_name = profile.name

@@ -10,6 +10,7 @@ from PySide6.QtCore import QDate, QRegularExpression, QTimer, Signal
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import QDateEdit, QLineEdit, QWidget
 
+from app.domain.display_time import patterns
 from app.domain.money import MoneyError, to_money
 
 _NO_DATE = QDate(2000, 1, 1)
@@ -40,7 +41,7 @@ class OptionalDateEdit(QDateEdit):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setCalendarPopup(True)
-        self.setDisplayFormat("yyyy-MM-dd")
+        self.setDisplayFormat(patterns()[0])
         self.setMinimumDate(_NO_DATE)
         self.setSpecialValueText("Any")
         self.setDate(_NO_DATE)
@@ -55,13 +56,27 @@ class OptionalDateEdit(QDateEdit):
 
 
 class AmountEdit(QLineEdit):
+    """An amount box. As a filter it applies as the user types: ``settled`` fires 250 ms
+    after the last keystroke, like the search box (and at once on Enter or leaving it)."""
+
+    settled = Signal()
+
     def __init__(self, placeholder: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setPlaceholderText(placeholder)
+        self._timer = QTimer(self, singleShot=True, interval=250)
+        self._timer.timeout.connect(self.settled.emit)
+        self.textEdited.connect(lambda _t: self._timer.start())
+        self.editingFinished.connect(self._flush)
         self.setValidator(
             QRegularExpressionValidator(QRegularExpression(r"^-?[0-9,]*(\.[0-9]{0,2})?$"), self)
         )
         self.setFixedWidth(80)
+
+    def _flush(self) -> None:
+        if self._timer.isActive():
+            self._timer.stop()
+            self.settled.emit()
 
     def value(self) -> Decimal | None:
         text = self.text().strip()

@@ -5,9 +5,21 @@ from __future__ import annotations
 from decimal import Decimal
 
 from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QWidget
 
+from app.domain.money import display_money
 from app.ui.models.sql_table import SqlTableModel
+
+HEADER_PADDING = 2 * 6 + 2  # style.qss: QHeaderView::section padding 6px a side, a border
+SORT_ARROW = 16  # the sort indicator beside the text of the sorted column
+
+
+def header_room(header: QHeaderView, text: str) -> int:
+    """The width a header section needs to show ``text`` whole, sort arrow included."""
+    font = QFont(header.font())
+    font.setWeight(QFont.Weight.DemiBold)  # style.qss: font-weight 600
+    return QFontMetrics(font).horizontalAdvance(text) + HEADER_PADDING + SORT_ARROW
 
 
 class GridView(QTableView):
@@ -35,7 +47,7 @@ class GridView(QTableView):
         header.setStretchLastSection(True)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         for i, column in enumerate(model.columns):
-            self.setColumnWidth(i, column.width)
+            self.setColumnWidth(i, max(column.width, header_room(header, column.header)))
         # The indicator is set first so enabling sorting runs exactly one (SQL) sort.
         sort_column = model.column_index(sort_key) if sort_key else 0
         order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
@@ -62,7 +74,7 @@ class GridView(QTableView):
 
 
 def money_text(value: Decimal | None) -> str:
-    return "—" if value is None else f"${value:,.2f}"
+    return "—" if value is None else f"{display_money(value)}"
 
 
 class TotalsBar(QLabel):

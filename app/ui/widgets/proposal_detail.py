@@ -3,8 +3,6 @@ alternative candidates (each can be chosen with one click)."""
 
 from __future__ import annotations
 
-from datetime import UTC
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
@@ -17,12 +15,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.display_time import show_local
+from app.domain.matching.rule_words import rule_words, score_part_words
+from app.domain.money import display_money
 from app.ui.models.proposal_detail import CandidateView, ProposalDetail
 
 
 def _heading(text: str) -> QLabel:
     label = QLabel(text)
     label.setObjectName("sectionHeading")
+    label.setWordWrap(True)  # the panel is narrow: a heading wraps rather than widening it
     return label
 
 
@@ -34,12 +36,9 @@ def _words(text: str) -> QLabel:
 
 
 def decided_line(detail: ProposalDetail) -> str:
-    """Like "Approved by amy at Nov 18 14:05" (local time); rejected ones say so."""
+    """Like "Approved by amy at 2025-11-18 14:05" (local time); rejected ones say so."""
     verb = {"rejected": "Rejected", "superseded": "Superseded"}.get(detail.status, "Approved")
-    when = ""
-    if detail.decided_at is not None:
-        local = detail.decided_at.replace(tzinfo=UTC).astimezone()
-        when = f" at {local:%b %d %H:%M}"
+    when = f" at {show_local(detail.decided_at)}" if detail.decided_at is not None else ""
     return f"{verb} by {detail.decided_by}{when}"
 
 
@@ -50,6 +49,7 @@ class ProposalDetailPanel(QScrollArea):
         super().__init__(parent)
         self.setObjectName("detailPanel")
         self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setMinimumWidth(280)
         self.detail: ProposalDetail | None = None
         self.show_message("Select a payment to see why it was matched.")
@@ -69,7 +69,7 @@ class ProposalDetailPanel(QScrollArea):
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.setSpacing(6)
-        title = QLabel(f"${detail.amount:,.2f} — {detail.customer}")
+        title = QLabel(f"{display_money(detail.amount)} — {detail.customer}")
         title.setObjectName("detailTitle")
         title.setWordWrap(True)
         layout.addWidget(title)
@@ -78,7 +78,8 @@ class ProposalDetailPanel(QScrollArea):
             layout.addWidget(_words(f"Reference typed by payer: “{detail.typed_reference}”"))
         if detail.description:
             layout.addWidget(_words(f"Description: {detail.description}"))
-        layout.addWidget(_heading(f"Match · Confidence {detail.confidence}% · {detail.rule}"))
+        layout.addWidget(_heading(f"Match · Confidence {detail.confidence}%"))
+        layout.addWidget(_words(rule_words(detail.rule)))
         layout.addWidget(_words(detail.reason))
         if detail.waiting_note:
             note = _words(detail.waiting_note)
@@ -86,14 +87,12 @@ class ProposalDetailPanel(QScrollArea):
             layout.addWidget(note)
         if detail.decided_by:
             layout.addWidget(_words(decided_line(detail)))
-        layout.addWidget(_heading(f"Score parts (raw score {detail.raw_score})"))
-        for name, points in detail.score_parts or [("no parts recorded", 0)]:
-            layout.addWidget(self._score_row(name, points))
+        self._score_parts(layout, detail)
         layout.addWidget(_heading("Applies to"))
         for invoice, amount in detail.applications:
-            layout.addWidget(_words(f"Invoice {invoice}: ${amount:,.2f}"))
+            layout.addWidget(_words(f"Invoice {invoice}: {display_money(amount)}"))
         if detail.on_account:
-            layout.addWidget(_words(f"On account: ${detail.on_account:,.2f}"))
+            layout.addWidget(_words(f"On account: {display_money(detail.on_account)}"))
         if not detail.applications and not detail.on_account:
             layout.addWidget(_words("Nothing yet — choose an invoice or put it on account."))
         layout.addWidget(_heading("Other candidates"))
@@ -108,12 +107,25 @@ class ProposalDetailPanel(QScrollArea):
         layout.addStretch(1)
         self.setWidget(body)
 
+    def _score_parts(self, layout: QVBoxLayout, detail: ProposalDetail) -> None:
+        """Each part's points, then their total: the raw score the engine kept (a total
+        over 100 is capped at 100)."""
+        layout.addWidget(_heading(f"Score parts (raw score {detail.raw_score})"))
+        if not detail.score_parts:
+            layout.addWidget(_words("No score parts were recorded for this match."))
+            return
+        for name, points in detail.score_parts:
+            layout.addWidget(self._score_row(score_part_words(name), points))
+        total = sum(points for _name, points in detail.score_parts)
+        words = f"Total {total}" + (" (counted as 100)" if total > 100 else "")
+        layout.addWidget(_words(words))
+
     def _score_row(self, name: str, points: int) -> QWidget:
         row = QWidget()
         layout = QHBoxLayout(row)
         layout.setContentsMargins(0, 0, 0, 0)
-        label = QLabel(name.replace("_", " ").capitalize())
-        label.setFixedWidth(96)
+        label = QLabel(name)
+        label.setMinimumWidth(label.sizeHint().width())
         bar = QProgressBar()
         bar.setRange(0, 100)
         bar.setValue(max(0, min(100, points)))
@@ -133,7 +145,11 @@ class ProposalDetailPanel(QScrollArea):
         card.setObjectName("candidateCard")
         layout = QVBoxLayout(card)
         layout.setContentsMargins(8, 6, 8, 6)
-        amount = f"${candidate.amount:,.2f}" if candidate.amount is not None else "amount unknown"
+        amount = (
+            f"{display_money(candidate.amount)}"
+            if candidate.amount is not None
+            else "amount unknown"
+        )
         # A rival's raw engine score (not calibrated), comparable with the score parts.
         score = f"raw score {candidate.score}" if candidate.score is not None else "no score"
         layout.addWidget(_words(f"Invoice {candidate.invoices or '?'} · {amount} · {score}"))

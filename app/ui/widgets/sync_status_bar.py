@@ -3,12 +3,14 @@ with Cancel while a cycle runs, and the schedule switch."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QCheckBox, QLabel, QProgressBar, QPushButton, QStatusBar, QWidget
 
 from app.config import environment_kind
+from app.domain.display_time import show_local, show_time, to_local
+from app.sync.failure_words import setting_named_in
 from app.ui.context import UiContext
 from app.ui.models.last_sync import LastRun, last_sync_run
 from app.ui.ops import run_call
@@ -16,9 +18,10 @@ from app.ui.sync_controller import SyncController
 
 
 def local_time(utc: datetime) -> str:
-    local = utc.replace(tzinfo=UTC).astimezone()
+    """Today's time alone, another day's date and time (local)."""
+    local = to_local(utc)
     today = datetime.now().astimezone().date()
-    return local.strftime("%H:%M") if local.date() == today else local.strftime("%b %d %H:%M")
+    return show_time(local) if local.date() == today else show_local(utc)
 
 
 class SyncStatusBar(QStatusBar):
@@ -64,6 +67,12 @@ class SyncStatusBar(QStatusBar):
         self.message = QLabel("")
         self.message.setObjectName("statusMessage")
         self.addWidget(self.message, 1)
+        # A failure a setting fixes: one click to that setting.
+        self.fix = QPushButton("Open Settings")
+        self.fix.setObjectName("linkButton")
+        self.fix.hide()
+        self.fix.clicked.connect(lambda: ctx.signals.navigate.emit("settings"))
+        self.addWidget(self.fix)
         for widget in (self.progress, self.cancel, self.schedule, self.sync_now):
             self.addPermanentWidget(widget)
         signals = ctx.signals
@@ -81,6 +90,7 @@ class SyncStatusBar(QStatusBar):
     def say(self, words: str) -> None:
         self.message.setText(words)
         self.message.setToolTip(words)
+        self.fix.setVisible(bool(setting_named_in(words)))
 
     def refresh_last(self) -> None:
         run_call(
@@ -109,7 +119,7 @@ class SyncStatusBar(QStatusBar):
             return
         when = self.controller.next_run()
         if when is not None:
-            self.next.setText(f"Next: {when.astimezone().strftime('%H:%M')}")
+            self.next.setText(f"Next: {show_time(when.astimezone())}")
         else:
             self.next.setText(f"Every {self.ctx.profile.sync.interval_minutes} min")
         self.next.setToolTip(self.controller.schedule_error)
@@ -123,13 +133,17 @@ class SyncStatusBar(QStatusBar):
         self.say("Scheduled sync running…" if trigger == "schedule" else "Syncing…")
 
     def _progress(self, stage: str, done: int, total: int) -> None:
+        # The stage goes in the message line (it has room, and a tooltip when cut); the
+        # narrow bar shows only how far along it is.
+        self.say(f"{stage}…")
+        self.progress.setToolTip(stage)
         if total > 0:
             self.progress.setRange(0, total)
             self.progress.setValue(done)
-            self.progress.setFormat(f"{stage} %v/%m")
+            self.progress.setFormat("%v of %m")
         else:
             self.progress.setRange(0, 0)
-            self.progress.setFormat(stage)
+            self.progress.setFormat("")
 
     def _finished(self, ok: bool, words: str) -> None:
         self.sync_now.setEnabled(True)

@@ -1,0 +1,46 @@
+"""The words a bookkeeper reads instead of codes: every matcher rule has a phrase, audited
+changes read as sentences, counted nouns never say "(s)", money has one look."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from app.domain.matching.model import MatchRule
+from app.domain.matching.rule_words import RULE_WORDS, rule_words
+from app.domain.money import display_money
+from app.domain.words import counted, describe_change, field_words
+
+
+@pytest.mark.parametrize("rule", list(MatchRule))
+def test_every_matcher_rule_has_a_phrase(rule: MatchRule) -> None:
+    assert rule.value in RULE_WORDS
+    assert "_" not in rule_words(rule.value)
+
+
+def test_an_unknown_rule_still_reads_as_words() -> None:
+    assert rule_words("some_new_rule") == "Some new rule"
+
+
+def test_audited_changes_read_as_sentences() -> None:
+    assert describe_change('{"status": "posted"}') == "Status: posted"
+    assert describe_change({"interval": 5, "auto_approve": True}) == (
+        "Sync every (minutes): 5 · Auto approve: yes"
+    )
+    assert describe_change({"status": "changed_after_posting"}) == ("Status: changed after posting")
+    assert describe_change("not json") == "not json"
+    assert field_words("PaymentDate") == "Payment date"
+
+
+def test_counted_nouns() -> None:
+    assert counted(1, "payment") == "1 payment"
+    assert counted(1200, "payment") == "1,200 payments"
+    assert counted(2, "proposed match", "proposed matches") == "2 proposed matches"
+
+
+def test_one_money_look() -> None:
+    assert display_money(Decimal("300")) == "$300.00"
+    assert display_money(Decimal("-5")) == "-$5.00"
+    assert display_money(123456789, cents=True) == "$1,234,567.89"
+    assert display_money(None) == ""
