@@ -9,7 +9,7 @@ runs in its own committed transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -128,14 +128,21 @@ def active_version(db: SessionSource) -> tuple[int, MappingDocument]:
 
 
 def ensure_active_version(
-    db: SessionSource, author: str = "Paysage"
+    db: SessionSource,
+    author: str = "Paysage",
+    *,
+    prepare: Callable[[MappingDocument], MappingDocument] | None = None,
 ) -> tuple[int, MappingDocument]:
-    """The active version, saving the shipped default template first when there is none."""
+    """The active version, saving the shipped default template first when there is none
+    (``prepare`` fills in what the caller knows, e.g. Settings' GL accounts)."""
     with _session(db) as session:
         try:
             return active_version(session)
         except NoMappingVersionError:
-            _add(session, load_default_template(), author, "Default template", activate=True)
+            template = load_default_template()
+            if prepare is not None:
+                template = prepare(template)
+            _add(session, template, author, "Default template", activate=True)
             return active_version(session)
 
 

@@ -28,7 +28,7 @@ from app.sync.anomaly_scan import scan_anomalies
 from app.sync.cancel import CancelToken
 from app.sync.errors import SyncFatalError
 from app.sync.ingest import get_cursor, ingest_transactions, set_cursor
-from app.sync.mapping_bridge import active_payment_mapper
+from app.sync.mapping_bridge import active_record_mapper
 from app.sync.old_sales import OldSaleLookup, look_up_old_sales
 from app.sync.paytrace_poster import PayTraceOutboxPoster
 from app.sync.pipeline import PROPOSE_CHUNK, PipelineCounts, TransactionKey, propose
@@ -216,7 +216,7 @@ def _propose_in_chunks(
     first = True
     while True:
         with ctx.store.write() as session:
-            mapper = active_payment_mapper(session, ctx.profile)
+            mapper = active_record_mapper(session, ctx.profile)
             counts = propose(
                 session,
                 profile=ctx.profile,
