@@ -91,7 +91,7 @@ def records_for(document: MappingDocument, row: Mapping[str, Any]) -> list[Targe
     ]
 
 
-def _map_field(mapping: FieldMapping, target: TargetField, context: TransformContext) -> Any:
+def map_field(mapping: FieldMapping, target: TargetField, context: TransformContext) -> Any:
     raw = get_path(context.row, mapping.source) if mapping.source else None
     value = run_chain(mapping.transforms, raw, context)
     if is_empty(value):
@@ -131,7 +131,7 @@ def _field_value(
                 problems.append(FieldProblem(key, "is required but nothing is mapped"))
             return None
         else:
-            value = _map_field(mapping, target, transform_context)
+            value = map_field(mapping, target, transform_context)
     except (TransformError, TargetValueError) as exc:
         problems.append(FieldProblem(key, str(exc), mapping.source if mapping else None))
         return None

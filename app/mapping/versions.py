@@ -18,8 +18,10 @@ from pathlib import Path
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.mapping.activation import require_activatable
 from app.mapping.diff import Change, diff_documents
 from app.mapping.document import MappingDocument, load_document, save_document
+from app.mapping.preview import load_sample_rows
 from app.mapping.template import load_default_template
 from app.mapping.validation import require_valid
 from app.store.models import MappingVersion
@@ -96,9 +98,12 @@ def save_version(
     activate: bool = True,
 ) -> VersionInfo:
     """Store ``document`` as the next version (active by default). Refuses a document with
-    validation errors (``InvalidMappingDocumentError``)."""
+    validation errors, and one that cannot go live (a field failing on every stored sample
+    row) when it is to be activated (``InvalidMappingDocumentError``, reasons in words)."""
     require_valid(document)
     with _session(db) as session:
+        if activate:
+            require_activatable(document, load_sample_rows(session))
         return _info(_add(session, document, author, comment, activate))
 
 
@@ -149,9 +154,11 @@ def ensure_active_version(
 def restore_version(
     db: SessionSource, version: int, author: str, comment: str | None = None
 ) -> VersionInfo:
-    """A new active version equal to ``version`` (history is never rewritten)."""
+    """A new active version equal to ``version`` (history is never rewritten); refused like
+    ``save_version`` when that version could not go live today."""
     with _session(db) as session:
         document = _document(_row(session, version))
+        require_activatable(document, load_sample_rows(session))
         note = comment if comment is not None else f"Restored version {version}"
         return _info(_add(session, document, author, note, activate=True))
 
