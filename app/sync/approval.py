@@ -54,6 +54,8 @@ class RecordMapper(Protocol):
         customer_id: str = "",
     ) -> dict[str, str]: ...
 
+    def settlement_fields(self, batch_number: int) -> dict[str, str]: ...
+
 
 # What an invoice's PaymentStatus may be set to (contract: PUT /api/invoices).
 INVOICE_PAYMENT_STATUSES = ("Unpaid", "Partial", "Paid", "Failed", "Refunded")

@@ -213,8 +213,11 @@ def settlement_spec(
     fees: Decimal,
     gl: GLAccountSettings,
     sequence: int,
+    mapped: Mapping[str, str] | None = None,
 ) -> OutboxSpec:
-    """Card clearing → bank for the batch's net, with the merchant fees split out."""
+    """Card clearing → bank for the batch's net, with the merchant fees split out;
+    ``mapped`` is the wording the mapping gives (Description, LineMemo)."""
+    wording = mapped or {}
     lines: list[tuple[str, Decimal, Decimal]]
     if net >= ZERO:
         lines = [(gl.bank, net - fees, ZERO), (gl.card_clearing, ZERO, net)]
@@ -225,8 +228,9 @@ def settlement_spec(
     payload = journal_payload(
         f"PT-BATCH-{batch_number}-JE",
         settle_date,
-        f"PayTrace settlement batch {batch_number}",
+        wording.get("Description", f"PayTrace settlement batch {batch_number}"),
         lines,
+        line_memo=wording.get("LineMemo"),
     )
     return OutboxSpec(
         payload["Reference"],

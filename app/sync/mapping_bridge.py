@@ -37,7 +37,12 @@ _RECORD_WORDS = {
     "PaymentReversal": "payment reversal",
     "SalesOrder": "sales order",
     "Customer": "customer",
+    "SettlementEntry": "settlement journal entry",
 }
+
+
+def _texts(facts: Mapping[str, object]) -> dict[str, str]:
+    return {name: "" if value is None else str(value) for name, value in facts.items()}
 
 
 def _wire(value: Any) -> str:
@@ -91,16 +96,27 @@ class MappedRecords:
                 f"The PayTrace record of transaction {tx.transaction_id} is missing, so the "
                 f"mapping cannot build its {words}; sync again."
             )
-        row = {**raw, "posting": {k: "" if v is None else str(v) for k, v in (facts or {}).items()}}
         links = (
             {tx.paytrace_customer_id: customer_id}
             if tx.paytrace_customer_id and customer_id
             else {}
         )
+        return self._governed(record, {**raw, "posting": _texts(facts or {})}, links)
+
+    def settlement_fields(self, batch_number: int) -> dict[str, str]:
+        """The fields the mapping governs for a settlement batch's journal entry; its row is
+        the batch (``transaction_type`` SETTLEMENT, ``batch_number``)."""
+        row = {"transaction_type": "SETTLEMENT", "batch_number": batch_number}
+        return self._governed("SettlementEntry", row, {})
+
+    def _governed(
+        self, record: str, row: Mapping[str, Any], links: Mapping[str, str]
+    ) -> dict[str, str]:
         context = MappingContext(customer_links=links)
         result = map_governed_fields(self.document, record, row, context)
         if isinstance(result, MappingError):
             problems = "; ".join(str(p) for p in result.problems)
+            words = _RECORD_WORDS.get(record, record)
             raise ReviewError(f"The mapping cannot build this {words}: {problems}.")
         fields = {name: _wire(value) for name, value in result.items()}
         if "GLAccountID" in fields:

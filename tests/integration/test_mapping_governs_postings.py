@@ -304,3 +304,32 @@ def test_new_customer_and_sales_order_follow_the_new_version_only(books: Books):
         assert books.version_of(key) == books.first_version
     for key in (f"PT-{late}-CUST", "WEB20418", f"PT-{late}-PAY"):
         assert books.version_of(key) == v2
+
+
+def test_settlement_journal_entry_wording_follows_the_new_version_only(books: Books):
+    first, second = books.open_invoices(2)
+    books.pay(first)
+    books.sync()
+    early = books.ctx.paytrace.settle()
+    books.sync()
+    v2 = books.change_mapping(
+        lambda d: d.with_transforms(
+            "SettlementEntry.Description",
+            (TransformStep("concatenate", {"parts": [{"text": "Card batch #"}, {"value": True}]}),),
+        ).with_transforms(
+            "SettlementEntry.LineMemo", (TransformStep("constant", {"value": "PayTrace batch"}),)
+        )
+    )
+    books.pay(second)
+    books.sync()
+    late = books.ctx.paytrace.settle()
+    books.sync()
+
+    old = books.one("/api/journalentries", Reference=f"PT-BATCH-{early}-JE")
+    new = books.one("/api/journalentries", Reference=f"PT-BATCH-{late}-JE")
+    assert old["Description"] == f"PayTrace settlement batch {early}"
+    assert {line["Memo"] for line in old["Lines"]} == {old["Description"]}
+    assert new["Description"] == f"Card batch #{late}"
+    assert {line["Memo"] for line in new["Lines"]} == {"PayTrace batch"}
+    assert books.version_of(f"PT-BATCH-{early}-JE") == books.first_version
+    assert books.version_of(f"PT-BATCH-{late}-JE") == v2
