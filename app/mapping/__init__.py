@@ -20,6 +20,7 @@ from app.mapping.document import (
     save_document,
 )
 from app.mapping.gl_rules import choose_gl_account
+from app.mapping.locked import locked_targets
 from app.mapping.preview import PreviewRow, load_sample_rows, preview_mapping
 from app.mapping.references import reference_tokens
 from app.mapping.suggestions import Suggestion, SuggestionMemory, accept_suggestion, suggest
@@ -78,6 +79,7 @@ __all__ = [
     "load_document",
     "load_sample_rows",
     "load_version",
+    "locked_targets",
     "preview_mapping",
     "reference_tokens",
     "restore_version",

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.mapping.document import FieldMapping, MappingDocument, TargetField, TargetRecord
+from app.mapping.locked import fixed_mapping, is_locked
 from app.mapping.source_row import get_path, with_derived_fields
 from app.mapping.target_values import TargetValueError, to_target_value
 from app.mapping.transforms import TransformContext, TransformError, run_chain
@@ -90,7 +91,7 @@ def records_for(document: MappingDocument, row: Mapping[str, Any]) -> list[Targe
     ]
 
 
-def _map_field(mapping: FieldMapping, target: TargetField, context: TransformContext) -> Any:
+def map_field(mapping: FieldMapping, target: TargetField, context: TransformContext) -> Any:
     raw = get_path(context.row, mapping.source) if mapping.source else None
     value = run_chain(mapping.transforms, raw, context)
     if is_empty(value):
@@ -112,6 +113,34 @@ def _put(payload: dict[str, Any], name: str, value: Any) -> None:
     payload[leaf] = value
 
 
+def _field_value(
+    key: str,
+    target: TargetField,
+    mapping: FieldMapping | None,
+    ctx: MappingContext,
+    transform_context: TransformContext,
+    problems: list[FieldProblem],
+) -> Any:
+    """The value of one target, or None (any problem is added to ``problems``)."""
+    try:
+        if key in ctx.overrides:
+            value = ctx.overrides[key]
+            value = None if is_empty(value) else to_target_value(value, target)
+        elif mapping is None:
+            if target.required and not target.caller_supplied:
+                problems.append(FieldProblem(key, "is required but nothing is mapped"))
+            return None
+        else:
+            value = map_field(mapping, target, transform_context)
+    except (TransformError, TargetValueError) as exc:
+        problems.append(FieldProblem(key, str(exc), mapping.source if mapping else None))
+        return None
+    if value is None and target.required and not target.caller_supplied:
+        reason = _empty_reason(mapping) if mapping else "is required but empty"
+        problems.append(FieldProblem(key, reason, mapping.source if mapping else None))
+    return value
+
+
 def apply_mapping(
     document: MappingDocument,
     source: Mapping[str, Any],
@@ -120,7 +149,7 @@ def apply_mapping(
     ctx = context or MappingContext()
     row = with_derived_fields(source)
     transform_context = TransformContext(row=row, document=document, tables=ctx.all_tables())
-    transaction_id = str(row.get("transaction_id") or row.get("check_transaction_id") or "?")
+    transaction_id = _transaction_id(row)
     payloads: dict[str, dict[str, Any]] = {}
     problems: list[FieldProblem] = []
     for record in records_for(document, row):
@@ -128,26 +157,47 @@ def apply_mapping(
         for target in record.fields:
             key = f"{record.name}.{target.name}"
             mapping = document.mapping_for(key)
-            try:
-                if key in ctx.overrides:
-                    value = ctx.overrides[key]
-                    value = None if is_empty(value) else to_target_value(value, target)
-                elif mapping is None:
-                    if target.required and not target.caller_supplied:
-                        problems.append(FieldProblem(key, "is required but nothing is mapped"))
-                    continue
-                else:
-                    value = _map_field(mapping, target, transform_context)
-            except (TransformError, TargetValueError) as exc:
-                problems.append(FieldProblem(key, str(exc), mapping.source if mapping else None))
-                continue
-            if value is None:
-                if target.required and not target.caller_supplied:
-                    reason = _empty_reason(mapping) if mapping else "is required but empty"
-                    problems.append(FieldProblem(key, reason, mapping.source if mapping else None))
-                continue
-            _put(payload, target.name, value)
+            if mapping is not None and is_locked(key):
+                mapping = fixed_mapping(key)  # a locked field cannot be mapped differently
+            value = _field_value(key, target, mapping, ctx, transform_context, problems)
+            if value is not None:
+                _put(payload, target.name, value)
         payloads[record.name] = payload
     if problems:
         return MappingError(transaction_id, tuple(problems), document.version)
     return MappedRecord(transaction_id, payloads, document.version)
+
+
+def _transaction_id(row: Mapping[str, Any]) -> str:
+    return str(row.get("transaction_id") or row.get("check_transaction_id") or "?")
+
+
+def map_governed_fields(
+    document: MappingDocument,
+    record_name: str,
+    source: Mapping[str, Any],
+    context: MappingContext | None = None,
+) -> dict[str, Any] | MappingError:
+    """What the mapping decides for one record Paysage is about to post: every mapped field
+    of ``record_name`` except the locked ones (keys, amounts, the customer of an applied
+    invoice, applications; see ``locked``) and those the pipeline supplies. Flat names
+    (``BillingAddress.City``); a record or field the document lacks is simply absent, so
+    the caller keeps its own value. Used whether or not the record is enabled for preview.
+    """
+    ctx = context or MappingContext()
+    row = with_derived_fields(source)
+    transform_context = TransformContext(row=row, document=document, tables=ctx.all_tables())
+    record = document.record(record_name)
+    values: dict[str, Any] = {}
+    problems: list[FieldProblem] = []
+    for target in record.fields if record else ():
+        key = f"{record_name}.{target.name}"
+        if is_locked(key) or target.caller_supplied:
+            continue
+        mapping = document.mapping_for(key)
+        value = _field_value(key, target, mapping, ctx, transform_context, problems)
+        if value is not None:
+            values[target.name] = value
+    if problems:
+        return MappingError(_transaction_id(row), tuple(problems), document.version)
+    return values

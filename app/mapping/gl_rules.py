@@ -8,11 +8,11 @@ or the Sage Pro CustomerID it links to). Comparisons ignore letter case.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from app.mapping.document import GLCondition, GLRules
+from app.mapping.document import GLCondition, GLRules, MappingDocument
 from app.mapping.source_row import get_path, with_derived_fields
 
 
@@ -77,3 +77,23 @@ def choose_gl_account(
     if rules.default:
         return GLChoice(rules.default, "default")
     return None
+
+
+def _refunds_only(when: GLCondition) -> bool:
+    return when == GLCondition(transaction_types=when.transaction_types) and _folded(
+        when.transaction_types
+    ) == {"refund"}
+
+
+def with_settings_accounts(
+    document: MappingDocument, default_account: str, refunds_account: str
+) -> MappingDocument:
+    """``document`` with Settings' GL accounts as its defaults: the GL rules' default becomes
+    the card-clearing account and a rule that matches refunds only takes the refunds
+    account, so the first saved version and Settings say the same thing."""
+    rules = tuple(
+        replace(rule, account=refunds_account or rule.account) if _refunds_only(rule.when) else rule
+        for rule in document.gl_rules.rules
+    )
+    default = default_account or document.gl_rules.default
+    return replace(document, gl_rules=GLRules(rules=rules, default=default))

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from app.mapping.document import FieldMapping, MappingDocument, TargetField
 from app.mapping.field_types import Fit, type_fit, type_words
+from app.mapping.locked import is_locked, mapped_away
 from app.mapping.transforms import REGISTRY, chain_output_type, param_problems
 
 ERROR = "error"
@@ -163,14 +164,18 @@ def _check_mappings(document: MappingDocument) -> list[ValidationIssue]:
 
 
 def _check_required(document: MappingDocument) -> list[ValidationIssue]:
+    """Every record kind counts, enabled or not: Paysage posts each kind when an event calls
+    for it (a refund's journal entry, an order's customer), always from the mapping. Only a
+    disabled record's locked fields are not demanded: Paysage fills them when it posts, and
+    no preview shows them."""
     issues = []
     for record in document.targets:
-        if not record.enabled:
-            continue
         for target in record.fields:
             if not target.required or target.caller_supplied:
                 continue
             key = f"{record.name}.{target.name}"
+            if not record.enabled and is_locked(key):
+                continue
             mapping = document.mapping_for(key)
             if mapping is None or (mapping.source is None and not mapping.transforms):
                 issues.append(
@@ -232,9 +237,27 @@ def _check_rules(document: MappingDocument) -> list[ValidationIssue]:
     return issues
 
 
+def _check_locked(document: MappingDocument) -> list[ValidationIssue]:
+    return [
+        ValidationIssue(
+            ERROR,
+            "locked_field",
+            f"{target} is locked and cannot be mapped differently: {reason}",
+            target,
+        )
+        for target, reason in mapped_away(document)
+    ]
+
+
 def validate_document(document: MappingDocument) -> list[ValidationIssue]:
-    """Every problem of ``document``: required fields first, then mappings, then rules."""
-    return _check_required(document) + _check_mappings(document) + _check_rules(document)
+    """Every problem of ``document``: required fields first, then locked fields mapped
+    differently, then mappings, then rules."""
+    return (
+        _check_required(document)
+        + _check_locked(document)
+        + _check_mappings(document)
+        + _check_rules(document)
+    )
 
 
 def errors_of(issues: list[ValidationIssue]) -> list[ValidationIssue]:

@@ -9,7 +9,7 @@ runs in its own committed transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -19,8 +19,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.clock import utcnow
+from app.mapping.activation import require_activatable
 from app.mapping.diff import Change, diff_documents
 from app.mapping.document import MappingDocument, load_document, save_document
+from app.mapping.preview import load_sample_rows
 from app.mapping.template import load_default_template
 from app.mapping.validation import require_valid
 from app.store.models import MappingVersion
@@ -97,9 +99,12 @@ def save_version(
     activate: bool = True,
 ) -> VersionInfo:
     """Store ``document`` as the next version (active by default). Refuses a document with
-    validation errors (``InvalidMappingDocumentError``)."""
+    validation errors, and one that cannot go live (a field failing on every stored sample
+    row) when it is to be activated (``InvalidMappingDocumentError``, reasons in words)."""
     require_valid(document)
     with _session(db) as session:
+        if activate:
+            require_activatable(document, load_sample_rows(session))
         return _info(_add(session, document, author, comment, activate))
 
 
@@ -129,23 +134,32 @@ def active_version(db: SessionSource) -> tuple[int, MappingDocument]:
 
 
 def ensure_active_version(
-    db: SessionSource, author: str = "Paysage"
+    db: SessionSource,
+    author: str = "Paysage",
+    *,
+    prepare: Callable[[MappingDocument], MappingDocument] | None = None,
 ) -> tuple[int, MappingDocument]:
-    """The active version, saving the shipped default template first when there is none."""
+    """The active version, saving the shipped default template first when there is none
+    (``prepare`` fills in what the caller knows, e.g. Settings' GL accounts)."""
     with _session(db) as session:
         try:
             return active_version(session)
         except NoMappingVersionError:
-            _add(session, load_default_template(), author, "Default template", activate=True)
+            template = load_default_template()
+            if prepare is not None:
+                template = prepare(template)
+            _add(session, template, author, "Default template", activate=True)
             return active_version(session)
 
 
 def restore_version(
     db: SessionSource, version: int, author: str, comment: str | None = None
 ) -> VersionInfo:
-    """A new active version equal to ``version`` (history is never rewritten)."""
+    """A new active version equal to ``version`` (history is never rewritten); refused like
+    ``save_version`` when that version could not go live today."""
     with _session(db) as session:
         document = _document(_row(session, version))
+        require_activatable(document, load_sample_rows(session))
         note = comment if comment is not None else f"Restored version {version}"
         return _info(_add(session, document, author, note, activate=True))
 

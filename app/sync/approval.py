@@ -4,9 +4,8 @@ approved (docs/architecture.md §2), after checking it still fits what Sage Pro 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any, Protocol
 
 from sqlalchemy import func, select
@@ -35,8 +34,9 @@ class ReviewError(Exception):
     """A review action that cannot be done; the message says why in plain words."""
 
 
-class PaymentFieldMapper(Protocol):
-    """Builds a payment's Sage Pro fields from the transaction (the mapping document)."""
+class RecordMapper(Protocol):
+    """Builds the Sage Pro fields of each record from the transaction (the active mapping
+    version, ``mapping_bridge.MappedRecords``); ``version_id`` is recorded on each posting."""
 
     @property
     def version_id(self) -> int | None: ...
@@ -44,6 +44,34 @@ class PaymentFieldMapper(Protocol):
     def payment_fields(
         self, tx: PayTraceTransaction, raw: dict[str, Any], customer_id: str
     ) -> dict[str, Any]: ...
+
+    def record_fields(
+        self,
+        record: str,
+        tx: PayTraceTransaction,
+        raw: Mapping[str, Any],
+        facts: Mapping[str, object] | None = None,
+        *,
+        customer_id: str = "",
+    ) -> dict[str, str]: ...
+
+    def settlement_fields(self, batch_number: int) -> dict[str, str]: ...
+
+
+# What an invoice's PaymentStatus may be set to (contract: PUT /api/invoices).
+INVOICE_PAYMENT_STATUSES = ("Unpaid", "Partial", "Paid", "Failed", "Refunded")
+
+
+def raw_row(session: Session, tx: PayTraceTransaction) -> dict[str, Any]:
+    """The PayTrace record of ``tx`` as last stored (what the mapping reads); {} if gone."""
+    found = session.execute(
+        select(RawRecord.payload).where(
+            RawRecord.source == "paytrace.transaction",
+            RawRecord.source_id == str(tx.transaction_id),
+            RawRecord.content_hash == tx.content_hash,
+        )
+    ).scalar_one_or_none()
+    return dict(found or {})
 
 
 def claimed_cents(
@@ -91,7 +119,7 @@ def _check_payment_fits(session: Session, proposal: Proposal, base_currency: str
 
 
 def specs_for(
-    session: Session, proposal: Proposal, profile: Profile, mapper: PaymentFieldMapper
+    session: Session, proposal: Proposal, profile: Profile, mapper: RecordMapper
 ) -> list[OutboxSpec]:
     tx = session.get(PayTraceTransaction, proposal.transaction_id)
     if tx is None:
@@ -102,17 +130,7 @@ def specs_for(
         if not proposal.customer_id:
             raise ReviewError("Choose the Sage Pro customer first: this payment names none.")
         _check_payment_fits(session, proposal, profile.base_currency)
-        raw = (
-            session.execute(
-                select(RawRecord.payload).where(
-                    RawRecord.source == "paytrace.transaction",
-                    RawRecord.source_id == str(tx.transaction_id),
-                    RawRecord.content_hash == tx.content_hash,
-                )
-            ).scalar_one_or_none()
-            or {}
-        )
-        fields = mapper.payment_fields(tx, raw, proposal.customer_id)
+        fields = mapper.payment_fields(tx, raw_row(session, tx), proposal.customer_id)
         # After an Unreconcile the old key belongs to the reversed payment: the new match
         # posts under the next deterministic key, after the reversal that reopens its
         # invoices (same ordering key → a later sequence posts later).
@@ -122,14 +140,15 @@ def specs_for(
         spec = effects.payment_spec(
             transaction_id=tx.transaction_id,
             payment_date=datetime.fromisoformat(fields["PaymentDate"]).date(),
-            amount=Decimal(fields["Amount"]),
-            customer_id=fields["CustomerID"],
+            amount=from_cents(tx.amount_cents),  # locked: never from the mapping
+            customer_id=proposal.customer_id,
             method_code=fields["PaymentMethodCode"],
             gl_account_id=fields["GLAccountID"],
             applications=apps,
             memo=fields.get("Memo", ""),
             sequence=sequence,
             generation=generation,
+            payment_status=fields.get("PaymentStatus", ""),
         )
         try:
             return [in_invoice_currency(session, proposal, spec, profile.base_currency)]
@@ -138,15 +157,23 @@ def specs_for(
     if proposal.kind == "refund":
         if not apps:
             raise ReviewError("This refund names no invoice to credit.")
+        original_id = int(proposal.details.get("original_transaction_id", 0))
+        raw = raw_row(session, tx)
+        facts = {"invoice_id": apps[0][0], "original_transaction_id": original_id}
+        customer = proposal.customer_id
         return effects.refund_specs(
             transaction_id=tx.transaction_id,
-            original_id=int(proposal.details.get("original_transaction_id", 0)),
+            original_id=original_id,
             refund_date=tx.merchant_date,
             amount=from_cents(tx.amount_cents),
             customer_id=proposal.customer_id,
             invoice_id=apps[0][0],
             gl=profile.gl,
             sequence=sequence,
+            memo_fields=mapper.record_fields("CreditMemo", tx, raw, facts, customer_id=customer),
+            journal_fields=mapper.record_fields(
+                "JournalEntry", tx, raw, facts, customer_id=customer
+            ),
         )
     if proposal.kind == "decline":
         invoice_id = proposal.details.get("invoice_id")
@@ -161,11 +188,14 @@ def specs_for(
             )
         return [
             effects.decline_spec(
-                transaction_id=tx.transaction_id, invoice_id=invoice_id, sequence=sequence
+                transaction_id=tx.transaction_id,
+                invoice_id=invoice_id,
+                sequence=sequence,
+                payment_status=_declined_status(session, tx, mapper),
             )
         ]
     if proposal.kind == "reversal":
-        return [_reversal_spec(session, proposal, tx)]
+        return [_reversal_spec(session, proposal, tx, mapper)]
     if proposal.kind in ("order_payment", "new_customer"):  # order-to-cash
         from app.sync import order_to_cash  # not at the top: order_to_cash imports this module
 
@@ -173,7 +203,22 @@ def specs_for(
     raise ReviewError(f"Proposals of kind {proposal.kind!r} cannot be approved here.")
 
 
-def _reversal_spec(session: Session, proposal: Proposal, tx: PayTraceTransaction) -> OutboxSpec:
+def _declined_status(session: Session, tx: PayTraceTransaction, mapper: RecordMapper) -> str:
+    """The status map's word for this declined attempt (Failed unless the mapping says
+    otherwise); only a status an invoice can hold is accepted."""
+    fields = mapper.record_fields("Payment", tx, raw_row(session, tx))
+    status = fields.get("PaymentStatus", "Failed")
+    if status not in INVOICE_PAYMENT_STATUSES:
+        raise ReviewError(
+            f"The mapping's status map turns this decline into {status!r}, which an invoice "
+            f"cannot hold (allowed: {', '.join(INVOICE_PAYMENT_STATUSES)}); fix the status map."
+        )
+    return status
+
+
+def _reversal_spec(
+    session: Session, proposal: Proposal, tx: PayTraceTransaction, mapper: RecordMapper
+) -> OutboxSpec:
     payment = reversals.posted_payment(session, tx.transaction_id)
     if payment is None:
         raise ReviewError(
@@ -187,9 +232,19 @@ def _reversal_spec(session: Session, proposal: Proposal, tx: PayTraceTransaction
         reversal_date=date.fromisoformat(
             proposal.details.get("reversal_date") or proposal.details["entry_date"]
         ),
-        reason=str(proposal.details.get("reason") or proposal.reason),
+        reason=mapped_reversal_reason(
+            session, tx, mapper, str(proposal.details.get("reason") or proposal.reason)
+        ),
         sequence=effects.sequence_of(proposal.created_at, tx.transaction_id, 5),
     )
+
+
+def mapped_reversal_reason(
+    session: Session, tx: PayTraceTransaction, mapper: RecordMapper, reason: str
+) -> str:
+    """The reversal's Reason as the mapping words it (``posting.reason`` is Paysage's)."""
+    fields = mapper.record_fields("PaymentReversal", tx, raw_row(session, tx), {"reason": reason})
+    return fields.get("Reason", reason)
 
 
 def _last_reversal_sequence(session: Session, transaction_id: int) -> int:
@@ -287,7 +342,7 @@ def approve_in_session(
     *,
     user: str | None = None,
     profile: Profile,
-    mapper: PaymentFieldMapper,
+    mapper: RecordMapper,
     now: datetime,
     auto: bool = False,
 ) -> list[OutboxItem]:
@@ -303,7 +358,7 @@ def approve_in_session(
     if proposal.status not in ("proposed", "review"):
         raise ReviewError(f"This proposal is already {proposal.status}.")
     specs = specs_for(session, proposal, profile, mapper)
-    version = mapper.version_id if proposal.kind == "payment" else None
+    version = mapper.version_id  # every kind is built from the active mapping version
     items = write_outbox(
         session, specs, now=now, proposal_id=proposal.id, mapping_version_id=version
     )

@@ -7,7 +7,7 @@ can read and edit a dead letter's payload as Sage Pro would see it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -60,6 +60,7 @@ def payment_spec(
     memo: str,
     sequence: int,
     generation: int = 1,
+    payment_status: str = "",
 ) -> OutboxSpec:
     """One payment: one invoice, several (Applications; any rest on account) or on account."""
     key = payment_key(transaction_id, generation)
@@ -72,6 +73,8 @@ def payment_spec(
         "PaymentMethodCode": method_code,
         "Memo": memo[:200],
     }
+    if payment_status:  # the status map's word (Sage Pro records Paid when absent)
+        payload["PaymentStatus"] = payment_status
     applied = [(inv, amt) for inv, amt in applications if amt > ZERO]
     if len(applied) == 1 and applied[0][1] == amount:
         payload["InvoiceID"] = applied[0][0]
@@ -95,22 +98,39 @@ def refund_specs(
     invoice_id: str,
     gl: GLAccountSettings,
     sequence: int,
+    memo_fields: Mapping[str, str] | None = None,
+    journal_fields: Mapping[str, str] | None = None,
 ) -> list[OutboxSpec]:
-    """A refund: a credit memo against the original invoice, and the cash going back out."""
+    """A refund: a credit memo against the original invoice, and the cash going back out.
+
+    ``memo_fields`` / ``journal_fields`` are what the mapping decides (dates, reason,
+    description, line memo, the refund account); the key, amount, customer and invoice
+    are fixed here. Without them the standard wording and Settings' accounts are used."""
+    mapped_memo = memo_fields or {}
+    mapped_journal = journal_fields or {}
     memo = {
         "Reference": f"PT-{transaction_id}-REFUND",
         "CustomerID": customer_id,
         "InvoiceID": invoice_id,
-        "MemoDate": refund_date.isoformat(),
+        "MemoDate": mapped_memo.get("MemoDate", refund_date.isoformat()),
         "Amount": format_money(amount),
-        "Reason": f"PayTrace refund {transaction_id} of transaction {original_id}",
-        "GLAccountID": gl.refunds,
+        "Reason": mapped_memo.get(
+            "Reason", f"PayTrace refund {transaction_id} of transaction {original_id}"
+        )[:200],
+        "GLAccountID": mapped_memo.get("GLAccountID", gl.refunds),
     }
+    description = mapped_journal.get(
+        "Description", f"Card refund {transaction_id} (invoice {invoice_id})"
+    )
     journal = journal_payload(
         f"PT-{transaction_id}-REFUND-JE",
-        refund_date,
-        f"Card refund {transaction_id} (invoice {invoice_id})",
-        [(gl.refunds, amount, ZERO), (gl.card_clearing, ZERO, amount)],
+        date.fromisoformat(mapped_journal.get("EntryDate", refund_date.isoformat())),
+        description,
+        [
+            (mapped_journal.get("GLAccountID", gl.refunds), amount, ZERO),
+            (gl.card_clearing, ZERO, amount),  # the one clearing account (Settings)
+        ],
+        line_memo=mapped_journal.get("LineMemo"),
     )
     return [
         OutboxSpec(memo["Reference"], "credit_memo", memo, sequence, invoice_id, transaction_id),
@@ -120,8 +140,12 @@ def refund_specs(
     ]
 
 
-def decline_spec(*, transaction_id: int, invoice_id: str, sequence: int) -> OutboxSpec:
-    payload = {"InvoiceID": invoice_id, "PaymentStatus": "Failed"}
+def decline_spec(
+    *, transaction_id: int, invoice_id: str, sequence: int, payment_status: str = "Failed"
+) -> OutboxSpec:
+    """The invoice's PaymentStatus after a declined attempt (the status map's word for
+    Declined; Failed by default)."""
+    payload = {"InvoiceID": invoice_id, "PaymentStatus": payment_status}
     return OutboxSpec(
         f"PT-{transaction_id}-FAILED",
         "invoice_status",
@@ -189,8 +213,11 @@ def settlement_spec(
     fees: Decimal,
     gl: GLAccountSettings,
     sequence: int,
+    mapped: Mapping[str, str] | None = None,
 ) -> OutboxSpec:
-    """Card clearing → bank for the batch's net, with the merchant fees split out."""
+    """Card clearing → bank for the batch's net, with the merchant fees split out;
+    ``mapped`` is the wording the mapping gives (Description, LineMemo)."""
+    wording = mapped or {}
     lines: list[tuple[str, Decimal, Decimal]]
     if net >= ZERO:
         lines = [(gl.bank, net - fees, ZERO), (gl.card_clearing, ZERO, net)]
@@ -201,8 +228,9 @@ def settlement_spec(
     payload = journal_payload(
         f"PT-BATCH-{batch_number}-JE",
         settle_date,
-        f"PayTrace settlement batch {batch_number}",
+        wording.get("Description", f"PayTrace settlement batch {batch_number}"),
         lines,
+        line_memo=wording.get("LineMemo"),
     )
     return OutboxSpec(
         payload["Reference"],
@@ -238,7 +266,11 @@ def journal_payload(
     entry_date: date,
     description: str,
     lines: Sequence[tuple[str, Decimal, Decimal]],
+    *,
+    line_memo: str | None = None,
 ) -> dict[str, Any]:
+    """A journal entry; each line's memo is ``line_memo`` or the description (60 chars)."""
+    memo = (description if line_memo is None else line_memo)[:60]
     kept = [(acct, dr, cr) for acct, dr, cr in lines if dr > ZERO or cr > ZERO]
     return {
         "Reference": reference,
@@ -249,7 +281,7 @@ def journal_payload(
                 "GLAccountID": acct,
                 "Debit": format_money(dr),
                 "Credit": format_money(cr),
-                "Memo": description[:60],
+                "Memo": memo,
             }
             for acct, dr, cr in kept
         ],

@@ -14,7 +14,7 @@ from datetime import datetime
 from app.config import Profile
 from app.store import Store
 from app.sync import rematch
-from app.sync.mapping_bridge import active_payment_mapper
+from app.sync.mapping_bridge import active_record_mapper
 from app.sync.old_sales import OldSaleLookup
 from app.sync.pipeline import PROPOSE_CHUNK, PipelineCounts, TransactionKey, propose
 
@@ -60,7 +60,7 @@ def rematch_in_chunks(
             counts = propose(
                 session,
                 profile=profile,
-                mapper=active_payment_mapper(session, profile),
+                mapper=active_record_mapper(session, profile),
                 now=clock(),
                 auto_approve=auto_approve,
                 reevaluate=rematch.Chunk(after, chunk_size),
@@ -89,7 +89,7 @@ def propose_in_chunks(
             counts = propose(
                 session,
                 profile=profile,
-                mapper=active_payment_mapper(session, profile),
+                mapper=active_record_mapper(session, profile),
                 now=clock(),
                 auto_approve=auto_approve,
                 old_sales=old_sales,

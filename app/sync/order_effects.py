@@ -36,13 +36,22 @@ def execute_effect(gateway: SageProGateway, kind: str, payload: Mapping[str, Any
 
 def _create_customer_once(gateway: SageProGateway, payload: Mapping[str, Any]) -> str:
     """The CustomerID is the key: look it up first, create only when absent."""
+    address = payload.get("BillingAddress") or {}
     draft = CustomerDraft(
         customer_id=_text(payload, "CustomerID").upper(),
         name=_text(payload, "Name"),
         email=str(payload.get("Email") or ""),
-        address=BillingAddress(),
+        phone=str(payload.get("Phone") or ""),
+        address=BillingAddress(
+            street=str(address.get("Street") or ""),
+            city=str(address.get("City") or ""),
+            state=str(address.get("State") or ""),
+            zip=str(address.get("Zip") or ""),
+            country=str(address.get("Country") or "US"),
+        ),
         paytrace_customer_id=str(payload.get("PayTraceCustomerID") or ""),
         card_last4=str(payload.get("CardLast4") or ""),
+        card_expiry=str(payload.get("CardExpiry") or ""),
     )
     try:
         existing = gateway.get_customer(draft.customer_id)

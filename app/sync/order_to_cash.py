@@ -31,13 +31,12 @@ from app.store import Store
 from app.store.models import (
     PayTraceTransaction,
     Proposal,
-    RawRecord,
     SageProCustomer,
     SageProInvoice,
     SageProOrder,
 )
 from app.sync import effects
-from app.sync.approval import PaymentFieldMapper, ReviewError
+from app.sync.approval import RecordMapper, ReviewError, raw_row
 from app.sync.effects import OutboxSpec
 from app.sync.ingest import get_cursor, set_cursor
 
@@ -272,7 +271,7 @@ def _free_customer_id(session: Session, name: str) -> str:
 
 
 def specs_for(
-    session: Session, proposal: Proposal, profile: Profile, mapper: PaymentFieldMapper
+    session: Session, proposal: Proposal, profile: Profile, mapper: RecordMapper
 ) -> list[OutboxSpec]:
     tx = session.get(PayTraceTransaction, proposal.transaction_id)
     if tx is None:
@@ -284,6 +283,7 @@ def specs_for(
     sequence = effects.sequence_of(tx.created_utc, tx.transaction_id)
     specs: list[OutboxSpec] = []
     ordering = f"customer:{proposal.customer_id}"
+    raw = raw_row(session, tx)
     if proposal.kind == "new_customer":
         customer = dict(details.get("customer") or {})
         if customer.get("CustomerID") != proposal.customer_id:
@@ -292,20 +292,13 @@ def specs_for(
             OutboxSpec(
                 f"PT-{tx.transaction_id}-CUST",
                 "customer_create",
-                customer,
+                _mapped_customer(customer, mapper.record_fields("Customer", tx, raw)),
                 sequence,
                 ordering,
                 tx.transaction_id,
             )
         )
-    raw = session.execute(
-        select(RawRecord.payload).where(
-            RawRecord.source == "paytrace.transaction",
-            RawRecord.source_id == str(tx.transaction_id),
-            RawRecord.content_hash == tx.content_hash,
-        )
-    ).scalar_one_or_none()
-    fields = mapper.payment_fields(tx, raw or {}, proposal.customer_id)
+    fields = mapper.payment_fields(tx, raw, proposal.customer_id)
     payment = effects.payment_spec(
         transaction_id=tx.transaction_id,
         payment_date=datetime.fromisoformat(fields["PaymentDate"]).date(),
@@ -316,21 +309,29 @@ def specs_for(
         applications=[],
         memo=f"Payment for sales order {order_number}",
         sequence=sequence + 1,
+        payment_status=fields.get("PaymentStatus", ""),
     )
     specs.append(payment)
+    order_fields = mapper.record_fields(
+        "SalesOrder", tx, raw, {"order_number": order_number}, customer_id=proposal.customer_id
+    )
     status = str(details.get("payment_status") or "Paid")
+    if status == "Paid":  # paid in full: the status map words it (Partial is a fact)
+        status = order_fields.get("PaymentStatus", status)
     if details.get("create"):
         order = {
             "OrderNumber": order_number,
             "CustomerID": proposal.customer_id,
-            "OrderDate": tx.merchant_date.isoformat(),
-            "Status": "Open",
+            "OrderDate": order_fields.get("OrderDate", tx.merchant_date.isoformat()),
+            "Status": order_fields.get("Status", "Open"),
             "PaymentStatus": status,
             "PaymentReference": payment.key,
             "Lines": [
                 {
                     "ItemID": "PAYTRACE",
-                    "Description": f"Paid by card ({tx.transaction_id})",
+                    "Description": order_fields.get(
+                        "LineDescription", f"Paid by card ({tx.transaction_id})"
+                    ),
                     "Quantity": "1",
                     "UnitPrice": format_money(from_cents(tx.amount_cents)),
                 }
@@ -358,3 +359,25 @@ def specs_for(
             )
         )
     return specs
+
+
+# Customer fields a new customer takes from the mapping when it gives them; the number
+# (locked) and the vault token stay as the proposal decided them.
+_CUSTOMER_MAPPED = ("Name", "Email", "Phone", "CardLast4", "CardExpiry")
+
+
+def _mapped_customer(draft: dict[str, Any], mapped: dict[str, str]) -> dict[str, Any]:
+    customer = dict(draft)
+    for name in _CUSTOMER_MAPPED:
+        if mapped.get(name):
+            customer[name] = mapped[name]
+    if not customer.get("PayTraceCustomerID"):
+        customer["CardLast4"] = customer["CardExpiry"] = ""  # no vault card to describe
+    address = {
+        name.split(".", 1)[1]: value
+        for name, value in mapped.items()
+        if name.startswith("BillingAddress.") and value
+    }
+    if address:
+        customer["BillingAddress"] = address
+    return customer

@@ -42,7 +42,7 @@ from app.store.models import (
 )
 from app.store.transactions import transaction_from_row
 from app.sync import order_to_cash, rematch, state_proposals
-from app.sync.approval import PaymentFieldMapper, ReviewError, approve_in_session, claimed_cents
+from app.sync.approval import RecordMapper, ReviewError, approve_in_session, claimed_cents
 from app.sync.calibration_data import (
     RAW_SCORE_DETAIL,
     profile_refusal,
@@ -198,7 +198,7 @@ def propose(
     session: Session,
     *,
     profile: Profile,
-    mapper: PaymentFieldMapper,
+    mapper: RecordMapper,
     now: datetime,
     auto_approve: bool,
     user: str = "auto-approve",

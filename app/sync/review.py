@@ -23,7 +23,12 @@ from app.store.models import (
     SageProInvoice,
 )
 from app.sync import reversals
-from app.sync.approval import ReviewError, approve_in_session, write_outbox
+from app.sync.approval import (
+    ReviewError,
+    approve_in_session,
+    mapped_reversal_reason,
+    write_outbox,
+)
 from app.sync.effects import sequence_of
 from app.sync.foreign_currency import (
     CURRENCY,
@@ -31,7 +36,7 @@ from app.sync.foreign_currency import (
     ForeignCurrencyError,
     manual_match_details,
 )
-from app.sync.mapping_bridge import active_payment_mapper
+from app.sync.mapping_bridge import active_record_mapper
 from app.sync.rematch import UNDONE_BY, UNRECONCILED_RULE
 
 __all__ = [
@@ -63,7 +68,7 @@ def approve_proposals(
                 proposal = session.get(Proposal, proposal_id)
                 if proposal is None:
                     raise ReviewError(f"Proposal {proposal_id} no longer exists.")
-                mapper = active_payment_mapper(session, profile)
+                mapper = active_record_mapper(session, profile)
                 approve_in_session(
                     session, proposal, user=user, profile=profile, mapper=mapper, now=utcnow()
                 )
@@ -233,9 +238,8 @@ def unreconcile(
     payment paid are open with their balance restored. A new proposal in review, naming
     the same customer, waits for the right match; approving it posts the payment again
     under the next key (``PT-<id>-PAY-2``) after the reversal. Returns the new proposal.
-    ``profile`` is accepted for callers that pass it; the reversal needs no GL account.
+    The reversal's Reason is worded by the active mapping (``PaymentReversal.Reason``).
     """
-    del profile
     with store.write() as session:
         proposal = session.get(Proposal, proposal_id)
         if proposal is None or proposal.status != "posted" or proposal.kind != "payment":
@@ -246,14 +250,20 @@ def unreconcile(
         if payment is None:
             raise ReviewError("A reversal of this payment is already queued or posted.")
         now = utcnow()
+        mapper = active_record_mapper(session, profile)
         spec = reversals.spec_for(
             tx.transaction_id,
             payment,
             reversal_date=now.date(),
-            reason=f"Unreconciled in Paysage by {user}",
+            reason=mapped_reversal_reason(
+                session, tx, mapper, f"Unreconciled in Paysage by {user}"
+            ),
             sequence=sequence_of(now, tx.transaction_id, 5),
         )
-        if not write_outbox(session, [spec], now=now, proposal_id=proposal.id):
+        written = write_outbox(
+            session, [spec], now=now, proposal_id=proposal.id, mapping_version_id=mapper.version_id
+        )
+        if not written:
             raise ReviewError("A reversal of this payment is already queued or posted.")
         proposal.status = ProposalStatus.REVERSED
         again = Proposal(

@@ -21,8 +21,9 @@ from app.store.models import (
     SettlementBatchRow,
 )
 from app.store.transactions import content_hash
-from app.sync.approval import write_outbox
+from app.sync.approval import ReviewError, write_outbox
 from app.sync.effects import customer_update_spec, sequence_of, settlement_fees, settlement_spec
+from app.sync.mapping_bridge import active_record_mapper
 
 
 def store_batches(session: Session, batches: Sequence[SettlementBatch], now: datetime) -> int:
@@ -153,9 +154,24 @@ def plan_settlements(session: Session, profile: Profile, now: datetime) -> int:
                 batch.status = "mismatch"
                 session.add(_mismatch_item(batch, totals, now))
             continue
-        queue_settlement(session, batch, totals, profile, now)
+        try:
+            queue_settlement(session, batch, totals, profile, now)
+        except ReviewError as exc:  # held like a mismatch: a person fixes the mapping
+            batch.status = "mismatch"
+            session.add(_unmappable_item(batch, str(exc), now))
+            continue
         queued += 1
     return queued
+
+
+def _unmappable_item(batch: SettlementBatchRow, reason: str, now: datetime) -> ExceptionItem:
+    return ExceptionItem(
+        category="settlement_mismatch",
+        reason_code="mapping",
+        title=f"Settlement batch {batch.number} cannot be built with the active mapping",
+        detail=f"{reason} No journal entry was made; fix the mapping's SettlementEntry fields.",
+        created_at=now,
+    )
 
 
 def _mismatch_item(
@@ -190,6 +206,7 @@ def queue_settlement(
         from_cents(totals["ach_cents"]),
     )
     assert batch.created_local is not None
+    mapper = active_record_mapper(session, profile)
     spec = settlement_spec(
         batch_number=batch.number,
         settle_date=batch.created_local.date(),
@@ -197,8 +214,9 @@ def queue_settlement(
         fees=fees,
         gl=profile.gl,
         sequence=sequence_of(batch.created_local, batch.number, 9),
+        mapped=mapper.settlement_fields(batch.number),
     )
-    write_outbox(session, [spec], now=now)
+    write_outbox(session, [spec], now=now, mapping_version_id=mapper.version_id)
     batch.status = "queued"
 
 

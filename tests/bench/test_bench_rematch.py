@@ -25,7 +25,7 @@ from app.store import open_store
 from app.store.models import Proposal
 from app.sync import rematch
 from app.sync.ingest import ingest_transactions
-from app.sync.mapping_bridge import active_payment_mapper
+from app.sync.mapping_bridge import active_record_mapper
 from app.sync.matching_pass import rematch_in_chunks
 from app.sync.old_sales import OldSaleLookup
 from app.sync.pipeline import propose
@@ -41,7 +41,7 @@ def _timed_propose(store, profile: Profile) -> tuple[float, int]:  # type: ignor
     now = datetime.now(UTC).replace(tzinfo=None)
     started = time.perf_counter()
     with store.write() as session:
-        mapper = active_payment_mapper(session, profile)
+        mapper = active_record_mapper(session, profile)
         counts = propose(session, profile=profile, mapper=mapper, now=now, auto_approve=False)
     return time.perf_counter() - started, counts.proposals
 

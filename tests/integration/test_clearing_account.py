@@ -16,7 +16,7 @@ from app.mapping.document import GLCondition, GLRule
 from app.mapping.template import load_default_template
 from app.store.models import PayTraceTransaction, Proposal
 from app.sync.cycle import run_cycle
-from app.sync.mapping_bridge import MappedPaymentFields
+from app.sync.mapping_bridge import MappedRecords
 from app.sync.review import approve_proposals, rematch_proposal
 from tests.support.sync_fixtures import DEMO_TODAY, SyncEnv
 
@@ -163,14 +163,12 @@ def test_the_setting_replaces_the_gl_default_but_an_explicit_gl_rule_still_wins(
             GLRule("Large sales", "1040", GLCondition(amount_min=Decimal("1000.00"))),
         ),
     )
-    mapper = MappedPaymentFields(
-        dataclasses.replace(template, gl_rules=rules), None, MOVED_CLEARING
-    )
+    mapper = MappedRecords(dataclasses.replace(template, gl_rules=rules), None, MOVED_CLEARING)
     tx, raw = _sale(101, "CC")
     assert mapper.payment_fields(tx, raw, "C001")["GLAccountID"] == MOVED_CLEARING
     raw["amount"] = 2500.0
     assert mapper.payment_fields(tx, raw, "C001")["GLAccountID"] == "1040"
     # Without a clearing setting (old callers), the mapping's own default stands.
-    plain = MappedPaymentFields(template, None)
+    plain = MappedRecords(template, None)
     raw["amount"] = 125.0
     assert plain.payment_fields(tx, raw, "C001")["GLAccountID"] == "1050"

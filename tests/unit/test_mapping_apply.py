@@ -67,7 +67,8 @@ def test_refund_becomes_a_credit_memo_with_the_refund_gl_account() -> None:
     assert memo["Reference"] == "PT-80000001-REFUND"
     assert memo["GLAccountID"] == "4900"
     assert memo["Amount"] == Decimal("25.00")
-    assert memo["Reason"] == "PayTrace refund"
+    # The original sale is a posting fact (posting.original_transaction_id), empty in preview.
+    assert memo["Reason"] == "PayTrace refund 80000001 of transaction "
 
 
 def test_uncaptured_authorization_and_void_produce_no_records() -> None:
@@ -166,3 +167,17 @@ def test_reference_tokens_follow_the_documents_rules() -> None:
         ("customer_reference_id", "88812"),
         ("description", "104513"),
     ]
+
+
+def test_a_locked_field_keeps_its_fixed_mapping_whatever_the_document_says() -> None:
+    from app.mapping import locked_targets
+
+    assert "Payment.PaymentReference" in locked_targets()
+    assert all(reason.endswith(".") for reason in locked_targets().values())
+    row = export_row(transaction_id=80000002, transaction_type="SALE", amount=40)
+    document = DOC.with_transforms(
+        "Payment.PaymentReference", (TransformStep("constant", {"value": "SAME-KEY"}),)
+    ).with_source("Payment.Amount", "tax_amount")
+    payment = mapped(row, document).payloads["Payment"]
+    assert payment["PaymentReference"] == "PT-80000002-PAY"
+    assert payment["Amount"] == Decimal("40.00")

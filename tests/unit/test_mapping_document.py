@@ -42,7 +42,15 @@ def test_default_template_is_valid_and_covers_the_standard_payment_mapping() -> 
     assert document.status_map.values["Refunded"] == "Refunded"
     assert document.gl_rules.default == "1050"
     names = {r.name for r in document.targets}
-    assert names == {"Payment", "Customer", "CreditMemo", "JournalEntry", "SalesOrder"}
+    assert names == {
+        "Payment",
+        "Customer",
+        "CreditMemo",
+        "JournalEntry",
+        "SalesOrder",
+        "PaymentReversal",
+        "SettlementEntry",
+    }
     paths = {f.path for f in document.source_fields}
     assert {"billing_address.name", "created.at", "credit_card.masked_number"} <= paths
 

@@ -27,9 +27,28 @@ def test_required_target_field_unmapped_names_the_field() -> None:
     assert issue.target == "Payment.CustomerID" and issue.severity == "error"
 
 
-def test_required_fields_of_disabled_records_and_caller_fields_are_not_demanded() -> None:
+def test_locked_fields_of_disabled_records_and_caller_fields_are_not_demanded() -> None:
     document = DOC.without_mapping("SalesOrder.OrderNumber")
     assert issues_with("required_unmapped", document) == []
+
+
+def test_every_record_kind_paysage_posts_needs_its_required_fields() -> None:
+    # The sales order is off for previews, but Paysage still posts one for an order payment.
+    (issue,) = issues_with("required_unmapped", DOC.without_mapping("SalesOrder.OrderDate"))
+    assert issue.message == "SalesOrder field OrderDate is required but nothing is mapped to it."
+    (issue,) = issues_with("required_unmapped", DOC.without_mapping("PaymentReversal.Reason"))
+    assert issue.target == "PaymentReversal.Reason"
+
+
+def test_a_locked_field_mapped_differently_is_refused_with_the_reason() -> None:
+    changed = DOC.with_source("Payment.Amount", "tax_amount")
+    (issue,) = issues_with("locked_field", changed)
+    assert issue.severity == "error" and issue.target == "Payment.Amount"
+    assert issue.message == (
+        "Payment.Amount is locked and cannot be mapped differently: The amount is the money "
+        "PayTrace moved; the mapping cannot change it."
+    )
+    assert issues_with("locked_field") == []
 
 
 def test_type_mismatch_error_and_conversion_warning() -> None:

@@ -114,7 +114,7 @@ def test_diff_reads_as_a_list_of_changes(sessions: sessionmaker[Session]) -> Non
     from app.mapping.document import GLCondition, GLRule
 
     template = load_default_template()
-    changed = upper_memo(template).with_source("Payment.InvoiceID", "customer_reference_id")
+    changed = upper_memo(template).with_source("Payment.PaymentDate", "settled")
     changed = changed.without_mapping("CreditMemo.Reason")
     changed = replace(
         changed,
@@ -131,9 +131,9 @@ def test_diff_reads_as_a_list_of_changes(sessions: sessionmaker[Session]) -> Non
     save_version(sessions, changed, "ann")
     text = [str(c) for c in diff_versions(sessions, 1, 2)]
     assert text == [
-        "Payment.InvoiceID: source changed from 'invoice_id' to 'customer_reference_id'.",
+        "Payment.PaymentDate: source changed from 'created.at' to 'settled'.",
         "Payment.Memo: transforms changed from Trim to Trim → Upper case.",
-        "CreditMemo.Reason: mapping removed (was no source field).",
+        "CreditMemo.Reason: mapping removed (was 'transaction_id').",
         "Status map: 'Voided' now → 'Failed' (was 'Void').",
         "GL default account now 1055 (was 1050).",
         "GL rule 2 'ACH' added: methods ACH → 1060.",
