@@ -69,12 +69,19 @@ class NameIndex:
             for key in _block_keys(normalised):
                 self._blocks[key][customer_id] = normalised
         self._cache: dict[str, tuple[str | None, int, tuple[str, ...]]] = {}
+        self._relatives_cache: dict[str, frozenset[str]] = {}
 
     def relatives(self, query: str) -> set[str]:
         """Everyone a billing name could mean: customers whose name holds every word of
         ``query`` (Smith Plumbing → Smith Plumbing & Heating), whose every word ``query``
         holds (the other way round), or that reach the fuzzy threshold. ``query`` is
         normalised (words sorted)."""
+        cached = self._relatives_cache.get(query)
+        if cached is None:
+            cached = self._relatives_cache[query] = frozenset(self._find_relatives(query))
+        return set(cached)
+
+    def _find_relatives(self, query: str) -> set[str]:
         words = query.split()
         if not words:
             return set()
