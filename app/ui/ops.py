@@ -8,49 +8,29 @@ The GUI thread never waits on the network or a big query: every such call goes t
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any, Generic, TypeVar
 
 import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from app.log import redact
+from app.sync.cancel import CancelToken
+from app.ui.changes import Changed
+from app.ui.signals import announce
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 ProgressCallback = Callable[[str, int, int], None]
 
 
-class CancelTokenLike(Protocol):
-    @property
-    def cancelled(self) -> bool: ...
-
-    def cancel(self) -> None: ...
+# The sync engine's own token, so ``run_cycle`` and every service take it as it is.
+CancelTokenLike = CancelToken
 
 
-class OpCancelToken:
-    """Thread-safe cancel flag with the interface of ``app.sync.cycle.CancelToken``."""
-
-    def __init__(self) -> None:
-        self._event = threading.Event()
-
-    def cancel(self) -> None:
-        self._event.set()
-
-    @property
-    def cancelled(self) -> bool:
-        return self._event.is_set()
-
-
-def new_cancel_token() -> CancelTokenLike:
-    """The sync engine's own token class once it exists, so ``run_cycle`` gets its type."""
-    try:
-        from app.sync.cycle import CancelToken  # type: ignore[import-not-found, unused-ignore]
-    except ImportError:
-        return OpCancelToken()
-    token: CancelTokenLike = CancelToken()
-    return token
+def new_cancel_token() -> CancelToken:
+    return CancelToken()
 
 
 _NETWORK_WORDS = (
@@ -79,8 +59,9 @@ def describe_error(exc: BaseException) -> str:
     )
 
 
-class Op(QObject):
-    """One running operation. Signals arrive on the GUI thread (queued from the worker)."""
+class Op(QObject, Generic[T]):
+    """One running operation whose work returns a ``T`` (like Anki's ``QueryOp``). Signals
+    arrive on the GUI thread (queued from the worker)."""
 
     progressed = Signal(str, int, int)  # stage text, done, total
     succeeded = Signal(object)  # the callable's return value
@@ -92,7 +73,7 @@ class Op(QObject):
         self.label = label
         self.token = new_cancel_token()
         self.done = False
-        self.result: Any = None
+        self.result: T | None = None
         self.error: str | None = None
         self.succeeded.connect(self._remember_result)
         self.failed.connect(self._remember_error)
@@ -105,7 +86,7 @@ class Op(QObject):
     def cancelled(self) -> bool:
         return self.token.cancelled
 
-    def _remember_result(self, value: object) -> None:
+    def _remember_result(self, value: T) -> None:
         self.result = value
 
     def _remember_error(self, words: str, _exc: object) -> None:
@@ -116,8 +97,8 @@ class Op(QObject):
         _running.discard(self)
 
 
-class _Runner(QRunnable):
-    def __init__(self, op: Op, work: Callable[[ProgressCallback, CancelTokenLike], Any]) -> None:
+class _Runner(QRunnable, Generic[T]):
+    def __init__(self, op: Op[T], work: Callable[[ProgressCallback, CancelTokenLike], T]) -> None:
         super().__init__()
         self.setAutoDelete(True)
         self._op = op
@@ -136,7 +117,7 @@ class _Runner(QRunnable):
 
 
 # Ops are owned here until they finish, so a caller may drop its reference safely.
-_running: set[Op] = set()
+_running: set[Op[Any]] = set()
 _pool: QThreadPool | None = None
 
 
@@ -150,18 +131,18 @@ def ops_pool() -> QThreadPool:
 
 
 def run_op(
-    work: Callable[[ProgressCallback, CancelTokenLike], Any],
+    work: Callable[[ProgressCallback, CancelTokenLike], T],
     *,
     label: str,
-    on_done: Callable[[Any], None] | None = None,
+    on_done: Callable[[T], None] | None = None,
     on_error: Callable[[str], None] | None = None,
     on_progress: Callable[[str, int, int], None] | None = None,
     pool: QThreadPool | None = None,
     owner: QObject | None = None,
-) -> Op:
+) -> Op[T]:
     """Start ``work(progress, cancel)`` off the GUI thread; callbacks run on the GUI thread,
     and not at all once ``owner`` (the widget or model that asked) has been destroyed."""
-    op = Op(label)
+    op: Op[T] = Op(label)
 
     def alive() -> bool:
         return owner is None or shiboken6.isValid(owner)
@@ -178,15 +159,15 @@ def run_op(
 
 
 def run_call(
-    fn: Callable[..., Any],
+    fn: Callable[..., T],
     *args: Any,
     label: str,
-    on_done: Callable[[Any], None] | None = None,
+    on_done: Callable[[T], None] | None = None,
     on_error: Callable[[str], None] | None = None,
     pool: QThreadPool | None = None,
     owner: QObject | None = None,
     **kwargs: Any,
-) -> Op:
+) -> Op[T]:
     """``run_op`` for a plain call that reports no progress and cannot be cancelled."""
     return run_op(
         lambda _progress, _cancel: fn(*args, **kwargs),
@@ -198,5 +179,32 @@ def run_call(
     )
 
 
-def running_ops() -> list[Op]:
+def run_mutation(
+    work: Callable[[], Changed[T]],
+    *,
+    label: str,
+    on_done: Callable[[T], None] | None = None,
+    on_error: Callable[[str], None] | None = None,
+    owner: QObject | None = None,
+) -> Op[Changed[T]]:
+    """``run_call`` for a change to the data (like Anki's ``CollectionOp``): ``work`` answers
+    its result and what it changed; the changes are announced app-wide (every page showing
+    those areas refreshes, even when ``owner`` is gone), then ``on_done`` gets the result."""
+
+    def alive() -> bool:
+        return owner is None or shiboken6.isValid(owner)
+
+    def done(changed: Changed[T]) -> None:
+        announce(changed.changes)
+        if on_done is not None and alive():
+            on_done(changed.value)
+
+    def failed(words: str) -> None:
+        if on_error is not None and alive():
+            on_error(words)
+
+    return run_call(work, label=label, on_done=done, on_error=failed)
+
+
+def running_ops() -> list[Op[Any]]:
     return list(_running)

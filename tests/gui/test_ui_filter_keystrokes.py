@@ -16,12 +16,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from sqlalchemy import func, select
 
 from app.store.models import OutboxItem, Proposal
-from app.ui import services
 from tests.gui.ui_app import make_context, make_window
-
-pytestmark = pytest.mark.skipif(
-    not services.is_available("review"), reason="review service not landed"
-)
 
 # Every filter input of the page, by attribute name.
 FILTER_BOXES = ("customer", "text", "amount_min", "amount_max", "date_from", "date_to", "status")

@@ -11,15 +11,10 @@ from PySide6.QtCore import Qt
 from sqlalchemy import select
 
 from app.store.models import AuditEvent, OutboxItem, Proposal
-from app.ui import services
 from app.ui.dialogs.reject_dialog import RejectDialog
 from app.ui.widgets import notices
 from tests.gui.modal import when_modal
 from tests.gui.ui_app import make_context, make_window
-
-pytestmark = pytest.mark.skipif(
-    not services.is_available("review"), reason="review service not landed"
-)
 
 
 @pytest.fixture
