@@ -30,7 +30,7 @@ from app.sync.chargeback_sale import SaleLink
 from app.sync.effects import ZERO, OutboxSpec, journal_payload, payment_key, sequence_of
 from app.sync.reversals import PostedPayment
 
-# Sage Pro stand-in's "Chargeback fees" account; GLAccountSettings has no field for it yet.
+# Sage Pro stand-in's "Chargeback fees" account: used when the setting is left empty.
 DEFAULT_FEE_ACCOUNT = "6160"
 
 
@@ -39,7 +39,7 @@ def case_reference(case_key: str, suffix: str = "JE") -> str:
 
 
 def fee_account(profile: Profile) -> str:
-    return str(getattr(profile.gl, "chargeback_fees", "") or DEFAULT_FEE_ACCOUNT)
+    return profile.gl.chargeback_fees or DEFAULT_FEE_ACCOUNT
 
 
 def confirm_specs(

@@ -25,12 +25,12 @@ from app.store import Store
 from app.store.sagepro_worklist import has_staged_postings
 from app.ui.context import UiContext
 from app.ui.icon import app_icon
+from app.ui.mapping import MappingPage
 from app.ui.ops import run_call
 from app.ui.pages.audit_log import AuditLogPage
 from app.ui.pages.collect import CollectPage
 from app.ui.pages.dashboard import DashboardPage
 from app.ui.pages.exceptions import ExceptionsPage
-from app.ui.pages.mapping_placeholder import create_mapping_page
 from app.ui.pages.reconciliation import ReconciliationPage
 from app.ui.pages.sagepro_worklist import SageProWorklistPage
 from app.ui.pages.schedules import SchedulesPage
@@ -48,7 +48,7 @@ PAGES: tuple[tuple[str, str, PageFactory], ...] = (
     ("transactions", "Transactions", TransactionsPage),
     ("reconciliation", "Reconciliation", ReconciliationPage),
     ("collect", "Collect", CollectPage),
-    ("mapping", "Mapping", create_mapping_page),
+    ("mapping", "Mapping", MappingPage),
     ("settlements", "Settlements", SettlementsPage),
     ("schedules", "Recurring billing", SchedulesPage),
     ("exceptions", "Exceptions", ExceptionsPage),
