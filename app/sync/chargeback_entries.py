@@ -30,7 +30,7 @@ from app.sync.chargeback_sale import SaleLink
 from app.sync.effects import ZERO, OutboxSpec, journal_payload, payment_key, sequence_of
 from app.sync.reversals import PostedPayment
 
-# Sage Pro stand-in's "Chargeback fees" account; GLAccountSettings has no field for it yet.
+# Sage Pro stand-in's "Chargeback fees" account: used when the setting is left empty.
 DEFAULT_FEE_ACCOUNT = "6160"
 
 

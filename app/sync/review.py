@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from app.clock import utcnow
 from app.config import Profile, load_settings
@@ -296,7 +297,7 @@ def unreconcile(
         return again.id
 
 
-def _open_proposal(session, proposal_id: int) -> Proposal:  # type: ignore[no-untyped-def]
+def _open_proposal(session: Session, proposal_id: int) -> Proposal:
     proposal = session.get(Proposal, proposal_id)
     if proposal is None:
         raise ReviewError(f"Proposal {proposal_id} no longer exists.")

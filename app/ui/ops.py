@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from app.log import redact
 from app.sync.cancel import CancelToken
+from app.ui.changes import Changed
+from app.ui.signals import announce
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 ProgressCallback = Callable[[str, int, int], None]
 
@@ -48,8 +51,9 @@ def describe_error(exc: BaseException) -> str:
     )
 
 
-class Op(QObject):
-    """One running operation. Signals arrive on the GUI thread (queued from the worker)."""
+class Op(QObject, Generic[T]):
+    """One running operation whose work returns a ``T`` (like Anki's ``QueryOp``). Signals
+    arrive on the GUI thread (queued from the worker)."""
 
     progressed = Signal(str, int, int)  # stage text, done, total
     succeeded = Signal(object)  # the callable's return value
@@ -61,7 +65,7 @@ class Op(QObject):
         self.label = label
         self.token = CancelToken()
         self.done = False
-        self.result: Any = None
+        self.result: T | None = None
         self.error: str | None = None
         self.succeeded.connect(self._remember_result)
         self.failed.connect(self._remember_error)
@@ -74,7 +78,7 @@ class Op(QObject):
     def cancelled(self) -> bool:
         return self.token.cancelled
 
-    def _remember_result(self, value: object) -> None:
+    def _remember_result(self, value: T) -> None:
         self.result = value
 
     def _remember_error(self, words: str, _exc: object) -> None:
@@ -85,8 +89,8 @@ class Op(QObject):
         _running.discard(self)
 
 
-class _Runner(QRunnable):
-    def __init__(self, op: Op, work: Callable[[ProgressCallback, CancelToken], Any]) -> None:
+class _Runner(QRunnable, Generic[T]):
+    def __init__(self, op: Op[T], work: Callable[[ProgressCallback, CancelToken], T]) -> None:
         super().__init__()
         self.setAutoDelete(True)
         self._op = op
@@ -105,7 +109,7 @@ class _Runner(QRunnable):
 
 
 # Ops are owned here until they finish, so a caller may drop its reference safely.
-_running: set[Op] = set()
+_running: set[Op[Any]] = set()
 _pool: QThreadPool | None = None
 
 
@@ -119,18 +123,18 @@ def ops_pool() -> QThreadPool:
 
 
 def run_op(
-    work: Callable[[ProgressCallback, CancelToken], Any],
+    work: Callable[[ProgressCallback, CancelToken], T],
     *,
     label: str,
-    on_done: Callable[[Any], None] | None = None,
+    on_done: Callable[[T], None] | None = None,
     on_error: Callable[[str], None] | None = None,
     on_progress: Callable[[str, int, int], None] | None = None,
     pool: QThreadPool | None = None,
     owner: QObject | None = None,
-) -> Op:
+) -> Op[T]:
     """Start ``work(progress, cancel)`` off the GUI thread; callbacks run on the GUI thread,
     and not at all once ``owner`` (the widget or model that asked) has been destroyed."""
-    op = Op(label)
+    op: Op[T] = Op(label)
 
     def alive() -> bool:
         return owner is None or shiboken6.isValid(owner)
@@ -147,15 +151,15 @@ def run_op(
 
 
 def run_call(
-    fn: Callable[..., Any],
+    fn: Callable[..., T],
     *args: Any,
     label: str,
-    on_done: Callable[[Any], None] | None = None,
+    on_done: Callable[[T], None] | None = None,
     on_error: Callable[[str], None] | None = None,
     pool: QThreadPool | None = None,
     owner: QObject | None = None,
     **kwargs: Any,
-) -> Op:
+) -> Op[T]:
     """``run_op`` for a plain call that reports no progress and cannot be cancelled."""
     return run_op(
         lambda _progress, _cancel: fn(*args, **kwargs),
@@ -167,5 +171,32 @@ def run_call(
     )
 
 
-def running_ops() -> list[Op]:
+def run_mutation(
+    work: Callable[[], Changed[T]],
+    *,
+    label: str,
+    on_done: Callable[[T], None] | None = None,
+    on_error: Callable[[str], None] | None = None,
+    owner: QObject | None = None,
+) -> Op[Changed[T]]:
+    """``run_call`` for a change to the data (like Anki's ``CollectionOp``): ``work`` answers
+    its result and what it changed; the changes are announced app-wide (every page showing
+    those areas refreshes, even when ``owner`` is gone), then ``on_done`` gets the result."""
+
+    def alive() -> bool:
+        return owner is None or shiboken6.isValid(owner)
+
+    def done(changed: Changed[T]) -> None:
+        announce(changed.changes)
+        if on_done is not None and alive():
+            on_done(changed.value)
+
+    def failed(words: str) -> None:
+        if on_error is not None and alive():
+            on_error(words)
+
+    return run_call(work, label=label, on_done=done, on_error=failed)
+
+
+def running_ops() -> list[Op[Any]]:
     return list(_running)

@@ -10,15 +10,35 @@ from typing import Any
 import shiboken6
 from PySide6.QtCore import QObject, Signal, SignalInstance
 
+from app.ui.changes import (
+    AUDIT,
+    BATCHES,
+    EVERYTHING,
+    EXCEPTIONS,
+    OUTBOX,
+    PROPOSALS,
+    TRANSACTIONS,
+    Changes,
+)
+
 # Entity names announced through ``data_changed`` (the tables a page may show).
-PROPOSALS = "proposals"
-TRANSACTIONS = "transactions"
-OUTBOX = "outbox"
-EXCEPTIONS = "exceptions"
-BATCHES = "settlement_batches"
-AUDIT = "audit_events"
 SETTINGS = "settings"
-ALL_ENTITIES = (PROPOSALS, TRANSACTIONS, OUTBOX, EXCEPTIONS, BATCHES, AUDIT)
+ALL_ENTITIES = EVERYTHING.entities
+__all__ = [
+    "ALL_ENTITIES",
+    "AUDIT",
+    "BATCHES",
+    "EXCEPTIONS",
+    "OUTBOX",
+    "PROPOSALS",
+    "SETTINGS",
+    "TRANSACTIONS",
+    "AppSignals",
+    "announce",
+    "announce_changed",
+    "app_signals",
+    "subscribe",
+]
 
 
 class AppSignals(QObject):
@@ -55,6 +75,12 @@ def subscribe(owner: QObject, signal: SignalInstance, fn: Callable[..., Any]) ->
 
     signal.connect(call)
     owner.destroyed.connect(lambda *_a: signal.disconnect(call))
+
+
+def announce(changes: Changes) -> None:
+    """Broadcast what a mutating operation changed: each page showing one of those areas
+    refreshes itself."""
+    announce_changed(*changes.entities)
 
 
 def announce_changed(*entities: str) -> None:

@@ -11,22 +11,31 @@ import logging
 import threading
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Protocol
 
 from PySide6.QtCore import QObject, Signal
 
-from app.errors import PaysageError
 from app.sync.alerts import Attention, attention_marker, attention_since
 from app.sync.cancel import CancelToken
 from app.sync.failure_words import failure_advice
 from app.ui import services
+from app.ui.changes import EVERYTHING
 from app.ui.context import UiContext
 from app.ui.ops import Op, ProgressCallback, describe_error, run_op
-from app.ui.signals import ALL_ENTITIES, announce_changed
+from app.ui.services import SyncBusyError, SyncScheduler
+from app.ui.signals import announce
 
 log = logging.getLogger(__name__)
-# (trigger, progress, cancel) -> a CycleResult-like object (``as_dict()``)
-CycleRunner = Callable[[str, ProgressCallback, CancelToken], Any]
+
+
+class CycleCounts(Protocol):
+    """What the window reads from a finished cycle (``services.CycleResult``)."""
+
+    def as_dict(self) -> dict[str, int]: ...
+
+
+# (trigger, progress, cancel) -> the cycle's counts
+CycleRunner = Callable[[str, ProgressCallback, CancelToken], CycleCounts]
 
 SUMMARY_WORDS = (
     ("fetched", "fetched"),
@@ -39,31 +48,18 @@ SUMMARY_WORDS = (
 )
 
 
-def _busy_error_class() -> type[Exception]:
-    """The engine's own SyncBusyError (its scheduler logs it as a skip, not a failure)."""
-    try:
-        return services.sync_errors().SyncBusyError
-    except services.ServiceUnavailableError:
-        return SyncBusyError
-
-
-class SyncBusyError(PaysageError):
-    pass
-
-
 def engine_runner(ctx: UiContext) -> CycleRunner:
     """The real cycle: ``app.sync.cycle.build_context`` + ``run_cycle``."""
 
-    def run(trigger: str, progress: ProgressCallback, cancel: CancelToken) -> Any:
-        cycle = services.cycle()
-        context = cycle.build_context(ctx.profile, ctx.store)
-        return cycle.run_cycle(context, trigger=trigger, progress=progress, cancel=cancel)
+    def run(trigger: str, progress: ProgressCallback, cancel: CancelToken) -> services.CycleResult:
+        context = services.build_context(ctx.profile, ctx.store)
+        return services.run_cycle(context, trigger=trigger, progress=progress, cancel=cancel)
 
     return run
 
 
-def summarise(result: Any) -> str:
-    counts: dict[str, int] = result.as_dict() if hasattr(result, "as_dict") else {}
+def summarise(result: CycleCounts) -> str:
+    counts = result.as_dict()
     parts = [f"{counts[k]} {words}" for k, words in SUMMARY_WORDS if counts.get(k)]
     return "Sync finished: " + (", ".join(parts) if parts else "nothing new") + "."
 
@@ -84,7 +80,7 @@ class SyncController(QObject):
         self._lock = threading.Lock()
         self._token: CancelToken | None = None
         self.running = False
-        self.scheduler: Any = None
+        self.scheduler: SyncScheduler | None = None
         self.schedule_error = ""
         self._token_ready.connect(self._remember_token)
         signals = ctx.signals
@@ -99,10 +95,14 @@ class SyncController(QObject):
 
     # -- the one guarded run ---------------------------------------------------------------
 
-    def _guarded(self, trigger: str, progress: ProgressCallback, token: CancelToken) -> Any:
+    def _guarded(
+        self, trigger: str, progress: ProgressCallback, token: CancelToken
+    ) -> CycleCounts | None:
+        """The cycle's counts; None when it failed (raised again) or was cancelled."""
         if not self._lock.acquire(blocking=False):
-            raise _busy_error_class()("A sync is already running; this one was skipped.")
-        result: Any = None
+            # The engine's own error: its scheduler logs it as a skip, not a failure.
+            raise SyncBusyError("A sync is already running; this one was skipped.")
+        result: CycleCounts | None = None
         failure: Exception | None = None
         found: Attention | None = None
         try:
@@ -119,7 +119,7 @@ class SyncController(QObject):
         if failure is not None:
             advice = failure_advice(failure)
             self.finished.emit(False, advice.words if advice else describe_error(failure))
-        elif token.cancelled:
+        elif token.cancelled or result is None:
             self.finished.emit(False, "Sync cancelled; everything fetched so far is kept.")
         else:
             self.finished.emit(True, summarise(result))
@@ -176,13 +176,13 @@ class SyncController(QObject):
         self._token = None
 
     def _after(self, ok: bool, words: str) -> None:
-        announce_changed(*ALL_ENTITIES)
+        announce(EVERYTHING)  # a cycle may touch every area
         alerts = self.ctx.profile.alerts
         if not ok and alerts.notify_failed_sync and "cancelled" not in words:
             self.ctx.signals.alert.emit("Sync failed", words)
         # New dead letters and alerts are notified from the items themselves (attention).
 
-    def sync_now(self) -> Op | None:
+    def sync_now(self) -> Op[CycleCounts | None] | None:
         if self.running:
             self.ctx.signals.status_message.emit("A sync is already running.")
             return None
@@ -200,15 +200,9 @@ class SyncController(QObject):
         """Start the APScheduler job when the schedule is on (and the engine is in the build)."""
         if not self.ctx.profile.sync.enabled or self.scheduler is not None:
             return
-        try:
-            module = services.scheduler()
-        except services.ServiceUnavailableError as exc:
-            self.schedule_error = str(exc)
-            log.warning("Scheduled sync unavailable: %s", exc)
-            return
         sync = self.ctx.profile.sync
         hours = (sync.business_start_hour, sync.business_end_hour)
-        self.scheduler = module.SyncScheduler(
+        self.scheduler = SyncScheduler(
             self.ctx.profile.name,
             self._scheduled_run,
             store=self.ctx.store,
@@ -218,7 +212,7 @@ class SyncController(QObject):
         self.scheduler.start()
         self.ctx.signals.schedule_changed.emit()
 
-    def _scheduled_run(self, trigger: str) -> Any:
+    def _scheduled_run(self, trigger: str) -> CycleCounts | None:
         # On the scheduler's thread: the same guard, a fresh token per run.
         return self._guarded(trigger, lambda *_a: None, CancelToken())
 
@@ -234,7 +228,7 @@ class SyncController(QObject):
     def next_run(self) -> datetime | None:
         if self.scheduler is None or not self.ctx.profile.sync.enabled:
             return None
-        return getattr(self.scheduler.status(), "next_run", None)
+        return self.scheduler.status().next_run
 
     def shutdown(self) -> None:
         self.cancel()

@@ -35,7 +35,7 @@ from app.ui.mapping.field_views import SourceListView, TargetListView
 from app.ui.mapping.panel_frame import titled_panel
 from app.ui.mapping.preview_and_checks import PreviewAndChecks
 from app.ui.mapping.preview_panel import PreviewTableModel
-from app.ui.mapping.save_worker import SaveCallback, SaveWorker
+from app.ui.mapping.save_worker import SaveCallback, SavedVersion, SaveWorker
 from app.ui.mapping.state import EditorState
 from app.ui.mapping.transform_panel import TransformPanel
 
@@ -391,12 +391,11 @@ class MappingEditor(QWidget):
         QThreadPool.globalInstance().start(worker)
         return True
 
-    def _on_saved(self, result: object) -> None:
+    def _on_saved(self, result: SavedVersion) -> None:
         self._workers = [w for w in self._workers if w.signals is not self.sender()]
         self.state.undo_stack.setClean()
         self.comment_edit.clear()
-        version = getattr(result, "version", None)
-        self.show_status(f"Saved as version {version}." if version else "Saved.")
+        self.show_status(f"Saved as version {result.version}.")
         self.save_button.setEnabled(True)
         self._update_title()
         self.saved.emit(result)

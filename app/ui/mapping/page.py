@@ -181,18 +181,18 @@ class MappingPage(QWidget):
         self.editor, self.data = editor, inputs
         self.loaded.emit()
 
-    def _saved(self, info: object) -> None:
-        version = getattr(info, "version", None)
+    def _saved(self, info: VersionInfo) -> None:
+        version = info.version
         words = f"Mapping saved as version {version}; the next sync posts with it."
         self.ctx.signals.status_message.emit(words)
         announce_changed(MAPPING)
         # Reopen the saved version: its number in the title, and suggestions learn from it.
-        self._after_load = f"Saved as version {version}." if version else "Saved."
+        self._after_load = f"Saved as version {version}."
         self.reload()
 
-    def _version_added(self, info: object) -> None:
+    def _version_added(self, info: VersionInfo) -> None:
         """Restored or imported in the Versions tab: the editor opens the new active one."""
-        self._after_load = f"Version {getattr(info, 'version', '?')} is now active."
+        self._after_load = f"Version {info.version} is now active."
         self.reload()
 
     def _after_sync(self) -> None:

@@ -4,14 +4,22 @@ on the GUI thread); the outcome comes back as a Qt signal."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Protocol
 
 from PySide6.QtCore import QObject, QRunnable, Signal
 
 from app.domain.pan import redact_card_numbers
 from app.mapping import MappingDocument
 
-SaveCallback = Callable[[MappingDocument, str], Any]
+
+class SavedVersion(Protocol):
+    """What a save answers: the number of the version it made (``VersionInfo``)."""
+
+    @property
+    def version(self) -> int: ...
+
+
+SaveCallback = Callable[[MappingDocument, str], SavedVersion]
 
 
 class SaveSignals(QObject):

@@ -52,7 +52,7 @@ def load_transaction_detail(store: Store, transaction_id: int) -> TransactionDet
             .order_by(RawRecord.fetched_at.desc(), RawRecord.id.desc())
             .limit(1)
         )
-        version_id = getattr(txn, "mapping_version_id", None)
+        version_id = txn.mapping_version_id
         version = s.get(MappingVersion, version_id) if version_id else None
         posts = s.execute(
             select(

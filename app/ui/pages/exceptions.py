@@ -24,13 +24,14 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.pan import redact_card_numbers
-from app.sync.alerts import is_posting_alert, retry_alert
+from app.sync.alerts import is_posting_alert
 from app.ui import services
+from app.ui.changes import Changed
 from app.ui.context import UiContext
 from app.ui.models.exception_groups import exception_groups, exception_payload
 from app.ui.models.exceptions import CATEGORY_WORDS, ExceptionFilter, ExceptionsModel
-from app.ui.ops import run_call
-from app.ui.signals import AUDIT, EXCEPTIONS, OUTBOX, announce_changed, subscribe
+from app.ui.ops import run_call, run_mutation
+from app.ui.signals import EXCEPTIONS, subscribe
 from app.ui.widgets.filters import SearchBox
 from app.ui.widgets.grid_view import GridView
 from app.ui.widgets.notices import notify
@@ -244,12 +245,13 @@ class ExceptionsPage(QWidget):
     def _act(
         self,
         label: str,
-        fn: Callable[[Any], Any],
+        fn: Callable[[], Changed[Any]],
         words: str,
         then: Callable[[], None] | None = None,
     ) -> None:
-        def done(_result: Any) -> None:
-            announce_changed(EXCEPTIONS, OUTBOX, AUDIT)
+        """An exception-queue action off the GUI thread; what it changed refreshes every page."""
+
+        def done(_result: object) -> None:
             self.ctx.signals.status_message.emit(words)
             if then is not None:
                 then()
@@ -257,8 +259,8 @@ class ExceptionsPage(QWidget):
         def failed(message: str) -> None:
             notify(self, "Paysage", message, warning=True)
 
-        run_call(
-            lambda: fn(services.exception_queue()),
+        run_mutation(
+            fn,
             label=label,
             on_done=done,
             on_error=failed,
@@ -285,7 +287,7 @@ class ExceptionsPage(QWidget):
         item_id, store, user = int(row["_key"]), self.ctx.store, self.ctx.user
         self._act(
             "Saving payload",
-            lambda q: q.edit_payload(store, item_id, payload, user=user),
+            lambda: services.edit_payload(store, item_id, payload, user=user),
             "Payload saved.",
         )
 
@@ -296,7 +298,9 @@ class ExceptionsPage(QWidget):
         elif row is not None:
             item_id, store, user = int(row["_key"]), self.ctx.store, self.ctx.user
             self._act(
-                "Retrying", lambda q: q.retry_item(store, item_id, user=user), "Queued for retry."
+                "Retrying",
+                lambda: services.retry_item(store, item_id, user=user),
+                "Queued for retry.",
             )
 
     def _retry_posting_alert(self, item_id: int) -> None:
@@ -305,7 +309,7 @@ class ExceptionsPage(QWidget):
         store, user = self.ctx.store, self.ctx.user
         self._act(
             "Trying Sage Pro again",
-            lambda _q: retry_alert(store, item_id, user=user),
+            lambda: services.retry_alert(store, item_id, user=user),
             "Trying Sage Pro again: the waiting postings are sent now.",
             then=self.sync_requested.emit,
         )
@@ -321,7 +325,7 @@ class ExceptionsPage(QWidget):
         store, user = self.ctx.store, self.ctx.user
         self._act(
             "Retrying group",
-            lambda q: q.retry_group(store, reason, user=user),
+            lambda: services.retry_group(store, reason, user=user),
             f"Every open “{reason.replace('_', ' ')}” item was queued for retry.",
         )
 
@@ -336,7 +340,7 @@ class ExceptionsPage(QWidget):
             item_id, store, user = int(row["_key"]), self.ctx.store, self.ctx.user
             self._act(
                 "Resolving",
-                lambda q: q.resolve_item(store, item_id, user=user, note=note.strip()),
+                lambda: services.resolve_item(store, item_id, user=user, note=note.strip()),
                 "Marked resolved.",
             )
 
@@ -349,6 +353,6 @@ class ExceptionsPage(QWidget):
             item_id, store, user = int(row["_key"]), self.ctx.store, self.ctx.user
             self._act(
                 "Discarding",
-                lambda q: q.discard_item(store, item_id, user=user, reason=reason.strip()),
+                lambda: services.discard_item(store, item_id, user=user, reason=reason.strip()),
                 "Discarded.",
             )

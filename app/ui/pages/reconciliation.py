@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QItemSelection, Qt
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from app.domain.money import display_money, from_cents
 from app.domain.words import counted
 from app.ui import services
+from app.ui.changes import Changed
 from app.ui.context import UiContext
 from app.ui.dialogs.applications_dialog import ApplicationsDialog
 from app.ui.dialogs.refund_dialog import RefundToCard
@@ -32,14 +33,14 @@ from app.ui.dialogs.reject_dialog import RejectDialog
 from app.ui.export_actions import export_grid
 from app.ui.models.proposal_detail import CandidateView, ProposalDetail, load_proposal_detail
 from app.ui.models.reconciliation import STATUS_GROUPS, ReconciliationModel, ReconFilter
-from app.ui.ops import run_call
-from app.ui.signals import AUDIT, OUTBOX, PROPOSALS, TRANSACTIONS, announce_changed
+from app.ui.ops import run_call, run_mutation
+from app.ui.signals import PROPOSALS, TRANSACTIONS, announce
 from app.ui.widgets.filters import AmountEdit, OptionalDateEdit, SearchBox
 from app.ui.widgets.grid_view import GridView, TotalsBar
 from app.ui.widgets.notices import notify
 from app.ui.widgets.proposal_detail import ProposalDetailPanel
 
-CHANGED = (PROPOSALS, TRANSACTIONS, OUTBOX, AUDIT)
+T = TypeVar("T")
 UNUSUAL = "unusual"  # the "Show" choice for payments with an open anomaly flag
 
 
@@ -52,7 +53,9 @@ class ReconciliationPage(QWidget):
         self.ctx = ctx
         self.model = ReconciliationModel(ctx.store, self)
         self._restore_row: int | None = None
-        self.refund_flow = RefundToCard(ctx, self, on_queued=lambda: announce_changed(*CHANGED))
+        self.refund_flow = RefundToCard(
+            ctx, self, on_queued=lambda: announce(services.REVIEW_CHANGES)
+        )
         layout = QVBoxLayout(self)
         layout.addLayout(self._filter_bar())
         layout.addLayout(self._action_bar())
@@ -266,12 +269,9 @@ class ReconciliationPage(QWidget):
 
     # -- actions (each runs off the GUI thread through the review service) -----------------
 
-    def _run(self, label: str, fn: Callable[[], Any], done: Callable[[Any], None]) -> None:
-        def on_done(result: Any) -> None:
-            announce_changed(*CHANGED)
-            done(result)
-
-        run_call(fn, label=label, on_done=on_done, on_error=self._error, owner=self)
+    def _run(self, label: str, fn: Callable[[], Changed[T]], done: Callable[[T], None]) -> None:
+        """A review decision off the GUI thread; what it changed refreshes every page."""
+        run_mutation(fn, label=label, on_done=done, on_error=self._error, owner=self)
 
     def _error(self, words: str) -> None:
         self.ctx.signals.status_message.emit(words)
@@ -282,14 +282,13 @@ class ReconciliationPage(QWidget):
             return
         store, user, profile = self.ctx.store, self.ctx.user, self.ctx.profile
 
-        def work() -> Any:
-            return services.review().approve_proposals(store, ids, user=user, profile=profile)
+        def work() -> Changed[services.ApprovalResult]:
+            return services.approve_proposals(store, ids, user=user, profile=profile)
 
         self._run("Approving", work, self._approved)
 
-    def _approved(self, result: Any) -> None:
-        approved = list(getattr(result, "approved", []))
-        refused: dict[int, str] = dict(getattr(result, "refused", {}))
+    def _approved(self, result: services.ApprovalResult) -> None:
+        approved, refused = result.approved, result.refused
         self.ctx.signals.status_message.emit(f"Approved {counted(len(approved), 'payment')}.")
         if refused:
             lines = "\n".join(f"• Proposal {pid}: {why}" for pid, why in refused.items())
@@ -316,10 +315,8 @@ class ReconciliationPage(QWidget):
             return
         store, user, reason = self.ctx.store, self.ctx.user, dialog.reason_text()
 
-        def work() -> int:
-            for pid in ids:
-                services.review().reject_proposal(store, pid, user=user, reason=reason)
-            return len(ids)
+        def work() -> Changed[int]:
+            return services.reject_proposals(store, ids, user=user, reason=reason)
 
         self._run(
             "Rejecting",
@@ -371,9 +368,8 @@ class ReconciliationPage(QWidget):
     ) -> None:
         store, user, profile = self.ctx.store, self.ctx.user, self.ctx.profile
 
-        def work() -> Any:
-            review = services.review()
-            return review.rematch_proposal(
+        def work() -> Changed[int]:
+            return services.rematch_proposal(
                 store,
                 pid,
                 apps,
@@ -388,11 +384,13 @@ class ReconciliationPage(QWidget):
             if on_refused is not None:
                 on_refused()
 
-        def changed(_new: Any) -> None:
-            announce_changed(*CHANGED)
-            self._said("Match changed; review it.")
-
-        run_call(work, label="Re-matching", on_done=changed, on_error=refused, owner=self)
+        run_mutation(
+            work,
+            label="Re-matching",
+            on_done=lambda _new: self._said("Match changed; review it."),
+            on_error=refused,
+            owner=self,
+        )
 
     def use_candidate(self, candidate: CandidateView) -> None:
         row = self._current()
@@ -425,7 +423,7 @@ class ReconciliationPage(QWidget):
             pid, store, user = int(row["_key"]), self.ctx.store, self.ctx.user
             self._run(
                 "Undoing approval",
-                lambda: services.review().undo_approval(store, pid, user=user),
+                lambda: services.undo_approval(store, pid, user=user),
                 lambda _r: self._said("Approval undone; the payment is back in review."),
             )
 
@@ -445,7 +443,7 @@ class ReconciliationPage(QWidget):
             profile = self.ctx.profile
             self._run(
                 "Unreconciling",
-                lambda: services.review().unreconcile(store, pid, user=user, profile=profile),
+                lambda: services.unreconcile(store, pid, user=user, profile=profile),
                 lambda _r: self._said("Reversal queued; the payment is back in review."),
             )
 
