@@ -33,6 +33,7 @@ from app.connectors.paytrace.errors import (
     PayTraceTransientError,
     PayTraceValidationError,
 )
+from app.domain.states import OutboxStatus, check_moves
 from app.store import Store, audit
 from app.store.models import OutboxAttempt, OutboxItem
 from app.sync import paytrace_search as search
@@ -132,11 +133,12 @@ class PayTraceOutboxPoster:
         Every in-flight row is a leftover, on a shared store too: this poster runs only
         inside a sync cycle, which holds the profile's poll lock (``run_lock``), so no other
         workstation can be sending PayTrace requests meanwhile."""
+        check_moves(OutboxStatus, [OutboxStatus.IN_FLIGHT], OutboxStatus.PENDING)
         with self.store.write() as session:
             session.execute(
                 update(OutboxItem)
-                .where(OutboxItem.target == TARGET, OutboxItem.status == "in_flight")
-                .values(status="pending", claimed_by=None, claimed_at=None)
+                .where(OutboxItem.target == TARGET, OutboxItem.status == OutboxStatus.IN_FLIGHT)
+                .values(status=OutboxStatus.PENDING, claimed_by=None, claimed_at=None)
             )
 
     def _claim(self, skip: set[int]) -> IntentClaim | None:

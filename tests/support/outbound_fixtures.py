@@ -40,7 +40,7 @@ class OutboundEnv:
             s.password,
             s.integrator_id,
             timeouts=Timeouts(connect_s=2, read_s=5, money_read_s=money_read_s),
-            retry=RetryPolicy(attempts=3, sleep=self.env.sleeps.append, rng=random.Random(0)),
+            retry=RetryPolicy(max_attempts=3, sleep=self.env.sleeps.append, rng=random.Random(0)),
         )
 
     def poster(

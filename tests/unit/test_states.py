@@ -136,3 +136,9 @@ def test_arranged_scenes_skip_the_move_check_only_inside_the_block():
             row.match_status = "archived"
     with pytest.raises(IllegalTransition, match="from posted to approved"):
         row.match_status = "approved"
+
+
+def test_the_transactions_filter_offers_every_match_status():
+    from app.ui.models.transactions import MATCH_STATUSES
+
+    assert set(MATCH_STATUSES) == {state.value for state in MatchStatus}  # "reversed" was missing

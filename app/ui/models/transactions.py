@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import or_
 
 from app.domain.money import to_cents
+from app.domain.states import MatchStatus, values_of
 from app.store.models import PayTraceTransaction
 from app.ui.models.reconciliation import card_text, like_pattern, search_amount
 from app.ui.models.sql_query import Column, prefix_range
@@ -17,17 +18,7 @@ from app.ui.models.sql_table import SqlTableModel
 
 T = PayTraceTransaction.__table__
 
-MATCH_STATUSES = (
-    "unmatched",
-    "pending",
-    "declined",
-    "proposed",
-    "review",
-    "approved",
-    "posted",
-    "ignored",
-    "changed_after_posting",
-)
+MATCH_STATUSES = values_of(MatchStatus)  # every state, "reversed" included
 TYPES = ("SALE", "AUTHORIZATION", "REFUND", "VOID", "DECLINED")
 
 
