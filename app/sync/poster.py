@@ -30,11 +30,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app.connectors.retry import RetryPolicy
-from app.connectors.sagepro.errors import (
-    SageProError,
-    UnavailableError,
-    UnreachableError,
-)
+from app.connectors.sagepro.errors import SageProError, UnavailableError, UnreachableError
 from app.connectors.sagepro.gateway import SageProGateway
 from app.connectors.sagepro.key_snapshot import PaymentSnapshot
 from app.store import Store, audit, claimants
@@ -64,10 +60,8 @@ from app.sync.sagepro_unreachable_alert import clear_unreachable_alert, raise_un
 CLAIM_TIMEOUT_S = 600.0
 # Calls in the air at once (the Sage Pro client pools four connections).
 CONCURRENCY = 4
-# A claim takes this many rows per free call slot, so claims are a few per round, not one
-# per posting.
+# A claim takes this many rows per call slot: a few claims per round, not one per posting.
 CLAIM_ROUNDS = 4
-
 
 _Finished = tuple[Claimed, "Future[sagepro_effects.Done]"]
 
@@ -181,15 +175,19 @@ class OutboxPoster:
         work = _Work()
         with ThreadPoolExecutor(self.concurrency, thread_name_prefix="sagepro-post") as pool:
             while True:
+                # One call at a time until Sage Pro has answered one: a pass that meets an
+                # unreachable (or refusing) Sage Pro stops after one call, not four.
+                answered = bool(counts.posted or counts.dead_letter)
+                width = self.concurrency if answered else 1
+                if work.finished and not answered:
+                    self._flush(work, counts, progress)
+                    continue
                 stopping = counts.paused or bool(cancel and cancel.cancelled)
                 if not stopping:
-                    self._send_ready(pool, work, snapshot)
-                idle = len(work.running) < self.concurrency
-                if work.finished and (idle or len(work.finished) >= self.concurrency):
-                    self._record(work.finished, counts, work.skip)
-                    work.finished = []
-                    if progress:
-                        progress(counts.posted + counts.dead_letter)
+                    self._send_ready(pool, work, snapshot, width)
+                idle = len(work.running) < width
+                if work.finished and (idle or len(work.finished) >= width):
+                    self._flush(work, counts, progress)
                     continue
                 if idle and not stopping and self._claim_more(lease, work):
                     continue
@@ -205,10 +203,10 @@ class OutboxPoster:
         return counts
 
     def _send_ready(
-        self, pool: ThreadPoolExecutor, work: _Work, snapshot: PaymentSnapshot | None
+        self, pool: ThreadPoolExecutor, work: _Work, snapshot: PaymentSnapshot | None, width: int
     ) -> None:
         """Claimed rows into free slots, skipping any whose invoice/customer is in the air."""
-        while len(work.running) < self.concurrency:
+        while len(work.running) < width:
             busy = {c.ordering_key for c in work.running.values() if c.ordering_key}
             ready = next((c for c in work.waiting if c.ordering_key not in busy), None)
             if ready is None:
@@ -221,8 +219,7 @@ class OutboxPoster:
         if work.waiting:  # only blocked rows wait: claim again once they are sent
             return False
         lease.check()
-        held = {c.id for c in work.waiting} | {c.id for c in work.running.values()}
-        fresh = self._claim(work.skip | held, self.concurrency * CLAIM_ROUNDS)
+        fresh = self._claim(work.skip, self.concurrency * CLAIM_ROUNDS)  # pending rows only
         work.waiting.extend(fresh)
         return bool(fresh)
 
@@ -235,6 +232,14 @@ class OutboxPoster:
             self.retry_policy,
             snapshot=snapshot if claim.first_try else None,
         )
+
+    def _flush(
+        self, work: _Work, counts: PostCounts, progress: Callable[[int], None] | None
+    ) -> None:
+        self._record(work.finished, counts, work.skip)
+        work.finished = []
+        if progress:
+            progress(counts.posted + counts.dead_letter)
 
     def _record(self, finished: list[_Finished], counts: PostCounts, skip: set[int]) -> None:
         """Write finished rows' outcomes in one transaction."""

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from app.connectors.sagepro.retry import RetryPolicy
 from sqlalchemy import event, select
 
 from app.connectors.sagepro import SageProClient
@@ -158,3 +159,16 @@ def test_a_claim_reads_only_the_rows_it_takes(env: Env):
         event.remove(OutboxItem, "load", listener)
     assert [c.key for c in claimed] == [f"PT-{9_001_000 + n}-PAY" for n in range(3)]
     assert len(loaded) == 3  # not the 400 rows waiting behind the one in flight
+
+
+def test_a_pass_that_meets_a_refusing_sage_pro_stops_after_one_call(env: Env):
+    queue_payments(env.store, env.customers[:8], 8, today=TODAY, now=NOW)
+    env.server.faults.script(FaultKind.UNAVAILABLE, 100, writes_only=True)
+    poster, counting = env.poster(retry_policy=RetryPolicy(max_attempts=1))
+    counts = poster.post_due()
+    assert counts.paused and counts.retry_later == 1 and counts.posted == 0
+    assert counting.calls["post_payment"] == 1  # not one per free slot
+    with env.store.read() as session:
+        statuses = Counter(session.execute(select(OutboxItem.status)).scalars())
+        attempts = sum(session.execute(select(OutboxItem.attempts)).scalars())
+    assert statuses == {"pending": 8} and attempts == 1  # the unsent claims went back

@@ -135,6 +135,10 @@ def child_main(config: dict[str, Any]) -> None:
     sqlite_file = make_url(url).database if url.startswith("sqlite") else None
     store = open_store(Path(sqlite_file)) if sqlite_file else open_store_url(url)
     ctx = fast_context(config["connection"], store)
+    # Crash points are numbered steps, so every run must take the same steps: one posting in
+    # the air at a time (concurrent posting groups its writes by timing; the fault soak and
+    # tests/integration/test_poster_throughput.py cover it).
+    ctx.poster_options["concurrency"] = 1
     _count_sagepro_calls(ctx.sagepro._http._session, steps)  # type: ignore[attr-defined]
     first_since = date.fromisoformat(config["since"])
     cycles, waiting = 0, -1
