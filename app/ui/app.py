@@ -30,7 +30,6 @@ from app.ui.main_window import MainWindow
 from app.ui.single_instance import InstanceServer, ask_running_instance_to_show, server_name
 from app.ui.sync_controller import CycleRunner, SyncController
 from app.ui.tray import Tray
-from app.ui.widgets.wheel_guard import install_wheel_guard
 
 log = logging.getLogger(__name__)
 STYLE_SHEET = Path(__file__).resolve().parents[2] / "resources" / "style.qss"
@@ -60,10 +59,13 @@ def ensure_application(argv: Sequence[str] | None = None) -> QApplication:
     app.setApplicationName("Paysage")
     app.setOrganizationName("Paysage")
     app.setWindowIcon(app_icon())
-    app.setStyle("Fusion")  # the same calm look on every Windows version
-    app.setStyleSheet(load_style_sheet())
+    # Set once: setting the style again re-polishes every widget alive, for nothing.
+    if app.style().name().lower() != "fusion":
+        app.setStyle("Fusion")  # the same calm look on every Windows version
+    sheet = load_style_sheet()
+    if app.styleSheet() != sheet:
+        app.setStyleSheet(sheet)
     use_locale_styles()
-    install_wheel_guard(app)
     if not hasattr(app, "_paysage_gc"):
         app._paysage_gc = MainThreadGarbageCollector(app)  # type: ignore[attr-defined]
     return app
