@@ -68,7 +68,9 @@ def approve_proposals(
             with store.write() as session:
                 proposal = session.get(Proposal, proposal_id)
                 if proposal is None:
-                    raise ReviewError(f"Proposal {proposal_id} no longer exists.")
+                    raise ReviewError(
+                        "This proposed match no longer exists: it was changed meanwhile."
+                    )
                 mapper = active_record_mapper(session, profile)
                 approve_in_session(
                     session, proposal, user=user, profile=profile, mapper=mapper, now=utcnow()
@@ -300,7 +302,7 @@ def unreconcile(
 def _open_proposal(session: Session, proposal_id: int) -> Proposal:
     proposal = session.get(Proposal, proposal_id)
     if proposal is None:
-        raise ReviewError(f"Proposal {proposal_id} no longer exists.")
+        raise ReviewError("This proposed match no longer exists: it was changed meanwhile.")
     if proposal.status not in ("proposed", "review"):
-        raise ReviewError(f"This proposal is already {proposal.status}.")
+        raise ReviewError(f"This proposed match is already {proposal.status}.")
     return proposal

@@ -28,7 +28,6 @@ from app.ui.gc_guard import MainThreadGarbageCollector
 from app.ui.icon import app_icon
 from app.ui.single_instance import InstanceServer, ask_running_instance_to_show, server_name
 from app.ui.sync_controller import CycleRunner
-from app.ui.widgets.wheel_guard import install_wheel_guard
 from app.ui.window_host import WindowHost, build_window
 
 log = logging.getLogger(__name__)
@@ -59,10 +58,13 @@ def ensure_application(argv: Sequence[str] | None = None) -> QApplication:
     app.setApplicationName("Paysage")
     app.setOrganizationName("Paysage")
     app.setWindowIcon(app_icon())
-    app.setStyle("Fusion")  # the same calm look on every Windows version
-    app.setStyleSheet(load_style_sheet())
+    # Set once: setting the style again re-polishes every widget alive, for nothing.
+    if app.style().name().lower() != "fusion":
+        app.setStyle("Fusion")  # the same calm look on every Windows version
+    sheet = load_style_sheet()
+    if app.styleSheet() != sheet:
+        app.setStyleSheet(sheet)
     use_locale_styles()
-    install_wheel_guard(app)
     if not hasattr(app, "_paysage_gc"):
         app._paysage_gc = MainThreadGarbageCollector(app)  # type: ignore[attr-defined]
     return app

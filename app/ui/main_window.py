@@ -42,6 +42,7 @@ from app.ui.sync_controller import SyncController
 from app.ui.team_watch import AlsoConnectedLabel, TeamWatch
 from app.ui.ui_state import remember_window_size, window_size
 from app.ui.widgets.sync_status_bar import SyncStatusBar
+from app.ui.widgets.wheel_guard import guard_wheel
 
 PageFactory = Callable[[UiContext], QWidget]
 PAGES: tuple[tuple[str, str, PageFactory], ...] = (
@@ -240,6 +241,7 @@ class MainWindow(QMainWindow):
         if key not in self.pages:
             factory = next(f for k, _w, f in PAGES if k == key)
             widget = factory(self.ctx)
+            guard_wheel(widget)  # scrolling a page never changes a value under the pointer
             self.pages[key] = widget
             self.stack.addWidget(widget)
             requested = getattr(widget, "sync_requested", None)  # e.g. Exceptions → Retry

@@ -30,6 +30,7 @@ from app.store import Store
 from app.store.models import CustomerProfileRow, SageProCustomer
 from app.sync.recurring import FREQUENCIES
 from app.ui.widgets.filters import AmountEdit
+from app.ui.widgets.wheel_guard import guard_wheel
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,7 @@ class RecurrenceDialog(QDialog):
         self.amount_edit.textChanged.connect(lambda _t: self._update())
         self.customer.currentIndexChanged.connect(lambda _i: self._update())
         self._update()
+        guard_wheel(self)
 
     def spec(self) -> RecurrenceSpec | None:
         """What was entered, or None while it is incomplete."""
