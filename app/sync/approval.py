@@ -157,24 +157,7 @@ def specs_for(
     if proposal.kind == "refund":
         if not apps:
             raise ReviewError("This refund names no invoice to credit.")
-        original_id = int(proposal.details.get("original_transaction_id", 0))
-        raw = raw_row(session, tx)
-        facts = {"invoice_id": apps[0][0], "original_transaction_id": original_id}
-        customer = proposal.customer_id
-        return effects.refund_specs(
-            transaction_id=tx.transaction_id,
-            original_id=original_id,
-            refund_date=tx.merchant_date,
-            amount=from_cents(tx.amount_cents),
-            customer_id=proposal.customer_id,
-            invoice_id=apps[0][0],
-            gl=profile.gl,
-            sequence=sequence,
-            memo_fields=mapper.record_fields("CreditMemo", tx, raw, facts, customer_id=customer),
-            journal_fields=mapper.record_fields(
-                "JournalEntry", tx, raw, facts, customer_id=customer
-            ),
-        )
+        return _refund_specs(session, proposal, tx, profile, mapper, apps[0][0], sequence)
     if proposal.kind == "decline":
         invoice_id = proposal.details.get("invoice_id")
         if not invoice_id:
@@ -201,6 +184,34 @@ def specs_for(
 
         return order_to_cash.specs_for(session, proposal, profile, mapper)
     raise ReviewError(f"Proposals of kind {proposal.kind!r} cannot be approved here.")
+
+
+def _refund_specs(
+    session: Session,
+    proposal: Proposal,
+    tx: PayTraceTransaction,
+    profile: Profile,
+    mapper: RecordMapper,
+    invoice_id: str,
+    sequence: int,
+) -> list[OutboxSpec]:
+    """The credit memo and journal entry of a refund, worded by the mapping."""
+    original_id = int(proposal.details.get("original_transaction_id", 0))
+    raw = raw_row(session, tx)
+    facts = {"invoice_id": invoice_id, "original_transaction_id": original_id}
+    customer = proposal.customer_id
+    return effects.refund_specs(
+        transaction_id=tx.transaction_id,
+        original_id=original_id,
+        refund_date=tx.merchant_date,
+        amount=from_cents(tx.amount_cents),
+        customer_id=proposal.customer_id,
+        invoice_id=invoice_id,
+        gl=profile.gl,
+        sequence=sequence,
+        memo_fields=mapper.record_fields("CreditMemo", tx, raw, facts, customer_id=customer),
+        journal_fields=mapper.record_fields("JournalEntry", tx, raw, facts, customer_id=customer),
+    )
 
 
 def _declined_status(session: Session, tx: PayTraceTransaction, mapper: RecordMapper) -> str:

@@ -19,6 +19,7 @@ card clearing, and why a status mark stands for reopening: ``chargebacks``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -142,8 +143,11 @@ def reversing_confirm_specs(
     profile: Profile,
     now: datetime,
     reason: str,
+    word_reversal: Callable[[str], str] | None = None,
 ) -> list[OutboxSpec]:
-    """A chargeback of a payment Sage Pro holds: the payment reversal ``PT-<id>-REVERSAL``
+    """``word_reversal`` turns the standard reversal reason into the mapping's wording.
+
+    A chargeback of a payment Sage Pro holds: the payment reversal ``PT-<id>-REVERSAL``
     reopens its invoices (receivables back up, the payment's clearing debit undone), so the
     journal entry only carries the bank side — debit the account the reversal credited,
     debit the fee, credit bank amount + fee — and clearing still nets to zero."""
@@ -152,7 +156,7 @@ def reversing_confirm_specs(
         transaction_id,
         payment,
         reversal_date=entry_date,
-        reason=f"Chargeback {case_key}: {reason}",
+        reason=(word_reversal or str)(f"Chargeback {case_key}: {reason}"),
         sequence=sequence_of(now, transaction_id, 0),
     )
     on = ", ".join(invoices) or "on account"

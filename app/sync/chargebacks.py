@@ -24,6 +24,7 @@ post: the amount stays in receivables for collection or write-off.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -38,9 +39,9 @@ from app.domain.money import from_cents
 from app.domain.states import ExceptionStatus
 from app.errors import PaysageError
 from app.store import Store, audit
-from app.store.models import ExceptionItem, SageProInvoice
+from app.store.models import ExceptionItem, PayTraceTransaction, SageProInvoice
 from app.sync import reversals
-from app.sync.approval import write_outbox
+from app.sync.approval import RecordMapper, ReviewError, mapped_reversal_reason, write_outbox
 from app.sync.chargeback_entries import (
     confirm_specs,
     fee_account,
@@ -50,6 +51,7 @@ from app.sync.chargeback_entries import (
 )
 from app.sync.chargeback_sale import SaleLink, link_sale
 from app.sync.effects import ZERO, OutboxSpec
+from app.sync.mapping_bridge import active_record_mapper
 from app.sync.reversals import PostedPayment
 
 CATEGORY = "chargeback"
@@ -77,6 +79,23 @@ def _payment_status(session: Session, invoice_id: str) -> str:
     """The invoice's PaymentStatus before the chargeback, to put back if the case is won."""
     invoice = session.get(SageProInvoice, invoice_id)
     return invoice.payment_status if invoice is not None else "Paid"
+
+
+def _reversal_wording(
+    session: Session, transaction_id: int, mapper: RecordMapper
+) -> Callable[[str], str]:
+    """The payment reversal's Reason as the active mapping words it."""
+    tx = session.get(PayTraceTransaction, transaction_id)
+
+    def worded(standard: str) -> str:
+        if tx is None:
+            return standard
+        try:
+            return mapped_reversal_reason(session, tx, mapper, standard)
+        except ReviewError as exc:  # nothing queued: the person fixes the mapping first
+            raise ChargebackError(str(exc)) from None
+
+    return worded
 
 
 def _invoices_to_mark(session: Session, link: SaleLink, reported_invoice: str) -> list[str]:
@@ -124,25 +143,22 @@ def confirm_chargeback(
         fee = Decimal(str(data["fee"])) if data.get("fee") else ZERO
         invoices = _invoices_to_mark(session, link, str(data.get("invoice_id") or ""))
         payment = _payment_to_reverse(session, link, amount)
+        version: int | None = None  # only the reversal is built from the mapping
         if payment is not None and link.transaction_id is not None:
             invoices = list(payment.invoice_ids)
+            mapper = active_record_mapper(session, profile)
+            version = mapper.version_id
+            word = _reversal_wording(session, link.transaction_id, mapper)
             specs = reversing_confirm_specs(
-                case_key,
-                fee,
-                invoices,
-                link.transaction_id,
-                payment,
-                entry_date,
-                profile,
-                now,
-                str(data["reason"]),
-            )
+                case_key, fee, invoices, link.transaction_id, payment, entry_date, profile,
+                now, str(data["reason"]), word_reversal=word,
+            )  # fmt: skip
             data["reversed_payment"] = payment.payload
         else:
             specs = confirm_specs(
                 case_key, amount, fee, invoices, link, entry_date, profile, now, str(data["reason"])
             )
-        write_outbox(session, specs, now=now)
+        write_outbox(session, specs, now=now, mapping_version_id=version)
         previous = {inv: _payment_status(session, inv) for inv in invoices}
         data.update(
             state="confirmed",

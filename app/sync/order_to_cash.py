@@ -315,17 +315,31 @@ def specs_for(
     order_fields = mapper.record_fields(
         "SalesOrder", tx, raw, {"order_number": order_number}, customer_id=proposal.customer_id
     )
-    status = str(details.get("payment_status") or "Paid")
+    specs.append(_order_spec(tx, proposal, order_fields, payment.key, sequence + 2))
+    return specs
+
+
+def _order_spec(
+    tx: PayTraceTransaction,
+    proposal: Proposal,
+    order_fields: dict[str, str],
+    payment_key: str,
+    sequence: int,
+) -> OutboxSpec:
+    """Create the sales order, or set an existing one's payment, worded by the mapping."""
+    order_number = str(proposal.details.get("order_number") or "")
+    ordering = f"customer:{proposal.customer_id}"
+    status = str(proposal.details.get("payment_status") or "Paid")
     if status == "Paid":  # paid in full: the status map words it (Partial is a fact)
         status = order_fields.get("PaymentStatus", status)
-    if details.get("create"):
+    if proposal.details.get("create"):
         order = {
             "OrderNumber": order_number,
             "CustomerID": proposal.customer_id,
             "OrderDate": order_fields.get("OrderDate", tx.merchant_date.isoformat()),
             "Status": order_fields.get("Status", "Open"),
             "PaymentStatus": status,
-            "PaymentReference": payment.key,
+            "PaymentReference": payment_key,
             "Lines": [
                 {
                     "ItemID": "PAYTRACE",
@@ -337,28 +351,20 @@ def specs_for(
                 }
             ],
         }
-        specs.append(
-            OutboxSpec(
-                order_number, "sales_order", order, sequence + 2, ordering, tx.transaction_id
-            )
-        )
-    else:
-        update_payload = {
-            "OrderNumber": order_number,
-            "PaymentStatus": status,
-            "PaymentReference": payment.key,
-        }
-        specs.append(
-            OutboxSpec(
-                f"PT-{tx.transaction_id}-ORDER",
-                "sales_order_payment",
-                update_payload,
-                sequence + 2,
-                ordering,
-                tx.transaction_id,
-            )
-        )
-    return specs
+        return OutboxSpec(order_number, "sales_order", order, sequence, ordering, tx.transaction_id)
+    update_payload = {
+        "OrderNumber": order_number,
+        "PaymentStatus": status,
+        "PaymentReference": payment_key,
+    }
+    return OutboxSpec(
+        f"PT-{tx.transaction_id}-ORDER",
+        "sales_order_payment",
+        update_payload,
+        sequence,
+        ordering,
+        tx.transaction_id,
+    )
 
 
 # Customer fields a new customer takes from the mapping when it gives them; the number

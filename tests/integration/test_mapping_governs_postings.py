@@ -21,12 +21,18 @@ from app.mapping.document import GLCondition, GLRule
 from app.mapping.versions import active_version
 from app.store.models import OutboxItem, Proposal
 from app.sync import review
+from app.sync.chargeback_import import import_chargeback_file
+from app.sync.chargebacks import confirm_chargeback
 from app.sync.cycle import CycleResult, SyncContext, run_cycle
 from app.sync.mapping_bridge import active_record_mapper
 from tests.support.outbound_fixtures import pin_standin_clock
 from tests.support.sync_fixtures import DEMO_TODAY, SyncEnv, running_sync_env
 
 CARD = KeyedCard("4012000098765439", 12, 2030)
+CHARGEBACK_HEADER = (
+    "Case Number,Transaction ID,Card Type,Last 4,Amount,Reason Code,Reason,Received Date,"
+    "Due Date,Status,Chargeback Fee"
+)
 
 
 class Books:
@@ -333,3 +339,37 @@ def test_settlement_journal_entry_wording_follows_the_new_version_only(books: Bo
     assert {line["Memo"] for line in new["Lines"]} == {"PayTrace batch"}
     assert books.version_of(f"PT-BATCH-{early}-JE") == books.first_version
     assert books.version_of(f"PT-BATCH-{late}-JE") == v2
+
+
+def test_a_chargeback_reversal_reason_follows_the_new_version_only(books: Books, tmp_path: Path):
+    first, second = books.open_invoices(2)
+    sales = [books.pay(first), books.pay(second)]
+    books.sync()
+
+    def charge_back(case: str, transaction_id: int, invoice: dict) -> None:  # type: ignore[type-arg]
+        report = tmp_path / f"{case}.csv"
+        report.write_text(
+            f"{CHARGEBACK_HEADER}\n{case},{transaction_id},Visa,5439,{invoice['Amount']},"
+            "10.4,Fraud,3/10/2025,,Open,\n",
+            encoding="utf-8",
+        )
+        env = books.env
+        (item,) = import_chargeback_file(env.store, report, profile=env.profile, user="t").item_ids
+        confirm_chargeback(env.store, item, user="t", profile=env.profile, today=DEMO_TODAY)
+        books.sync(auto_approve=False)
+
+    charge_back("CB-3001", sales[0], first)
+    v2 = books.change_mapping(
+        lambda d: d.with_transforms(
+            "PaymentReversal.Reason",
+            (TransformStep("concatenate", {"parts": [{"text": "Taken back: "}, {"value": True}]}),),
+        )
+    )
+    charge_back("CB-3002", sales[1], second)
+
+    old = books.one("/api/paymentreversals", Reference=f"PT-{sales[0]}-REVERSAL")
+    new = books.one("/api/paymentreversals", Reference=f"PT-{sales[1]}-REVERSAL")
+    assert old["Reason"].startswith("Chargeback ") and old["Reason"].endswith(": Fraud")
+    assert new["Reason"] == "Taken back: " + old["Reason"].replace("3001", "3002")
+    assert books.version_of(f"PT-{sales[0]}-REVERSAL") == books.first_version
+    assert books.version_of(f"PT-{sales[1]}-REVERSAL") == v2
