@@ -70,6 +70,20 @@ def test_out_of_range_values_are_refused_one_reason_each(qtbot, window) -> None:
     assert len(shown.splitlines()) == 4  # one line per field
 
 
+def test_the_settings_rules_refuse_what_the_form_lets_through(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    """The page also applies the rules that refuse a hand-edited settings.json (app/config.py
+    ``validate_settings``): a tolerance the form accepts but the rules cap is not saved, and
+    the profile in memory keeps its old value."""
+    page = window.page("settings")
+    before = page.ctx.profile.policy.amount_tolerance
+    page.tolerance.setText("5000")
+    _save(qtbot, page)
+    assert not settings_path().exists()
+    shown = notices.open_notices[-1].text()
+    assert "Amount tolerance" in shown and "5000" in shown
+    assert page.ctx.profile.policy.amount_tolerance == before
+
+
 def test_saved_goes_away_after_a_new_edit(qtbot, window) -> None:  # type: ignore[no-untyped-def]
     page = window.page("settings")
     page.interval.setValue(10)

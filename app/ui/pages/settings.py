@@ -3,6 +3,8 @@ from Sage Pro's chart, fee schedule, alerts. Secrets go to the keyring, nothing 
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 from decimal import Decimal
 
 from PySide6.QtCore import Qt
@@ -23,9 +25,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.config import GLAccountSettings
+from app.config import GLAccountSettings, Profile
 from app.credentials import CredentialsError
 from app.domain.matching.tiers import TIER_ORDER, AutoApproveTier
+from app.settings_rules import validate_profile
 from app.sync.calibration_data import shipped_calibration
 from app.ui.connection_checks import (
     CheckResult,
@@ -322,23 +325,8 @@ class SettingsPage(QWidget):
                     return False
         return True
 
-    def save(self) -> bool:
-        """Save what the form says; False (with the reasons shown) when it cannot."""
-        found = self.problems()
-        if found:
-            self.saved_label.setText("Not saved: " + " ".join(found))
-            notify(self, "Settings not saved", "\n".join(found), warning=True)
-            return False
-        if not self._refused_confirmed():
-            self.saved_label.setText("Not saved.")
-            return False
-        p = self.ctx.profile
-        try:
-            self.paytrace.save_secret(p.name)
-            self.sagepro.save_secret(p.name)
-        except CredentialsError as exc:
-            notify(self, "Keyring", str(exc), warning=True)
-            return False
+    def _apply_form(self, p: Profile) -> None:
+        """Write what the form says into ``p`` (a copy until the rules pass)."""
         self.paytrace.apply(p)
         self.sagepro.apply(p)
         p.sync.enabled = self.sync_enabled.isChecked()
@@ -366,6 +354,35 @@ class SettingsPage(QWidget):
         )
         p.sagepro.through_bridge = self.through_bridge.isChecked()
         p.sagepro.worklist_alert_days = self.worklist_days.value()
+
+    def save(self) -> bool:
+        """Save what the form says; False (with the reasons shown) when it cannot."""
+        found = self.problems()
+        if found:
+            self.saved_label.setText("Not saved: " + " ".join(found))
+            notify(self, "Settings not saved", "\n".join(found), warning=True)
+            return False
+        if not self._refused_confirmed():
+            self.saved_label.setText("Not saved.")
+            return False
+        # The form's values on a copy first: the settings rules (the same ones that refuse a
+        # hand-edited settings.json) must pass before anything, secrets included, is saved.
+        p = copy.deepcopy(self.ctx.profile)
+        self._apply_form(p)
+        refused = validate_profile(p, name=p.name, source="the form")
+        if refused:
+            words = [problem.message for problem in refused]
+            self.saved_label.setText("Not saved: " + " ".join(words))
+            notify(self, "Settings not saved", "\n".join(words), warning=True)
+            return False
+        try:
+            self.paytrace.save_secret(p.name)
+            self.sagepro.save_secret(p.name)
+        except CredentialsError as exc:
+            notify(self, "Keyring", str(exc), warning=True)
+            return False
+        for field in dataclasses.fields(p):
+            setattr(self.ctx.profile, field.name, getattr(p, field.name))
         self.ctx.save_settings()
         self.ctx.signals.schedule_changed.emit()
         self.dirty = False

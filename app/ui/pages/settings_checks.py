@@ -1,7 +1,7 @@
-"""What Settings refuses to save, in plain words, one sentence per field. app/config.py has
-no validated settings model on this branch yet, so the ranges are the form's own: each spin
+"""What the Settings form itself refuses, in plain words, one sentence per field: each spin
 box's minimum and maximum, amounts that must read as money, addresses that must be web
-addresses, business hours that must start before they end."""
+addresses, business hours that must start before they end. The page then applies the
+settings rules that also guard settings.json (``app.settings_rules``) before it saves."""
 
 from __future__ import annotations
 
