@@ -8,8 +8,9 @@ or of a backlog of waiting payments.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
+from typing import Any
 
 from app.config import Profile
 from app.store import Store
@@ -54,22 +55,13 @@ def rematch_in_chunks(
     with store.read() as session:
         if not rematch.is_due(session):
             return total
-    after: TransactionKey | None = None
-    while True:
-        with store.write() as session:
-            counts = propose(
-                session,
-                profile=profile,
-                mapper=active_record_mapper(session, profile),
-                now=clock(),
-                auto_approve=auto_approve,
-                reevaluate=rematch.Chunk(after, chunk_size),
-                old_sales=old_sales,
-            )
+
+    def arguments(after: TransactionKey | None) -> dict[str, Any]:
+        return {"reevaluate": rematch.Chunk(after, chunk_size), "old_sales": old_sales}
+
+    for counts in _chunks(store, profile, clock, auto_approve, arguments):
         total.add(counts)
-        if counts.last_key is None:
-            return total
-        after = counts.last_key
+    return total
 
 
 def propose_in_chunks(
@@ -82,7 +74,25 @@ def propose_in_chunks(
 ) -> PipelineCounts:
     """The new payments, one bounded write transaction per chunk (oldest first). A crash
     between chunks leaves the rest unmatched for the next cycle, as if it had not run yet."""
+
+    def arguments(after: TransactionKey | None) -> dict[str, Any]:
+        return {"old_sales": old_sales, "after": after, "limit": PROPOSE_CHUNK}
+
     total = PipelineCounts()
+    for counts in _chunks(store, profile, clock, auto_approve, arguments):
+        total.add(counts)
+    return total
+
+
+def _chunks(
+    store: Store,
+    profile: Profile,
+    clock: Callable[[], datetime],
+    auto_approve: bool,
+    arguments: Callable[[TransactionKey | None], dict[str, Any]],
+) -> Iterator[PipelineCounts]:
+    """``propose`` once per write transaction, each chunk starting after the last key of the
+    one before, until a chunk reports no last key."""
     after: TransactionKey | None = None
     while True:
         with store.write() as session:
@@ -92,11 +102,9 @@ def propose_in_chunks(
                 mapper=active_record_mapper(session, profile),
                 now=clock(),
                 auto_approve=auto_approve,
-                old_sales=old_sales,
-                after=after,
-                limit=PROPOSE_CHUNK,
+                **arguments(after),
             )
-        total.add(counts)
+        yield counts
         if counts.last_key is None:
-            return total
+            return
         after = counts.last_key
