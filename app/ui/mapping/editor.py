@@ -103,6 +103,7 @@ class MappingEditor(QWidget):
             "Drag a PayTrace field onto a Sage Pro field, or select both and press Enter."
         )
         self.status_label.setObjectName("Status")
+        self.status_label.setWordWrap(True)  # a long refusal wraps; it never widens the window
         titles.addWidget(self.title_label)
         titles.addWidget(self.status_label)
         row.addLayout(titles, 1)
@@ -197,6 +198,7 @@ class MappingEditor(QWidget):
         target_layout.addLayout(tabs_row)
         self.target_view = TargetListView()
         self.target_view.setModel(self.target_model)
+        self.target_model.drop_refused.connect(self.show_status)
         self.target_view.setAccessibleName("Sage Pro target fields")
         self.target_view.map_requested.connect(self.map_selected)
         self.target_view.unmap_requested.connect(self.unmap_selected)
@@ -321,8 +323,9 @@ class MappingEditor(QWidget):
         if source is None or target is None:
             self.show_status("Select a PayTrace field and a Sage Pro field first.")
             return False
-        if not self.state.can_map(target):
-            self.show_status(f"{target} is filled by the matcher, not mapped.")
+        refusal = self.state.map_refusal(target, source)
+        if refusal is not None:
+            self.show_status(refusal)
             return False
         if self.state.map_field(target, source):
             self.show_status(f"Mapped {source} → {target}.")

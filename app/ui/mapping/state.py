@@ -26,6 +26,7 @@ from app.mapping import (
     suggest,
     validate_document,
 )
+from app.mapping.locked import drop_refusal, locked_targets
 
 
 class DocumentCommand(QUndoCommand):
@@ -103,8 +104,25 @@ class EditorState(QObject):
         field = self._document.target_field(target)
         return field is not None and not field.caller_supplied
 
+    def locked_reason(self, target: str) -> str | None:
+        """Why ``target`` is locked (shown as its tooltip), or None."""
+        return locked_targets().get(target)
+
+    def drop_refusal(self, target: str, source: str) -> str | None:
+        """Why mapping ``source`` onto the locked ``target`` is refused, or None."""
+        return drop_refusal(self._document, target, source)
+
+    def map_refusal(self, target: str, source: str) -> str | None:
+        """Why ``source`` cannot be mapped onto ``target`` (filled by the matcher, or
+        locked), in words, or None."""
+        if not self.can_map(target):
+            return f"{target} is filled by the matcher, not mapped."
+        return self.drop_refusal(target, source)
+
     def map_field(self, target: str, source: str) -> bool:
         if not self.can_map(target) or self._document.source_field(source) is None:
+            return False
+        if self.drop_refusal(target, source) is not None:
             return False
         self.memory.record(target, source)
         return self.change(
