@@ -17,7 +17,7 @@ from app.ui.mapping.field_models import (
     SourceFieldsModel,
     TargetFieldsModel,
 )
-from app.ui.mapping.preview_panel import PreviewTableModel
+from app.ui.mapping.preview_panel import IssuesList, PreviewTableModel
 from app.ui.mapping.state import EditorState
 from tests.unit.test_mapping_samples import LINKS, export_row, sample_rows
 
@@ -151,3 +151,38 @@ def test_a_locked_field_that_lost_its_mapping_takes_back_the_shipped_one(qapp) -
     right = sources.mimeData([sources.index(sources.row_of("amount"), 0)])
     assert targets.dropMimeData(right, Qt.DropAction.CopyAction, -1, -1, amount)
     assert state.document.mapping_for("Payment.Amount") == fixed_mapping("Payment.Amount")
+
+
+def _checks_texts(state: EditorState) -> list[str]:
+    issues = IssuesList(state)
+    return [issues.item(row).text() for row in range(issues.count())]
+
+
+def _preview_cells(model: PreviewTableModel, row: int, column: str) -> tuple[str, str]:
+    headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+    result = model.data(model.index(row, 2))
+    return result, model.data(model.index(row, headers.index(column)))
+
+
+def test_preview_and_checks_show_a_sample_rows_problem_alike(qapp) -> None:  # type: ignore[no-untyped-def]
+    rows = [export_row(), export_row(customer_id="PT-NOPE")]
+    state = EditorState(load_default_template(), rows, MappingContext(customer_links=LINKS))
+    model = PreviewTableModel(state, "Payment")
+    result, cell = _preview_cells(model, 1, "CustomerID")
+    assert result == "1 problem" and cell.startswith("⚠ ") and "customer links" in cell
+    [check] = [t for t in _checks_texts(state) if "Payment.CustomerID" in t]
+    assert "fails on 1 of 2 sample rows" in check and cell.removeprefix("⚠ ") in check
+    assert _preview_cells(model, 0, "CustomerID") == ("OK", "C00012")
+
+
+def test_preview_and_checks_show_a_document_error_alike(qapp) -> None:  # type: ignore[no-untyped-def]
+    # A locked field mapped away: Paysage still posts the shipped amount, so each row would
+    # map; the preview must not say "OK" while Checks refuses the version.
+    document = load_default_template().with_source("Payment.Amount", "tax_amount")
+    state = EditorState(document, [export_row()], MappingContext(customer_links=LINKS))
+    model = PreviewTableModel(state, "Payment")
+    result, cell = _preview_cells(model, 0, "Amount")
+    [check] = [t for t in _checks_texts(state) if "Payment.Amount" in t]
+    assert result == "1 problem"
+    assert cell.removeprefix("⚠ ") in check and "locked" in cell
+    assert check.startswith("✖")

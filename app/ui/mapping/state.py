@@ -22,10 +22,9 @@ from app.mapping import (
     TransformStep,
     ValidationIssue,
     accept_suggestion,
-    preview_mapping,
     suggest,
-    validate_document,
 )
+from app.mapping.checks import MappingCheck, check_mapping
 from app.mapping.locked import drop_refusal, locked_targets
 
 
@@ -71,8 +70,7 @@ class EditorState(QObject):
         self.context = context or MappingContext()
         self.memory = memory or SuggestionMemory()
         self.undo_stack = QUndoStack(self)
-        self._preview: list[PreviewRow] | None = None
-        self._issues: list[ValidationIssue] | None = None
+        self._check: MappingCheck | None = None
         self._suggestions: dict[str, list[Suggestion]] | None = None
 
     @property
@@ -81,7 +79,7 @@ class EditorState(QObject):
 
     def _set_document(self, document: MappingDocument, focus: str | None) -> None:
         self._document = document
-        self._preview = self._issues = self._suggestions = None
+        self._check = self._suggestions = None
         self.document_changed.emit()
         if focus:
             self.focus_requested.emit(focus)
@@ -151,15 +149,17 @@ class EditorState(QObject):
         return self.change(replace(self._document, targets=targets), f"{verb} {record}")
 
     # -- derived views (computed once per document) ---------------------------------------
+    def check(self) -> MappingCheck:
+        """The one source of the preview and the Checks list, so they never disagree."""
+        if self._check is None:
+            self._check = check_mapping(self._document, self.sample_rows, self.context)
+        return self._check
+
     def preview(self) -> list[PreviewRow]:
-        if self._preview is None:
-            self._preview = preview_mapping(self._document, self.sample_rows, self.context)
-        return self._preview
+        return list(self.check().preview)
 
     def issues(self) -> list[ValidationIssue]:
-        if self._issues is None:
-            self._issues = validate_document(self._document)
-        return self._issues
+        return list(self.check().issues)
 
     def suggestions(self) -> dict[str, list[Suggestion]]:
         if self._suggestions is None:
