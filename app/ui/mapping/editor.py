@@ -12,7 +12,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt, QThreadPool, Signal
-from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -36,7 +35,7 @@ from app.ui.mapping.panel_frame import titled_panel
 from app.ui.mapping.preview_and_checks import PreviewAndChecks
 from app.ui.mapping.preview_panel import PreviewTableModel
 from app.ui.mapping.save_worker import SaveCallback, SavedVersion, SaveWorker
-from app.ui.mapping.state import EditorState
+from app.ui.mapping.state import EditorState, undo_controls
 from app.ui.mapping.transform_panel import TransformPanel
 
 
@@ -108,24 +107,7 @@ class MappingEditor(QWidget):
         titles.addWidget(self.status_label)
         row.addLayout(titles, 1)
 
-        stack = self.state.undo_stack
-        self.undo_button = QPushButton("Undo")
-        self.redo_button = QPushButton("Redo")
-        self.undo_button.clicked.connect(stack.undo)
-        self.redo_button.clicked.connect(stack.redo)
-        stack.canUndoChanged.connect(self.undo_button.setEnabled)
-        stack.canRedoChanged.connect(self.redo_button.setEnabled)
-        self.undo_button.setEnabled(False)
-        self.redo_button.setEnabled(False)
-        undo_action = stack.createUndoAction(self)
-        undo_action.setShortcut(QKeySequence.StandardKey.Undo)
-        redo_action = stack.createRedoAction(self)
-        redo_action.setShortcuts(
-            [QKeySequence(QKeySequence.StandardKey.Redo), QKeySequence("Ctrl+Y")]
-        )
-        for action in (undo_action, redo_action):
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            self.addAction(action)
+        self.undo_button, self.redo_button = undo_controls(self.state.undo_stack, self)
 
         self.map_button = QPushButton("Map  ⏎")
         self.map_button.setToolTip("Map the selected PayTrace field to the selected Sage Pro field")

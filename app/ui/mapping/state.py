@@ -10,8 +10,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QKeySequence, QUndoCommand, QUndoStack
+from PySide6.QtWidgets import QPushButton, QWidget
 
 from app.mapping import (
     MappingContext,
@@ -169,3 +170,23 @@ class EditorState(QObject):
     def top_suggestion(self, target: str) -> Suggestion | None:
         ranked = self.suggestions().get(target)
         return ranked[0] if ranked else None
+
+
+def undo_controls(stack: QUndoStack, owner: QWidget) -> tuple[QPushButton, QPushButton]:
+    """Undo and Redo buttons that follow ``stack``, and their shortcuts (Ctrl+Z; Ctrl+Y or
+    the platform's redo) while focus is anywhere in ``owner``."""
+    undo_button, redo_button = QPushButton("Undo"), QPushButton("Redo")
+    undo_button.clicked.connect(stack.undo)
+    redo_button.clicked.connect(stack.redo)
+    stack.canUndoChanged.connect(undo_button.setEnabled)
+    stack.canRedoChanged.connect(redo_button.setEnabled)
+    undo_button.setEnabled(False)
+    redo_button.setEnabled(False)
+    undo_action = stack.createUndoAction(owner)
+    undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+    redo_action = stack.createRedoAction(owner)
+    redo_action.setShortcuts([QKeySequence(QKeySequence.StandardKey.Redo), QKeySequence("Ctrl+Y")])
+    for action in (undo_action, redo_action):
+        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        owner.addAction(action)
+    return undo_button, redo_button
