@@ -303,3 +303,16 @@ def test_drag_onto_a_locked_field_is_refused_with_the_reason(qtbot, artifacts_di
     qtbot.wait(50)
     path = artifacts_dir / "mapping_editor_locked.png"
     assert editor.grab().save(str(path))
+
+
+def test_a_locked_field_cannot_be_unmapped(qtbot) -> None:  # type: ignore[no-untyped-def]
+    editor = make_editor(qtbot)
+    before = editor.state.document
+    editor.go_to("Payment.Amount")
+    assert not editor.unmap_button.isEnabled()
+    qtbot.keyClick(editor.target_view, Qt.Key.Key_Delete)
+    assert editor.state.document == before
+    reason = locked_targets()["Payment.Amount"]
+    assert editor.status_label.text() == f"Payment.Amount is locked: {reason}"
+    editor.go_to("Payment.Memo")
+    assert editor.unmap_button.isEnabled()

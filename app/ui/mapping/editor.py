@@ -242,7 +242,7 @@ class MappingEditor(QWidget):
     def _update_buttons(self) -> None:
         key = self.selected_target()
         mapped = key is not None and self.state.document.mapping_for(key) is not None
-        self.unmap_button.setEnabled(mapped)
+        self.unmap_button.setEnabled(mapped and self.state.locked_reason(key or "") is None)
         self.accept_button.setEnabled(
             key is not None and not mapped and self.state.top_suggestion(key) is not None
         )
@@ -317,6 +317,10 @@ class MappingEditor(QWidget):
     def unmap_selected(self) -> bool:
         target = self.selected_target()
         if target is None or self.state.document.mapping_for(target) is None:
+            return False
+        reason = self.state.locked_reason(target)
+        if reason is not None:  # Delete on a locked field: say why instead of nothing
+            self.show_status(f"{target} is locked: {reason}")
             return False
         self.state.unmap(target)
         self.show_status(f"Removed the mapping of {target}.")
