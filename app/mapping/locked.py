@@ -77,3 +77,14 @@ def mapped_away(document: MappingDocument) -> list[tuple[str, str]]:
         for m in document.mappings
         if is_locked(m.target) and m != fixed_mapping(m.target)
     ]
+
+
+def drop_refusal(document: MappingDocument, target: str, source: str) -> str | None:
+    """Why mapping ``source`` onto ``target`` is refused because the target is locked, or
+    None. Putting back exactly the shipped way of filling it is allowed (that is how a
+    locked field that lost its mapping is repaired); anything else maps it away."""
+    if not is_locked(target):
+        return None
+    if document.with_source(target, source).mapping_for(target) == fixed_mapping(target):
+        return None
+    return f"{target} is locked: {LOCKED_TARGETS[target]}"

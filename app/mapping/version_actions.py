@@ -58,6 +58,22 @@ def restore(store: Store, version: int, author: str) -> VersionInfo:
         return info
 
 
+def save_edited(store: Store, document: MappingDocument, author: str, comment: str) -> VersionInfo:
+    """Store the editor's ``document`` as the next active version; audited with who saved
+    it, its number and the description the user gave."""
+    with store.write() as session:
+        info = save_version(session, document, author=author, comment=comment)
+        audit.record(
+            session,
+            "mapping_save",
+            ENTITY,
+            info.version,
+            actor=author,
+            after={"new_version": info.version, "description": comment},
+        )
+        return info
+
+
 def read_mapping_file(path: Path) -> MappingDocument:
     """The validated document in ``path``; format, validation and file errors in words."""
     try:

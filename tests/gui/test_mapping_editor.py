@@ -13,7 +13,13 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QDrag, QDragEnterEvent, QDragMoveEvent, QDropEvent, QMouseEvent
 from PySide6.QtWidgets import QApplication
 
-from app.mapping import MappingContext, MappingDocument, TransformStep, load_default_template
+from app.mapping import (
+    MappingContext,
+    MappingDocument,
+    TransformStep,
+    load_default_template,
+    locked_targets,
+)
 from app.ui.mapping import MappingEditor
 from tests.unit.test_mapping_samples import LINKS, sample_rows
 
@@ -278,3 +284,35 @@ def test_save_version_needs_a_description(qtbot) -> None:  # type: ignore[no-unt
     editor.comment_edit.setText("   ")
     qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
     assert not calls and "say in a few words what changed" in editor.status_label.text()
+
+
+def test_drag_onto_a_locked_field_is_refused_with_the_reason(qtbot, artifacts_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    editor = make_editor(qtbot)
+    before = editor.state.document
+    editor.source_view.drag_runner = drop_on_target(editor, "Payment.PaymentReference")
+    mouse_drag_source(qtbot, editor, "customer_reference_id")
+    assert editor.state.document == before
+    reason = locked_targets()["Payment.PaymentReference"]
+    assert editor.status_label.text() == f"Payment.PaymentReference is locked: {reason}"
+    # The keyboard path says the same.
+    editor.source_view.setCurrentIndex(
+        editor.source_model.index(editor.source_model.row_of("amount"), 0)
+    )
+    editor.go_to("Payment.PaymentReference")
+    assert not editor.map_selected() and editor.state.document == before
+    qtbot.wait(50)
+    path = artifacts_dir / "mapping_editor_locked.png"
+    assert editor.grab().save(str(path))
+
+
+def test_a_locked_field_cannot_be_unmapped(qtbot) -> None:  # type: ignore[no-untyped-def]
+    editor = make_editor(qtbot)
+    before = editor.state.document
+    editor.go_to("Payment.Amount")
+    assert not editor.unmap_button.isEnabled()
+    qtbot.keyClick(editor.target_view, Qt.Key.Key_Delete)
+    assert editor.state.document == before
+    reason = locked_targets()["Payment.Amount"]
+    assert editor.status_label.text() == f"Payment.Amount is locked: {reason}"
+    editor.go_to("Payment.Memo")
+    assert editor.unmap_button.isEnabled()

@@ -7,15 +7,17 @@ from dataclasses import replace
 
 from PySide6.QtCore import QMimeData, QModelIndex, Qt
 
-from app.mapping import MappingContext, load_default_template
+from app.mapping import MappingContext, load_default_template, locked_targets
+from app.mapping.locked import fixed_mapping
 from app.ui.mapping.field_models import (
     BADGE_KIND_ROLE,
     BADGE_ROLE,
+    LOCKED_ROLE,
     SOURCE_MIME,
     SourceFieldsModel,
     TargetFieldsModel,
 )
-from app.ui.mapping.preview_panel import PreviewTableModel
+from app.ui.mapping.preview_panel import IssuesList, PreviewTableModel
 from app.ui.mapping.state import EditorState
 from tests.unit.test_mapping_samples import LINKS, export_row, sample_rows
 
@@ -114,3 +116,73 @@ def test_preview_model_shows_values_and_row_errors(qapp) -> None:  # type: ignor
     assert model.data(model.index(1, 2)) == "1 problem"
     assert "customer links" in model.data(model.index(1, customer))
     assert model.data(model.index(1, customer), Qt.ItemDataRole.BackgroundRole) is not None
+
+
+def test_locked_targets_show_a_lock_and_refuse_a_drop_with_the_reason(qapp) -> None:  # type: ignore[no-untyped-def]
+    state = make_state()
+    sources = SourceFieldsModel(state)
+    targets = TargetFieldsModel(state, "Payment")
+    refused: list[str] = []
+    targets.drop_refused.connect(refused.append)
+    amount = targets.index(targets.row_of("Payment.Amount"), 0)
+    memo = targets.index(targets.row_of("Payment.Memo"), 0)
+    assert targets.data(amount, LOCKED_ROLE) and not targets.data(memo, LOCKED_ROLE)
+    reason = locked_targets()["Payment.Amount"]
+    assert reason in targets.data(amount, Qt.ItemDataRole.ToolTipRole)
+    assert "Locked" not in targets.data(memo, Qt.ItemDataRole.ToolTipRole)
+    assert "locked" in targets.data(amount, Qt.ItemDataRole.AccessibleTextRole)
+    mime = sources.mimeData([sources.index(sources.row_of("customer_reference_id"), 0)])
+    assert not targets.canDropMimeData(mime, Qt.DropAction.CopyAction, -1, -1, amount)
+    assert not targets.dropMimeData(mime, Qt.DropAction.CopyAction, -1, -1, amount)
+    assert refused and refused[-1] == f"Payment.Amount is locked: {reason}"
+    assert state.document.mapping_for("Payment.Amount").source == "amount"  # type: ignore[union-attr]
+    assert state.undo_stack.count() == 0
+    # The same drop on a field that is not locked maps it.
+    assert targets.dropMimeData(mime, Qt.DropAction.CopyAction, -1, -1, memo)
+
+
+def test_a_locked_field_that_lost_its_mapping_takes_back_the_shipped_one(qapp) -> None:  # type: ignore[no-untyped-def]
+    state = make_state(load_default_template().without_mapping("Payment.Amount"))
+    sources = SourceFieldsModel(state)
+    targets = TargetFieldsModel(state, "Payment")
+    amount = targets.index(targets.row_of("Payment.Amount"), 0)
+    wrong = sources.mimeData([sources.index(sources.row_of("customer_reference_id"), 0)])
+    assert not targets.dropMimeData(wrong, Qt.DropAction.CopyAction, -1, -1, amount)
+    right = sources.mimeData([sources.index(sources.row_of("amount"), 0)])
+    assert targets.dropMimeData(right, Qt.DropAction.CopyAction, -1, -1, amount)
+    assert state.document.mapping_for("Payment.Amount") == fixed_mapping("Payment.Amount")
+
+
+def _checks_texts(state: EditorState) -> list[str]:
+    issues = IssuesList(state)
+    return [issues.item(row).text() for row in range(issues.count())]
+
+
+def _preview_cells(model: PreviewTableModel, row: int, column: str) -> tuple[str, str]:
+    headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+    result = model.data(model.index(row, 2))
+    return result, model.data(model.index(row, headers.index(column)))
+
+
+def test_preview_and_checks_show_a_sample_rows_problem_alike(qapp) -> None:  # type: ignore[no-untyped-def]
+    rows = [export_row(), export_row(customer_id="PT-NOPE")]
+    state = EditorState(load_default_template(), rows, MappingContext(customer_links=LINKS))
+    model = PreviewTableModel(state, "Payment")
+    result, cell = _preview_cells(model, 1, "CustomerID")
+    assert result == "1 problem" and cell.startswith("⚠ ") and "customer links" in cell
+    [check] = [t for t in _checks_texts(state) if "Payment.CustomerID" in t]
+    assert "fails on 1 of 2 sample rows" in check and cell.removeprefix("⚠ ") in check
+    assert _preview_cells(model, 0, "CustomerID") == ("OK", "C00012")
+
+
+def test_preview_and_checks_show_a_document_error_alike(qapp) -> None:  # type: ignore[no-untyped-def]
+    # A locked field mapped away: Paysage still posts the shipped amount, so each row would
+    # map; the preview must not say "OK" while Checks refuses the version.
+    document = load_default_template().with_source("Payment.Amount", "tax_amount")
+    state = EditorState(document, [export_row()], MappingContext(customer_links=LINKS))
+    model = PreviewTableModel(state, "Payment")
+    result, cell = _preview_cells(model, 0, "Amount")
+    [check] = [t for t in _checks_texts(state) if "Payment.Amount" in t]
+    assert result == "1 problem"
+    assert cell.removeprefix("⚠ ") in check and "locked" in cell
+    assert check.startswith("✖")

@@ -10,8 +10,10 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
+from sqlalchemy import select
 
 from app.mapping import active_version, list_versions
+from app.store.models import AuditEvent
 from app.ui.main_window import MainWindow
 from app.ui.mapping import MappingPage
 from app.ui.mapping import page as page_module
@@ -72,7 +74,7 @@ def test_opens_the_active_version_with_customer_links(qtbot, ctx, monkeypatch) -
 
 
 def test_save_version_from_the_page(qtbot, ctx, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    saves = _threads(monkeypatch, "save_version")
+    saves = _threads(monkeypatch, "save_edited")
     page = _open(qtbot, ctx)
     editor = page.editor
     editor.go_to("Payment.Memo")
@@ -95,6 +97,12 @@ def test_save_version_from_the_page(qtbot, ctx, monkeypatch) -> None:  # type: i
         (2, "maria", "No memo on payments", True)
     ]
     assert document.mapping_for("Payment.Memo") is None
+    # The save is in the audit trail: who, which version, the description given.
+    with ctx.store.read() as s:
+        event = s.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+    assert event is not None
+    assert (event.action, event.actor, event.entity_id) == ("mapping_save", "maria", "2")
+    assert event.after == {"new_version": 2, "description": "No memo on payments"}
     assert page.editor is not editor  # reopened on the saved version
     assert "version 2" in page.editor.title_label.text()
     assert "unsaved" not in page.editor.title_label.text()

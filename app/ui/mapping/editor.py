@@ -12,7 +12,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt, QThreadPool, Signal
-from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -36,7 +35,7 @@ from app.ui.mapping.panel_frame import titled_panel
 from app.ui.mapping.preview_and_checks import PreviewAndChecks
 from app.ui.mapping.preview_panel import PreviewTableModel
 from app.ui.mapping.save_worker import SaveCallback, SavedVersion, SaveWorker
-from app.ui.mapping.state import EditorState
+from app.ui.mapping.state import EditorState, undo_controls
 from app.ui.mapping.transform_panel import TransformPanel
 
 
@@ -103,28 +102,12 @@ class MappingEditor(QWidget):
             "Drag a PayTrace field onto a Sage Pro field, or select both and press Enter."
         )
         self.status_label.setObjectName("Status")
+        self.status_label.setWordWrap(True)  # a long refusal wraps; it never widens the window
         titles.addWidget(self.title_label)
         titles.addWidget(self.status_label)
         row.addLayout(titles, 1)
 
-        stack = self.state.undo_stack
-        self.undo_button = QPushButton("Undo")
-        self.redo_button = QPushButton("Redo")
-        self.undo_button.clicked.connect(stack.undo)
-        self.redo_button.clicked.connect(stack.redo)
-        stack.canUndoChanged.connect(self.undo_button.setEnabled)
-        stack.canRedoChanged.connect(self.redo_button.setEnabled)
-        self.undo_button.setEnabled(False)
-        self.redo_button.setEnabled(False)
-        undo_action = stack.createUndoAction(self)
-        undo_action.setShortcut(QKeySequence.StandardKey.Undo)
-        redo_action = stack.createRedoAction(self)
-        redo_action.setShortcuts(
-            [QKeySequence(QKeySequence.StandardKey.Redo), QKeySequence("Ctrl+Y")]
-        )
-        for action in (undo_action, redo_action):
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            self.addAction(action)
+        self.undo_button, self.redo_button = undo_controls(self.state.undo_stack, self)
 
         self.map_button = QPushButton("Map  ⏎")
         self.map_button.setToolTip("Map the selected PayTrace field to the selected Sage Pro field")
@@ -197,6 +180,7 @@ class MappingEditor(QWidget):
         target_layout.addLayout(tabs_row)
         self.target_view = TargetListView()
         self.target_view.setModel(self.target_model)
+        self.target_model.drop_refused.connect(self.show_status)
         self.target_view.setAccessibleName("Sage Pro target fields")
         self.target_view.map_requested.connect(self.map_selected)
         self.target_view.unmap_requested.connect(self.unmap_selected)
@@ -258,7 +242,7 @@ class MappingEditor(QWidget):
     def _update_buttons(self) -> None:
         key = self.selected_target()
         mapped = key is not None and self.state.document.mapping_for(key) is not None
-        self.unmap_button.setEnabled(mapped)
+        self.unmap_button.setEnabled(mapped and self.state.locked_reason(key or "") is None)
         self.accept_button.setEnabled(
             key is not None and not mapped and self.state.top_suggestion(key) is not None
         )
@@ -321,8 +305,9 @@ class MappingEditor(QWidget):
         if source is None or target is None:
             self.show_status("Select a PayTrace field and a Sage Pro field first.")
             return False
-        if not self.state.can_map(target):
-            self.show_status(f"{target} is filled by the matcher, not mapped.")
+        refusal = self.state.map_refusal(target, source)
+        if refusal is not None:
+            self.show_status(refusal)
             return False
         if self.state.map_field(target, source):
             self.show_status(f"Mapped {source} → {target}.")
@@ -332,6 +317,10 @@ class MappingEditor(QWidget):
     def unmap_selected(self) -> bool:
         target = self.selected_target()
         if target is None or self.state.document.mapping_for(target) is None:
+            return False
+        reason = self.state.locked_reason(target)
+        if reason is not None:  # Delete on a locked field: say why instead of nothing
+            self.show_status(f"{target} is locked: {reason}")
             return False
         self.state.unmap(target)
         self.show_status(f"Removed the mapping of {target}.")

@@ -12,6 +12,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     Qt,
+    Signal,
 )
 
 from app.mapping.source_row import sample_values
@@ -26,6 +27,7 @@ BADGE_ROLE = Qt.ItemDataRole.UserRole + 3
 BADGE_KIND_ROLE = Qt.ItemDataRole.UserRole + 4  # mapped / suggestion / error / caller / ""
 KEY_ROLE = Qt.ItemDataRole.UserRole + 5  # source path or "Record.Field"
 REQUIRED_ROLE = Qt.ItemDataRole.UserRole + 6
+LOCKED_ROLE = Qt.ItemDataRole.UserRole + 7  # True for a field the mapping may never change
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -119,7 +121,10 @@ class SourceFieldsModel(QAbstractListModel):
 
 
 class TargetFieldsModel(QAbstractListModel):
-    """The fields of one Sage Pro record; dropping a source field on one maps it."""
+    """The fields of one Sage Pro record; dropping a source field on one maps it. A drop
+    that would map a locked field away is refused and says why in ``drop_refused``."""
+
+    drop_refused = Signal(str)
 
     def __init__(self, state: EditorState, record: str) -> None:
         super().__init__(state)
@@ -190,17 +195,23 @@ class TargetFieldsModel(QAbstractListModel):
             return key
         if role == REQUIRED_ROLE:
             return field.required and not field.caller_supplied
+        if role == LOCKED_ROLE:
+            return self._state.locked_reason(key) is not None
         if role in (BADGE_ROLE, BADGE_KIND_ROLE):
             text, kind = self._badge(key)
             return text if role == BADGE_ROLE else kind
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(key, field.description)
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"{field.name}, {self._badge(key)[0] or 'unmapped'}"
+            locked = ", locked" if self._state.locked_reason(key) else ""
+            return f"{field.name}{locked}, {self._badge(key)[0] or 'unmapped'}"
         return None
 
     def _tooltip(self, key: str, description: str) -> str:
         lines = [key, description] if description else [key]
+        reason = self._state.locked_reason(key)
+        if reason:
+            lines.insert(1, f"🔒 Locked: {reason}")
         problems = [i.message for i in self._state.issues() if i.target == key]
         lines.extend(problems)
         top = self._state.top_suggestion(key)
@@ -228,11 +239,18 @@ class TargetFieldsModel(QAbstractListModel):
         self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: Index
     ) -> bool:
         target_row = self._drop_row(row, parent)
-        return (
-            source_from_mime(data) is not None
-            and 0 <= target_row < self.rowCount()
-            and self._state.can_map(self.key_at(target_row))
-        )
+        source = source_from_mime(data)
+        if source is None or not 0 <= target_row < self.rowCount():
+            return False
+        target = self.key_at(target_row)
+        if not self._state.can_map(target):
+            return False
+        refusal = self._state.drop_refusal(target, source)
+        if refusal is not None:
+            # Said while the drag hovers the field and again if it is dropped there.
+            self.drop_refused.emit(refusal)
+            return False
+        return True
 
     def dropMimeData(
         self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: Index

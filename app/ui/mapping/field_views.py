@@ -20,6 +20,7 @@ from app.ui.mapping import palette
 from app.ui.mapping.field_models import (
     BADGE_KIND_ROLE,
     BADGE_ROLE,
+    LOCKED_ROLE,
     REQUIRED_ROLE,
     SUBTITLE_ROLE,
     TITLE_ROLE,
@@ -71,6 +72,10 @@ class FieldDelegate(QStyledItemDelegate):
             painter.drawText(badge_rect, Qt.AlignmentFlag.AlignCenter, text)
             right -= badge_width + 8
 
+        if index.data(LOCKED_ROLE):
+            _paint_padlock(painter, right - 11, rect.center().y() - 7)
+            right -= 20
+
         if index.data(REQUIRED_ROLE):
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(palette.ERROR)
@@ -94,6 +99,19 @@ class FieldDelegate(QStyledItemDelegate):
             QRect(left, rect.top() + 24, text_width, 18), Qt.AlignmentFlag.AlignVCenter, subtitle
         )
         painter.restore()
+
+
+def _paint_padlock(painter: QPainter, x: int, y: int) -> None:
+    """A small padlock (11×14) at (x, y): the mark of a field the mapping may not change.
+    Drawn, not a glyph, so it shows whatever fonts the machine has."""
+    painter.setPen(QPen(palette.MUTED, 1.6))
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.drawArc(QRect(x + 2, y, 7, 9), 0, 180 * 16)  # the shackle
+    painter.drawLine(x + 2, y + 4, x + 2, y + 6)
+    painter.drawLine(x + 9, y + 4, x + 9, y + 6)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(palette.MUTED)
+    painter.drawRoundedRect(QRect(x, y + 6, 11, 8), 2, 2)  # the body
 
 
 def _setup(view: QListView) -> None:

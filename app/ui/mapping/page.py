@@ -27,8 +27,8 @@ from app.mapping import (
     all_documents,
     ensure_active_version,
     load_sample_rows,
-    save_version,
 )
+from app.mapping.version_actions import save_edited
 from app.store import Store
 from app.store.models import SageProCustomer
 from app.ui.context import UiContext
@@ -85,8 +85,7 @@ def version_saver(store: Store, user: str) -> Callable[[MappingDocument, str], V
     """The editor's ``save(document, comment)``; runs on the editor's worker thread."""
 
     def save(document: MappingDocument, comment: str) -> VersionInfo:
-        with store.write() as session:
-            return save_version(session, document, author=user, comment=comment)
+        return save_edited(store, document, user, comment)
 
     return save
 

@@ -63,10 +63,10 @@ class PreviewTableModel(QAbstractTableModel):
 
     def _result_text(self, row: int) -> tuple[str, str]:
         preview = self._state.preview()[row]
-        if isinstance(preview.result, MappingError):
-            count = len(preview.result.problems)
+        count = len(self._state.check().row_problems(row))
+        if count:
             return f"{count} problem{'s' if count > 1 else ''}", "error"
-        if self._record not in preview.result.payloads:
+        if isinstance(preview.result, MappingError) or self._record not in preview.result.payloads:
             return f"no {self._record}", "muted"
         return "OK", "ok"
 
@@ -80,7 +80,8 @@ class PreviewTableModel(QAbstractTableModel):
             if column >= len(FIXED_COLUMNS)
             else None
         )
-        problem = preview.problem(field) if field else None
+        problems = self._state.check().row_problems(index.row())
+        problem = problems.get(field) if field else None
         if role == Qt.ItemDataRole.DisplayRole:
             if column == 0:
                 return as_text(preview.source.get("transaction_id"))
@@ -105,8 +106,8 @@ class PreviewTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if problem:
                 return problem
-            if column == 2 and isinstance(preview.result, MappingError):
-                return "\n".join(str(p) for p in preview.result.problems)
+            if column == 2 and problems:
+                return "\n".join(f"{target}: {words}" for target, words in problems.items())
         return None
 
 

@@ -10,8 +10,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QKeySequence, QUndoCommand, QUndoStack
+from PySide6.QtWidgets import QPushButton, QWidget
 
 from app.mapping import (
     MappingContext,
@@ -22,10 +23,10 @@ from app.mapping import (
     TransformStep,
     ValidationIssue,
     accept_suggestion,
-    preview_mapping,
     suggest,
-    validate_document,
 )
+from app.mapping.checks import MappingCheck, check_mapping
+from app.mapping.locked import drop_refusal, locked_targets
 
 
 class DocumentCommand(QUndoCommand):
@@ -70,8 +71,7 @@ class EditorState(QObject):
         self.context = context or MappingContext()
         self.memory = memory or SuggestionMemory()
         self.undo_stack = QUndoStack(self)
-        self._preview: list[PreviewRow] | None = None
-        self._issues: list[ValidationIssue] | None = None
+        self._check: MappingCheck | None = None
         self._suggestions: dict[str, list[Suggestion]] | None = None
 
     @property
@@ -80,7 +80,7 @@ class EditorState(QObject):
 
     def _set_document(self, document: MappingDocument, focus: str | None) -> None:
         self._document = document
-        self._preview = self._issues = self._suggestions = None
+        self._check = self._suggestions = None
         self.document_changed.emit()
         if focus:
             self.focus_requested.emit(focus)
@@ -103,8 +103,25 @@ class EditorState(QObject):
         field = self._document.target_field(target)
         return field is not None and not field.caller_supplied
 
+    def locked_reason(self, target: str) -> str | None:
+        """Why ``target`` is locked (shown as its tooltip), or None."""
+        return locked_targets().get(target)
+
+    def drop_refusal(self, target: str, source: str) -> str | None:
+        """Why mapping ``source`` onto the locked ``target`` is refused, or None."""
+        return drop_refusal(self._document, target, source)
+
+    def map_refusal(self, target: str, source: str) -> str | None:
+        """Why ``source`` cannot be mapped onto ``target`` (filled by the matcher, or
+        locked), in words, or None."""
+        if not self.can_map(target):
+            return f"{target} is filled by the matcher, not mapped."
+        return self.drop_refusal(target, source)
+
     def map_field(self, target: str, source: str) -> bool:
         if not self.can_map(target) or self._document.source_field(source) is None:
+            return False
+        if self.drop_refusal(target, source) is not None:
             return False
         self.memory.record(target, source)
         return self.change(
@@ -133,15 +150,17 @@ class EditorState(QObject):
         return self.change(replace(self._document, targets=targets), f"{verb} {record}")
 
     # -- derived views (computed once per document) ---------------------------------------
+    def check(self) -> MappingCheck:
+        """The one source of the preview and the Checks list, so they never disagree."""
+        if self._check is None:
+            self._check = check_mapping(self._document, self.sample_rows, self.context)
+        return self._check
+
     def preview(self) -> list[PreviewRow]:
-        if self._preview is None:
-            self._preview = preview_mapping(self._document, self.sample_rows, self.context)
-        return self._preview
+        return list(self.check().preview)
 
     def issues(self) -> list[ValidationIssue]:
-        if self._issues is None:
-            self._issues = validate_document(self._document)
-        return self._issues
+        return list(self.check().issues)
 
     def suggestions(self) -> dict[str, list[Suggestion]]:
         if self._suggestions is None:
@@ -151,3 +170,23 @@ class EditorState(QObject):
     def top_suggestion(self, target: str) -> Suggestion | None:
         ranked = self.suggestions().get(target)
         return ranked[0] if ranked else None
+
+
+def undo_controls(stack: QUndoStack, owner: QWidget) -> tuple[QPushButton, QPushButton]:
+    """Undo and Redo buttons that follow ``stack``, and their shortcuts (Ctrl+Z; Ctrl+Y or
+    the platform's redo) while focus is anywhere in ``owner``."""
+    undo_button, redo_button = QPushButton("Undo"), QPushButton("Redo")
+    undo_button.clicked.connect(stack.undo)
+    redo_button.clicked.connect(stack.redo)
+    stack.canUndoChanged.connect(undo_button.setEnabled)
+    stack.canRedoChanged.connect(redo_button.setEnabled)
+    undo_button.setEnabled(False)
+    redo_button.setEnabled(False)
+    undo_action = stack.createUndoAction(owner)
+    undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+    redo_action = stack.createRedoAction(owner)
+    redo_action.setShortcuts([QKeySequence(QKeySequence.StandardKey.Redo), QKeySequence("Ctrl+Y")])
+    for action in (undo_action, redo_action):
+        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        owner.addAction(action)
+    return undo_button, redo_button
