@@ -82,6 +82,26 @@ class Books:
             assert item.status == "posted", (key, item.status, item.last_error)
             return item.mapping_version_id
 
+    def order_from_a_new_payer(self, name: str, email: str, order: str) -> tuple[int, str]:
+        sale = self.ctx.paytrace.sale_keyed(
+            CARD,
+            Decimal("86.40"),
+            PaymentDetails(invoice_id=order, email=email),
+            BillingAddress(name=name, street_address="1 Elm St", city="Spokane", zip="99201"),
+        )
+        self.sync()
+        with self.env.store.read() as session:
+            proposal = session.execute(
+                select(Proposal).where(Proposal.transaction_id == sale.transaction_id)
+            ).scalar_one()
+        assert (proposal.kind, proposal.status) == ("new_customer", "review")
+        approved = review.approve_proposals(
+            self.env.store, [proposal.id], user="ann", profile=self.env.profile
+        )
+        assert approved.approved == [proposal.id], approved.refused
+        self.sync()
+        return sale.transaction_id, proposal.customer_id
+
     def one(self, path: str, **filters: str) -> dict:  # type: ignore[type-arg]
         (item,) = self.env.sagepro_get(path, **filters)["items"]
         return item  # type: ignore[no-any-return]
@@ -261,27 +281,7 @@ def test_a_status_map_word_sage_pro_cannot_take_waits_in_review_with_the_reason(
 
 
 def test_new_customer_and_sales_order_follow_the_new_version_only(books: Books):
-    def order_from_a_new_payer(name: str, email: str, order: str) -> tuple[int, str]:
-        sale = books.ctx.paytrace.sale_keyed(
-            CARD,
-            Decimal("86.40"),
-            PaymentDetails(invoice_id=order, email=email),
-            BillingAddress(name=name, street_address="1 Elm St", city="Spokane", zip="99201"),
-        )
-        books.sync()
-        with books.env.store.read() as session:
-            proposal = session.execute(
-                select(Proposal).where(Proposal.transaction_id == sale.transaction_id)
-            ).scalar_one()
-        assert (proposal.kind, proposal.status) == ("new_customer", "review")
-        approved = review.approve_proposals(
-            books.env.store, [proposal.id], user="ann", profile=books.env.profile
-        )
-        assert approved.approved == [proposal.id], approved.refused
-        books.sync()
-        return sale.transaction_id, proposal.customer_id
-
-    early, old_id = order_from_a_new_payer("Dana Whitlock", "dana@example.com", "WEB20417")
+    early, old_id = books.order_from_a_new_payer("Dana Whitlock", "dana@example.com", "WEB20417")
     v2 = books.change_mapping(
         lambda d: d.with_transforms(
             "Customer.Name", (TransformStep("trim"), TransformStep("upper"))
@@ -289,7 +289,7 @@ def test_new_customer_and_sales_order_follow_the_new_version_only(books: Books):
             "SalesOrder.LineDescription", (TransformStep("constant", {"value": "Card payment"}),)
         )
     )
-    late, new_id = order_from_a_new_payer("Eli Park", "eli@example.com", "WEB20418")
+    late, new_id = books.order_from_a_new_payer("Eli Park", "eli@example.com", "WEB20418")
 
     old_customer = books.env.sagepro_get(f"/api/customers/{old_id}")
     new_customer = books.env.sagepro_get(f"/api/customers/{new_id}")
@@ -373,3 +373,21 @@ def test_a_chargeback_reversal_reason_follows_the_new_version_only(books: Books,
     assert new["Reason"] == "Taken back: " + old["Reason"].replace("3001", "3002")
     assert books.version_of(f"PT-{sales[0]}-REVERSAL") == books.first_version
     assert books.version_of(f"PT-{sales[1]}-REVERSAL") == v2
+
+
+def test_order_payment_memo_follows_the_new_version_only(books: Books):
+    early, _ = books.order_from_a_new_payer("Dana Whitlock", "dana@example.com", "WEB20417")
+    v2 = books.change_mapping(
+        lambda d: d.with_transforms(
+            "SalesOrder.PaymentMemo",
+            (TransformStep("concatenate", {"parts": [{"text": "Order "}, {"value": True}]}),),
+        )
+    )
+    late, _ = books.order_from_a_new_payer("Eli Park", "eli@example.com", "WEB20418")
+
+    old = books.one("/api/payments", PaymentReference=f"PT-{early}-PAY")
+    new = books.one("/api/payments", PaymentReference=f"PT-{late}-PAY")
+    assert old["Memo"] == "Payment for sales order WEB20417"
+    assert new["Memo"] == "Order WEB20418"
+    assert books.version_of(f"PT-{early}-PAY") == books.first_version
+    assert books.version_of(f"PT-{late}-PAY") == v2
