@@ -38,6 +38,7 @@ _RECORD_WORDS = {
     "SalesOrder": "sales order",
     "Customer": "customer",
     "SettlementEntry": "settlement journal entry",
+    "ChargebackEntry": "chargeback journal entry",
 }
 
 
@@ -108,6 +109,14 @@ class MappedRecords:
         the batch (``transaction_type`` SETTLEMENT, ``batch_number``)."""
         row = {"transaction_type": "SETTLEMENT", "batch_number": batch_number}
         return self._governed("SettlementEntry", row, {})
+
+    def row_fields(
+        self, record: str, row: Mapping[str, Any], links: Mapping[str, str]
+    ) -> dict[str, str]:
+        """The fields the mapping governs for a ``record`` built from something other than
+        one PayTrace transaction (a vault profile, a chargeback case); ``row`` is what the
+        mapping reads, ``links`` the PayTrace → Sage Pro customer numbers it may look up."""
+        return self._governed(record, row, links)
 
     def _governed(
         self, record: str, row: Mapping[str, Any], links: Mapping[str, str]

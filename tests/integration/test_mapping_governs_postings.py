@@ -391,3 +391,36 @@ def test_order_payment_memo_follows_the_new_version_only(books: Books):
     assert new["Memo"] == "Order WEB20418"
     assert books.version_of(f"PT-{early}-PAY") == books.first_version
     assert books.version_of(f"PT-{late}-PAY") == v2
+
+
+def test_card_details_update_of_a_customer_follows_the_new_version_only(books: Books):
+    vaulted = sorted(
+        (c for c in books.env.all_items("/api/customers") if c["PayTraceCustomerID"]),
+        key=lambda c: c["CustomerID"],
+    )
+    first, second = vaulted[:2]
+
+    def new_card(customer: dict, card: KeyedCard) -> str:  # type: ignore[type-arg]
+        books.ctx.paytrace.create_customer(customer["PayTraceCustomerID"], card)
+        books.sync()
+        books.sync()  # the profile is read after the outbox drains: the next cycle posts it
+        last4, expiry = (
+            card.number[-4:],
+            f"{card.expiration_month:02d}{card.expiration_year % 100:02d}",
+        )
+        return f"PT-CUST-{customer['PayTraceCustomerID']}-{last4}-{expiry}"
+
+    early = new_card(first, CARD)
+    v2 = books.change_mapping(
+        lambda d: d.with_transforms(
+            "Customer.CardExpiry", (TransformStep("constant", {"value": "01/31"}),)
+        )
+    )
+    late = new_card(second, KeyedCard("4111111111111111", 6, 2029))
+
+    old = books.env.sagepro_get(f"/api/customers/{first['CustomerID']}")
+    new = books.env.sagepro_get(f"/api/customers/{second['CustomerID']}")
+    assert (old["CardLast4"], old["CardExpiry"]) == ("5439", "12/30")
+    assert (new["CardLast4"], new["CardExpiry"]) == ("1111", "01/31")
+    assert books.version_of(early) == books.first_version
+    assert books.version_of(late) == v2
