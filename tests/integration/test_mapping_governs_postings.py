@@ -424,3 +424,71 @@ def test_card_details_update_of_a_customer_follows_the_new_version_only(books: B
     assert (new["CardLast4"], new["CardExpiry"]) == ("1111", "01/31")
     assert books.version_of(early) == books.first_version
     assert books.version_of(late) == v2
+
+
+def test_chargeback_journal_entry_follows_the_new_version_only(books: Books, tmp_path: Path):
+    first, second = books.open_invoices(2)
+    sales = [books.pay(first), books.pay(second)]
+    books.sync()
+
+    def charge_back(case: str, transaction_id: int, invoice: dict) -> dict:  # type: ignore[type-arg]
+        report = tmp_path / f"{case}.csv"
+        report.write_text(
+            f"{CHARGEBACK_HEADER}\n{case},{transaction_id},Visa,5439,{invoice['Amount']},"
+            "10.4,Fraud,3/10/2025,,Open,15.00\n",
+            encoding="utf-8",
+        )
+        env = books.env
+        (item,) = import_chargeback_file(env.store, report, profile=env.profile, user="t").item_ids
+        confirm_chargeback(env.store, item, user="t", profile=env.profile, today=DEMO_TODAY)
+        books.sync(auto_approve=False)
+        (entry,) = [
+            e
+            for e in env.all_items("/api/journalentries")
+            if e["Reference"].startswith("PT-CB-") and case in e["Reference"]
+        ]
+        return entry  # type: ignore[no-any-return]
+
+    old = charge_back("CB-4001", sales[0], first)
+    v2 = books.change_mapping(
+        lambda d: replace(
+            d.with_transforms(
+                "ChargebackEntry.Description",
+                (
+                    TransformStep(
+                        "concatenate",
+                        {
+                            "parts": [
+                                {"text": "Dispute "},
+                                {"field": "posting.case_number"},
+                                {"text": " ("},
+                                {"field": "posting.outcome"},
+                                {"text": ")"},
+                            ]
+                        },
+                    ),
+                ),
+            ).with_transforms(
+                "ChargebackEntry.LineMemo", (TransformStep("constant", {"value": "Card dispute"}),)
+            ),
+            gl_rules=replace(
+                d.gl_rules,
+                rules=(
+                    *d.gl_rules.rules,
+                    GLRule(
+                        "Chargeback fees", "6150", GLCondition(transaction_types=("CHARGEBACK",))
+                    ),
+                ),
+            ),
+        )
+    )
+    new = charge_back("CB-4002", sales[1], second)
+
+    assert old["Description"].startswith(f"Chargeback CB-4001 on PayTrace {sales[0]} (")
+    assert {line["Memo"] for line in old["Lines"]} == {old["Description"][:60]}
+    assert new["Description"] == "Dispute CB-4002 (confirmed)"
+    assert {line["Memo"] for line in new["Lines"]} == {"Card dispute"}
+    fee_lines = [(e, [ln for ln in e["Lines"] if ln["Debit"] == "15.00"]) for e in (old, new)]
+    assert [[ln["GLAccountID"] for ln in lines] for _, lines in fee_lines] == [["6160"], ["6150"]]
+    assert books.version_of(old["Reference"]) == books.first_version
+    assert books.version_of(new["Reference"]) == v2
