@@ -22,7 +22,7 @@ from app.mapping.versions import active_version
 from app.store.models import OutboxItem, Proposal
 from app.sync import review
 from app.sync.chargeback_import import import_chargeback_file
-from app.sync.chargebacks import confirm_chargeback
+from app.sync.chargebacks import confirm_chargeback, resolve_chargeback
 from app.sync.cycle import CycleResult, SyncContext, run_cycle
 from app.sync.mapping_bridge import active_record_mapper
 from tests.support.outbound_fixtures import pin_standin_clock
@@ -447,8 +447,10 @@ def test_chargeback_journal_entry_follows_the_new_version_only(books: Books, tmp
             for e in env.all_items("/api/journalentries")
             if e["Reference"].startswith("PT-CB-") and case in e["Reference"]
         ]
+        items[case] = item
         return entry  # type: ignore[no-any-return]
 
+    items: dict[str, int] = {}
     old = charge_back("CB-4001", sales[0], first)
     v2 = books.change_mapping(
         lambda d: replace(
@@ -492,3 +494,12 @@ def test_chargeback_journal_entry_follows_the_new_version_only(books: Books, tmp
     assert [[ln["GLAccountID"] for ln in lines] for _, lines in fee_lines] == [["6160"], ["6150"]]
     assert books.version_of(old["Reference"]) == books.first_version
     assert books.version_of(new["Reference"]) == v2
+    # Winning the case posts its reversing entry with the same (new) wording.
+    env = books.env
+    resolve_chargeback(
+        env.store, items["CB-4002"], outcome="won", user="t", profile=env.profile, today=DEMO_TODAY
+    )
+    books.sync(auto_approve=False)
+    won = books.one("/api/journalentries", Reference=new["Reference"].replace("-JE", "-WON-JE"))
+    assert won["Description"] == "Dispute CB-4002 (won)"
+    assert books.version_of(won["Reference"]) == v2
