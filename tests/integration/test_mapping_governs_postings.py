@@ -19,7 +19,7 @@ from app.connectors.paytrace.payloads import BillingAddress, KeyedCard, PaymentD
 from app.mapping import MappingDocument, TransformStep, save_version
 from app.mapping.document import GLCondition, GLRule
 from app.mapping.versions import active_version
-from app.store.models import OutboxItem, Proposal
+from app.store.models import ExceptionItem, OutboxItem, Proposal
 from app.sync import review
 from app.sync.chargeback_import import import_chargeback_file
 from app.sync.chargebacks import confirm_chargeback, resolve_chargeback
@@ -503,3 +503,36 @@ def test_chargeback_journal_entry_follows_the_new_version_only(books: Books, tmp
     won = books.one("/api/journalentries", Reference=new["Reference"].replace("-JE", "-WON-JE"))
     assert won["Description"] == "Dispute CB-4002 (won)"
     assert books.version_of(won["Reference"]) == v2
+
+
+def test_card_details_the_mapping_cannot_word_leave_one_alert_and_the_sync_goes_on(
+    books: Books,
+):
+    (customer,) = sorted(
+        (c for c in books.env.all_items("/api/customers") if c["PayTraceCustomerID"]),
+        key=lambda c: c["CustomerID"],
+    )[:1]
+    books.change_mapping(
+        lambda d: d.with_transforms(
+            "Customer.CardExpiry", (TransformStep("constant", {"value": "June 2030"}),)
+        )
+    )
+    books.ctx.paytrace.create_customer(customer["PayTraceCustomerID"], CARD)
+    books.sync()
+    books.sync()  # asked again next cycle: still one alert, not one per sync
+
+    held = books.env.sagepro_get(f"/api/customers/{customer['CustomerID']}")
+    assert (held["CardLast4"], held["CardExpiry"]) == (
+        customer["CardLast4"],
+        customer["CardExpiry"],
+    )
+    with books.env.store.read() as session:
+        alerts = (
+            session.execute(select(ExceptionItem).where(ExceptionItem.reason_code == "mapping"))
+            .scalars()
+            .all()
+        )
+    assert [a.title for a in alerts] == [
+        f"Card details of customer {customer['CustomerID']} cannot be built"
+    ]
+    assert "CardExpiry" in alerts[0].detail and "Customer fields" in alerts[0].detail
