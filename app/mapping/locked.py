@@ -43,6 +43,8 @@ LOCKED_TARGETS: dict[str, str] = {
     "JournalEntry.Lines": "Debits and credits are the amounts of the event; they must balance.",
     "SettlementEntry.Reference": _KEY,
     "SettlementEntry.Lines": "Debits and credits are the batch's money; they must balance.",
+    "ChargebackEntry.Reference": _KEY,
+    "ChargebackEntry.Lines": "Debits and credits are the disputed money; they must balance.",
     "SalesOrder.OrderNumber": "The order number is the order's key in Sage Pro.",
     "SalesOrder.CustomerID": _CUSTOMER,
     "SalesOrder.PaymentReference": _REVERSED.replace("being taken back", "that paid the order"),

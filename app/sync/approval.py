@@ -57,6 +57,10 @@ class RecordMapper(Protocol):
 
     def settlement_fields(self, batch_number: int) -> dict[str, str]: ...
 
+    def row_fields(
+        self, record: str, row: Mapping[str, Any], links: Mapping[str, str]
+    ) -> dict[str, str]: ...
+
 
 # What an invoice's PaymentStatus may be set to (contract: PUT /api/invoices).
 INVOICE_PAYMENT_STATUSES = ("Unpaid", "Partial", "Paid", "Failed", "Refunded")

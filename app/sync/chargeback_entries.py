@@ -20,6 +20,7 @@ card clearing, and why a status mark stands for reopening: ``chargebacks``.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -33,6 +34,40 @@ from app.sync.reversals import PostedPayment
 
 # Sage Pro stand-in's "Chargeback fees" account: used when the setting is left empty.
 DEFAULT_FEE_ACCOUNT = "6160"
+
+
+@dataclass(frozen=True)
+class EntryWords:
+    """How the active mapping words a chargeback journal entry (its ChargebackEntry record);
+    an empty field keeps Paysage's standard wording or the Settings account."""
+
+    description: str = ""
+    line_memo: str = ""
+    fee_account: str = ""
+
+
+# Turns the standard description of an entry into the mapping's words.
+EntryWording = Callable[[str], EntryWords]
+
+
+def _standard(description: str) -> EntryWords:
+    return EntryWords(description)
+
+
+def _journal(
+    reference: str,
+    entry_date: date,
+    standard: str,
+    lines: list[tuple[str, Decimal, Decimal]],
+    words: EntryWords,
+) -> dict[str, Any]:
+    return journal_payload(
+        reference,
+        entry_date,
+        words.description or standard,
+        lines,
+        line_memo=words.line_memo or None,
+    )
 
 
 def case_reference(case_key: str, suffix: str = "JE") -> str:
@@ -53,19 +88,23 @@ def confirm_specs(
     profile: Profile,
     now: datetime,
     reason: str,
+    word_entry: EntryWording = _standard,
 ) -> list[OutboxSpec]:
     gl = profile.gl
     on = ", ".join(invoices) or "no invoice"
     source = f"PayTrace {link.transaction_id}" if link.transaction_id else "PayTrace"
-    journal = journal_payload(
+    standard = f"Chargeback {case_key} on {source} ({on}): {reason}"
+    words = word_entry(standard)
+    journal = _journal(
         case_reference(case_key),
         entry_date,
-        f"Chargeback {case_key} on {source} ({on}): {reason}",
+        standard,
         [
             (gl.receivables, amount, ZERO),
-            (fee_account(profile), fee, ZERO),
+            (words.fee_account or fee_account(profile), fee, ZERO),
             (gl.bank, ZERO, amount + fee),
         ],
+        words,
     )
     tid = link.transaction_id or 0
     ordering = invoices[0] if invoices else f"chargeback:{case_key}"
@@ -94,19 +133,25 @@ def confirm_specs(
 
 
 def won_specs(
-    data: dict[str, Any], entry_date: date, transaction_id: int | None, now: datetime
+    data: dict[str, Any],
+    entry_date: date,
+    transaction_id: int | None,
+    now: datetime,
+    word_entry: EntryWording = _standard,
 ) -> list[OutboxSpec]:
     case_key = str(data["case_key"])
     amount = Decimal(str(data["amount"]))
     invoices = list(data.get("invoices") or [])
-    journal = journal_payload(
+    standard = f"Chargeback {case_key} won: reverses {case_reference(case_key)} (fee not returned)"
+    journal = _journal(
         case_reference(case_key, "WON-JE"),
         entry_date,
-        f"Chargeback {case_key} won: reverses {case_reference(case_key)} (fee not returned)",
+        standard,
         [
             (str(data["bank_account"]), amount, ZERO),
             (str(data["receivables_account"]), ZERO, amount),
         ],
+        word_entry(standard),
     )
     tid = transaction_id or 0
     ordering = invoices[0] if invoices else f"chargeback:{case_key}"
@@ -144,6 +189,7 @@ def reversing_confirm_specs(
     now: datetime,
     reason: str,
     word_reversal: Callable[[str], str] | None = None,
+    word_entry: EntryWording = _standard,
 ) -> list[OutboxSpec]:
     """``word_reversal`` turns the standard reversal reason into the mapping's wording.
 
@@ -160,16 +206,21 @@ def reversing_confirm_specs(
         sequence=sequence_of(now, transaction_id, 0),
     )
     on = ", ".join(invoices) or "on account"
-    journal = journal_payload(
+    standard = (
+        f"Chargeback {case_key} on PayTrace {transaction_id} ({on}): {reason}; "
+        f"{reversal.key} reopens the invoice"
+    )
+    words = word_entry(standard)
+    journal = _journal(
         case_reference(case_key),
         entry_date,
-        f"Chargeback {case_key} on PayTrace {transaction_id} ({on}): {reason}; "
-        f"{reversal.key} reopens the invoice",
+        standard,
         [
             (payment.gl_account_id or profile.gl.card_clearing, amount, ZERO),
-            (fee_account(profile), fee, ZERO),
+            (words.fee_account or fee_account(profile), fee, ZERO),
             (profile.gl.bank, ZERO, amount + fee),
         ],
+        words,
     )
     ordering = invoices[0] if invoices else f"chargeback:{case_key}"
     specs = [
@@ -198,7 +249,12 @@ def reversing_confirm_specs(
 
 
 def reposting_won_specs(
-    data: dict[str, Any], entry_date: date, transaction_id: int, generation: int, now: datetime
+    data: dict[str, Any],
+    entry_date: date,
+    transaction_id: int,
+    generation: int,
+    now: datetime,
+    word_entry: EntryWording = _standard,
 ) -> list[OutboxSpec]:
     """A won case whose payment was reversed: the money is back in the bank, so the payment
     posts again (``PT-<id>-PAY-<n>``, same invoices, dated that day) and the journal entry
@@ -215,12 +271,16 @@ def reposting_won_specs(
         "PaymentReference": key,
         "PaymentDate": entry_date.isoformat(),
     }
-    journal = journal_payload(
+    standard = (
+        f"Chargeback {case_key} won: the bank got it back; {key} pays the invoice again "
+        "(fee not returned)"
+    )
+    journal = _journal(
         case_reference(case_key, "WON-JE"),
         entry_date,
-        f"Chargeback {case_key} won: the bank got it back; {key} pays the invoice again "
-        "(fee not returned)",
+        standard,
         [(str(data["bank_account"]), amount, ZERO), (gl_account, ZERO, amount)],
+        word_entry(standard),
     )
     return [
         OutboxSpec(key, "payment", payment, sequence_of(now, transaction_id, 5), ordering,

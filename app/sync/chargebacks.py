@@ -43,6 +43,8 @@ from app.store.models import ExceptionItem, PayTraceTransaction, SageProInvoice
 from app.sync import reversals
 from app.sync.approval import RecordMapper, ReviewError, mapped_reversal_reason, write_outbox
 from app.sync.chargeback_entries import (
+    EntryWording,
+    EntryWords,
     confirm_specs,
     fee_account,
     reposting_won_specs,
@@ -98,6 +100,38 @@ def _reversal_wording(
     return worded
 
 
+def _entry_wording(
+    mapper: RecordMapper,
+    data: dict[str, Any],
+    outcome: str,
+    transaction_id: int | None,
+    invoices: list[str],
+) -> EntryWording:
+    """The journal entry's description, line memo and fee account as the active mapping's
+    ChargebackEntry record words them; the case's facts are its ``posting.*`` fields."""
+
+    def worded(standard: str) -> EntryWords:
+        facts = {
+            "case_number": str(data.get("case_number") or data["case_key"]),
+            "outcome": outcome,
+            "reason": str(data.get("reason") or ""),
+            "invoices": ", ".join(invoices),
+            "transaction_id": "" if transaction_id is None else str(transaction_id),
+            "description": standard,
+        }
+        row = {"transaction_type": "CHARGEBACK", "transaction_id": transaction_id,
+               "posting": facts}  # fmt: skip
+        try:
+            fields = mapper.row_fields("ChargebackEntry", row, {})
+        except ReviewError as exc:  # nothing queued: the person fixes the mapping first
+            raise ChargebackError(str(exc)) from None
+        return EntryWords(
+            fields.get("Description", ""), fields.get("LineMemo", ""), fields.get("GLAccountID", "")
+        )
+
+    return worded
+
+
 def _invoices_to_mark(session: Session, link: SaleLink, reported_invoice: str) -> list[str]:
     if link.invoice_ids:
         return list(link.invoice_ids)
@@ -143,22 +177,23 @@ def confirm_chargeback(
         fee = Decimal(str(data["fee"])) if data.get("fee") else ZERO
         invoices = _invoices_to_mark(session, link, str(data.get("invoice_id") or ""))
         payment = _payment_to_reverse(session, link, amount)
-        version: int | None = None  # only the reversal is built from the mapping
+        mapper = active_record_mapper(session, profile)
         if payment is not None and link.transaction_id is not None:
             invoices = list(payment.invoice_ids)
-            mapper = active_record_mapper(session, profile)
-            version = mapper.version_id
             word = _reversal_wording(session, link.transaction_id, mapper)
+            entry = _entry_wording(mapper, data, "confirmed", link.transaction_id, invoices)
             specs = reversing_confirm_specs(
                 case_key, fee, invoices, link.transaction_id, payment, entry_date, profile,
-                now, str(data["reason"]), word_reversal=word,
+                now, str(data["reason"]), word_reversal=word, word_entry=entry,
             )  # fmt: skip
             data["reversed_payment"] = payment.payload
         else:
+            entry = _entry_wording(mapper, data, "confirmed", link.transaction_id, invoices)
             specs = confirm_specs(
-                case_key, amount, fee, invoices, link, entry_date, profile, now, str(data["reason"])
-            )
-        write_outbox(session, specs, now=now, mapping_version_id=version)
+                case_key, amount, fee, invoices, link, entry_date, profile, now,
+                str(data["reason"]), entry,
+            )  # fmt: skip
+        write_outbox(session, specs, now=now, mapping_version_id=mapper.version_id)
         previous = {inv: _payment_status(session, inv) for inv in invoices}
         data.update(
             state="confirmed",
@@ -261,12 +296,14 @@ def resolve_chargeback(
         if outcome == "won" and state == "confirmed":
             entry_date = today or (merchant_today(profile) if profile else date.today())
             tid = data.get("outbox_transaction_id")
+            mapper = active_record_mapper(session, profile)
+            entry = _entry_wording(mapper, data, "won", tid, list(data.get("invoices") or []))
             if data.get("reversed_payment") and tid is not None:
                 generation = reversals.next_payment_generation(session, int(tid))
-                specs = reposting_won_specs(data, entry_date, int(tid), generation, now)
+                specs = reposting_won_specs(data, entry_date, int(tid), generation, now, entry)
             else:
-                specs = won_specs(data, entry_date, tid, now)
-            write_outbox(session, specs, now=now)
+                specs = won_specs(data, entry_date, tid, now, entry)
+            write_outbox(session, specs, now=now, mapping_version_id=mapper.version_id)
         words = _outcome_words(outcome, state, data, specs)
         data.update(state=outcome, resolved_outbox=[s.key for s in specs])
         item.payload = data

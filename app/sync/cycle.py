@@ -316,7 +316,7 @@ def _poll_paytrace(
         raise SyncFatalError(f"PayTrace could not be read after several tries: {exc}") from None
     with ctx.store.write() as session:
         store_batches(session, batches.items, ctx.clock())
-        store_profiles(session, profiles.items, ctx.clock())
+        store_profiles(session, profiles.items, ctx.clock(), ctx.profile)
     result.errors += len(batches.errors) + len(profiles.errors)
 
 

@@ -250,12 +250,17 @@ def customer_update_spec(
     card_last4: str,
     card_expiry: str,
     sequence: int,
+    mapped: Mapping[str, str] | None = None,
 ) -> OutboxSpec:
+    """The card details of an existing customer; ``mapped`` (the mapping's Customer fields)
+    words CardLast4 and CardExpiry, the facts stand where it leaves them empty. The key is
+    always built from the facts, so a rewording never posts the same card twice."""
+    words = mapped or {}
     payload = {
         "CustomerID": customer_id,
         "PayTraceCustomerID": paytrace_customer_id,
-        "CardLast4": card_last4,
-        "CardExpiry": card_expiry,
+        "CardLast4": words.get("CardLast4") or card_last4,
+        "CardExpiry": words.get("CardExpiry") or card_expiry,
     }
     key = f"PT-CUST-{paytrace_customer_id}-{card_last4}-{card_expiry.replace('/', '')}"
     return OutboxSpec(key[:80], "customer_update", payload, sequence, f"customer:{customer_id}")

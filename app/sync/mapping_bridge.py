@@ -25,6 +25,7 @@ from app.mapping.gl_rules import with_settings_accounts
 from app.mapping.versions import ensure_active_version
 from app.store.models import PayTraceTransaction
 from app.sync.approval import RecordMapper, ReviewError
+from app.sync.chargeback_entries import DEFAULT_FEE_ACCOUNT
 
 # The payment fields the pipeline needs from the mapping (PaymentStatus and Memo may be
 # left empty: Sage Pro then records Paid and no memo).
@@ -38,6 +39,7 @@ _RECORD_WORDS = {
     "SalesOrder": "sales order",
     "Customer": "customer",
     "SettlementEntry": "settlement journal entry",
+    "ChargebackEntry": "chargeback journal entry",
 }
 
 
@@ -63,6 +65,9 @@ class MappedRecords:
     clearing_account: str = ""
     # Settings → GL accounts → Refunds: what a refund debits when no GL rule names another.
     refunds_account: str = ""
+    # Settings → GL accounts → Chargeback fees: what a chargeback's fee line debits when no
+    # GL rule names another.
+    chargeback_fees_account: str = ""
 
     def payment_fields(
         self, tx: PayTraceTransaction, raw: dict[str, Any], customer_id: str
@@ -109,6 +114,14 @@ class MappedRecords:
         row = {"transaction_type": "SETTLEMENT", "batch_number": batch_number}
         return self._governed("SettlementEntry", row, {})
 
+    def row_fields(
+        self, record: str, row: Mapping[str, Any], links: Mapping[str, str]
+    ) -> dict[str, str]:
+        """The fields the mapping governs for a ``record`` built from something other than
+        one PayTrace transaction (a vault profile, a chargeback case); ``row`` is what the
+        mapping reads, ``links`` the PayTrace → Sage Pro customer numbers it may look up."""
+        return self._governed(record, row, links)
+
     def _governed(
         self, record: str, row: Mapping[str, Any], links: Mapping[str, str]
     ) -> dict[str, str]:
@@ -134,7 +147,10 @@ class MappedRecords:
         account is validated before anything posts."""
         choice = choose_gl_account(self.document.gl_rules, row, links)
         from_default = choice is not None and choice.rule == "default" and choice.account == mapped
-        setting = self.clearing_account if record == "Payment" else self.refunds_account
+        setting = {
+            "Payment": self.clearing_account,
+            "ChargebackEntry": self.chargeback_fees_account,
+        }.get(record, self.refunds_account)
         return setting if setting and from_default else mapped
 
 
@@ -145,6 +161,7 @@ def active_record_mapper(session: Session, profile: Profile | None) -> RecordMap
         return with_settings_accounts(template, gl.card_clearing, gl.refunds)
 
     version_id, document = ensure_active_version(session, prepare=with_settings)
+    fees = gl.chargeback_fees or DEFAULT_FEE_ACCOUNT
     if profile is None:
-        return MappedRecords(document, version_id)
-    return MappedRecords(document, version_id, gl.card_clearing, gl.refunds)
+        return MappedRecords(document, version_id, chargeback_fees_account=fees)
+    return MappedRecords(document, version_id, gl.card_clearing, gl.refunds, fees)

@@ -299,6 +299,9 @@ def specs_for(
             )
         )
     fields = mapper.payment_fields(tx, raw, proposal.customer_id)
+    order_fields = mapper.record_fields(
+        "SalesOrder", tx, raw, {"order_number": order_number}, customer_id=proposal.customer_id
+    )
     payment = effects.payment_spec(
         transaction_id=tx.transaction_id,
         payment_date=datetime.fromisoformat(fields["PaymentDate"]).date(),
@@ -307,14 +310,12 @@ def specs_for(
         method_code=fields["PaymentMethodCode"],
         gl_account_id=fields["GLAccountID"],
         applications=[],
-        memo=f"Payment for sales order {order_number}",
+        # A version saved before the mapping had this field keeps the standard wording.
+        memo=order_fields.get("PaymentMemo", f"Payment for sales order {order_number}"),
         sequence=sequence + 1,
         payment_status=fields.get("PaymentStatus", ""),
     )
     specs.append(payment)
-    order_fields = mapper.record_fields(
-        "SalesOrder", tx, raw, {"order_number": order_number}, customer_id=proposal.customer_id
-    )
     specs.append(_order_spec(tx, proposal, order_fields, payment.key, sequence + 2))
     return specs
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -21,7 +22,7 @@ from app.store.models import (
     SettlementBatchRow,
 )
 from app.store.transactions import content_hash
-from app.sync.approval import ReviewError, write_outbox
+from app.sync.approval import RecordMapper, ReviewError, write_outbox
 from app.sync.effects import customer_update_spec, sequence_of, settlement_fees, settlement_spec
 from app.sync.mapping_bridge import active_record_mapper
 
@@ -220,9 +221,16 @@ def queue_settlement(
     batch.status = "queued"
 
 
-def store_profiles(session: Session, profiles: Sequence[CustomerProfile], now: datetime) -> int:
-    """Upsert vault profiles; queue the card link onto the matching Sage Pro customer."""
+def store_profiles(
+    session: Session,
+    profiles: Sequence[CustomerProfile],
+    now: datetime,
+    profile: Profile | None = None,
+) -> int:
+    """Upsert vault profiles; queue the card link onto the matching Sage Pro customer,
+    its card fields worded by the active mapping version."""
     queued = 0
+    mapper: RecordMapper | None = None
     for p in profiles:
         values = {
             "billing_name": p.billing_name,
@@ -264,13 +272,62 @@ def store_profiles(session: Session, profiles: Sequence[CustomerProfile], now: d
         )
         if (customer.card_last4, customer.card_expiry) == (p.card_last4, expiry):
             continue
-        spec = customer_update_spec(
-            customer_id=customer.customer_id,
-            paytrace_customer_id=p.customer_id,
-            card_last4=p.card_last4,
-            card_expiry=expiry,
-            sequence=sequence_of(now, 0, 8),
-        )
-        if write_outbox(session, [spec], now=now):
+        mapper = mapper or active_record_mapper(session, profile)
+        if _queue_card_update(session, mapper, p, customer, expiry, now):
             queued += 1
     return queued
+
+
+def _queue_card_update(
+    session: Session,
+    mapper: RecordMapper,
+    p: CustomerProfile,
+    customer: SageProCustomer,
+    expiry: str,
+    now: datetime,
+) -> bool:
+    """Queue the card details onto ``customer``; a mapping that cannot word them leaves an
+    alert (once) and the customer as it is, and the other profiles go on."""
+    row = _profile_row(p, customer, expiry)
+    try:
+        mapped = mapper.row_fields("Customer", row, {p.customer_id: customer.customer_id})
+    except ReviewError as exc:
+        title = f"Card details of customer {customer.customer_id} cannot be built"
+        open_already = session.execute(
+            select(ExceptionItem.id).where(
+                ExceptionItem.title == title, ExceptionItem.status == "open"
+            )
+        ).first()
+        if open_already is None:
+            detail = f"{exc} Sage Pro keeps the old card; fix the mapping's Customer fields."
+            session.add(
+                ExceptionItem(
+                    category="alert",
+                    reason_code="mapping",
+                    title=title,
+                    detail=detail,
+                    created_at=now,
+                )
+            )
+        return False
+    spec = customer_update_spec(
+        customer_id=customer.customer_id,
+        paytrace_customer_id=p.customer_id,
+        card_last4=p.card_last4,
+        card_expiry=expiry,
+        sequence=sequence_of(now, 0, 8),
+        mapped=mapped,
+    )
+    return bool(write_outbox(session, [spec], now=now, mapping_version_id=mapper.version_id))
+
+
+def _profile_row(p: CustomerProfile, customer: SageProCustomer, expiry: str) -> dict[str, Any]:
+    """A vault profile as the mapping reads a PayTrace row (the Customer record's sources);
+    Sage Pro's own name stands in when the profile has none, since Name is required."""
+    return {
+        "customer_id": p.customer_id,
+        "billing_address": {"name": p.billing_name or customer.name},
+        "receipt_emailed_to": p.email,
+        "account_last4": p.card_last4,
+        "posting": {"card_expiry": expiry},
+    }

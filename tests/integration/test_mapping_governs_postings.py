@@ -19,10 +19,10 @@ from app.connectors.paytrace.payloads import BillingAddress, KeyedCard, PaymentD
 from app.mapping import MappingDocument, TransformStep, save_version
 from app.mapping.document import GLCondition, GLRule
 from app.mapping.versions import active_version
-from app.store.models import OutboxItem, Proposal
+from app.store.models import ExceptionItem, OutboxItem, Proposal
 from app.sync import review
 from app.sync.chargeback_import import import_chargeback_file
-from app.sync.chargebacks import confirm_chargeback
+from app.sync.chargebacks import confirm_chargeback, resolve_chargeback
 from app.sync.cycle import CycleResult, SyncContext, run_cycle
 from app.sync.mapping_bridge import active_record_mapper
 from tests.support.outbound_fixtures import pin_standin_clock
@@ -81,6 +81,26 @@ class Books:
             item = session.execute(select(OutboxItem).where(OutboxItem.key == key)).scalar_one()
             assert item.status == "posted", (key, item.status, item.last_error)
             return item.mapping_version_id
+
+    def order_from_a_new_payer(self, name: str, email: str, order: str) -> tuple[int, str]:
+        sale = self.ctx.paytrace.sale_keyed(
+            CARD,
+            Decimal("86.40"),
+            PaymentDetails(invoice_id=order, email=email),
+            BillingAddress(name=name, street_address="1 Elm St", city="Spokane", zip="99201"),
+        )
+        self.sync()
+        with self.env.store.read() as session:
+            proposal = session.execute(
+                select(Proposal).where(Proposal.transaction_id == sale.transaction_id)
+            ).scalar_one()
+        assert (proposal.kind, proposal.status) == ("new_customer", "review")
+        approved = review.approve_proposals(
+            self.env.store, [proposal.id], user="ann", profile=self.env.profile
+        )
+        assert approved.approved == [proposal.id], approved.refused
+        self.sync()
+        return sale.transaction_id, proposal.customer_id
 
     def one(self, path: str, **filters: str) -> dict:  # type: ignore[type-arg]
         (item,) = self.env.sagepro_get(path, **filters)["items"]
@@ -261,27 +281,7 @@ def test_a_status_map_word_sage_pro_cannot_take_waits_in_review_with_the_reason(
 
 
 def test_new_customer_and_sales_order_follow_the_new_version_only(books: Books):
-    def order_from_a_new_payer(name: str, email: str, order: str) -> tuple[int, str]:
-        sale = books.ctx.paytrace.sale_keyed(
-            CARD,
-            Decimal("86.40"),
-            PaymentDetails(invoice_id=order, email=email),
-            BillingAddress(name=name, street_address="1 Elm St", city="Spokane", zip="99201"),
-        )
-        books.sync()
-        with books.env.store.read() as session:
-            proposal = session.execute(
-                select(Proposal).where(Proposal.transaction_id == sale.transaction_id)
-            ).scalar_one()
-        assert (proposal.kind, proposal.status) == ("new_customer", "review")
-        approved = review.approve_proposals(
-            books.env.store, [proposal.id], user="ann", profile=books.env.profile
-        )
-        assert approved.approved == [proposal.id], approved.refused
-        books.sync()
-        return sale.transaction_id, proposal.customer_id
-
-    early, old_id = order_from_a_new_payer("Dana Whitlock", "dana@example.com", "WEB20417")
+    early, old_id = books.order_from_a_new_payer("Dana Whitlock", "dana@example.com", "WEB20417")
     v2 = books.change_mapping(
         lambda d: d.with_transforms(
             "Customer.Name", (TransformStep("trim"), TransformStep("upper"))
@@ -289,7 +289,7 @@ def test_new_customer_and_sales_order_follow_the_new_version_only(books: Books):
             "SalesOrder.LineDescription", (TransformStep("constant", {"value": "Card payment"}),)
         )
     )
-    late, new_id = order_from_a_new_payer("Eli Park", "eli@example.com", "WEB20418")
+    late, new_id = books.order_from_a_new_payer("Eli Park", "eli@example.com", "WEB20418")
 
     old_customer = books.env.sagepro_get(f"/api/customers/{old_id}")
     new_customer = books.env.sagepro_get(f"/api/customers/{new_id}")
@@ -373,3 +373,166 @@ def test_a_chargeback_reversal_reason_follows_the_new_version_only(books: Books,
     assert new["Reason"] == "Taken back: " + old["Reason"].replace("3001", "3002")
     assert books.version_of(f"PT-{sales[0]}-REVERSAL") == books.first_version
     assert books.version_of(f"PT-{sales[1]}-REVERSAL") == v2
+
+
+def test_order_payment_memo_follows_the_new_version_only(books: Books):
+    early, _ = books.order_from_a_new_payer("Dana Whitlock", "dana@example.com", "WEB20417")
+    v2 = books.change_mapping(
+        lambda d: d.with_transforms(
+            "SalesOrder.PaymentMemo",
+            (TransformStep("concatenate", {"parts": [{"text": "Order "}, {"value": True}]}),),
+        )
+    )
+    late, _ = books.order_from_a_new_payer("Eli Park", "eli@example.com", "WEB20418")
+
+    old = books.one("/api/payments", PaymentReference=f"PT-{early}-PAY")
+    new = books.one("/api/payments", PaymentReference=f"PT-{late}-PAY")
+    assert old["Memo"] == "Payment for sales order WEB20417"
+    assert new["Memo"] == "Order WEB20418"
+    assert books.version_of(f"PT-{early}-PAY") == books.first_version
+    assert books.version_of(f"PT-{late}-PAY") == v2
+
+
+def test_card_details_update_of_a_customer_follows_the_new_version_only(books: Books):
+    vaulted = sorted(
+        (c for c in books.env.all_items("/api/customers") if c["PayTraceCustomerID"]),
+        key=lambda c: c["CustomerID"],
+    )
+    first, second = vaulted[:2]
+
+    def new_card(customer: dict, card: KeyedCard) -> str:  # type: ignore[type-arg]
+        books.ctx.paytrace.create_customer(customer["PayTraceCustomerID"], card)
+        books.sync()
+        books.sync()  # the profile is read after the outbox drains: the next cycle posts it
+        last4, expiry = (
+            card.number[-4:],
+            f"{card.expiration_month:02d}{card.expiration_year % 100:02d}",
+        )
+        return f"PT-CUST-{customer['PayTraceCustomerID']}-{last4}-{expiry}"
+
+    early = new_card(first, CARD)
+    v2 = books.change_mapping(
+        lambda d: d.with_transforms(
+            "Customer.CardExpiry", (TransformStep("constant", {"value": "01/31"}),)
+        )
+    )
+    late = new_card(second, KeyedCard("4111111111111111", 6, 2029))
+
+    old = books.env.sagepro_get(f"/api/customers/{first['CustomerID']}")
+    new = books.env.sagepro_get(f"/api/customers/{second['CustomerID']}")
+    assert (old["CardLast4"], old["CardExpiry"]) == ("5439", "12/30")
+    assert (new["CardLast4"], new["CardExpiry"]) == ("1111", "01/31")
+    assert books.version_of(early) == books.first_version
+    assert books.version_of(late) == v2
+
+
+def test_chargeback_journal_entry_follows_the_new_version_only(books: Books, tmp_path: Path):
+    first, second = books.open_invoices(2)
+    sales = [books.pay(first), books.pay(second)]
+    books.sync()
+
+    def charge_back(case: str, transaction_id: int, invoice: dict) -> dict:  # type: ignore[type-arg]
+        report = tmp_path / f"{case}.csv"
+        report.write_text(
+            f"{CHARGEBACK_HEADER}\n{case},{transaction_id},Visa,5439,{invoice['Amount']},"
+            "10.4,Fraud,3/10/2025,,Open,15.00\n",
+            encoding="utf-8",
+        )
+        env = books.env
+        (item,) = import_chargeback_file(env.store, report, profile=env.profile, user="t").item_ids
+        confirm_chargeback(env.store, item, user="t", profile=env.profile, today=DEMO_TODAY)
+        books.sync(auto_approve=False)
+        (entry,) = [
+            e
+            for e in env.all_items("/api/journalentries")
+            if e["Reference"].startswith("PT-CB-") and case in e["Reference"]
+        ]
+        items[case] = item
+        return entry  # type: ignore[no-any-return]
+
+    items: dict[str, int] = {}
+    old = charge_back("CB-4001", sales[0], first)
+    v2 = books.change_mapping(
+        lambda d: replace(
+            d.with_transforms(
+                "ChargebackEntry.Description",
+                (
+                    TransformStep(
+                        "concatenate",
+                        {
+                            "parts": [
+                                {"text": "Dispute "},
+                                {"field": "posting.case_number"},
+                                {"text": " ("},
+                                {"field": "posting.outcome"},
+                                {"text": ")"},
+                            ]
+                        },
+                    ),
+                ),
+            ).with_transforms(
+                "ChargebackEntry.LineMemo", (TransformStep("constant", {"value": "Card dispute"}),)
+            ),
+            gl_rules=replace(
+                d.gl_rules,
+                rules=(
+                    *d.gl_rules.rules,
+                    GLRule(
+                        "Chargeback fees", "6150", GLCondition(transaction_types=("CHARGEBACK",))
+                    ),
+                ),
+            ),
+        )
+    )
+    new = charge_back("CB-4002", sales[1], second)
+
+    assert old["Description"].startswith(f"Chargeback CB-4001 on PayTrace {sales[0]} (")
+    assert {line["Memo"] for line in old["Lines"]} == {old["Description"][:60]}
+    assert new["Description"] == "Dispute CB-4002 (confirmed)"
+    assert {line["Memo"] for line in new["Lines"]} == {"Card dispute"}
+    fee_lines = [(e, [ln for ln in e["Lines"] if ln["Debit"] == "15.00"]) for e in (old, new)]
+    assert [[ln["GLAccountID"] for ln in lines] for _, lines in fee_lines] == [["6160"], ["6150"]]
+    assert books.version_of(old["Reference"]) == books.first_version
+    assert books.version_of(new["Reference"]) == v2
+    # Winning the case posts its reversing entry with the same (new) wording.
+    env = books.env
+    resolve_chargeback(
+        env.store, items["CB-4002"], outcome="won", user="t", profile=env.profile, today=DEMO_TODAY
+    )
+    books.sync(auto_approve=False)
+    won = books.one("/api/journalentries", Reference=new["Reference"].replace("-JE", "-WON-JE"))
+    assert won["Description"] == "Dispute CB-4002 (won)"
+    assert books.version_of(won["Reference"]) == v2
+
+
+def test_card_details_the_mapping_cannot_word_leave_one_alert_and_the_sync_goes_on(
+    books: Books,
+):
+    (customer,) = sorted(
+        (c for c in books.env.all_items("/api/customers") if c["PayTraceCustomerID"]),
+        key=lambda c: c["CustomerID"],
+    )[:1]
+    books.change_mapping(
+        lambda d: d.with_transforms(
+            "Customer.CardExpiry", (TransformStep("constant", {"value": "June 2030"}),)
+        )
+    )
+    books.ctx.paytrace.create_customer(customer["PayTraceCustomerID"], CARD)
+    books.sync()
+    books.sync()  # asked again next cycle: still one alert, not one per sync
+
+    held = books.env.sagepro_get(f"/api/customers/{customer['CustomerID']}")
+    assert (held["CardLast4"], held["CardExpiry"]) == (
+        customer["CardLast4"],
+        customer["CardExpiry"],
+    )
+    with books.env.store.read() as session:
+        alerts = (
+            session.execute(select(ExceptionItem).where(ExceptionItem.reason_code == "mapping"))
+            .scalars()
+            .all()
+        )
+    assert [a.title for a in alerts] == [
+        f"Card details of customer {customer['CustomerID']} cannot be built"
+    ]
+    assert "CardExpiry" in alerts[0].detail and "Customer fields" in alerts[0].detail

@@ -50,6 +50,7 @@ def test_default_template_is_valid_and_covers_the_standard_payment_mapping() -> 
         "SalesOrder",
         "PaymentReversal",
         "SettlementEntry",
+        "ChargebackEntry",
     }
     paths = {f.path for f in document.source_fields}
     assert {"billing_address.name", "created.at", "credit_card.masked_number"} <= paths
