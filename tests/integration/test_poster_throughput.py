@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from app.connectors.sagepro.retry import RetryPolicy
+from app.connectors.retry import RetryPolicy
 from sqlalchemy import event, select
 
 from app.connectors.sagepro import SageProClient

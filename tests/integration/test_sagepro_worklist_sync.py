@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from app.store import sagepro_worklist
 from app.store.models import ExceptionItem, OutboxItem, Proposal, StagedPosting
+from app.store.state_guard import arranged_states
 from app.sync import posting_states, review
 from app.sync.cycle import run_cycle, utcnow
 from app.sync.poster import OutboxPoster
@@ -109,7 +110,7 @@ def test_a_staged_record_found_by_its_key_is_never_posted_again(sync_env: SyncEn
     keys = _staged_env(env, approve=2)
     before = env.sagepro.app.books.store.count("payments")  # type: ignore[attr-defined]
     # As if the answer to the post had been lost: the row is due again.
-    with env.store.write() as session:
+    with env.store.write() as session, arranged_states():  # a scene, not a move the app makes
         for item in session.scalars(select(OutboxItem).where(OutboxItem.key.in_(keys))):
             item.status, item.next_attempt_at = "pending", utcnow()
     ctx = env.context()
