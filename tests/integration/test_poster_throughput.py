@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from app.connectors.retry import RetryPolicy
 from sqlalchemy import event, select
 
+from app.connectors.retry import RetryPolicy
 from app.connectors.sagepro import SageProClient
 from app.connectors.sagepro.payloads import payment_draft
 from app.sandbox.faults import FaultKind
