@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.config import GLAccountSettings, Profile
 from app.credentials import CredentialsError
 from app.domain.matching.tiers import TIER_ORDER, AutoApproveTier
 from app.settings_rules import validate_profile
@@ -37,6 +36,7 @@ from app.ui.connection_checks import (
     save_gl_cache,
 )
 from app.ui.context import UiContext
+from app.ui.pages.settings_apply import write_form_into
 from app.ui.pages.settings_checks import settings_page_problems
 from app.ui.widgets.connection_forms import PayTraceForm, SageProForm
 from app.ui.widgets.filters import AmountEdit
@@ -58,11 +58,6 @@ def _spin(low: int, high: int, suffix: str = "") -> QSpinBox:
     spin.setRange(low, high)
     spin.setSuffix(suffix)
     return spin
-
-
-def _or(value: Decimal | None, current: Decimal) -> Decimal:
-    """A typed amount, or the current one when the box is empty (0.00 is a real value)."""
-    return current if value is None else value
 
 
 def _amount(value: Decimal) -> AmountEdit:
@@ -298,7 +293,7 @@ class SettingsPage(QWidget):
             save_gl_cache(self.ctx.profile.name, result.gl_accounts)
             self.fill_gl(result.gl_accounts)
 
-    def _gl_value(self, combo: QComboBox) -> str:
+    def gl_value(self, combo: QComboBox) -> str:
         data = combo.currentData()
         text = combo.currentText()
         return (
@@ -325,36 +320,6 @@ class SettingsPage(QWidget):
                     return False
         return True
 
-    def _apply_form(self, p: Profile) -> None:
-        """Write what the form says into ``p`` (a copy until the rules pass)."""
-        self.paytrace.apply(p)
-        self.sagepro.apply(p)
-        p.sync.enabled = self.sync_enabled.isChecked()
-        p.sync.interval_minutes = self.interval.value()
-        p.sync.business_hours_only = self.business_only.isChecked()
-        p.sync.business_start_hour = self.start_hour.value()
-        p.sync.business_end_hour = self.end_hour.value()
-        p.sync.lookback_days = self.lookback.value()
-        p.policy.auto_approve = self.auto_approve.isChecked()
-        p.policy.auto_approve_tier = AutoApproveTier(self.tier.currentData())
-        p.policy.auto_approve_threshold = self.threshold.value()
-        p.policy.amount_tolerance = _or(self.tolerance.value(), Decimal("0.00"))
-        p.policy.date_window_days = self.date_window.value()
-        p.gl = GLAccountSettings(**{k: self._gl_value(c) for k, c in self.gl.items()})
-        fees = p.fees
-        fees.card_percent = _or(self.card_pct.value(), fees.card_percent)
-        fees.card_per_transaction = _or(self.card_fixed.value(), fees.card_per_transaction)
-        fees.ach_percent = _or(self.ach_pct.value(), fees.ach_percent)
-        fees.ach_per_transaction = _or(self.ach_fixed.value(), fees.ach_per_transaction)
-        p.alerts.notify_failed_sync = self.notify_failed.isChecked()
-        p.alerts.notify_dead_letters = self.notify_dead.isChecked()
-        p.alerts.notify_anomalies = self.notify_anomaly.isChecked()
-        p.alerts.large_payment_amount = _or(
-            self.large_amount.value(), p.alerts.large_payment_amount
-        )
-        p.sagepro.through_bridge = self.through_bridge.isChecked()
-        p.sagepro.worklist_alert_days = self.worklist_days.value()
-
     def save(self) -> bool:
         """Save what the form says; False (with the reasons shown) when it cannot."""
         found = self.problems()
@@ -368,7 +333,7 @@ class SettingsPage(QWidget):
         # The form's values on a copy first: the settings rules (the same ones that refuse a
         # hand-edited settings.json) must pass before anything, secrets included, is saved.
         p = copy.deepcopy(self.ctx.profile)
-        self._apply_form(p)
+        write_form_into(self, p)
         refused = validate_profile(p, name=p.name, source="the form")
         if refused:
             words = [problem.message for problem in refused]
