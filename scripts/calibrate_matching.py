@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.sync.calibration_data import calibration_path
+from app.sync.review.calibration_data import calibration_path
 from tests.support.calibration import report_lines, run_calibration
 
 

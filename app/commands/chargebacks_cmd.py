@@ -11,8 +11,8 @@ from app.config import load_settings
 from app.domain.chargebacks import parse_chargeback_report
 from app.log import setup_logging
 from app.store import open_profile_store
-from app.sync.chargeback_import import MAX_FILE_BYTES, import_chargeback_file
-from app.sync.chargebacks import ChargebackError
+from app.sync.chargebacks.cases import ChargebackError
+from app.sync.chargebacks.report_import import MAX_FILE_BYTES, import_chargeback_file
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

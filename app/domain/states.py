@@ -106,7 +106,7 @@ SYNC_RUN_MOVES: Mapping[SyncRunStatus | None, frozenset[SyncRunStatus]] = {
     R.CANCELLED: frozenset(),
 }
 # A significant change in PayTrace sends any transaction back to matching, or (once Sage Pro
-# has it) to "changed after posting": app/sync/ingest.py decides which.
+# has it) to "changed after posting": app/sync/inbound/ingest.py decides which.
 _PAYTRACE_CHANGED = frozenset({M.UNMATCHED, M.CHANGED_AFTER_POSTING})
 MATCH_MOVES: Mapping[MatchStatus | None, frozenset[MatchStatus]] = {
     None: frozenset({M.UNMATCHED}),

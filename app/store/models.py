@@ -271,7 +271,7 @@ class OutboxItem(Base):
     __table_args__ = (
         Index("ix_outbox_due", "status", "next_attempt_at", "sequence"),
         # Claims walk pending rows in post order and look for an earlier open effect on
-        # the same invoice/customer (app.sync.outbox_claims).
+        # the same invoice/customer (app.sync.outbox.claims).
         Index("ix_outbox_claim", "status", "target", "sequence", "id"),
         Index("ix_outbox_ordering", "ordering_key", "sequence"),
         status_check("outbox", "status", OutboxStatus),

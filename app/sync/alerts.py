@@ -19,8 +19,8 @@ from app.domain.states import ExceptionStatus
 from app.domain.words import counted
 from app.store import Store, audit
 from app.store.models import ExceptionItem, OutboxItem
-from app.sync.exception_queue import QueueError
-from app.sync.sagepro_unreachable_alert import ALERT_CODE
+from app.sync.outbound.sagepro_unreachable_alert import ALERT_CODE
+from app.sync.review.exception_queue import QueueError
 
 ATTENTION_CATEGORIES = ("alert", "dead_letter")
 

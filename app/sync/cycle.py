@@ -26,23 +26,26 @@ from app.domain.words import counted
 from app.store import Store, audit
 from app.store.claimants import LeaseError
 from app.store.models import SyncRun
-from app.sync import order_to_cash, posting_states, rematch, sagepro_cache
-from app.sync.anomaly_scan import scan_anomalies
 from app.sync.cancel import CancelToken
 from app.sync.errors import SyncFatalError
 from app.sync.failure_words import failure_advice
-from app.sync.ingest import get_cursor, ingest_transactions, set_cursor
-from app.sync.matching_pass import match_in_chunks
-from app.sync.old_sales import look_up_old_sales
-from app.sync.paytrace_poster import PayTraceOutboxPoster
-from app.sync.poster import OutboxPoster
-from app.sync.run_lock import profile_run_lock
-from app.sync.settlements import (
+from app.sync.inbound import sagepro_cache
+from app.sync.inbound.anomaly_scan import scan_anomalies
+from app.sync.inbound.ingest import get_cursor, ingest_transactions, set_cursor
+from app.sync.inbound.old_sales import look_up_old_sales
+from app.sync.inbound.settlements import (
     batch_window_start,
     plan_settlements,
     store_batches,
     store_profiles,
 )
+from app.sync.outbound import order_to_cash
+from app.sync.outbound.paytrace_poster import PayTraceOutboxPoster
+from app.sync.outbound.poster import OutboxPoster
+from app.sync.outbox import posting_states
+from app.sync.review import rematch
+from app.sync.review.matching_pass import match_in_chunks
+from app.sync.run_lock import profile_run_lock
 
 TRANSACTIONS_CURSOR = "paytrace.transactions"
 ProgressCallback = Callable[[str, int, int], None]

@@ -12,10 +12,12 @@ from typing import Any
 
 from app.config import Profile
 from app.store import Store
-from app.sync import alerts, exception_queue, review
+from app.sync import alerts
 from app.sync.cycle import CycleResult, build_context, run_cycle
 from app.sync.errors import SyncBusyError, SyncFatalError
-from app.sync.review import ApprovalResult
+from app.sync.review import actions as review
+from app.sync.review import exception_queue
+from app.sync.review.actions import ApprovalResult
 from app.sync.scheduler import SchedulerStatus, SyncScheduler
 from app.ui.changes import Changed, Changes
 

@@ -21,7 +21,7 @@ from app.sandbox.http_base import SandboxServer
 from app.sandbox.paytrace import PayTraceStandIn
 from app.store import open_store
 from app.store.transactions import content_hash, row_values
-from app.sync.ingest import ingest_transactions
+from app.sync.inbound.ingest import ingest_transactions
 
 pytestmark = pytest.mark.bench
 COUNT = 100_000

@@ -21,7 +21,7 @@ import pytest
 from app.domain.matching import Proposal, match_payments
 from app.domain.matching.references import normalise_reference
 from app.domain.matching.tiers import AutoApproveTier, tier_refusal
-from app.sync.calibration_data import shipped_calibration
+from app.sync.review.calibration_data import shipped_calibration
 from tests.support.matching_scenarios import Truth, generate_at_scale
 
 # MATCHING_BENCH_PAYMENTS runs it smaller (invoices stay twice the payments; not

@@ -18,7 +18,7 @@ from app.connectors.sagepro import SageProClient
 from app.sandbox.http_base import SandboxServer
 from app.sandbox.sagepro import DEFAULT_API_KEY, build_app
 from app.store import open_store
-from app.sync.poster import OutboxPoster
+from app.sync.outbound.poster import OutboxPoster
 from tests.support.outbox_queue import customer_ids, payment_references, queue_payments
 
 pytestmark = pytest.mark.bench

@@ -23,13 +23,13 @@ from app.config import Profile
 from app.connectors.paytrace.parse_transactions import ParsedRecord
 from app.store import open_store
 from app.store.models import Proposal
-from app.sync import rematch
-from app.sync.ingest import ingest_transactions
-from app.sync.mapping_bridge import active_record_mapper
-from app.sync.matching_pass import rematch_in_chunks
-from app.sync.old_sales import OldSaleLookup
-from app.sync.pipeline import propose
-from app.sync.sagepro_cache import CacheRefresh, apply_changes
+from app.sync.inbound.ingest import ingest_transactions
+from app.sync.inbound.old_sales import OldSaleLookup
+from app.sync.inbound.sagepro_cache import CacheRefresh, apply_changes
+from app.sync.outbox.mapping_bridge import active_record_mapper
+from app.sync.review import rematch
+from app.sync.review.matching_pass import rematch_in_chunks
+from app.sync.review.pipeline import propose
 from tests.support.matching_scenarios import generate_at_scale
 
 pytestmark = pytest.mark.bench

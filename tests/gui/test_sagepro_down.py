@@ -16,8 +16,8 @@ from PySide6.QtWidgets import QPushButton
 from sqlalchemy import select
 
 from app.store.models import ExceptionItem, OutboxItem, Proposal, ProposalApplication
-from app.sync.review import approve_proposals
-from app.sync.sagepro_unreachable_alert import ALERT_CODE
+from app.sync.outbound.sagepro_unreachable_alert import ALERT_CODE
+from app.sync.review.actions import approve_proposals
 from app.ui.sync_controller import SyncController
 from tests.gui.demo_app import (
     WAIT_MS,

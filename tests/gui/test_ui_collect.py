@@ -20,7 +20,7 @@ from app.store.models import (
     SageProCustomer,
     SageProInvoice,
 )
-from app.sync.collect import collectable_invoices
+from app.sync.outbound.collect import collectable_invoices
 from app.ui.pages.collect import CollectPage
 from app.ui.widgets.notices import open_notices
 from tests.gui.ui_app import make_context, make_window

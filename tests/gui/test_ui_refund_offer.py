@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from app.store import Store
 from app.store.models import OutboxItem
-from app.sync.refund_outbound import card_refund_offer
+from app.sync.outbound.refund_outbound import card_refund_offer
 from app.ui.dialogs.refund_dialog import RefundDialog
 from app.ui.pages.reconciliation import ReconciliationPage
 from app.ui.widgets import notices

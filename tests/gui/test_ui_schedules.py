@@ -9,7 +9,7 @@ import pytest
 
 from app.store import Store
 from app.store.models import RecurringSchedule
-from app.sync.recurring import upcoming_charges
+from app.sync.outbound.recurring import upcoming_charges
 from app.ui.pages.schedules import SchedulesPage
 from tests.gui.ui_app import make_context, make_window
 from tests.gui.ui_seed import TODAY, seed_store

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from PySide6.QtWidgets import QCheckBox, QDialog, QLabel, QPushButton, QWidget
 
-from app.sync.refund_outbound import RefundOffer
+from app.sync.outbound.refund_outbound import RefundOffer
 from app.ui.dialogs.applications_dialog import ApplicationsDialog
 from app.ui.dialogs.connections_wizard import ConnectionsWizard
 from app.ui.dialogs.recurrence_dialog import CardCustomer, RecurrenceDialog

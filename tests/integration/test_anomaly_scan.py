@@ -15,11 +15,11 @@ from sqlalchemy import select
 
 from app.sandbox.demo_data import DemoCompany, generate_demo_company
 from app.store.models import ExceptionItem, PayTraceTransaction
-from app.sync.anomaly_scan import scan_anomalies
 from app.sync.cycle import run_cycle
-from app.sync.exception_queue import resolve_item
-from app.sync.paytrace_intents import VOID, amount_text, queue_intent
-from app.sync.paytrace_poster import PayTraceOutboxPoster
+from app.sync.inbound.anomaly_scan import scan_anomalies
+from app.sync.outbound.paytrace_intents import VOID, amount_text, queue_intent
+from app.sync.outbound.paytrace_poster import PayTraceOutboxPoster
+from app.sync.review.exception_queue import resolve_item
 from tests.support import sync_fixtures
 from tests.support.sync_fixtures import DEMO_TODAY, SyncEnv, running_sync_env
 

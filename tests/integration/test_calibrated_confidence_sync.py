@@ -12,13 +12,13 @@ from sqlalchemy import select
 from app.domain.matching.calibrated_confidence import calibrated_confidence
 from app.domain.matching.tiers import proposal_kind
 from app.store.models import Proposal
-from app.sync.calibration_data import (
+from app.sync.cycle import run_cycle
+from app.sync.review.calibration_data import (
     RAW_SCORE_DETAIL,
     profile_refusal,
     shipped_calibration,
     stored_match,
 )
-from app.sync.cycle import run_cycle
 from app.ui.models.proposal_detail import load_proposal_detail
 from tests.support.sync_fixtures import DEMO_TODAY, running_sync_env
 

@@ -13,10 +13,10 @@ from sqlalchemy import select
 
 from app.sandbox.demo_data import TEST_CARDS
 from app.store.models import ExceptionItem, OutboxItem, PayTraceTransaction
-from app.sync.chargeback_import import import_chargeback_file
-from app.sync.chargebacks import ChargebackError, confirm_chargeback, resolve_chargeback
+from app.sync.chargebacks.cases import ChargebackError, confirm_chargeback, resolve_chargeback
+from app.sync.chargebacks.report_import import import_chargeback_file
 from app.sync.cycle import run_cycle
-from app.sync.poster import OutboxPoster
+from app.sync.outbound.poster import OutboxPoster
 from tests.support.sync_fixtures import DEMO_TODAY, SyncEnv
 
 HEADER = "Case Number,Transaction ID,Card Type,Last 4,Amount,Reason Code,Reason,Received Date,Due Date,Status,Chargeback Fee"  # noqa: E501

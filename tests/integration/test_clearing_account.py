@@ -16,8 +16,8 @@ from app.mapping.document import GLCondition, GLRule
 from app.mapping.template import load_default_template
 from app.store.models import PayTraceTransaction, Proposal
 from app.sync.cycle import run_cycle
-from app.sync.mapping_bridge import MappedRecords
-from app.sync.review import approve_proposals, rematch_proposal
+from app.sync.outbox.mapping_bridge import MappedRecords
+from app.sync.review.actions import approve_proposals, rematch_proposal
 from tests.support.sync_fixtures import DEMO_TODAY, SyncEnv
 
 ZERO = Decimal("0.00")

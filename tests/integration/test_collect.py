@@ -17,9 +17,9 @@ from app.store.models import (
     SageProCustomer,
     SageProInvoice,
 )
-from app.sync.collect import collect_invoices
-from app.sync.exception_queue import retry_item
-from app.sync.paytrace_poster import utcnow
+from app.sync.outbound.collect import collect_invoices
+from app.sync.outbound.paytrace_poster import utcnow
+from app.sync.review.exception_queue import retry_item
 from tests.support.outbound_fixtures import OutboundEnv, outbound_fixture  # noqa: F401
 
 SALE_PATH = "sale/by_customer"

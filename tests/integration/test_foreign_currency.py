@@ -13,7 +13,7 @@ from sqlalchemy import select
 from app.connectors.paytrace.payloads import PaymentDetails
 from app.sandbox.sagepro import DEFAULT_API_KEY
 from app.store.models import AuditEvent, OutboxItem, Proposal, SageProCustomer
-from app.sync.review import ReviewError, approve_proposals, rematch_proposal
+from app.sync.review.actions import ReviewError, approve_proposals, rematch_proposal
 from tests.support.outbound_fixtures import OutboundEnv, outbound_fixture  # noqa: F401
 from tests.support.sync_fixtures import DEMO_TODAY
 

@@ -20,11 +20,11 @@ from app.mapping import MappingDocument, TransformStep, save_version
 from app.mapping.document import GLCondition, GLRule
 from app.mapping.versions import active_version
 from app.store.models import ExceptionItem, OutboxItem, Proposal
-from app.sync import review
-from app.sync.chargeback_import import import_chargeback_file
-from app.sync.chargebacks import confirm_chargeback, resolve_chargeback
+from app.sync.chargebacks.cases import confirm_chargeback, resolve_chargeback
+from app.sync.chargebacks.report_import import import_chargeback_file
 from app.sync.cycle import CycleResult, SyncContext, run_cycle
-from app.sync.mapping_bridge import active_record_mapper
+from app.sync.outbox.mapping_bridge import active_record_mapper
+from app.sync.review import actions as review
 from tests.support.outbound_fixtures import pin_standin_clock
 from tests.support.sync_fixtures import DEMO_TODAY, SyncEnv, running_sync_env
 

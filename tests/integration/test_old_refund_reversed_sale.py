@@ -11,7 +11,7 @@ import requests
 
 from app.connectors.sagepro import SageProClient
 from app.sandbox.sagepro import DEFAULT_API_KEY
-from app.sync.old_sales import RefundToTrace, _current_payment, _keyed_payments_of_invoice
+from app.sync.inbound.old_sales import RefundToTrace, _current_payment, _keyed_payments_of_invoice
 from tests.support.sagepro_fixtures import SAGEPRO_TODAY
 
 SALE = 77001

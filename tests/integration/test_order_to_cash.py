@@ -11,8 +11,8 @@ from sqlalchemy import select
 from app.connectors.paytrace.payloads import BillingAddress, KeyedCard, PaymentDetails
 from app.sandbox.sagepro import DEFAULT_API_KEY
 from app.store.models import OutboxItem, Proposal, SageProCustomer
-from app.sync.order_to_cash import refresh_orders
-from app.sync.review import approve_proposals
+from app.sync.outbound.order_to_cash import refresh_orders
+from app.sync.review.actions import approve_proposals
 from tests.support.outbound_fixtures import OutboundEnv, outbound_fixture  # noqa: F401
 from tests.support.sync_fixtures import DEMO_TODAY
 

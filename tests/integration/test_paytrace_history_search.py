@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from app.sandbox.paytrace.state import StoredCard, StoredTransaction
-from app.sync.paytrace_search import HISTORY_CHUNK_DAYS, find_sales_in_history
+from app.sync.outbound.paytrace_search import HISTORY_CHUNK_DAYS, find_sales_in_history
 
 TODAY = date(2025, 3, 15)
 VISA = StoredCard("4111111111111111", 12, 2027)

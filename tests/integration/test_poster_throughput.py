@@ -24,7 +24,7 @@ from app.sandbox.http_base import SandboxServer
 from app.sandbox.sagepro import DEFAULT_API_KEY, build_app
 from app.store import Store, open_store
 from app.store.models import OutboxItem
-from app.sync.poster import OutboxPoster
+from app.sync.outbound.poster import OutboxPoster
 from tests.support.outbox_queue import customer_ids, payment_references, queue_payments
 
 TODAY = date(2025, 3, 15)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.sandbox.faults import FaultKind
 from app.store.models import ExceptionItem, PayTraceTransaction, Proposal, SageProCustomer
-from app.sync.recurring import (
+from app.sync.outbound.recurring import (
     RecurrenceError,
     charge_dates,
     create_recurrence,

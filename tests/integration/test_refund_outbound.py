@@ -10,8 +10,8 @@ from sqlalchemy import select, update
 
 from app.sandbox.faults import FaultKind
 from app.store.models import OutboxItem, PayTraceTransaction, Proposal
-from app.sync.collect import collect_invoices
-from app.sync.refund_outbound import (
+from app.sync.outbound.collect import collect_invoices
+from app.sync.outbound.refund_outbound import (
     RefundRefusedError,
     card_refund_offer,
     refund_for_credit_memo,

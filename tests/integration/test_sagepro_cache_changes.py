@@ -10,7 +10,7 @@ import requests
 
 from app.connectors.sagepro import SageProClient
 from app.store import open_store
-from app.sync.sagepro_cache import CacheRefresh, apply_changes, fetch_changes
+from app.sync.inbound.sagepro_cache import CacheRefresh, apply_changes, fetch_changes
 
 
 def test_a_re_read_is_no_change_but_a_payment_or_a_new_invoice_is(

@@ -16,9 +16,10 @@ from sqlalchemy import func, select
 from app.store import sagepro_worklist
 from app.store.models import ExceptionItem, OutboxItem, Proposal, StagedPosting
 from app.store.state_guard import arranged_states
-from app.sync import posting_states, review
 from app.sync.cycle import run_cycle, utcnow
-from app.sync.poster import OutboxPoster
+from app.sync.outbound.poster import OutboxPoster
+from app.sync.outbox import posting_states
+from app.sync.review import actions as review
 from tests.support.sync_fixtures import DEMO_TODAY, SyncEnv
 
 SINCE = DEMO_TODAY - timedelta(days=31)

@@ -15,7 +15,7 @@ from app.store import open_store
 from app.store.models import PayTraceTransaction, SettlementBatchRow
 from app.sync.cycle import run_cycle
 from app.sync.errors import SyncFatalError
-from app.sync.settlements import BATCH_CATCH_UP, batch_window_start
+from app.sync.inbound.settlements import BATCH_CATCH_UP, batch_window_start
 from tests.support.sync_fixtures import DEMO_TODAY, SyncEnv
 
 

@@ -17,7 +17,7 @@ from app.sandbox.paytrace import PayTraceStandIn, StandInSettings
 from app.sandbox.paytrace.state import StoredCard, StoredTransaction
 from app.store.models import ExceptionItem, OutboxItem, PayTraceTransaction, Proposal
 from app.sync.cycle import run_cycle
-from app.sync.review import approve_proposals
+from app.sync.review.actions import approve_proposals
 from tests.support.sync_fixtures import DEMO_TODAY, SyncEnv, running_sync_env
 
 SINCE = DEMO_TODAY - timedelta(days=1)

@@ -10,8 +10,9 @@ import requests
 from sqlalchemy import func, select
 
 from app.store.models import ExceptionItem, OutboxItem, Proposal
-from app.sync import exception_queue, review
 from app.sync.cycle import run_cycle
+from app.sync.review import actions as review
+from app.sync.review import exception_queue
 from tests.support.sync_fixtures import DEMO_TODAY, SyncEnv
 
 SINCE = DEMO_TODAY - timedelta(days=31)

@@ -16,7 +16,7 @@ from app.sandbox.sagepro import DEFAULT_API_KEY
 from app.store import audit
 from app.store.models import AuditEvent, Proposal
 from app.sync.cycle import run_cycle
-from app.sync.review import approve_proposals, reject_proposal, rematch_proposal
+from app.sync.review.actions import approve_proposals, reject_proposal, rematch_proposal
 from tests.support.sync_fixtures import DEMO_TODAY, SyncEnv
 
 SINCE = DEMO_TODAY - timedelta(days=1)

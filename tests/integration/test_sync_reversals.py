@@ -20,9 +20,9 @@ from app.store.models import (
     ProposalApplication,
     SageProInvoice,
 )
-from app.sync import review
 from app.sync.cycle import run_cycle
-from app.sync.poster import OutboxPoster
+from app.sync.outbound.poster import OutboxPoster
+from app.sync.review import actions as review
 from tests.support.sync_fixtures import DEMO_TODAY, SyncEnv
 
 SINCE = DEMO_TODAY - timedelta(days=31)

@@ -20,13 +20,13 @@ from app.config import Profile
 from app.connectors.paytrace.parse_transactions import ParsedRecord
 from app.store import Store, open_store
 from app.store.models import Proposal
-from app.sync import rematch
 from app.sync.cycle import run_cycle
-from app.sync.ingest import ingest_transactions
-from app.sync.matching_pass import match_in_chunks
-from app.sync.old_sales import OldSaleLookup
-from app.sync.pipeline import PROPOSE_CHUNK
-from app.sync.sagepro_cache import CacheRefresh, apply_changes
+from app.sync.inbound.ingest import ingest_transactions
+from app.sync.inbound.old_sales import OldSaleLookup
+from app.sync.inbound.sagepro_cache import CacheRefresh, apply_changes
+from app.sync.review import rematch
+from app.sync.review.matching_pass import match_in_chunks
+from app.sync.review.pipeline import PROPOSE_CHUNK
 from tests.support.matching_scenarios import generate_at_scale
 from tests.support.sync_fixtures import DEMO_TODAY, SyncEnv
 

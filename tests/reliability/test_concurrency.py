@@ -27,7 +27,7 @@ from app.store.models import AuditEvent, ExceptionItem, OutboxItem, PayTraceTran
 from app.store.write_lock import WriteLockFigures
 from app.sync.cycle import run_cycle
 from app.sync.errors import SyncBusyError
-from app.sync.review import approve_proposals
+from app.sync.review.actions import approve_proposals
 from tests.support.reliability_crash import process_context, since_of
 from tests.support.reliability_env import (
     TODAY,

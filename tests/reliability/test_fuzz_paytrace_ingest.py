@@ -25,7 +25,7 @@ from app.sandbox.demo_data import generate_demo_company
 from app.store import Store, open_store
 from app.store.models import ExceptionItem, PayTraceTransaction, SyncRun
 from app.sync.cycle import TRANSACTIONS_CURSOR, run_cycle
-from app.sync.ingest import get_cursor, ingest_transactions
+from app.sync.inbound.ingest import get_cursor, ingest_transactions
 from tests.support.reliability_env import (
     TODAY,
     InjectedRows,

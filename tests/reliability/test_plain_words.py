@@ -19,9 +19,9 @@ from app.mapping.validation import InvalidMappingDocumentError, require_valid
 from app.sandbox.demo_data import generate_demo_company
 from app.store import open_store
 from app.store.models import ExceptionItem, OutboxItem, Proposal
-from app.sync import review
 from app.sync.cycle import run_cycle
 from app.sync.errors import SyncFatalError
+from app.sync.review import actions as review
 from tests.support.reliability_crash import since_of
 from tests.support.reliability_env import TODAY, InjectedRows, fast_context, running_stand_ins
 from tests.support.reliability_payloads import row_with

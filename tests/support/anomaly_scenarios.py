@@ -27,7 +27,7 @@ from app.domain.anomalies.outliers import robust_scores
 from app.domain.matching.references import normalise_reference
 from app.domain.money import to_cents
 from app.sandbox.demo_data import TEST_CARDS, DemoCompany, generate_demo_company
-from app.sync.anomaly_scan import customer_key
+from app.sync.inbound.anomaly_scan import customer_key
 
 SETTLE = time(20, 15)
 WALK_INS = ("Jordan Avery", "Sam Whitfield", "Casey Morgan", "Riley Chen", "Pat Okafor")

@@ -17,9 +17,9 @@ from sqlalchemy import select
 from app.connectors.paytrace import PayTraceClient, RetryPolicy, Timeouts
 from app.sandbox.paytrace import PayTraceStandIn
 from app.store.models import Proposal, ProposalApplication, SageProInvoice
-from app.sync.collect import collectable_invoices
 from app.sync.cycle import CycleResult, SyncContext, run_cycle
-from app.sync.paytrace_poster import PayTraceOutboxPoster, PayTracePostCounts
+from app.sync.outbound.collect import collectable_invoices
+from app.sync.outbound.paytrace_poster import PayTraceOutboxPoster, PayTracePostCounts
 from tests.support.sync_fixtures import DEMO_TODAY, SyncEnv, running_sync_env
 
 

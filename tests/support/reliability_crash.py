@@ -42,7 +42,7 @@ from app.store import Store, open_store, open_store_url
 from app.store.database import sqlite_url
 from app.store.models import OutboxItem
 from app.sync.cycle import TRANSACTIONS_CURSOR, run_cycle
-from app.sync.ingest import get_cursor
+from app.sync.inbound.ingest import get_cursor
 from tests.support.reliability_env import (
     audit_chain_ok,
     compare_snapshots,

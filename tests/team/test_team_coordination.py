@@ -18,9 +18,9 @@ from app.store.models import OutboxItem, Proposal
 from app.store.presence import os_user_name
 from app.sync.cycle import run_cycle
 from app.sync.errors import SyncBusyError
-from app.sync.outbox_claims import due_rows
-from app.sync.poster import OutboxPoster
-from app.sync.review import approve_proposals
+from app.sync.outbound.poster import OutboxPoster
+from app.sync.outbox.claims import due_rows
+from app.sync.review.actions import approve_proposals
 from app.sync.run_lock import team_poll_lock
 from tests.support.sync_fixtures import DEMO_TODAY
 from tests.team.team_env import running_team_env

@@ -26,7 +26,7 @@ from app.store import Store, open_store_url
 from app.store.models import OutboxItem
 from app.sync.cycle import SyncContext, run_cycle
 from app.sync.errors import SyncBusyError
-from app.sync.poster import OutboxPoster
+from app.sync.outbound.poster import OutboxPoster
 from tests.support.sync_fixtures import SyncEnv
 
 

@@ -12,7 +12,7 @@ from app.domain.matching.tiers import (
     tier_refusal,
     waiting_explanation,
 )
-from app.sync.calibration_data import shipped_calibration
+from app.sync.review.calibration_data import shipped_calibration
 from tests.support.matching_scenarios import company, open_invoice, sale
 
 CALIBRATION = shipped_calibration()

@@ -13,7 +13,7 @@ import json
 import pytest
 
 from app.domain.matching.tiers import TIER_ORDER, AutoApproveTier, Calibration
-from app.sync.calibration_data import calibration_path, shipped_calibration
+from app.sync.review.calibration_data import calibration_path, shipped_calibration
 from tests.support.calibration import CalibrationRun, report_lines, run_calibration
 
 

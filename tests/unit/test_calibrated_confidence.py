@@ -18,7 +18,7 @@ from app.domain.matching.tiers import (
     KindFigures,
     proposal_kind,
 )
-from app.sync.calibration_data import shipped_calibration
+from app.sync.review.calibration_data import shipped_calibration
 from tests.support.calibration import CalibrationRun, run_calibration
 
 SMALL_SAMPLE = 100

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.config import Profile
-from app.sync.chargeback_entries import DEFAULT_FEE_ACCOUNT, fee_account
+from app.sync.chargebacks.entries import DEFAULT_FEE_ACCOUNT, fee_account
 
 
 def test_the_fee_account_is_the_setting_or_the_default_when_empty() -> None:

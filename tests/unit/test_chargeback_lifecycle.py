@@ -11,8 +11,8 @@ from sqlalchemy import select
 from app.config import Profile
 from app.store import Store, open_store
 from app.store.models import ExceptionItem, OutboxItem
-from app.sync.chargeback_import import import_chargebacks
-from app.sync.chargebacks import ChargebackError, confirm_chargeback, resolve_chargeback
+from app.sync.chargebacks.cases import ChargebackError, confirm_chargeback, resolve_chargeback
+from app.sync.chargebacks.report_import import import_chargebacks
 
 NOW = datetime(2025, 3, 15, 12, 0)
 REPORT = (

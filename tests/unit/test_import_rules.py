@@ -74,7 +74,7 @@ FORBIDDEN: dict[str, dict[str, str]] = {
 
 
 def unit_of(module: str) -> str:
-    """``app.sync.poster`` -> ``app.sync``; top-level modules are their own unit."""
+    """``app.sync.outbound.poster`` -> ``app.sync``; top-level modules are their own unit."""
     parts = module.split(".")
     return ".".join(parts[:2])
 
@@ -148,7 +148,7 @@ def test_imports_point_only_downward_and_core_stays_qt_free() -> None:
         ("domain/x_probe.py", "import sqlalchemy\n", "domain knows no SQL"),
         ("domain/x_probe.py", "from requests import Session\n", "domain knows no HTTP"),
         ("sync/x_probe.py", "from PySide6.QtCore import QObject\n", "Qt-free core"),
-        ("store/x_probe.py", "from app.sync.poster import Poster\n", "is not below"),
+        ("store/x_probe.py", "from app.sync.outbound.poster import Poster\n", "is not below"),
         ("store/x_probe.py", "from ..ui import services\n", "is not below"),
         ("sandbox/x_probe.py", "from app.connectors.paytrace import client\n", "stand-ins"),
         ("config.py", "from app import credentials\n", "is not below"),

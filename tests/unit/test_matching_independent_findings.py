@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from app.domain.matching import MatchRule, Proposal, match_payments
 from app.domain.matching.tiers import AutoApproveTier, never_guess_refusal, tier_refusal
-from app.sync.calibration_data import shipped_calibration
+from app.sync.review.calibration_data import shipped_calibration
 from tests.support.matching_scenarios import company, open_invoice, sale
 
 ACME = company("C001", "Acme Bakery", email="ap@acme.example", link="PT-ACME")

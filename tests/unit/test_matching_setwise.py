@@ -21,7 +21,7 @@ from app.domain.matching.engine import match_payments, match_with_facts, one_pay
 from app.domain.matching.references import normalise_reference
 from app.domain.matching.tiers import AutoApproveTier, proposal_kind, tier_refusal
 from app.domain.records import Transaction
-from app.sync.calibration_data import shipped_calibration
+from app.sync.review.calibration_data import shipped_calibration
 from tests.support.calibration import BACKGROUND_CUSTOMERS, DEFAULT_SEEDS, SCENARIOS_PER_SEED
 from tests.support.matching_scenarios import (
     MatchingScenarios,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from app.sync.effects import payment_key, reversal_key
-from app.sync.reversals import generation_of
+from app.sync.outbound.reversals import generation_of
+from app.sync.outbox.effects import payment_key, reversal_key
 
 
 def test_keys_per_generation():

@@ -14,7 +14,7 @@ import pytest
 from app.connectors.sagepro import wire
 from app.store import Store, open_store, sagepro_worklist
 from app.store.models import OutboxItem, SageProCustomer
-from app.sync import posting_states
+from app.sync.outbox import posting_states
 
 PAYMENT: dict[str, Any] = {
     "PaymentID": "PMT000042",

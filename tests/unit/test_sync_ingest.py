@@ -22,7 +22,7 @@ from app.store.models import (
     TransactionEvent,
 )
 from app.store.state_guard import arranged_states
-from app.sync.ingest import ingest_transactions
+from app.sync.inbound.ingest import ingest_transactions
 
 NOW = datetime(2026, 11, 25, 12, 0)
 

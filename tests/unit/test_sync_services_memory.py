@@ -25,10 +25,10 @@ from app.store.models import (
     SageProCustomer,
     SageProInvoice,
 )
-from app.sync import review
-from app.sync.ingest import ingest_transactions
-from app.sync.outbox_outcomes import utcnow
-from app.sync.poster import OutboxPoster
+from app.sync.inbound.ingest import ingest_transactions
+from app.sync.outbound.poster import OutboxPoster
+from app.sync.outbox.outcomes import utcnow
+from app.sync.review import actions as review
 from tests.support.memory_sagepro import MemorySagePro
 
 PROFILE = Profile()

@@ -2,7 +2,7 @@
 duplicates, refunds, voids, outliers, timing, cutoff; ``scan.find_anomalies`` runs them all.
 
 Settlement batches whose transactions do not add up are not here: the settlement planner
-(``app.sync.settlements``) already raises them as "settlement_mismatch" items.
+(``app.sync.inbound.settlements``) already raises them as "settlement_mismatch" items.
 """
 
 from app.domain.anomalies.model import KIND_LABELS, Finding, Kind, Thresholds, TxnFacts

@@ -28,7 +28,7 @@ from app.connectors.paytrace.client import PayTraceClient
 from app.domain.display_time import patterns
 from app.store import Store
 from app.store.models import CustomerProfileRow, SageProCustomer
-from app.sync.recurring import FREQUENCIES
+from app.sync.outbound.recurring import FREQUENCIES
 from app.ui.widgets.filters import AmountEdit
 from app.ui.widgets.wheel_guard import guard_wheel
 

@@ -11,8 +11,8 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QWidget
 
 from app.domain.money import display_money
-from app.sync.paytrace_intents import VOID
-from app.sync.refund_outbound import (
+from app.sync.outbound.paytrace_intents import VOID
+from app.sync.outbound.refund_outbound import (
     RefundIntent,
     RefundOffer,
     card_refund_offer,

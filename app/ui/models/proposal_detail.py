@@ -20,7 +20,7 @@ from app.store.models import (
     ProposalApplication,
     SageProCustomer,
 )
-from app.sync.calibration_data import stored_raw_score, waiting_sentence
+from app.sync.review.calibration_data import stored_raw_score, waiting_sentence
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Collect: open Sage Pro invoices of customers with a card stored in PayTrace;
 select some and charge the stored card. The page only records the charges (one intent per
-invoice, ``app.sync.collect``); PayTrace is charged on the next sync, and the payment then
+invoice, ``app.sync.outbound.collect``); PayTrace is charged on the next sync, and the payment then
 comes back through the export and is matched to its invoice like any other."""
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
 
 from app.domain.money import display_money
 from app.domain.words import counted
-from app.sync.collect import CollectableInvoice, CollectResult, collect_invoices
-from app.sync.collect import collectable_invoices as load_collectable
+from app.sync.outbound.collect import CollectableInvoice, CollectResult, collect_invoices
+from app.sync.outbound.collect import collectable_invoices as load_collectable
 from app.ui.context import UiContext
 from app.ui.models.list_table import ListColumn, ListTableModel
 from app.ui.ops import run_call

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from app.domain.display_time import show_date
 from app.domain.money import display_money
 from app.store import Store
-from app.sync.recurring import (
+from app.sync.outbound.recurring import (
     FREQUENCIES,
     ScheduleInfo,
     UpcomingCharge,

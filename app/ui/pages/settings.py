@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from app.credentials import CredentialsError
 from app.domain.matching.tiers import TIER_ORDER, AutoApproveTier
 from app.settings_rules import validate_profile
-from app.sync.calibration_data import shipped_calibration
+from app.sync.review.calibration_data import shipped_calibration
 from app.ui.connection_checks import (
     CheckResult,
     GLAccount,

@@ -1,6 +1,6 @@
 """outbox claim indexes: due rows walked in post order, earlier effects found by key
 
-The poster's claim (``app.sync.outbox_claims``) walks pending rows in sequence order and, for
+The poster's claim (``app.sync.outbox.claims``) walks pending rows in sequence order and, for
 each, asks whether an earlier effect on the same invoice/customer is still open. With these
 two indexes a claim reads the rows it returns and their predecessors, not the whole queue.
 

@@ -16,9 +16,9 @@ from app.domain.matching.references import normalise_reference
 from app.domain.records import TransactionType
 from app.domain.states import MatchStatus, ProposalStatus
 from app.store.models import PayTraceTransaction, Proposal, ProposalApplication, SageProInvoice
-from app.sync import reversals
-from app.sync.old_sales import OldSaleLookup
-from app.sync.refunds import find_original_sale
+from app.sync.inbound.old_sales import OldSaleLookup
+from app.sync.inbound.refunds import find_original_sale
+from app.sync.outbound import reversals
 
 
 class Decide(Protocol):

@@ -24,7 +24,7 @@ from app.config import Profile
 from app.domain.money import format_money, from_cents, to_cents
 from app.store import Store
 from app.store.models import OutboxItem, PayTraceTransaction, Proposal, ProposalApplication
-from app.sync.paytrace_intents import REFUND, TARGET, VOID, amount_text, queue_intent
+from app.sync.outbound.paytrace_intents import REFUND, TARGET, VOID, amount_text, queue_intent
 
 KEY_PREFIX = "REFUND-"
 

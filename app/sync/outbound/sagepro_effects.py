@@ -17,7 +17,7 @@ from app.connectors.sagepro.exactly_once import PostKind, post_once
 from app.connectors.sagepro.gateway import SageProGateway
 from app.connectors.sagepro.key_snapshot import PaymentSnapshot
 from app.connectors.sagepro.payloads import PayloadError
-from app.sync import order_effects  # order-to-cash
+from app.sync.outbound import order_effects  # order-to-cash
 
 __all__ = ["Done", "PayloadError", "execute"]
 

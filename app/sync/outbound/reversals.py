@@ -26,9 +26,9 @@ from sqlalchemy.orm import Session
 from app.domain.money import to_cents
 from app.domain.states import ProposalStatus
 from app.store.models import OutboxItem, Proposal
-from app.sync import effects
-from app.sync.effects import REVERSAL_KIND, OutboxSpec
-from app.sync.sagepro_cache import apply_reversed_payment
+from app.sync.inbound.sagepro_cache import apply_reversed_payment
+from app.sync.outbox import effects
+from app.sync.outbox.effects import REVERSAL_KIND, OutboxSpec
 
 _GENERATION = re.compile(r"-PAY-(\d+)$")
 

@@ -36,24 +36,24 @@ from app.connectors.paytrace.errors import (
 from app.domain.states import OutboxStatus, check_moves
 from app.store import Store, audit
 from app.store.models import OutboxAttempt, OutboxItem
-from app.sync import paytrace_search as search
 from app.sync.cancel import CancelToken
-from app.sync.dead_letters import mark_dead
-from app.sync.outbox_outcomes import (
-    add_attempt,
-    mark_posted,
-    schedule_retry,
-    stamp_claim,
-    utcnow,
-)
-from app.sync.paytrace_intent_calls import (
+from app.sync.outbound import paytrace_search as search
+from app.sync.outbound.paytrace_intent_calls import (
     IntentClaim,
     IntentOutcome,
     call_intent,
     find_earlier_try,
     refusal_outcome,
 )
-from app.sync.paytrace_intents import FIRST_SENT, REFUND, SALE, TARGET, VOID
+from app.sync.outbound.paytrace_intents import FIRST_SENT, REFUND, SALE, TARGET, VOID
+from app.sync.outbox.dead_letters import mark_dead
+from app.sync.outbox.outcomes import (
+    add_attempt,
+    mark_posted,
+    schedule_retry,
+    stamp_claim,
+    utcnow,
+)
 
 _MERCHANT_DAY = re.compile(r"merchant day (\d{4}-\d{2}-\d{2})")
 

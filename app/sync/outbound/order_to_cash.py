@@ -35,10 +35,10 @@ from app.store.models import (
     SageProInvoice,
     SageProOrder,
 )
-from app.sync import effects
-from app.sync.approval import RecordMapper, ReviewError, raw_row
-from app.sync.effects import OutboxSpec
-from app.sync.ingest import get_cursor, set_cursor
+from app.sync.inbound.ingest import get_cursor, set_cursor
+from app.sync.outbox import effects
+from app.sync.outbox.effects import OutboxSpec
+from app.sync.review.approval import RecordMapper, ReviewError, raw_row
 
 PROPOSAL_KINDS = ("order_payment", "new_customer")
 # (A) What a not-yet-known order number looks like; Sage Pro's own are "SO" + digits.

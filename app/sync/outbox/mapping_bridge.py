@@ -24,8 +24,8 @@ from app.mapping.apply import map_governed_fields
 from app.mapping.gl_rules import with_settings_accounts
 from app.mapping.versions import ensure_active_version
 from app.store.models import PayTraceTransaction
-from app.sync.approval import RecordMapper, ReviewError
-from app.sync.chargeback_entries import DEFAULT_FEE_ACCOUNT
+from app.sync.chargebacks.entries import DEFAULT_FEE_ACCOUNT
+from app.sync.review.approval import RecordMapper, ReviewError
 
 # The payment fields the pipeline needs from the mapping (PaymentStatus and Memo may be
 # left empty: Sage Pro then records Paid and no memo).

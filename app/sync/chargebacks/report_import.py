@@ -1,7 +1,7 @@
 """Importing PayTrace's chargeback report: each new case becomes a "chargeback" item in the
 Exceptions queue (plus an alert), idempotent on the case number — importing the same file
 twice adds nothing. Nothing is posted until the bookkeeper confirms the case
-(``app.sync.chargebacks.confirm_chargeback``).
+(``app.sync.chargebacks.cases.confirm_chargeback``).
 """
 
 from __future__ import annotations
@@ -25,9 +25,9 @@ from app.domain.chargebacks import (
 from app.domain.money import format_money, from_cents
 from app.store import Store, audit
 from app.store.models import ExceptionItem
-from app.sync.chargeback_entries import case_reference, fee_account
-from app.sync.chargeback_sale import SaleLink, link_sale
-from app.sync.chargebacks import ALERT_CODE, CATEGORY, ChargebackError
+from app.sync.chargebacks.cases import ALERT_CODE, CATEGORY, ChargebackError
+from app.sync.chargebacks.entries import case_reference, fee_account
+from app.sync.chargebacks.sale import SaleLink, link_sale
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 

@@ -22,9 +22,14 @@ from app.store.models import (
     SettlementBatchRow,
 )
 from app.store.transactions import content_hash
-from app.sync.approval import RecordMapper, ReviewError, write_outbox
-from app.sync.effects import customer_update_spec, sequence_of, settlement_fees, settlement_spec
-from app.sync.mapping_bridge import active_record_mapper
+from app.sync.outbox.effects import (
+    customer_update_spec,
+    sequence_of,
+    settlement_fees,
+    settlement_spec,
+)
+from app.sync.outbox.mapping_bridge import active_record_mapper
+from app.sync.review.approval import RecordMapper, ReviewError, write_outbox
 
 
 def store_batches(session: Session, batches: Sequence[SettlementBatch], now: datetime) -> int:

@@ -29,8 +29,8 @@ from app.store.models import (
     SageProCustomer,
     SageProInvoice,
 )
-from app.sync.approval import claimed_cents
-from app.sync.paytrace_intents import SALE, TARGET, amount_text, queue_intent
+from app.sync.outbound.paytrace_intents import SALE, TARGET, amount_text, queue_intent
+from app.sync.review.approval import claimed_cents
 
 KEY_PREFIX = "COLLECT-"
 _SETTLED_STATES = ("posted", "ignored", "rejected", "declined", "changed_after_posting")

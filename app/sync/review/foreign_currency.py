@@ -24,7 +24,7 @@ from app.domain.exchange import (
 )
 from app.domain.money import format_money, from_cents, to_cents
 from app.store.models import Proposal, SageProInvoice
-from app.sync.effects import OutboxSpec
+from app.sync.outbox.effects import OutboxSpec
 
 # Keys of Proposal.details for a manual foreign-currency match.
 CURRENCY = "currency"

@@ -33,7 +33,7 @@ from app.domain.matching import Proposal as MatchProposal
 from app.domain.money import to_cents
 from app.store import audit
 from app.store.models import PayTraceTransaction, Proposal, ProposalApplication, SyncCursor
-from app.sync.ingest import get_cursor, set_cursor
+from app.sync.inbound.ingest import get_cursor, set_cursor
 
 DUE_CURSOR = "sagepro.rematch_due"
 # Undecided proposals' transactions matched again per write transaction: like a chunk of new

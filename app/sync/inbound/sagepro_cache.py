@@ -19,7 +19,7 @@ from app.connectors.sagepro.gateway import SageProGateway, iterate_pages
 from app.domain.money import to_cents
 from app.domain.records import Customer, Invoice
 from app.store.models import SageProCustomer, SageProInvoice
-from app.sync.ingest import get_cursor, set_cursor
+from app.sync.inbound.ingest import get_cursor, set_cursor
 
 CURSOR = "sagepro.cache"
 OVERLAP = timedelta(minutes=5)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.money import format_money, from_cents
 from app.store.models import OutboxItem, PayTraceTransaction, Proposal
-from app.sync.effects import payment_key
+from app.sync.outbox.effects import payment_key
 
 
 @dataclass(frozen=True)

@@ -40,8 +40,8 @@ from app.store.models import (
     SettlementBatchRow,
     TransactionEvent,
 )
-from app.sync.paytrace_intents import TARGET as PAYTRACE_TARGET
-from app.sync.paytrace_intents import VOID as PAYTRACE_VOID
+from app.sync.outbound.paytrace_intents import TARGET as PAYTRACE_TARGET
+from app.sync.outbound.paytrace_intents import VOID as PAYTRACE_VOID
 
 CATEGORY = "anomaly"
 _CHUNK = 900  # ids per IN (...) list, below every SQLite build's variable limit
@@ -143,8 +143,8 @@ def _void_history(session: Session, void_ids: Sequence[int]) -> dict[int, list[H
 
 
 def _void_refusals(session: Session) -> list[VoidRefusal]:
-    """Void intents of the collect flow (``app.sync.paytrace_poster``) that PayTrace refused
-    with 818: switched to a refund (audit "paytrace_switch" from the void kind), or dead."""
+    """Void intents of the collect flow (``app.sync.outbound.paytrace_poster``) that PayTrace
+    refused with 818: switched to a refund (audit "paytrace_switch" from the void kind), or dead."""
     refusals = []
     switched = session.execute(
         select(AuditEvent.at, AuditEvent.before, OutboxItem.transaction_id, OutboxItem.payload)

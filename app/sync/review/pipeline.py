@@ -41,15 +41,16 @@ from app.store.models import (
     SageProInvoice,
 )
 from app.store.transactions import transaction_from_row
-from app.sync import order_to_cash, rematch, state_proposals
-from app.sync.approval import RecordMapper, ReviewError, approve_in_session, claimed_cents
-from app.sync.calibration_data import (
+from app.sync.inbound.old_sales import OldSaleLookup
+from app.sync.outbound import order_to_cash
+from app.sync.review import rematch, state_proposals
+from app.sync.review.approval import RecordMapper, ReviewError, approve_in_session, claimed_cents
+from app.sync.review.calibration_data import (
     RAW_SCORE_DETAIL,
     profile_refusal,
     profile_tier,
     shipped_calibration,
 )
-from app.sync.old_sales import OldSaleLookup
 
 SALE_TYPES = (TransactionType.SALE.value, TransactionType.FORCE.value)
 

@@ -23,22 +23,22 @@ from app.store.models import (
     ProposalApplication,
     SageProInvoice,
 )
-from app.sync import reversals
-from app.sync.approval import (
+from app.sync.outbound import reversals
+from app.sync.outbox.effects import sequence_of
+from app.sync.outbox.mapping_bridge import active_record_mapper
+from app.sync.review.approval import (
     ReviewError,
     approve_in_session,
     mapped_reversal_reason,
     write_outbox,
 )
-from app.sync.effects import sequence_of
-from app.sync.foreign_currency import (
+from app.sync.review.foreign_currency import (
     CURRENCY,
     EXCHANGE_RATE,
     ForeignCurrencyError,
     manual_match_details,
 )
-from app.sync.mapping_bridge import active_record_mapper
-from app.sync.rematch import UNDONE_BY, UNRECONCILED_RULE
+from app.sync.review.rematch import UNDONE_BY, UNRECONCILED_RULE
 
 __all__ = [
     "ApprovalResult",

@@ -19,8 +19,8 @@ from app.connectors.paytrace.errors import PayTraceValidationError
 from app.connectors.paytrace.payloads import PaymentDetails
 from app.domain.money import to_money
 from app.domain.records import TransactionType
-from app.sync import paytrace_search as search
-from app.sync.paytrace_intents import REFUND, SALE, VOID
+from app.sync.outbound import paytrace_search as search
+from app.sync.outbound.paytrace_intents import REFUND, SALE, VOID
 
 ONLY_SETTLED_REFUND, ONLY_PENDING_VOID = 817, 818
 

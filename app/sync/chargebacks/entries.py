@@ -27,10 +27,10 @@ from typing import Any
 
 from app.config import Profile
 from app.domain.money import from_cents
-from app.sync import reversals
-from app.sync.chargeback_sale import SaleLink
-from app.sync.effects import ZERO, OutboxSpec, journal_payload, payment_key, sequence_of
-from app.sync.reversals import PostedPayment
+from app.sync.chargebacks.sale import SaleLink
+from app.sync.outbound import reversals
+from app.sync.outbound.reversals import PostedPayment
+from app.sync.outbox.effects import ZERO, OutboxSpec, journal_payload, payment_key, sequence_of
 
 # Sage Pro stand-in's "Chargeback fees" account: used when the setting is left empty.
 DEFAULT_FEE_ACCOUNT = "6160"

@@ -39,8 +39,8 @@ from app.domain.money import format_money, from_cents, to_cents
 from app.domain.sagepro_records import Page, Payment
 from app.store import Store
 from app.store.models import PayTraceTransaction, SageProInvoice
-from app.sync.paytrace_search import InconclusiveSearchError, find_sales_in_history
-from app.sync.refunds import OriginalSale, find_original_sale, refunded_cents
+from app.sync.inbound.refunds import OriginalSale, find_original_sale, refunded_cents
+from app.sync.outbound.paytrace_search import InconclusiveSearchError, find_sales_in_history
 
 # How far back PayTrace's history is searched for a refund's sale (card networks allow
 # refunds for months; a year bounds the search to about a dozen monthly exports).

@@ -25,9 +25,10 @@ from app.store.models import (
     SageProInvoice,
 )
 from app.store.presence import os_user_name
-from app.sync import effects, reversals
-from app.sync.effects import OutboxSpec
-from app.sync.foreign_currency import ForeignCurrencyError, in_invoice_currency
+from app.sync.outbound import reversals
+from app.sync.outbox import effects
+from app.sync.outbox.effects import OutboxSpec
+from app.sync.review.foreign_currency import ForeignCurrencyError, in_invoice_currency
 
 
 class ReviewError(Exception):
@@ -184,7 +185,9 @@ def specs_for(
     if proposal.kind == "reversal":
         return [_reversal_spec(session, proposal, tx, mapper)]
     if proposal.kind in ("order_payment", "new_customer"):  # order-to-cash
-        from app.sync import order_to_cash  # not at the top: order_to_cash imports this module
+        from app.sync.outbound import (
+            order_to_cash,  # not at the top: order_to_cash imports this module
+        )
 
         return order_to_cash.specs_for(session, proposal, profile, mapper)
     raise ReviewError(f"Proposals of kind {proposal.kind!r} cannot be approved here.")

@@ -40,9 +40,7 @@ from app.domain.states import ExceptionStatus
 from app.errors import PaysageError
 from app.store import Store, audit
 from app.store.models import ExceptionItem, PayTraceTransaction, SageProInvoice
-from app.sync import reversals
-from app.sync.approval import RecordMapper, ReviewError, mapped_reversal_reason, write_outbox
-from app.sync.chargeback_entries import (
+from app.sync.chargebacks.entries import (
     EntryWording,
     EntryWords,
     confirm_specs,
@@ -51,10 +49,12 @@ from app.sync.chargeback_entries import (
     reversing_confirm_specs,
     won_specs,
 )
-from app.sync.chargeback_sale import SaleLink, link_sale
-from app.sync.effects import ZERO, OutboxSpec
-from app.sync.mapping_bridge import active_record_mapper
-from app.sync.reversals import PostedPayment
+from app.sync.chargebacks.sale import SaleLink, link_sale
+from app.sync.outbound import reversals
+from app.sync.outbound.reversals import PostedPayment
+from app.sync.outbox.effects import ZERO, OutboxSpec
+from app.sync.outbox.mapping_bridge import active_record_mapper
+from app.sync.review.approval import RecordMapper, ReviewError, mapped_reversal_reason, write_outbox
 
 CATEGORY = "chargeback"
 ALERT_CODE = "chargeback_received"

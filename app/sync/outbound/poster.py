@@ -41,19 +41,23 @@ from app.store.models import (
     ProposalApplication,
     SettlementBatchRow,
 )
-from app.sync import posting_states, reversals, sagepro_effects
 from app.sync.cancel import CancelToken
-from app.sync.dead_letters import mark_dead
-from app.sync.outbox_claims import Claimed, due_rows, payment_snapshot, reclaim, release
-from app.sync.outbox_outcomes import (
+from app.sync.inbound.sagepro_cache import apply_posted_payment
+from app.sync.outbound import reversals, sagepro_effects
+from app.sync.outbound.sagepro_unreachable_alert import (
+    clear_unreachable_alert,
+    raise_unreachable_alert,
+)
+from app.sync.outbox import posting_states
+from app.sync.outbox.claims import Claimed, due_rows, payment_snapshot, reclaim, release
+from app.sync.outbox.dead_letters import mark_dead
+from app.sync.outbox.outcomes import (
     add_attempt,
     mark_posted,
     schedule_retry,
     stamp_claim,
     utcnow,
 )
-from app.sync.sagepro_cache import apply_posted_payment
-from app.sync.sagepro_unreachable_alert import clear_unreachable_alert, raise_unreachable_alert
 
 # A claim older than this is a crashed worker's (a post takes seconds; its lookup-first
 # makes posting a reclaimed row safe even if that worker was only slow).

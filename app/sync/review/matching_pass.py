@@ -14,10 +14,10 @@ from typing import Any
 
 from app.config import Profile
 from app.store import Store
-from app.sync import rematch
-from app.sync.mapping_bridge import active_record_mapper
-from app.sync.old_sales import OldSaleLookup
-from app.sync.pipeline import PROPOSE_CHUNK, PipelineCounts, TransactionKey, propose
+from app.sync.inbound.old_sales import OldSaleLookup
+from app.sync.outbox.mapping_bridge import active_record_mapper
+from app.sync.review import rematch
+from app.sync.review.pipeline import PROPOSE_CHUNK, PipelineCounts, TransactionKey, propose
 
 
 def match_in_chunks(

@@ -29,7 +29,7 @@ from app.store.models import (
     TransactionEvent,
 )
 from app.store.transactions import SIGNIFICANT_FIELDS, content_hash, describe_changes, row_values
-from app.sync.effects import REVERSAL_KIND
+from app.sync.outbox.effects import REVERSAL_KIND
 
 SOURCE = "paytrace.transaction"
 CHUNK = 2000

@@ -1,0 +1,1 @@
+"""The outbox: what an approved decision queues, how rows are claimed, their outcomes and states."""
