@@ -8,8 +8,8 @@ from typing import Any
 
 from PySide6.QtWidgets import QFileDialog, QWidget
 
+from app.queries.export_view import export_view
 from app.ui.context import UiContext
-from app.ui.export_view import export_view
 from app.ui.models.sql_table import SqlTableModel
 from app.ui.ops import Op, run_op
 from app.ui.ui_state import export_folder, remember_export_folder

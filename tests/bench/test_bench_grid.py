@@ -26,12 +26,13 @@ import pytest
 from PySide6.QtCore import Qt
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
+from app.queries.reconciliation import ReconFilter
+from app.queries.sql_query import read_totals
+from app.queries.windowing import plan_block
 from app.store import Store, open_store
 from app.store.database import sqlite_url
 from app.ui.models import sql_table
-from app.ui.models.reconciliation import ReconciliationModel, ReconFilter
-from app.ui.models.sql_query import read_totals
-from app.ui.models.windowing import plan_block
+from app.ui.models.reconciliation import ReconciliationModel
 from app.ui.widgets.grid_view import GridView
 
 ROWS = 1_000_000

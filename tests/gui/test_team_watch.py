@@ -10,12 +10,12 @@ import pytest
 
 from app.config import Settings
 from app.domain.display_time import show_local
+from app.queries.proposal_detail import ProposalDetail
 from app.store import audit, open_store
 from app.store.models import Workstation
 from app.store.presence import WorkstationIdentity, heartbeat
 from app.ui.app import ensure_application
 from app.ui.context import UiContext
-from app.ui.models.proposal_detail import ProposalDetail
 from app.ui.signals import AUDIT, OUTBOX, PROPOSALS, TRANSACTIONS, app_signals
 from app.ui.team_watch import AlsoConnectedLabel, TeamWatch, entities_to_refresh
 from app.ui.widgets.proposal_detail import decided_line

@@ -12,11 +12,12 @@ from PySide6.QtCore import Qt
 from sqlalchemy import select, text
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
+from app.queries.dashboard_data import load_dashboard
+from app.queries.reconciliation import ReconFilter
+from app.queries.windowing import plan_block
 from app.store import Store
 from app.store.models import ExceptionItem, Proposal
-from app.ui.models.dashboard_data import load_dashboard
-from app.ui.models.reconciliation import ReconciliationModel, ReconFilter
-from app.ui.models.windowing import plan_block
+from app.ui.models.reconciliation import ReconciliationModel
 from tests.gui.ui_app import make_context, make_window
 from tests.gui.ui_seed import TODAY, seed_store
 

@@ -11,11 +11,11 @@ import pytest
 
 from app import credentials
 from app.config import settings_path
+from app.queries.connection_checks import check_paytrace, check_sagepro
 from app.sandbox.http_base import SandboxServer
 from app.sandbox.paytrace.app import PayTraceStandIn
 from app.sandbox.paytrace.settings import StandInSettings
 from app.sandbox.sagepro.app import build_app
-from app.ui.connection_checks import check_paytrace, check_sagepro
 from app.ui.dialogs.connections_wizard import ConnectionsWizard
 from tests.gui.ui_app import make_context
 

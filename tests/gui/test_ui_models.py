@@ -9,9 +9,10 @@ import pytest
 from PySide6.QtCore import Qt
 from sqlalchemy import func, select
 
+from app.queries.reconciliation import ReconFilter
 from app.store import Store
 from app.store.models import PayTraceTransaction, Proposal
-from app.ui.models.reconciliation import ReconciliationModel, ReconFilter
+from app.ui.models.reconciliation import ReconciliationModel
 from tests.gui.ui_seed import seed_store
 
 

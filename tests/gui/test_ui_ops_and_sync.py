@@ -11,8 +11,8 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from app.log import register_secret
+from app.queries.export_view import export_view
 from app.ui import crash
-from app.ui.export_view import export_view
 from app.ui.models.reconciliation import ReconciliationModel
 from app.ui.ops import describe_error, run_call, run_op
 from app.ui.single_instance import InstanceServer, ask_running_instance_to_show

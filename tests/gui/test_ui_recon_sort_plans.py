@@ -10,10 +10,12 @@ import pytest
 from PySide6.QtCore import Qt
 from sqlalchemy.dialects import sqlite
 
+from app.queries import reconciliation
+from app.queries.reconciliation import ReconFilter
+from app.queries.windowing import plan_block
 from app.store import Store
-from app.ui.models import reconciliation, sql_table
-from app.ui.models.reconciliation import ReconciliationModel, ReconFilter
-from app.ui.models.windowing import plan_block
+from app.ui.models import sql_table
+from app.ui.models.reconciliation import ReconciliationModel
 from tests.gui.ui_seed import seed_store
 
 SORTS = ["date", "customer", "amount", "confidence", "status", "reason", "paytrace_id", "card"]

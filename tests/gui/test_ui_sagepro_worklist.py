@@ -13,11 +13,11 @@ from PySide6.QtCore import Qt
 from sqlalchemy import select, update
 
 from app.config import load_settings
+from app.queries.export_view import export_view
+from app.queries.transaction_detail import load_transaction_detail
 from app.store import Store
 from app.store.models import OutboxItem, StagedPosting
-from app.ui.export_view import export_view
 from app.ui.models.sagepro_worklist import WorklistModel
-from app.ui.models.transaction_detail import load_transaction_detail
 from app.ui.pages.settings import SettingsPage
 from tests.gui.ui_app import make_context, make_window
 from tests.gui.ui_seed import NOW, seed_store

@@ -14,10 +14,10 @@ from PySide6.QtCore import Qt
 from sqlalchemy import select
 
 from app.domain.money import from_cents
+from app.queries.dashboard_data import load_dashboard
 from app.store import Store
 from app.store.models import PayTraceTransaction, Proposal
 from app.store.state_guard import arranged_states
-from app.ui.models.dashboard_data import load_dashboard
 from app.ui.models.reconciliation import ReconciliationModel
 from tests.gui.ui_app import make_context, make_window
 from tests.gui.ui_seed import NOW, TODAY, seed_store

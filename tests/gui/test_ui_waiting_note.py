@@ -10,9 +10,9 @@ from PySide6.QtWidgets import QLabel
 from sqlalchemy import select
 
 from app.domain.matching.tiers import AutoApproveTier
+from app.queries.proposal_detail import load_proposal_detail
 from app.store.models import Proposal
 from app.sync.cycle import run_cycle
-from app.ui.models.proposal_detail import load_proposal_detail
 from app.ui.widgets.proposal_detail import ProposalDetailPanel
 from tests.support.sync_fixtures import DEMO_TODAY, running_sync_env
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from app.domain.matching.calibrated_confidence import calibrated_confidence
 from app.domain.matching.tiers import proposal_kind
+from app.queries.proposal_detail import load_proposal_detail
 from app.store.models import Proposal
 from app.sync.cycle import run_cycle
 from app.sync.review.calibration_data import (
@@ -19,7 +20,6 @@ from app.sync.review.calibration_data import (
     shipped_calibration,
     stored_match,
 )
-from app.ui.models.proposal_detail import load_proposal_detail
 from tests.support.sync_fixtures import DEMO_TODAY, running_sync_env
 
 

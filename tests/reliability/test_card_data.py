@@ -18,6 +18,8 @@ import pytest
 from app.config import database_path
 from app.demo import demo_environment
 from app.log import setup_logging
+from app.queries.export_view import export_view
+from app.queries.sql_query import Column, QuerySpec
 from app.sandbox.paytrace import PayTraceStandIn
 from app.sandbox.sagepro.books import (
     CREDIT_MEMOS,
@@ -30,8 +32,6 @@ from app.sandbox.sagepro.books import (
 from app.store import Store, open_store
 from app.store.models import PayTraceTransaction
 from app.sync.cycle import build_context, run_cycle
-from app.ui.export_view import export_view
-from app.ui.models.sql_query import Column, QuerySpec
 from tests.support.reliability_env import TODAY
 from tests.support.reliability_payloads import CARD_NUMBERS
 from tests.support.reliability_scan import card_number_hits, files_under

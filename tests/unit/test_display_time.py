@@ -11,7 +11,7 @@ import pytest
 
 from app.domain import display_time
 from app.domain.display_time import patterns, show_date, show_local, show_time, use_patterns
-from app.ui.models.sql_query import format_value
+from app.queries.sql_query import format_value
 
 
 @pytest.fixture

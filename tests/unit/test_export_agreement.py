@@ -15,9 +15,9 @@ from sqlalchemy import Column as SqlColumn
 from sqlalchemy import Date, DateTime, Integer, MetaData, String, Table, insert
 
 from app.domain.display_time import show_date, show_local, to_local
+from app.queries.export_view import DATE_FORMAT, MONEY_FORMAT, PERCENT_FORMAT, export_view
+from app.queries.sql_query import Column, QuerySpec
 from app.store import Store, open_store
-from app.ui.export_view import DATE_FORMAT, MONEY_FORMAT, PERCENT_FORMAT, export_view
-from app.ui.models.sql_query import Column, QuerySpec
 
 _metadata = MetaData()
 _rows = Table(

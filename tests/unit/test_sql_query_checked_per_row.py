@@ -8,7 +8,7 @@ import sqlite3
 from sqlalchemy import column, select, table
 from sqlalchemy.dialects import postgresql, sqlite
 
-from app.ui.models.sql_query import checked_per_row
+from app.queries.sql_query import checked_per_row
 
 T = table("t", column("status"), column("score"))
 

@@ -139,6 +139,6 @@ def test_arranged_scenes_skip_the_move_check_only_inside_the_block():
 
 
 def test_the_transactions_filter_offers_every_match_status():
-    from app.ui.models.transactions import MATCH_STATUSES
+    from app.queries.transactions import MATCH_STATUSES
 
     assert set(MATCH_STATUSES) == {state.value for state in MatchStatus}  # "reversed" was missing

@@ -11,8 +11,8 @@ from typing import Any
 from PySide6.QtGui import QColor
 
 from app.clock import utcnow
+from app.queries.sql_query import Column
 from app.store import sagepro_worklist as worklist
-from app.ui.models.sql_query import Column
 from app.ui.models.sql_table import SqlTableModel
 
 OVERDUE = QColor("#fde7e4")

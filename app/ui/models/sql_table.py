@@ -28,8 +28,7 @@ from PySide6.QtGui import QBrush, QColor
 from sqlalchemy.orm import Session
 
 from app.domain.money import from_cents
-from app.store import Store
-from app.ui.models.sql_query import (
+from app.queries.sql_query import (
     Column,
     QueryCancelledError,
     QuerySpec,
@@ -38,7 +37,8 @@ from app.ui.models.sql_query import (
     read_block,
     read_totals,
 )
-from app.ui.models.windowing import block_span, plan_block
+from app.queries.windowing import block_span, plan_block
+from app.store import Store
 from app.ui.ops import run_op
 
 Index = QModelIndex | QPersistentModelIndex

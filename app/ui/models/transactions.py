@@ -1,106 +1,32 @@
-"""Every PayTrace transaction, filterable by status, type, date range, amount and text."""
+"""The transactions grid; its SQL is ``app.queries.transactions``."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
-from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import or_
-
-from app.domain.money import to_cents
-from app.domain.states import MatchStatus, values_of
-from app.store.models import PayTraceTransaction
-from app.ui.models.reconciliation import card_text, like_pattern, search_amount
-from app.ui.models.sql_query import Column, prefix_range
+from app.queries import transactions
+from app.queries.transactions import TransactionFilter
 from app.ui.models.sql_table import SqlTableModel
-
-T = PayTraceTransaction.__table__
-
-MATCH_STATUSES = values_of(MatchStatus)  # every state, "reversed" included
-TYPES = ("SALE", "AUTHORIZATION", "REFUND", "VOID", "DECLINED")
-
-
-@dataclass(frozen=True)
-class TransactionFilter:
-    match_status: str = ""  # "" = any
-    transaction_type: str = ""
-    date_from: date | None = None
-    date_to: date | None = None
-    amount_min: Decimal | None = None
-    amount_max: Decimal | None = None
-    text: str = ""
-    batch_number: int | None = None
-
-    def clauses(self) -> list[Any]:
-        where: list[Any] = []
-        if self.match_status:
-            where.append(T.c.match_status == self.match_status)
-        if self.transaction_type:
-            where.append(T.c.transaction_type == self.transaction_type)
-        if self.batch_number is not None:
-            where.append(T.c.batch_number == self.batch_number)
-        if self.date_from is not None:
-            where.append(T.c.merchant_date >= self.date_from)
-        if self.date_to is not None:
-            where.append(T.c.merchant_date <= self.date_to)
-        if self.amount_min is not None:
-            where.append(T.c.amount_cents >= to_cents(self.amount_min))
-        if self.amount_max is not None:
-            where.append(T.c.amount_cents <= to_cents(self.amount_max))
-        text = self.text.strip()
-        if text:
-            where.append(_text_clause(text))
-        return where
-
-
-def _text_clause(text: str) -> Any:
-    """Ids, invoice numbers and amounts through indexes; words by a scan of the text
-    columns (the grid shows its first block of matches before counting the rest)."""
-    cents = search_amount(text)
-    if cents is not None:
-        return T.c.amount_cents == cents
-    if text.isdigit():
-        return or_(T.c.transaction_id == int(text), prefix_range(T.c.invoice_ref, text))
-    pattern = like_pattern(text)
-    return or_(
-        *[
-            f.like(pattern, escape="\\")
-            for f in (T.c.billing_name, T.c.invoice_ref, T.c.description, T.c.email)
-        ]
-    )
 
 
 class TransactionsModel(SqlTableModel):
-    columns = (
-        Column("date", "Date", T.c.merchant_date, "date", not_null=True, width=95),
-        Column("created", "Time", T.c.created_local, "time", not_null=True, width=60),
-        Column("paytrace_id", "PayTrace id", T.c.transaction_id, "int", not_null=True),
-        Column("type", "Type", T.c.transaction_type, not_null=True, width=110),
-        Column("amount", "Amount", T.c.amount_cents, "money", not_null=True, width=100),
-        Column("card", "Card / ACH", card_text(), width=125),
-        Column("name", "Billing name", T.c.billing_name, width=190),
-        Column("invoice_ref", "Invoice ref", T.c.invoice_ref, width=110),
-        Column("batch", "Batch", T.c.batch_number, "int", width=70),
-        Column("status", "Match status", T.c.match_status, "status", not_null=True, width=120),
-    )
+    columns = transactions.COLUMNS
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.filter = TransactionFilter()
         super().__init__(*args, **kwargs)
 
     def source(self) -> Any:
-        return T
+        return transactions.SOURCE
 
     def key(self) -> Any:
-        return T.c.transaction_id
+        return transactions.KEY
 
     def where(self) -> list[Any]:
         return self.filter.clauses()
 
     def sum_expr(self) -> Any:
-        return T.c.amount_cents
+        return transactions.SUM
 
     def set_filter(self, new: TransactionFilter) -> None:
         self.filter = new

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
+from app.queries.audit import AuditFilter
 from app.ui.context import UiContext
 from app.ui.export_actions import export_grid
-from app.ui.models.audit import AuditFilter, AuditModel
+from app.ui.models.audit import AuditModel
 from app.ui.signals import AUDIT, subscribe
 from app.ui.widgets.filters import SearchBox
 from app.ui.widgets.grid_view import GridView, TotalsBar

@@ -7,9 +7,9 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QPushButton, QVBoxLay
 
 from app.domain.display_time import show_local
 from app.domain.money import display_money
+from app.queries.dashboard_data import CountSum, DashboardData, load_dashboard
 from app.sync.failure_words import setting_named_in
 from app.ui.context import UiContext
-from app.ui.models.dashboard_data import CountSum, DashboardData, load_dashboard
 from app.ui.ops import run_call
 from app.ui.signals import ALL_ENTITIES, subscribe
 from app.ui.widgets.daily_chart import DailyChart

@@ -24,12 +24,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.pan import redact_card_numbers
+from app.queries.exception_groups import exception_groups, exception_payload
+from app.queries.exceptions import CATEGORY_WORDS, ExceptionFilter
 from app.sync.alerts import is_posting_alert
 from app.ui import services
 from app.ui.changes import Changed
 from app.ui.context import UiContext
-from app.ui.models.exception_groups import exception_groups, exception_payload
-from app.ui.models.exceptions import CATEGORY_WORDS, ExceptionFilter, ExceptionsModel
+from app.ui.models.exceptions import ExceptionsModel
 from app.ui.ops import run_call, run_mutation
 from app.ui.signals import EXCEPTIONS, subscribe
 from app.ui.widgets.filters import SearchBox

@@ -24,6 +24,8 @@ from PySide6.QtWidgets import (
 
 from app.domain.money import display_money, from_cents
 from app.domain.words import counted
+from app.queries.proposal_detail import CandidateView, ProposalDetail, load_proposal_detail
+from app.queries.reconciliation import STATUS_GROUPS, ReconFilter
 from app.ui import services
 from app.ui.changes import Changed
 from app.ui.context import UiContext
@@ -31,8 +33,7 @@ from app.ui.dialogs.applications_dialog import ApplicationsDialog
 from app.ui.dialogs.refund_dialog import RefundToCard
 from app.ui.dialogs.reject_dialog import RejectDialog
 from app.ui.export_actions import export_grid
-from app.ui.models.proposal_detail import CandidateView, ProposalDetail, load_proposal_detail
-from app.ui.models.reconciliation import STATUS_GROUPS, ReconciliationModel, ReconFilter
+from app.ui.models.reconciliation import ReconciliationModel
 from app.ui.ops import run_call, run_mutation
 from app.ui.signals import PROPOSALS, TRANSACTIONS, announce
 from app.ui.widgets.filters import AmountEdit, OptionalDateEdit, SearchBox

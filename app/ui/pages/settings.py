@@ -27,14 +27,14 @@ from PySide6.QtWidgets import (
 
 from app.credentials import CredentialsError
 from app.domain.matching.tiers import TIER_ORDER, AutoApproveTier
-from app.settings_rules import validate_profile
-from app.sync.review.calibration_data import shipped_calibration
-from app.ui.connection_checks import (
+from app.queries.connection_checks import (
     CheckResult,
     GLAccount,
     load_gl_cache,
     save_gl_cache,
 )
+from app.settings_rules import validate_profile
+from app.sync.review.calibration_data import shipped_calibration
 from app.ui.context import UiContext
 from app.ui.pages.settings_apply import write_form_into
 from app.ui.pages.settings_checks import settings_page_problems

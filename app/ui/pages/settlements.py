@@ -6,10 +6,12 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
+from app.queries.settlement_checks import batches_not_adding_up
+from app.queries.settlements import adds_up
+from app.queries.transactions import TransactionFilter
 from app.ui.context import UiContext
-from app.ui.models.settlement_checks import batches_not_adding_up
 from app.ui.models.settlements import SettlementsModel
-from app.ui.models.transactions import TransactionFilter, TransactionsModel
+from app.ui.models.transactions import TransactionsModel
 from app.ui.ops import run_call
 from app.ui.signals import BATCHES, TRANSACTIONS
 from app.ui.widgets.grid_view import GridView, TotalsBar
@@ -89,6 +91,6 @@ class SettlementsPage(QWidget):
         if values is None:
             return
         number = int(values["_key"])
-        verdict = "adds up" if self.model.adds_up(values) else "does NOT add up"
+        verdict = "adds up" if adds_up(values) else "does NOT add up"
         self.members_title.setText(f"Batch {number} — {values['count']} transactions, {verdict}")
         self.members.set_filter(TransactionFilter(batch_number=number))

@@ -19,10 +19,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.display_time import show_local
+from app.queries.transaction_detail import TransactionDetail, load_transaction_detail
+from app.queries.transactions import MATCH_STATUSES, TYPES, TransactionFilter
 from app.ui.context import UiContext
 from app.ui.export_actions import export_grid
-from app.ui.models.transaction_detail import TransactionDetail, load_transaction_detail
-from app.ui.models.transactions import MATCH_STATUSES, TYPES, TransactionFilter, TransactionsModel
+from app.ui.models.transactions import TransactionsModel
 from app.ui.ops import run_call
 from app.ui.signals import TRANSACTIONS, subscribe
 from app.ui.widgets.filters import AmountEdit, OptionalDateEdit, SearchBox

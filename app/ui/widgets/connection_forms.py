@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from app import credentials
 from app.config import PAYTRACE_PRODUCTION_URL, PAYTRACE_SANDBOX_URL, Profile
 from app.credentials import SecretSystem
-from app.ui.connection_checks import CheckResult, check_paytrace, check_sagepro
+from app.queries.connection_checks import CheckResult, check_paytrace, check_sagepro
 from app.ui.ops import Op, run_call
 
 PRESETS = (("Production", PAYTRACE_PRODUCTION_URL), ("Sandbox", PAYTRACE_SANDBOX_URL))

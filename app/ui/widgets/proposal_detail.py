@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 from app.domain.display_time import show_local
 from app.domain.matching.rule_words import rule_words, score_part_words
 from app.domain.money import display_money
-from app.ui.models.proposal_detail import CandidateView, ProposalDetail
+from app.queries.proposal_detail import CandidateView, ProposalDetail
 
 
 def _heading(text: str) -> QLabel:

@@ -10,9 +10,9 @@ from PySide6.QtWidgets import QCheckBox, QLabel, QProgressBar, QPushButton, QSta
 
 from app.config import environment_kind
 from app.domain.display_time import show_local, show_time, to_local
+from app.queries.last_sync import LastRun, last_sync_run
 from app.sync.failure_words import setting_named_in
 from app.ui.context import UiContext
-from app.ui.models.last_sync import LastRun, last_sync_run
 from app.ui.ops import run_call
 from app.ui.sync_controller import SyncController
 

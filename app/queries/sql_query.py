@@ -29,7 +29,7 @@ from sqlalchemy.sql.visitors import replacement_traverse
 from app.domain.display_time import show_date, show_local, show_time
 from app.domain.money import display_money
 from app.domain.words import describe_change, field_words
-from app.ui.models.windowing import BlockPlan
+from app.queries.windowing import BlockPlan
 
 
 def format_value(kind: str, value: Any) -> str:

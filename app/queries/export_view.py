@@ -20,8 +20,8 @@ from app.domain.display_time import to_local
 from app.domain.money import from_cents
 from app.domain.pan import redact_card_numbers
 from app.domain.spreadsheet_text import neutralise_formula
+from app.queries.sql_query import QuerySpec, format_value
 from app.store import Store
-from app.ui.models.sql_query import QuerySpec, format_value
 
 ProgressCallback = Callable[[str, int, int], None]
 _CHUNK = 2000
