@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 CENT = Decimal("0.01")
@@ -58,11 +59,60 @@ def format_money(value: Decimal) -> str:
     return str(value.quantize(CENT, rounding=ROUND_HALF_UP))
 
 
-def display_money(value: Decimal | int | None, *, cents: bool = False, sign: str = "$") -> str:
-    """Money as a person reads it: "$1,234.50", "-$5.00" (never "$-5.00"); ``cents=True``
-    reads ``value`` as integer cents. The one formatter for every screen and message."""
+# The sign written before an amount: (for the company's own currency, beside another one).
+# The own currency gets the short sign a bookkeeper writes every day ("$"); another currency
+# an unmistakable one ("CA$", "US$", "€"); a currency not listed here its ISO code ("CHF ").
+CURRENCY_SIGNS = {
+    "USD": ("$", "US$"),
+    "CAD": ("$", "CA$"),
+    "AUD": ("$", "A$"),
+    "NZD": ("$", "NZ$"),
+    "MXN": ("$", "MX$"),
+    "EUR": ("€", "€"),
+    "GBP": ("£", "£"),
+    "JPY": ("¥", "JP¥"),
+}
+
+
+def currency_sign(currency: str = "", base: str = "USD") -> str:
+    """The sign for an amount in ``currency`` where ``base`` is the company's own currency;
+    a blank currency is the base (single-currency Sage Pro companies leave it empty)."""
+    code = str(currency or "").strip().upper() or base.strip().upper()
+    own = code == base.strip().upper()
+    signs = CURRENCY_SIGNS.get(code)
+    if signs is None:
+        return f"{code}\u00a0"  # a no-break space: the code never parts from its amount
+    return signs[0] if own else signs[1]
+
+
+def display_money(
+    value: Decimal | int | None,
+    *,
+    cents: bool = False,
+    currency: str | None = "",
+    base: str = "USD",
+) -> str:
+    """Money as a person reads it: "$1,234.50", "-$5.00" (never "$-5.00"), "CA$1,234.50" for
+    an amount in another currency than ``base``; ``cents=True`` reads ``value`` as integer
+    cents; ``currency=None`` leaves the sign out (for words that name the currency
+    themselves). The one formatter for every screen and message."""
     if value is None:
         return ""
     amount = from_cents(int(value)) if cents else to_money(value)
+    sign = "" if currency is None else currency_sign(currency, base)
     text = f"{sign}{abs(amount):,.2f}"
     return f"-{text}" if amount < 0 else text
+
+
+def display_totals(amounts: Iterable[tuple[Decimal, str]], *, base: str = "USD") -> str:
+    """A sum of (amount, currency) pairs, one total per currency, the base first:
+    "$1,200.00 + CA$300.00" (amounts in two currencies are never added together)."""
+    totals: dict[str, Decimal] = {}
+    for amount, currency in amounts:
+        code = str(currency or "").strip().upper() or base.strip().upper()
+        totals[code] = totals.get(code, Decimal(0)) + amount
+    if not totals:
+        return display_money(Decimal(0), base=base)
+    own = base.strip().upper()
+    order = sorted(totals, key=lambda code: (code != own, code))
+    return " + ".join(display_money(totals[c], currency=c, base=base) for c in order)

@@ -17,7 +17,15 @@ COLUMNS = (
     Column("invoice_id", "Invoice", I.c.invoice_id, not_null=True, width=80),
     Column("customer", "Customer", C.c.name, width=180),
     Column("date", "Date", I.c.invoice_date, "date", not_null=True, width=90),
-    Column("balance", "Open balance", I.c.balance_cents, "money", not_null=True, width=100),
+    Column(
+        "balance",
+        "Open balance",
+        I.c.balance_cents,
+        "money",
+        not_null=True,
+        width=110,
+        currency="currency",  # the invoice's own: "CA$1,234.50"
+    ),
     Column("currency", "Currency", I.c.currency, width=60),  # blank = the base currency
     Column("po", "PO", I.c.po_number, width=80),
     Column("order", "Order", I.c.order_number, width=80),

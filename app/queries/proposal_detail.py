@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -19,6 +19,7 @@ from app.store.models import (
     Proposal,
     ProposalApplication,
     SageProCustomer,
+    SageProInvoice,
 )
 from app.sync.review.calibration_data import stored_raw_score, waiting_sentence
 
@@ -30,6 +31,7 @@ class CandidateView:
     amount: Decimal | None
     score: int | None
     reason: str
+    currency: str = ""  # of its invoice's open balance (blank: the base currency)
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,7 @@ class ProposalDetail:
     decided_at: datetime | None = None  # when, UTC
     # Why a waiting payment was not auto-approved and which tier would approve it.
     waiting_note: str = ""
+    base_currency: str = "USD"  # the profile's: the payment's own currency
 
 
 def _candidate(raw: Any) -> CandidateView | None:
@@ -101,6 +104,7 @@ def load_proposal_detail(
         card = "ACH" if txn.payment_method == "ACH" else f"{txn.card_brand} ··{txn.card_last4}"
         name = customer.name if customer else (txn.billing_name or "unknown payer")
         parts = proposal.score_parts if isinstance(proposal.score_parts, dict) else {}
+        candidates = _with_currency(s, [c for c in map(_candidate, proposal.candidates or []) if c])
         return ProposalDetail(
             proposal_id=proposal.id,
             status=proposal.status,
@@ -119,9 +123,24 @@ def load_proposal_detail(
             raw_score=stored_raw_score(proposal),
             applications=[(inv, from_cents(c)) for inv, c in apps],
             on_account=from_cents(proposal.on_account_cents),
-            candidates=[c for c in map(_candidate, proposal.candidates or []) if c],
+            candidates=candidates,
             postings=[(k, st, err or "") for k, st, err in postings],
             decided_by=proposal.decided_by,
             decided_at=proposal.decided_at,
             waiting_note=(waiting_sentence(proposal, profile) or "") if profile else "",
+            base_currency=profile.base_currency if profile else "USD",
         )
+
+
+def _with_currency(session: Any, candidates: list[CandidateView]) -> list[CandidateView]:
+    """Each candidate with its (first) invoice's currency: its open balance is in it."""
+    first = {c.invoices.split(", ")[0] for c in candidates if c.invoices}
+    if not first:
+        return candidates
+    rows = session.execute(
+        select(SageProInvoice.invoice_id, SageProInvoice.currency).where(
+            SageProInvoice.invoice_id.in_(first)
+        )
+    ).all()
+    codes = {invoice: currency or "" for invoice, currency in rows}
+    return [replace(c, currency=codes.get(c.invoices.split(", ")[0], "")) for c in candidates]

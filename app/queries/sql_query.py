@@ -32,11 +32,13 @@ from app.domain.words import describe_change, field_words
 from app.queries.windowing import BlockPlan
 
 
-def format_value(kind: str, value: Any) -> str:
+def format_value(kind: str, value: Any, *, currency: str = "", base: str = "USD") -> str:
+    """A cell's text; an amount in ``currency`` (blank: ``base``, the company's own) carries
+    that currency's sign."""
     if value is None or value == "":
         return ""
     if kind == "money":
-        return display_money(int(value), cents=True, sign="")
+        return display_money(int(value), cents=True, currency=currency, base=base)
     if kind == "date" and isinstance(value, date | datetime):
         return show_date(value)
     if kind == "datetime" and isinstance(value, datetime):
@@ -151,6 +153,9 @@ class Column:
     not_null: bool = False
     width: int = 110
     tooltip: str = ""
+    # money: the key of the column (shown or hidden) holding the row's currency code;
+    # "" = always the company's base currency
+    currency: str = ""
 
 
 @dataclass(frozen=True)

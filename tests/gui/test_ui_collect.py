@@ -69,7 +69,7 @@ def test_lists_the_open_invoices_of_customers_with_a_stored_card(page, store) ->
     assert expected, "the seeded company has customers with PayTrace profiles"
     assert [r.invoice_id for r in page.invoices.rows] == [r.invoice_id for r in expected]
     balance = page.invoices.index(0, 5).data()
-    assert balance == f"{expected[0].balance:,.2f}"
+    assert balance == f"${expected[0].balance:,.2f}"  # with its currency sign
     assert not page.charge_button.isEnabled()
 
 

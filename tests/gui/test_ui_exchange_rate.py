@@ -86,7 +86,7 @@ def test_the_rate_typed_in_the_dialog_is_shown_converted_and_kept(qtbot, ctx, tm
     wait_idle(qtbot)
     assert ran and not notices.open_notices, [n.text() for n in notices.open_notices]
     assert shown == [
-        f"{payment:,.2f} USD × {RATE} = {converted:,.2f} in the invoice's currency "
+        f"${payment:,.2f} × {RATE} = {converted:,.2f} in the invoice's currency "
         "(rounded half up to the cent)."
     ]
     with ctx.store.read() as s:

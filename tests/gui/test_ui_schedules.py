@@ -59,7 +59,7 @@ def test_lists_every_schedule_with_its_status_in_words(page) -> None:  # type: i
     words = {page.schedules.index(n, 5).data() for n in range(len(rows))}
     assert words == {"Active", "Stopped"}
     amounts = {page.schedules.index(n, 1).data() for n in range(len(rows))}
-    assert "125.00" in amounts
+    assert "$125.00" in amounts  # with its currency sign
 
 
 def test_upcoming_charges_follow_the_chosen_window(qtbot, page, store) -> None:  # type: ignore[no-untyped-def]

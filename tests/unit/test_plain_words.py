@@ -9,7 +9,7 @@ import pytest
 
 from app.domain.matching.model import MatchRule
 from app.domain.matching.rule_words import RULE_WORDS, rule_words
-from app.domain.money import display_money
+from app.domain.money import display_money, display_totals
 from app.domain.words import counted, describe_change, field_words
 
 
@@ -44,3 +44,22 @@ def test_one_money_look() -> None:
     assert display_money(Decimal("-5")) == "-$5.00"
     assert display_money(123456789, cents=True) == "$1,234,567.89"
     assert display_money(None) == ""
+
+
+def test_money_carries_its_currency_sign() -> None:
+    """The base currency's own short sign, another currency's unmistakable one, an unlisted
+    currency its code; a blank currency is the base; negatives as "-CA$5.00"."""
+    assert display_money(Decimal("1234.5"), currency="CAD") == "CA$1,234.50"
+    assert display_money(Decimal("-5"), currency="CAD") == "-CA$5.00"
+    assert display_money(Decimal("1234.5"), currency="EUR") == "€1,234.50"
+    assert display_money(Decimal("10"), currency="usd") == "$10.00"
+    assert display_money(Decimal("10"), currency="USD", base="CAD") == "US$10.00"
+    assert display_money(Decimal("10"), currency="", base="CAD") == "$10.00"
+    assert display_money(Decimal("10"), currency="CHF") == "CHF\u00a010.00"
+    assert display_money(Decimal("1234.5"), currency=None) == "1,234.50"
+
+
+def test_totals_in_two_currencies_are_never_added() -> None:
+    amounts = [(Decimal("100"), ""), (Decimal("5"), "CAD"), (Decimal("20.5"), "USD")]
+    assert display_totals(amounts) == "$120.50 + CA$5.00"
+    assert display_totals([]) == "$0.00"

@@ -19,7 +19,7 @@ from app.domain.records import Transaction
 
 
 def money_text(cents: int) -> str:
-    return display_money(cents, cents=True, sign="")
+    return display_money(cents, cents=True, currency=None)
 
 
 def invoices_text(invoice_ids: Sequence[str]) -> str:

@@ -204,6 +204,7 @@ class CollectableInvoice:
     due_date: str
     balance: Decimal
     queued_key: str  # the open or posted collect intent, "" when none
+    currency: str = ""  # the invoice's (blank: the company's base currency)
 
 
 def collectable_invoices(store: Store) -> list[CollectableInvoice]:
@@ -237,6 +238,7 @@ def collectable_invoices(store: Store) -> list[CollectableInvoice]:
             due_date=invoice.due_date.isoformat() if invoice.due_date else "",
             balance=from_cents(invoice.balance_cents),
             queued_key=queued.get(_ordering_key(invoice.invoice_id), ""),
+            currency=invoice.currency or "",
         )
         for invoice, customer in rows
     ]

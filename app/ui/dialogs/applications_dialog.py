@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.exchange import ExchangeRateError, convert, parse_rate
-from app.domain.money import MoneyError, display_money, from_cents, to_money
+from app.domain.money import MoneyError, currency_sign, display_money, from_cents, to_money
 from app.store import Store
 from app.ui.models.open_invoices import OpenInvoicesModel
 from app.ui.widgets.filters import SearchBox
@@ -49,11 +49,13 @@ class ApplicationsDialog(QDialog):
         # What the grid said of each invoice added from it: (customer id, open balance or
         # None when in another currency), for the checks made while the user types.
         self.known: dict[str, tuple[str, Decimal | None]] = {}
+        self.currencies: dict[str, str] = {}  # invoice → its currency, when not the base
         self._customer_id = customer_id
         self.invoices = OpenInvoicesModel(store, self)
+        self.invoices.base_currency = base_currency
         layout = QVBoxLayout(self)
         intro = QLabel(
-            f"Payment of {display_money(payment)}. Double-click an invoice to add it; edit the "
+            f"Payment of {self.money(payment)}. Double-click an invoice to add it; edit the "
             "amounts on the right. Anything not applied goes on the customer's account."
         )
         intro.setWordWrap(True)
@@ -72,7 +74,7 @@ class ApplicationsDialog(QDialog):
         body.addWidget(self.grid, 3)
         right = QVBoxLayout()
         self.chosen = QTableWidget(0, 2)
-        self.chosen.setHorizontalHeaderLabels(["Invoice", "Apply"])
+        self.chosen.setHorizontalHeaderLabels(["Invoice", f"Apply ({base_currency})"])
         self.chosen.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.chosen.verticalHeader().setVisible(False)
         self.chosen.itemChanged.connect(self._update_remainder)
@@ -120,11 +122,14 @@ class ApplicationsDialog(QDialog):
         if values is None:
             return
         balance = from_cents(values["balance"])
-        foreign = str(values.get("currency") or "") not in ("", self.base_currency)
+        code = str(values.get("currency") or "")
+        foreign = code not in ("", self.base_currency)
         self.known[str(values["invoice_id"])] = (
             str(values.get("customer_id") or ""),
             None if foreign else balance,
         )
+        if foreign:
+            self.currencies[str(values["invoice_id"])] = code
         self.add_application(values["invoice_id"], min(balance, self.remaining()))
 
     def add_application(self, invoice_id: str, amount: Decimal) -> None:
@@ -137,7 +142,7 @@ class ApplicationsDialog(QDialog):
         name = QTableWidgetItem(invoice_id)
         name.setFlags(name.flags() & ~Qt.ItemFlag.ItemIsEditable)
         self.chosen.setItem(row, 0, name)
-        self.chosen.setItem(row, 1, QTableWidgetItem(f"{max(amount, Decimal(0)):.2f}"))
+        self.chosen.setItem(row, 1, QTableWidgetItem(self.money(max(amount, Decimal(0)))))
         self._update_remainder()
 
     def _remove_selected(self) -> None:
@@ -152,8 +157,8 @@ class ApplicationsDialog(QDialog):
             invoice, amount = self.chosen.item(row, 0), self.chosen.item(row, 1)
             if invoice is None or amount is None:
                 continue
-            try:
-                value = to_money(amount.text())
+            try:  # typed with or without the sign the cell was filled with
+                value = to_money(amount.text().replace(currency_sign("", self.base_currency), ""))
             except MoneyError:
                 return None
             out.append((invoice.text(), value))
@@ -173,13 +178,13 @@ class ApplicationsDialog(QDialog):
         if apps is None:
             return "An amount is not a number."
         if self.remaining() < 0:
-            return f"Applied {display_money(-self.remaining())} more than the payment."
+            return f"Applied {self.money(-self.remaining())} more than the payment."
         if any(amount <= 0 for _i, amount in apps):
             return "Each amount must be above zero; remove an invoice to apply nothing to it."
         for invoice, amount in apps:
             balance = self.known.get(invoice, ("", None))[1]
             if balance is not None and amount > balance:
-                return f"Invoice {invoice} has only {display_money(balance)} open."
+                return f"Invoice {invoice} has only {self.money(balance)} open."
         customers = {self.known[i][0] for i, _a in apps if i in self.known and self.known[i][0]}
         if len(customers) > 1:
             return (
@@ -190,9 +195,10 @@ class ApplicationsDialog(QDialog):
 
     def _update_remainder(self, *_args: object) -> None:
         problem = self.problem()
-        self.remainder.setText(problem or f"On account: {display_money(self.on_account())}")
+        self.remainder.setText(problem or f"On account: {self.money(self.on_account())}")
         self.remainder.setProperty("state", "bad" if problem else "")
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(not problem)
+        self._update_conversion()  # the invoice chosen decides the currency it names
 
     def exchange_rate(self) -> str | None:
         """The rate as typed (checked again when the match is saved), or None when empty."""
@@ -209,11 +215,21 @@ class ApplicationsDialog(QDialog):
         except ExchangeRateError as exc:
             self.conversion.setText(str(exc))
             return
+        chosen = [i for i, _a in self.applications() or [] if i in self.currencies]
+        converted = convert(self.payment, rate)
+        in_invoice_currency = (
+            display_money(converted, currency=self.currencies[chosen[0]], base=self.base_currency)
+            if chosen
+            else f"{display_money(converted, currency=None)} in the invoice's currency"
+        )
         self.conversion.setText(
-            f"{display_money(self.payment, sign='')} {self.base_currency} × {rate} = "
-            f"{display_money(convert(self.payment, rate), sign='')} in the invoice's currency "
+            f"{self.money(self.payment)} × {rate} = {in_invoice_currency} "
             "(rounded half up to the cent)."
         )
+
+    def money(self, amount: Decimal) -> str:
+        """An amount of the payment's own (base) currency."""
+        return display_money(amount, base=self.base_currency)
 
     def _accept_if_valid(self) -> None:
         if not self.problem():

@@ -23,13 +23,14 @@ class ListColumn:
     kind: str = "text"  # text / money (Decimal) / int
     width: int = 110
     tooltip: Callable[[Any], str] | None = None
+    currency: Callable[[Any], str] | None = None  # money: the row's currency (None: base)
 
 
-def cell_text(kind: str, value: Any) -> str:
+def cell_text(kind: str, value: Any, *, currency: str = "", base: str = "USD") -> str:
     if value is None:
         return ""
     if kind == "money" and isinstance(value, Decimal):
-        return display_money(value, sign="")
+        return display_money(value, currency=currency, base=base)
     return str(value)
 
 
@@ -39,6 +40,7 @@ class ListTableModel(QAbstractTableModel):
         self.columns = list(columns)
         self.rows: list[Any] = []
         self.loaded = False  # True once the first list has arrived
+        self.base_currency = "USD"  # the profile's: amounts in it show its own short sign
 
     def set_rows(self, rows: Sequence[Any]) -> None:
         self.beginResetModel()
@@ -70,7 +72,9 @@ class ListTableModel(QAbstractTableModel):
             return None
         column, item = self.columns[index.column()], self.rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return cell_text(column.kind, column.value(item))
+            code = column.currency(item) if column.currency is not None else ""
+            value = column.value(item)
+            return cell_text(column.kind, value, currency=code, base=self.base_currency)
         if role == Qt.ItemDataRole.ToolTipRole and column.tooltip is not None:
             return column.tooltip(item) or None
         if role == Qt.ItemDataRole.TextAlignmentRole:

@@ -65,6 +65,7 @@ class SqlTableModel(QAbstractTableModel):
 
     columns: Sequence[Column] = ()  # shown, in order
     hidden: Sequence[Column] = ()  # fetched with each row for pages and colouring
+    base_currency = "USD"  # the profile's: amounts in it show its own short sign
 
     def __init__(
         self,
@@ -363,7 +364,9 @@ class SqlTableModel(QAbstractTableModel):
             values = self.cached_row(index.row())
             if values is None:
                 return "…" if index.column() == 0 and role == Qt.ItemDataRole.DisplayRole else None
-            return format_value(column.kind, values[index.column()])
+            code = values[self._positions[column.currency]] if column.currency else ""
+            value = values[index.column()]
+            return format_value(column.kind, value, currency=code, base=self.base_currency)
         if role == Qt.ItemDataRole.TextAlignmentRole:
             if column.kind in ("money", "percent", "int"):
                 return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.money import display_money
+from app.domain.money import display_money, display_totals
 from app.domain.words import counted
 from app.sync.outbound.collect import CollectableInvoice, CollectResult, collect_invoices
 from app.sync.outbound.collect import collectable_invoices as load_collectable
@@ -37,7 +37,7 @@ COLUMNS = (
     ListColumn("Customer id", lambda r: r.customer_id, width=105),
     ListColumn("Stored card", lambda r: f"··{r.card_last4}" if r.card_last4 else "yes", width=95),
     ListColumn("Due", lambda r: r.due_date, width=95),
-    ListColumn("Balance", lambda r: r.balance, "money", width=100),
+    ListColumn("Balance", lambda r: r.balance, "money", width=110, currency=lambda r: r.currency),
     ListColumn(
         "Charge",
         lambda r: "Queued" if r.queued_key else "",
@@ -61,6 +61,7 @@ class CollectPage(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.invoices = ListTableModel(COLUMNS, self)
+        self.invoices.base_currency = ctx.profile.base_currency
         self.data: list[CollectableInvoice] | None = None  # None until the first load
         self.last_result: CollectResult | None = None
         layout = QVBoxLayout(self)
@@ -155,18 +156,21 @@ class CollectPage(QWidget):
 
     def _selection_changed(self, _new: QItemSelection, _old: QItemSelection) -> None:
         chosen = self.selected()
-        total = sum((r.balance for r in chosen), Decimal(0))
         self.charge_button.setEnabled(bool(chosen))
         noun = "invoice" if len(chosen) == 1 else "invoices"
-        self.selection_label.setText(f"Selected: {len(chosen)} {noun} · {display_money(total)}")
+        self.selection_label.setText(f"Selected: {len(chosen)} {noun} · {self.total(chosen)}")
+
+    def total(self, chosen: list[CollectableInvoice]) -> str:
+        """The invoices' balances, one sum per currency."""
+        base = self.ctx.profile.base_currency
+        return display_totals(((r.balance, r.currency) for r in chosen), base=base)
 
     def confirmation_text(self, chosen: list[CollectableInvoice]) -> str:
-        total = sum((r.balance for r in chosen), Decimal(0))
         customers = len({r.customer_id for r in chosen})
         noun = "invoice" if len(chosen) == 1 else "invoices"
         whom = "1 customer" if customers == 1 else f"{customers} customers"
         return (
-            f"Charge {display_money(total)} to the stored cards of {whom} "
+            f"Charge {self.total(chosen)} to the stored cards of {whom} "
             f"for {len(chosen)} {noun}?\n\n"
             "Each invoice is charged its open balance. Nothing is charged yet: the charges "
             "are sent to PayTrace on the next sync (press Sync now to send them at once)."
@@ -200,9 +204,10 @@ class CollectPage(QWidget):
         announce_changed(OUTBOX, AUDIT, EXCEPTIONS)
         queued = len(result.queued)
         total = sum((i.amount for i in result.queued), Decimal(0))
+        base = self.ctx.profile.base_currency  # a card charge is in PayTrace's own currency
         if queued:
             self.ctx.signals.status_message.emit(
-                f"{counted(queued, 'card charge')} for {display_money(total)} queued; "
+                f"{counted(queued, 'card charge')} for {display_money(total, base=base)} queued; "
                 "they are sent to PayTrace on the next sync."
             )
         if result.refused:

@@ -98,6 +98,7 @@ class ExceptionsPage(QWidget):
         # What a retry sends, as a labelled table; the exact text (JSON) only when the
         # user asks to edit it.
         self.payload_table = PayloadTable()
+        self.payload_table.base_currency = self.ctx.profile.base_currency
         self.payload = QPlainTextEdit()
         self.payload.setObjectName("payloadEditor")
         self.payload.setPlaceholderText("What is sent on retry, as text (JSON)")

@@ -53,6 +53,7 @@ class ReconciliationPage(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.model = ReconciliationModel(ctx.store, self)
+        self.model.base_currency = ctx.profile.base_currency  # PayTrace's money: the base
         self._restore_row: int | None = None
         self.refund_flow = RefundToCard(
             ctx, self, on_queued=lambda: announce(services.REVIEW_CHANGES)

@@ -118,6 +118,8 @@ class SchedulesPage(QWidget):
         self.ctx = ctx
         self.schedules = ListTableModel(SCHEDULE_COLUMNS, self)
         self.upcoming = ListTableModel(UPCOMING_COLUMNS, self)
+        for model in (self.schedules, self.upcoming):  # card charges: PayTrace's currency
+            model.base_currency = ctx.profile.base_currency
         self.data: tuple[list[ScheduleInfo], list[UpcomingCharge]] | None = None
         self.new_dialog: RecurrenceDialog | None = None
         layout = QVBoxLayout(self)

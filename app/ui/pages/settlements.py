@@ -26,6 +26,8 @@ class SettlementsPage(QWidget):
         self.ctx = ctx
         self.model = SettlementsModel(ctx.store, self)
         self.members = TransactionsModel(ctx.store, self)
+        for model in (self.model, self.members):  # PayTrace's money: the base currency
+            model.base_currency = ctx.profile.base_currency
         self.members.filter = TransactionFilter(batch_number=-1)
         layout = QVBoxLayout(self)
         self.banner = QLabel("")

@@ -86,6 +86,7 @@ class TransactionsPage(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.model = TransactionsModel(ctx.store, self)
+        self.model.base_currency = ctx.profile.base_currency  # PayTrace's money: the base
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
         self.status = _combo("Any status", MATCH_STATUSES)

@@ -12,12 +12,18 @@ from app.domain.pan import redact_card_numbers
 from app.domain.words import field_words, value_words
 
 MONEY_FIELDS = ("amount", "balance", "total", "fee", "tax")
+# Amounts a foreign-currency posting keeps in the payment's own currency beside its Amount
+# in the invoice's (app/sync/review/foreign_currency.py).
+BASE_MONEY_FIELDS = ("BaseAmount",)
 
 
-def payload_value(field: str, value: Any) -> str:
+def payload_value(field: str, value: Any, *, currency: str = "", base: str = "USD") -> str:
+    """One field's value; an amount in ``currency`` (the posting's "Currency", blank: the
+    company's ``base``) carries that currency's sign."""
     if any(word in field.lower() for word in MONEY_FIELDS) and not isinstance(value, bool):
+        code = "" if field in BASE_MONEY_FIELDS else currency
         try:
-            return display_money(value)
+            return display_money(value, currency=code, base=base)
         except MoneyError:
             pass  # not an amount after all: shown as it is
     return redact_card_numbers(value_words(value))
@@ -27,6 +33,7 @@ class PayloadTable(QTableWidget):
     def __init__(self) -> None:
         super().__init__(0, 2)
         self.setObjectName("payloadTable")
+        self.base_currency = "USD"  # the profile's
         self.setHorizontalHeaderLabels(["Field", "Value"])
         self.verticalHeader().setVisible(False)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -36,6 +43,8 @@ class PayloadTable(QTableWidget):
 
     def show_payload(self, payload: dict[str, Any]) -> None:
         self.setRowCount(len(payload))
+        currency = str(payload.get("Currency") or "")
         for row, (field, value) in enumerate(payload.items()):
+            text = payload_value(str(field), value, currency=currency, base=self.base_currency)
             self.setItem(row, 0, QTableWidgetItem(field_words(str(field))))
-            self.setItem(row, 1, QTableWidgetItem(payload_value(str(field), value)))
+            self.setItem(row, 1, QTableWidgetItem(text))

@@ -69,7 +69,8 @@ class ProposalDetailPanel(QScrollArea):
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.setSpacing(6)
-        title = QLabel(f"{display_money(detail.amount)} — {detail.customer}")
+        base = detail.base_currency  # the payment's, its applications' and on account's
+        title = QLabel(f"{display_money(detail.amount, base=base)} — {detail.customer}")
         title.setObjectName("detailTitle")
         title.setWordWrap(True)
         layout.addWidget(title)
@@ -90,16 +91,16 @@ class ProposalDetailPanel(QScrollArea):
         self._score_parts(layout, detail)
         layout.addWidget(_heading("Applies to"))
         for invoice, amount in detail.applications:
-            layout.addWidget(_words(f"Invoice {invoice}: {display_money(amount)}"))
+            layout.addWidget(_words(f"Invoice {invoice}: {display_money(amount, base=base)}"))
         if detail.on_account:
-            layout.addWidget(_words(f"On account: {display_money(detail.on_account)}"))
+            layout.addWidget(_words(f"On account: {display_money(detail.on_account, base=base)}"))
         if not detail.applications and not detail.on_account:
             layout.addWidget(_words("Nothing yet — choose an invoice or put it on account."))
         layout.addWidget(_heading("Other candidates"))
         if not detail.candidates:
             layout.addWidget(_words("None: no other open invoice came close."))
         for candidate in detail.candidates:
-            layout.addWidget(self._candidate_card(candidate))
+            layout.addWidget(self._candidate_card(candidate, base))
         if detail.postings:
             layout.addWidget(_heading("Postings to Sage Pro"))
             for key, status, error in detail.postings:
@@ -140,13 +141,13 @@ class ProposalDetailPanel(QScrollArea):
         layout.addWidget(value)
         return row
 
-    def _candidate_card(self, candidate: CandidateView) -> QWidget:
+    def _candidate_card(self, candidate: CandidateView, base: str) -> QWidget:
         card = QFrame()
         card.setObjectName("candidateCard")
         layout = QVBoxLayout(card)
         layout.setContentsMargins(8, 6, 8, 6)
         amount = (
-            f"{display_money(candidate.amount)}"
+            f"{display_money(candidate.amount, currency=candidate.currency, base=base)}"
             if candidate.amount is not None
             else "amount unknown"
         )
