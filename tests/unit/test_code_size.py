@@ -22,11 +22,6 @@ MAX_FUNCTION_LINES = 80
 LONG_MODULES_BEING_SPLIT: frozenset[str] = frozenset(
     {
         "app/ui/pages/reconciliation.py",  # the Reconciliation page, split by the UI work
-        # split by meaning on branch w-archsize, entry by entry:
-        "app/bridge/staging.py",
-        "app/bridge/journal_batches.py",
-        "app/store/models.py",
-        "app/config.py",
     }
 )
 # (module, function) pairs being split elsewhere; nested functions are named outer.inner.
@@ -41,12 +36,6 @@ LONG_FUNCTIONS_BEING_SPLIT: frozenset[tuple[str, str]] = frozenset(
         ("app/ui/models/transaction_detail.py", "load_transaction_detail"),
         ("app/domain/matching/reference_matching.py", "_decide_amount"),
         ("app/domain/matching/customer_matching.py", "match_by_customer"),
-        # split on branch w-archsize, entry by entry:
-        ("app/bridge/staging.py", "post_payment"),
-        ("app/bridge/journal_batches.py", "_write"),
-        ("app/bridge/http_app.py", "_route"),
-        ("app/sandbox/sagepro/payments.py", "create_payment"),
-        ("app/sandbox/demo_data.py", "generate_demo_company"),
     }
 )
 
