@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.domain.states import MatchStatus
+from app.domain.states import MatchStatus, SettlementBatchStatus
 from app.store.models.base import Base
 from app.store.state_checks import status_check
 
@@ -106,6 +106,7 @@ class TransactionEvent(Base):
 
 class SettlementBatchRow(Base):
     __tablename__ = "settlement_batches"
+    __table_args__ = (status_check("settlement_batches", "status", SettlementBatchStatus),)
 
     number: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     created_local: Mapped[datetime | None] = mapped_column(DateTime)
@@ -116,7 +117,7 @@ class SettlementBatchRow(Base):
     refund_cents: Mapped[int] = mapped_column(BigInteger)
     net_cents: Mapped[int] = mapped_column(BigInteger)
     content_hash: Mapped[str] = mapped_column(String(64))
-    status: Mapped[str] = mapped_column(String(16), default="new")  # new / proposed / posted
+    status: Mapped[str] = mapped_column(String(16), default=SettlementBatchStatus.NEW)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
 
 

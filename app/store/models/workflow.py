@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.domain.states import ExceptionStatus, OutboxStatus, ProposalStatus
+from app.domain.states import ExceptionStatus, OutboxStatus, ProposalStatus, RecurrenceStatus
 from app.store.models.base import Base
 from app.store.state_checks import status_check
 
@@ -180,6 +180,7 @@ class RecurringSchedule(Base):
     so a schedule is never created twice; ``recurrence_id`` is PayTrace's once confirmed."""
 
     __tablename__ = "recurring_schedules"
+    __table_args__ = (status_check("recurring_schedules", "status", RecurrenceStatus),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(String(80), unique=True)
@@ -190,8 +191,7 @@ class RecurringSchedule(Base):
     start_date: Mapped[date] = mapped_column(Date)
     total_count: Mapped[int] = mapped_column(Integer)
     description: Mapped[str] = mapped_column(String(200), default="")
-    # creating / active / unknown / failed / deleted
-    status: Mapped[str] = mapped_column(String(12))
+    status: Mapped[str] = mapped_column(String(12))  # RecurrenceStatus
     recurrence_id: Mapped[int | None] = mapped_column(BigInteger)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[str] = mapped_column(String(80))
