@@ -12,17 +12,15 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import types
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
-from enum import StrEnum
+from decimal import Decimal
 from pathlib import Path
-from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
 
 import platformdirs
 
 from app.domain.exchange import currency_code, is_valid_code
 from app.domain.matching.tiers import AutoApproveTier
+from app.settings_codec import SettingsError, from_json, to_json  # the file's JSON, typed
 from app.settings_rules import SettingsProblem, validate_profile
 
 APP_NAME = "Paysage"
@@ -34,10 +32,6 @@ PAYTRACE_SANDBOX_URL = "https://api.sandbox.paytrace.com"
 SANDBOX = "Sandbox"
 PRODUCTION = "Production"
 ENVIRONMENT_MAX_LENGTH = 20  # it is shown as a badge
-
-
-class SettingsError(ValueError):
-    """The settings file or a value in it is unusable; the message says which and why."""
 
 
 def environment_label(value: str, where: str = "environment") -> str:
@@ -233,81 +227,6 @@ class Settings:
         return found[0]
 
 
-# --- (de)serialisation: one generic converter driven by the dataclass type hints -------
-
-T = TypeVar("T")
-_SECRET_WORDS = ("password", "secret", "api_key", "apikey", "token")
-
-
-def _to_json(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, dict):
-        return {k: _to_json(v) for k, v in value.items()}
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
-
-
-def _coerce(value: Any, hint: Any, where: str) -> Any:
-    origin = get_origin(hint)
-    if origin in (Union, types.UnionType):
-        return _coerce(value, next(a for a in get_args(hint) if a is not type(None)), where)
-    if dataclasses.is_dataclass(hint):
-        return _from_json(hint, value, where)  # type: ignore[arg-type]
-    if origin is dict:
-        if not isinstance(value, dict):
-            raise SettingsError(f"{where} must be an object.")
-        _, value_hint = get_args(hint)
-        return {str(k): _coerce(v, value_hint, f"{where}.{k}") for k, v in value.items()}
-    if hint is bool:
-        if not isinstance(value, bool):
-            raise SettingsError(f"{where} must be true or false, not {value!r}.")
-        return value
-    if hint is int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise SettingsError(f"{where} must be a whole number, not {value!r}.")
-        return value
-    if hint is Decimal:
-        if isinstance(value, bool) or not isinstance(value, str | int):
-            raise SettingsError(f'{where} must be an amount written as text, e.g. "2.90".')
-        try:
-            amount = Decimal(str(value))
-        except InvalidOperation:
-            raise SettingsError(f"{where} is not an amount: {value!r}.") from None
-        if not amount.is_finite():
-            raise SettingsError(f"{where} is not an amount: {value!r}.")
-        return amount
-    if isinstance(hint, type) and issubclass(hint, StrEnum):
-        choices = [member.value for member in hint]
-        if value not in choices:
-            raise SettingsError(f"{where} must be one of {', '.join(choices)}, not {value!r}.")
-        return hint(value)
-    if hint is str:
-        if not isinstance(value, str):
-            raise SettingsError(f"{where} must be text, not {value!r}.")
-        return value
-    raise SettingsError(f"{where} has an unsupported type.")
-
-
-def _from_json(cls: type[T], data: Any, where: str) -> T:
-    if not isinstance(data, dict):
-        raise SettingsError(f"{where} must be an object.")
-    hints = get_type_hints(cls)
-    values: dict[str, Any] = {}
-    for f in dataclasses.fields(cls):  # type: ignore[arg-type]
-        if f.name in data:
-            values[f.name] = _coerce(data[f.name], hints[f.name], f"{where}.{f.name}")
-    known = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
-    for key in data:
-        if key not in known and any(word in key.lower() for word in _SECRET_WORDS):
-            raise SettingsError(
-                f"{where}.{key} looks like a secret; secrets belong in the keyring "
-                "(`paysage credentials set`), never in the settings file."
-            )
-    return cls(**values)
-
-
 def settings_path() -> Path:
     return data_dir() / SETTINGS_FILE
 
@@ -321,7 +240,7 @@ def load_settings(path: Path | None = None) -> Settings:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise SettingsError(f"The settings file {path} cannot be read: {exc}.") from None
-    settings = _from_json(Settings, data, "settings")
+    settings = from_json(Settings, data, "settings")
     for name, profile in settings.profiles.items():
         if not name.strip():
             raise SettingsError("settings.profiles has a profile with no name.")
@@ -368,7 +287,7 @@ def save_settings(settings: Settings, path: Path | None = None) -> Path:
     path = path or settings_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(_to_json(settings), indent=2) + "\n", encoding="utf-8", newline="\n")
+    tmp.write_text(json.dumps(to_json(settings), indent=2) + "\n", encoding="utf-8", newline="\n")
     os.replace(tmp, path)
     return path
 

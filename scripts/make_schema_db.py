@@ -38,7 +38,7 @@ KNOWN_VALUES: dict[str, tuple[object, ...]] = {
     "transactions.match_status": ("unmatched", "proposed", "posted"),
     "transactions.transaction_type": ("SALE", "REFUND", "VOID"),
     "sync_runs.status": ("ok", "failed", "cancelled"),
-    "settlement_batches.status": ("new", "proposed", "posted"),
+    "settlement_batches.status": ("new", "queued", "posted"),
     "sagepro_customers.status": ("Active", "Active", "Inactive"),
     "sagepro_invoices.status": ("Open", "Paid", "Open"),
     "sagepro_invoices.payment_status": ("Unpaid", "Paid", "Partial"),

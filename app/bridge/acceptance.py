@@ -18,7 +18,7 @@ from app.bridge.counters import CounterError, gl_counters
 from app.bridge.dbf_table import Row, TableHeader, TableReadError, read_table
 from app.bridge.discovery import CompanyFolder, DiscoveryError, PathMap, discover
 from app.bridge.intent_log import WRITTEN, JournalIntentLog
-from app.bridge.journal_batches import REQUIRED_FIELDS
+from app.bridge.journal_rows import REQUIRED_FIELDS
 from app.bridge.tokens import MIN_TOKEN_WIDTH
 
 PASSED, FAILED, SKIPPED, MANUAL = "passed", "failed", "skipped", "manual"

@@ -117,42 +117,9 @@ class BridgeApp:
         if collection == "health" and not key and request.method == "GET":
             return SandboxResponse(200, self._health())
         self._authenticate(request)
-        if (request.method, collection, key) == ("POST", "payments", "") and self.receipts:
-            try:
-                body = request.json()
-            except ValueError:
-                raise ApiError("validation_failed", "the request body is not valid JSON") from None
-            staged = self.receipts.post_payment(body)
-            self._drop_for_addon()
-            return SandboxResponse(201, staged)
-        if (request.method, collection, key) == ("POST", "creditmemos", "") and self.receipts:
-            try:
-                body = request.json()
-            except ValueError:
-                raise ApiError("validation_failed", "the request body is not valid JSON") from None
-            memo = self.receipts.post_credit_memo(body)
-            self._drop_for_addon()
-            return SandboxResponse(201, memo)
-        if (request.method, collection, key) == ("POST", "paymentreversals", "") and self.receipts:
-            try:
-                body = request.json()
-            except ValueError:
-                raise ApiError("validation_failed", "the request body is not valid JSON") from None
-            reversal = self.receipts.post_reversal(body)
-            self._drop_for_addon()
-            return SandboxResponse(201, reversal)
-        if (request.method, collection) == ("PUT", "customers") and key and self.receipts:
-            try:
-                body = request.json()
-            except ValueError:
-                raise ApiError("validation_failed", "the request body is not valid JSON") from None
-            return SandboxResponse(200, self.receipts.update_customer(key, body))
-        if (request.method, collection) == ("PUT", "invoices") and key and self.receipts:
-            try:
-                body = request.json()
-            except ValueError:
-                raise ApiError("validation_failed", "the request body is not valid JSON") from None
-            return SandboxResponse(200, self.receipts.update_invoice(key, body))
+        staged = self._staged_write(request, collection, key)
+        if staged is not None:
+            return staged
         if collection == "orders" and request.method == "GET" and not self._has_orders():
             # No SOMAST: this company has no sales orders, which is an answer, not an outage.
             if key:
@@ -167,23 +134,9 @@ class BridgeApp:
                 "it serves reads, stages payments, credit memos and reversals, and writes "
                 "journal entries only with --write-journals; enter this in Sage Pro by hand",
             )
-        if collection == "creditmemos" and self.receipts:
-            memos = self.receipts.credit_view().memos
-            if key:
-                return _one(memos, "CreditMemoID", key, "credit memo")
-            query = Query(request.query)
-            filters = key_filters(
-                query,
-                {"Reference": "Reference", "CustomerID": "CustomerID", "InvoiceID": "InvoiceID"},
-            )
-            return list_response(memos, query, filters)
-        if collection == "paymentreversals" and self.receipts:
-            reversals = self.receipts.reversal_view().reversals
-            if key:
-                return _one(reversals, "ReversalID", key, "payment reversal")
-            query = Query(request.query)
-            filters = key_filters(query, {"Reference": "Reference", "PaymentID": "PaymentID"})
-            return list_response(reversals, query, filters)
+        staged = self._staged_read(request, collection, key)
+        if staged is not None:
+            return staged
         if collection in _NOT_YET:
             raise ApiError(
                 "unavailable", f"the Sage Pro bridge cannot answer: {_NOT_YET[collection]}"
@@ -192,6 +145,55 @@ class BridgeApp:
         if handler is None:
             raise ApiError("not_found", f"there is no endpoint GET {request.path}")
         return handler(Query(request.query), key)
+
+    def _staged_write(
+        self, request: SandboxRequest, collection: str, key: str
+    ) -> SandboxResponse | None:
+        """A posting the bridge stages for Sage Pro; None when the request is not one."""
+        if self.receipts is None or request.method not in ("POST", "PUT"):
+            return None
+        receipts = self.receipts
+        posts: dict[str, Callable[[Any], Record]] = {
+            "payments": receipts.post_payment,
+            "creditmemos": receipts.post_credit_memo,
+            "paymentreversals": receipts.post_reversal,
+        }
+        updates: dict[str, Callable[[str, Any], Record]] = {
+            "customers": receipts.update_customer,
+            "invoices": receipts.update_invoice,
+        }
+        if request.method == "POST" and not key and collection in posts:
+            staged = posts[collection](_json_body(request))
+            self._drop_for_addon()
+            return SandboxResponse(201, staged)
+        if request.method == "PUT" and key and collection in updates:
+            return SandboxResponse(200, updates[collection](key, _json_body(request)))
+        return None
+
+    def _staged_read(
+        self, request: SandboxRequest, collection: str, key: str
+    ) -> SandboxResponse | None:
+        """Credit memos and reversals the bridge staged; None for any other collection."""
+        if self.receipts is None:
+            return None
+        query = Query(request.query)
+        if collection == "creditmemos":
+            memos = self.receipts.credit_view().memos
+            if key:
+                return _one(memos, "CreditMemoID", key, "credit memo")
+            fields = {
+                "Reference": "Reference",
+                "CustomerID": "CustomerID",
+                "InvoiceID": "InvoiceID",
+            }
+            return list_response(memos, query, key_filters(query, fields))
+        if collection == "paymentreversals":
+            reversals = self.receipts.reversal_view().reversals
+            if key:
+                return _one(reversals, "ReversalID", key, "payment reversal")
+            fields = {"Reference": "Reference", "PaymentID": "PaymentID"}
+            return list_response(reversals, query, key_filters(query, fields))
+        return None
 
     def _drop_for_addon(self) -> None:
         """Add-on mode: every pending posting goes to the inbox (an earlier drop may have
@@ -345,3 +347,10 @@ def _one(records: list[Record], field: str, key: str, what: str) -> SandboxRespo
         if fold(str(record.get(field) or "")) == wanted:
             return SandboxResponse(200, public(record))
     raise not_found(what, key)
+
+
+def _json_body(request: SandboxRequest) -> Any:
+    try:
+        return request.json()
+    except ValueError:
+        raise ApiError("validation_failed", "the request body is not valid JSON") from None

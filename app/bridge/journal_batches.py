@@ -16,6 +16,8 @@ each table. A durable intent log (``intent_log``) marks the attempt; after a cra
 tables the next attempt cleans the orphan rows through the engine and writes again. A
 token missing after the log says written (Sage Pro restored from a backup) raises an alert
 and is never posted again silently.
+
+What goes in which table and field, and the record read back: ``journal_rows``.
 """
 
 from __future__ import annotations
@@ -26,7 +28,6 @@ import logging
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import partial
@@ -37,6 +38,17 @@ from app.bridge.counters import take_batch_number, take_sequence_number
 from app.bridge.dbf_table import Row, TableHeader, read_table
 from app.bridge.engine.protocol import Engine, EngineError, RecordInUseError, with_lock_retries
 from app.bridge.intent_log import WRITING, WRITTEN, JournalIntentLog
+from app.bridge.journal_rows import (
+    GL_TABLES,
+    REQUIRED_FIELDS,
+    ZERO,
+    JournalPlan,
+    batch_row,
+    by_batch,
+    header_row,
+    journal_record,
+    line_rows,
+)
 from app.bridge.tokens import TokenWidthError, token_for
 from app.sandbox.sagepro.errors import ApiError
 from app.sandbox.sagepro.fields import Body, money_text, refuse_card_data
@@ -44,37 +56,10 @@ from app.sandbox.sagepro.store import fold
 
 log = logging.getLogger(__name__)
 
-ZERO = Decimal("0.00")
-GL_TABLES = ("GLDUNP", "GLHUNP", "GLBTCH")  # in write order: the batch row last
-UNPOSTED = "U"
-REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {  # fields the writer cannot do without (ARIA names)
-    "GLBTCH": ("BATCHNO", "BREF", "BSTAT", "YEARPRD"),
-    "GLHUNP": ("BATCHNO", "GLSEQNO", "GLREFR", "GLDATE"),
-    "GLDUNP": ("GLACNT", "BATCHNO", "GLSEQNO", "GLDAMNT", "GLCAMNT"),
-    "SYSDATA": ("SYSID", "STR9", "STR10"),
-}
-
 
 class JournalWriteError(EngineError):
     """The write stopped part-way for a reason the engine reported; the next attempt
     recovers (the intent stays ``writing``)."""
-
-
-@dataclass(frozen=True)
-class _Plan:
-    """A checked journal entry, ready to write."""
-
-    reference: str
-    token: str
-    entry_date: date
-    year_period: str
-    description: str
-    lines: list[tuple[str, Decimal, Decimal, str]]  # account, debit, credit, memo
-    payload_hash: str
-
-    @property
-    def total(self) -> Decimal:
-        return sum((debit for _, debit, _, _ in self.lines), ZERO)
 
 
 class _TokenAppeared(Exception):  # noqa: N818 - control flow inside one write
@@ -103,8 +88,8 @@ class JournalBatches:
     def entries(self) -> list[Record]:
         """Every GL batch of the company as a contract journal entry (reader, no engine)."""
         batches = self._read("GLBTCH")
-        headers = _by_batch(self._read("GLHUNP"))
-        lines = _by_batch(self._read("GLDUNP"))
+        headers = by_batch(self._read("GLHUNP"))
+        lines = by_batch(self._read("GLDUNP"))
         return [
             self._record(
                 row, headers.get(row.text("BATCHNO"), []), lines.get(row.text("BATCHNO"), [])
@@ -195,7 +180,7 @@ class JournalBatches:
         finally:
             engine.close()
 
-    def _write(self, engine: Engine, plan: _Plan) -> str:
+    def _write(self, engine: Engine, plan: JournalPlan) -> str:
         intent = self.log.get(plan.reference)
         assert intent is not None  # begun just before
         for table in GL_TABLES:
@@ -209,68 +194,17 @@ class JournalBatches:
             self.log.numbers_taken(plan.reference, batch, sequence)
         for table in GL_TABLES:
             with_lock_retries(partial(engine.lock_file, table))
+        today = self._clock().date()
         try:
-            today = self._clock().date()
-            for account, debit, credit, memo in plan.lines:
+            for row in line_rows(plan, batch, sequence):
                 self._guard(engine, plan)
-                engine.append(
-                    "GLDUNP",
-                    self._fit(
-                        "GLDUNP",
-                        {
-                            "GLACNT": account,
-                            "BATCHNO": batch,
-                            "GLSEQNO": sequence,
-                            "GLTDES": memo,
-                            "GLDAMNT": debit,
-                            "GLCAMNT": credit,
-                            "CREDIT": credit > ZERO,
-                        },
-                    ),
-                )
+                engine.append("GLDUNP", self._fit("GLDUNP", row))
             self._guard(engine, plan)
-            engine.append(
-                "GLHUNP",
-                self._fit(
-                    "GLHUNP",
-                    {
-                        "BATCHNO": batch,
-                        "GLSEQNO": sequence,
-                        "GLTDES": plan.description,
-                        "GLREFR": plan.token,
-                        "GLDATE": plan.entry_date,
-                        "YEARPRD": plan.year_period,
-                        "STATUS": UNPOSTED,
-                        "TRTYPE": "Z",
-                        "GLMODULE": "GL",
-                        "GLCOMP": self.company.company,
-                        "GLREVRS": "N",
-                    },
-                ),
-            )
+            header = header_row(plan, batch, sequence, self.company.company)
+            engine.append("GLHUNP", self._fit("GLHUNP", header))
             self._guard(engine, plan)
-            engine.append(  # last: from here on the batch exists, complete
-                "GLBTCH",
-                self._fit(
-                    "GLBTCH",
-                    {
-                        "BATCHNO": batch,
-                        "BDESC": plan.description,
-                        "YEARPRD": plan.year_period,
-                        "BREF": plan.token,
-                        "LOWSEQ": sequence,
-                        "UPPSEQ": sequence,
-                        "BTYPE": "Z",
-                        "BSTAT": UNPOSTED,
-                        "CTRLTOT": plan.total,
-                        "DRTOTAL": plan.total,
-                        "CRTOTAL": plan.total,
-                        "STSUSER": self.user,
-                        "STSDATE": today,
-                        "LCKSTAT": "",
-                    },
-                ),
-            )
+            last = batch_row(plan, batch, sequence, self.user, today)
+            engine.append("GLBTCH", self._fit("GLBTCH", last))  # from here the batch is complete
         except _TokenAppeared:
             self._clean_orphans(engine, plan.token, batch)
             raise
@@ -279,7 +213,7 @@ class JournalBatches:
                 engine.unlock(table)
         return batch
 
-    def _guard(self, engine: Engine, plan: _Plan) -> None:
+    def _guard(self, engine: Engine, plan: JournalPlan) -> None:
         if engine.seek("GLBTCH", "BREF", plan.token):
             raise _TokenAppeared(plan.token)
 
@@ -306,7 +240,7 @@ class JournalBatches:
 
     # --- checks ------------------------------------------------------------------------
 
-    def _check(self, data: Any) -> _Plan:
+    def _check(self, data: Any) -> JournalPlan:
         refuse_card_data(data)
         body = Body(data)
         reference = body.text("Reference", required=True, max_len=40)
@@ -348,7 +282,7 @@ class JournalBatches:
                 [(a, str(d), str(c), m) for a, d, c, m in lines],
             ]
         )
-        return _Plan(
+        return JournalPlan(
             reference,
             self._token(reference),
             entry_date,
@@ -429,31 +363,8 @@ class JournalBatches:
         self, batch: Row, headers: list[Row], lines: list[Row], reference: str = ""
     ) -> Record:
         intent = self.log.get(reference) if reference else self.log.by_token(batch.text("BREF"))
-        posted = (
-            batch.text("BSTAT").upper() not in ("", UNPOSTED) or batch.day("PSTDATE") is not None
-        )
-        header = headers[0] if headers else None
-        entry_date = header.day("GLDATE") if header is not None else None
-        return {
-            "JournalID": batch.text("BATCHNO"),
-            "Reference": intent.reference
-            if intent is not None
-            else (reference or batch.text("BREF")),
-            "EntryDate": entry_date.isoformat() if entry_date else None,
-            "Description": batch.text("BDESC"),
-            "Lines": [
-                {
-                    "GLAccountID": line.text("GLACNT"),
-                    "Debit": money_text(line.money("GLDAMNT")),
-                    "Credit": money_text(line.money("GLCAMNT")),
-                    "Memo": line.text("GLTDES"),
-                }
-                for line in sorted(lines, key=lambda r: r.record)
-            ],
-            "Status": "Posted" if posted else "Unposted",
-            "PostingState": "Posted" if posted else "Entered",
-            "Token": batch.text("BREF"),
-        }
+        known = intent.reference if intent is not None else (reference or batch.text("BREF"))
+        return journal_record(batch, headers, lines, known)
 
 
 @contextmanager
@@ -470,10 +381,3 @@ def _engine_errors_answered() -> Iterator[None]:
         ) from None
     except EngineError as exc:  # CounterError, EngineUnavailableError, provider errors
         raise ApiError("unavailable", f"the GL batch could not be written now: {exc}") from None
-
-
-def _by_batch(rows: list[Row]) -> dict[str, list[Row]]:
-    grouped: dict[str, list[Row]] = {}
-    for row in rows:
-        grouped.setdefault(row.text("BATCHNO"), []).append(row)
-    return grouped

@@ -8,29 +8,27 @@ ARCASH/ARYCSH.REFNO, the invoices and customers the bridge reports carry the sta
 (the overlay); once it is there the receipt is ``Entered`` and Sage Pro's own figures count.
 Receipts not found after ``alert_after_days`` are listed as alerts (a mistyped token, or
 entered without it), and so is an entered receipt whose customer or amount differ. Credit
-memos are staged in the same store and overlay (their rules and linking: ``credit_memos``).
+memos and reversals are staged in the same store and overlay. This module ties the folder
+to the staged store (``staged_store``); each kind's rules, record and overlay are in its own
+module: ``staged_payments``, ``credit_memos``, ``reversals``.
 """
 
 from __future__ import annotations
 
-import json
-import sqlite3
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-from app.bridge import credit_memos, reversals, vault
+from app.bridge import credit_memos, reversals, staged_payments, vault
 from app.bridge.company import Record, SageProCompany
+from app.bridge.staged_store import CREDIT_MEMO, REVERSAL, StagedStore
 from app.bridge.tokens import TokenWidthError, token_for
 from app.domain.money import format_money
 from app.sandbox.sagepro.errors import ApiError
 from app.sandbox.sagepro.fields import (
     Body,
-    money_text,
     refuse_card_data,
     refuse_changed_read_only,
 )
@@ -38,32 +36,6 @@ from app.sandbox.sagepro.store import fold
 
 ZERO = Decimal("0.00")
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS staged (
-    kind TEXT NOT NULL,               -- 'payment', 'creditmemo' or 'reversal'
-    reference_key TEXT NOT NULL,      -- the app's key, folded
-    token TEXT NOT NULL,
-    record TEXT NOT NULL,             -- the contract record as answered (JSON)
-    created_at TEXT NOT NULL,
-    PRIMARY KEY (kind, reference_key)
-);
--- PaymentStatus (Failed/Refunded) and DueDate set by the app: Sage Pro has no field for them
--- (bridge doc §3.5), so they stay here, and PaymentStatus holds until money moves on the
--- invoice (AmountPaid differs from amount_paid_at).
-CREATE TABLE IF NOT EXISTS customer_vault (
-    customer_key TEXT PRIMARY KEY,
-    paytrace_customer_id TEXT NOT NULL,
-    card_last4 TEXT NOT NULL,
-    card_expiry TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS invoice_marks (
-    invoice_key TEXT PRIMARY KEY,
-    payment_status TEXT,
-    due_date TEXT,
-    amount_paid_at TEXT NOT NULL
-);
-"""
-PAYMENT, CREDIT_MEMO, REVERSAL = "payment", "creditmemo", "reversal"  # staged postings
 PAYMENT_STATUSES = ("Unpaid", "Partial", "Paid", "Failed", "Refunded")
 _INVOICE_READ_ONLY = (
     "InvoiceID",
@@ -77,71 +49,6 @@ _INVOICE_READ_ONLY = (
     "Status",
     "Currency",
 )
-
-
-class StagedStore:
-    """The bridge's own SQLite file of staged postings (never a Sage Pro file)."""
-
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.path = path
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        self._db.executescript(_SCHEMA)
-        self._lock = threading.Lock()
-
-    def add(
-        self, reference: str, token: str, record: Record, created: datetime, kind: str = PAYMENT
-    ) -> None:
-        with self._lock:
-            self._db.execute(
-                "INSERT INTO staged (kind, reference_key, token, record, created_at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (kind, fold(reference), token, json.dumps(record), created.isoformat()),
-            )
-
-    def all(self, kind: str = PAYMENT) -> list[tuple[str, Record, datetime]]:
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT token, record, created_at FROM staged WHERE kind = ?"
-                " ORDER BY created_at, reference_key",
-                (kind,),
-            ).fetchall()
-        return [(r[0], json.loads(r[1]), datetime.fromisoformat(r[2])) for r in rows]
-
-    def mark_invoice(
-        self, invoice_id: str, payment_status: str | None, due_date: str | None, amount_paid: str
-    ) -> None:
-        with self._lock:
-            self._db.execute(
-                "INSERT INTO invoice_marks (invoice_key, payment_status, due_date, amount_paid_at)"
-                " VALUES (?, ?, ?, ?) ON CONFLICT (invoice_key) DO UPDATE SET"
-                " payment_status = COALESCE(excluded.payment_status, payment_status),"
-                " due_date = COALESCE(excluded.due_date, due_date),"
-                " amount_paid_at = excluded.amount_paid_at",
-                (fold(invoice_id), payment_status, due_date, amount_paid),
-            )
-
-    def set_vault(self, customer_id: str, vault: tuple[str, str, str]) -> None:
-        with self._lock:
-            self._db.execute(
-                "INSERT OR REPLACE INTO customer_vault VALUES (?, ?, ?, ?)",
-                (fold(customer_id), *vault),
-            )
-
-    def vaults(self) -> dict[str, tuple[str, str, str]]:
-        with self._lock:
-            rows = self._db.execute("SELECT * FROM customer_vault").fetchall()
-        return {row[0]: (row[1], row[2], row[3]) for row in rows}
-
-    def invoice_marks(self) -> dict[str, tuple[str | None, str | None, str]]:
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT invoice_key, payment_status, due_date, amount_paid_at FROM invoice_marks"
-            ).fetchall()
-        return {row[0]: (row[1], row[2], row[3]) for row in rows}
-
-    def close(self) -> None:
-        self._db.close()
 
 
 @dataclass(frozen=True)
@@ -228,10 +135,12 @@ class StagedReceipts:
 
     def invoices(self) -> list[Record]:
         """Invoices as Sage Pro has them, less what staged receipts apply to them."""
-        applied = _applied_by_invoice(self.view().pending)
+        applied = staged_payments.applied_by_invoice(self.view().pending)
         marks = self.store.invoice_marks()
         invoices, _ = self.company.invoices()
-        lowered = [_lowered(i, applied.get(fold(i["InvoiceID"]), ZERO)) for i in invoices]
+        lowered = [
+            staged_payments.lowered(i, applied.get(fold(i["InvoiceID"]), ZERO)) for i in invoices
+        ]
         credited = credit_memos.overlay(lowered, self.credit_view().pending)
         credited = reversals.overlay(credited, self.reversal_view().pending)
         return [_marked(invoice, marks.get(fold(invoice["InvoiceID"]))) for invoice in credited]
@@ -334,83 +243,18 @@ class StagedReceipts:
         reference = data.get("PaymentReference") if isinstance(data, dict) else None
         if isinstance(reference, str) and reference.strip():
             self._refuse_duplicate(reference)  # before every other rule, as the contract says
-        refuse_card_data(data)
-        body = Body(data)
-        reference = body.text("PaymentReference", required=True, max_len=40)
-        payment_date = body.day("PaymentDate", required=True)
-        amount = body.money("Amount", required=True, positive=True)
-        customer_id = body.text("CustomerID", required=True).upper()
-        gl_account = body.text("GLAccountID", required=True)
-        method = body.choice("PaymentMethodCode", ("CC", "ACH"), "")
-        if not method and "PaymentMethodCode" not in body.errors:
-            body.fail("PaymentMethodCode", "is required")
-        if body.choice("PaymentStatus", ("Paid", "Failed"), "Paid") == "Failed":
-            body.fail("PaymentStatus", "a failed attempt is not entered in Sage Pro")
-        memo = body.text("Memo", max_len=200)
-        invoice_id = body.text("InvoiceID")
-        wanted = [(invoice_id, amount, "InvoiceID")] if invoice_id else []
-        for index, child in enumerate(body.children("Applications")):
-            wanted.append(
-                (
-                    child.text("InvoiceID", required=True),
-                    child.money("Amount", required=True, positive=True),
-                    f"Applications[{index}].InvoiceID",
-                )
-            )
-        if invoice_id and len(wanted) > 1:
-            body.fail("Applications", "send either InvoiceID or Applications, not both")
-        body.check()
-        applied = sum((amt for _, amt, _ in wanted), ZERO)
-        if applied > amount:
-            body.fail(
-                "Applications",
-                f"the applications add up to {money_text(applied)}, "
-                f"more than the payment Amount {money_text(amount)}",
-            )
-        customers = {fold(c["CustomerID"]) for c in self.company.customers()[0]}
-        if fold(customer_id) not in customers:
-            body.fail("CustomerID", f"customer {customer_id} does not exist")
-        accounts = {fold(a["GLAccountID"]): a for a in self.company.gl_accounts()}
-        account = accounts.get(fold(gl_account))
-        if account is None or not account["Active"]:
-            body.fail("GLAccountID", f"GL account {gl_account} does not exist or is inactive")
-        invoices = {fold(i["InvoiceID"]): i for i in self.invoices()}
-        targets: list[tuple[Record, Decimal, str]] = []
-        for number, amt, field in wanted:
-            invoice = invoices.get(fold(number))
-            if invoice is None:
-                body.fail(field, f"invoice {number} does not exist")
-            elif fold(invoice["CustomerID"]) != fold(customer_id):
-                body.fail(
-                    field,
-                    f"invoice {number} belongs to customer "
-                    f"{invoice['CustomerID']}, not {customer_id}",
-                )
-            else:
-                targets.append((invoice, amt, field))
-        body.check()
-        assert payment_date is not None  # required above
-        self._check_period(payment_date, "PaymentDate")
-        _refuse_closed_or_overpaid(targets)
-        token = self._token(reference)
-        record: Record = {
-            "PaymentID": f"STAGED-{token}",
-            "PaymentReference": reference,
-            "PaymentDate": payment_date.isoformat(),
-            "Amount": money_text(amount),
-            "CustomerID": customer_id,
-            "InvoiceID": targets[0][0]["InvoiceID"] if invoice_id else None,
-            "Applications": [
-                {"InvoiceID": inv["InvoiceID"], "Amount": money_text(amt)}
-                for inv, amt, _ in targets
-            ],
-            "GLAccountID": gl_account,
-            "PaymentMethodCode": method,
-            "PaymentStatus": "Paid",
-            "Memo": memo,
-            "Token": token,
-        }
-        self.store.add(reference, token, record, self._clock())
+        payment = staged_payments.read(data)
+        targets = staged_payments.resolve(
+            payment,
+            {fold(c["CustomerID"]) for c in self.company.customers()[0]},
+            {fold(a["GLAccountID"]): a for a in self.company.gl_accounts()},
+            {fold(i["InvoiceID"]): i for i in self.invoices()},
+        )
+        self._check_period(payment.payment_date, "PaymentDate")
+        staged_payments.refuse_closed_or_overpaid(targets)
+        token = self._token(payment.reference)
+        record = staged_payments.record_for(payment, targets, token)
+        self.store.add(payment.reference, token, record, self._clock())
         return {**record, "PostingState": "Staged"}
 
     def post_credit_memo(self, data: Any) -> Record:
@@ -543,32 +387,6 @@ class StagedReceipts:
         )
 
 
-def _applied_by_invoice(pending: list[Record]) -> dict[str, Decimal]:
-    applied: dict[str, Decimal] = {}
-    for record in pending:
-        for application in record["Applications"] or []:
-            key = fold(application["InvoiceID"])
-            applied[key] = applied.get(key, ZERO) + Decimal(application["Amount"])
-        if record.get("InvoiceID") and not record["Applications"]:
-            key = fold(record["InvoiceID"])
-            applied[key] = applied.get(key, ZERO) + Decimal(record["Amount"])
-    return applied
-
-
-def _lowered(invoice: Record, staged: Decimal) -> Record:
-    if staged == ZERO or invoice["Status"] == "Void":
-        return invoice
-    paid = Decimal(invoice["AmountPaid"]) + staged
-    balance = Decimal(invoice["Balance"]) - staged
-    return {
-        **invoice,
-        "AmountPaid": format_money(paid),
-        "Balance": format_money(balance),
-        "Status": "Open" if balance > ZERO else "Paid",
-        "PaymentStatus": "Paid" if balance <= ZERO else "Partial",
-    }
-
-
 def _marked(invoice: Record, mark: tuple[str | None, str | None, str] | None) -> Record:
     if mark is None:
         return invoice
@@ -577,22 +395,3 @@ def _marked(invoice: Record, mark: tuple[str | None, str | None, str] | None) ->
     if payment_status and invoice["AmountPaid"] == amount_paid_at:
         marked["PaymentStatus"] = payment_status
     return marked
-
-
-def _refuse_closed_or_overpaid(targets: list[tuple[Record, Decimal, str]]) -> None:
-    for invoice, _, field in targets:  # every "not open" before any "overpayment"
-        if invoice["Status"] != "Open":
-            raise ApiError(
-                "invoice_not_open",
-                f"invoice {invoice['InvoiceID']} is {invoice['Status']}, not open",
-                {field: f"invoice {invoice['InvoiceID']} is {invoice['Status']}"},
-            )
-    for invoice, amount, field in targets:
-        balance = Decimal(invoice["Balance"])
-        if amount > balance:
-            raise ApiError(
-                "overpayment",
-                f"{money_text(amount)} is more than the {money_text(balance)} "
-                f"still owed on invoice {invoice['InvoiceID']}",
-                {field: f"more than the balance {money_text(balance)}"},
-            )

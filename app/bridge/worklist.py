@@ -11,7 +11,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
-from app.bridge.staging import CREDIT_MEMO, PAYMENT, REVERSAL, StagedReceipts
+from app.bridge.staged_store import CREDIT_MEMO, PAYMENT, REVERSAL
+from app.bridge.staging import StagedReceipts
 from app.sandbox.sagepro.store import fold
 
 COLUMNS = (

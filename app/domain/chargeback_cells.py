@@ -12,10 +12,10 @@ from decimal import Decimal
 
 from app.domain.money import MoneyError, to_money
 from app.domain.pan import is_card_number, redact_card_numbers
+from app.domain.us_dates import After, read_month_day_year
 
 MAX_AMOUNT = Decimal("100000000.00")
 
-_DATE = re.compile(r"^(\d{1,2})[/\-.](\d{1,2})[/\-.](\d{2}|\d{4})(?:[ T].*)?$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$")
 # Digit runs with single separators, the loose shape a card number can be typed in.
 _DIGIT_RUN = re.compile(r"\d(?:[ \-./]?\d)*")
@@ -127,17 +127,17 @@ def read_date(text: str, column: str) -> date | None:
     if not cleaned:
         return None
     iso = _ISO_DATE.match(cleaned)
-    us = _DATE.match(cleaned)
-    if iso:
-        year, month, day = (int(g) for g in iso.groups())
-    elif us:
-        month, day, year = (int(g) for g in us.groups())
-        if len(us.group(3)) == 2:
-            year += 2000
-    else:
-        raise CellError(column, f"{text[:40]!r} is not a date (M/D/YYYY).")
     try:
-        value = date(year, month, day)
+        if iso:
+            year, month, day = (int(g) for g in iso.groups())
+            value = date(year, month, day)
+        else:  # a spreadsheet's M/D/YY or M/D/YYYY, any time or zone after it ignored
+            moment = read_month_day_year(
+                cleaned, after=After.ANYTHING, short_year=True, any_separator=True
+            )
+            if moment is None:
+                raise ValueError(cleaned)
+            value = moment.date()
     except ValueError:
         raise CellError(column, f"{text[:40]!r} is not a date (M/D/YYYY).") from None
     if not 1990 <= value.year <= 2100:

@@ -1,10 +1,11 @@
-"""Workflow states of the five things that move through Paysage, and the one table per
-thing saying which moves are legal.
+"""Workflow states of the things that move through Paysage, and the one table per thing
+saying which moves are legal.
 
 Each state is a ``StrEnum``: it is stored as its text and compares equal to it, so readers
 that still hold plain strings keep working. Every writer goes through :func:`transition`
 (the store calls it on each assignment to a status column, see app/store/state_guard.py);
-the migration ``0010_status_checks`` makes the database refuse any other text. The tables
+the migrations ``0010_status_checks`` and ``0012_more_status_checks`` make the database
+refuse any other text. The tables
 are drawn as state machines in docs/architecture.md.
 """
 
@@ -70,7 +71,27 @@ class MatchStatus(StrEnum):
     CHANGED_AFTER_POSTING = "changed_after_posting"  # PayTrace changed it after posting
 
 
+class SettlementBatchStatus(StrEnum):
+    """A PayTrace settlement batch and the journal entry of its deposit and fees."""
+
+    NEW = "new"  # stored (or changed in PayTrace): the next cycle plans its entry
+    MISMATCH = "mismatch"  # its transactions do not add up, or the mapping cannot build it
+    QUEUED = "queued"  # its journal entry is in the outbox
+    POSTED = "posted"  # Sage Pro has the journal entry
+
+
+class RecurrenceStatus(StrEnum):
+    """A recurring billing schedule this app sets up in PayTrace."""
+
+    CREATING = "creating"  # recorded before the call, so it is never created twice
+    ACTIVE = "active"  # PayTrace confirmed it
+    UNKNOWN = "unknown"  # no clear answer: a person looks in PayTrace and marks it
+    FAILED = "failed"  # refused, or not in PayTrace after all; may be tried again
+    DELETED = "deleted"  # stopped in PayTrace; the same schedule may be set up again
+
+
 P, OB, E, R, M = ProposalStatus, OutboxStatus, ExceptionStatus, SyncRunStatus, MatchStatus
+SB, RC = SettlementBatchStatus, RecurrenceStatus
 
 # state -> the states it may move to; None is "the row is being created".
 PROPOSAL_MOVES: Mapping[ProposalStatus | None, frozenset[ProposalStatus]] = {
@@ -123,6 +144,21 @@ MATCH_MOVES: Mapping[MatchStatus | None, frozenset[MatchStatus]] = {
     # the reversal proposal of a changed payment waits (or is auto-approved) as usual
     M.CHANGED_AFTER_POSTING: frozenset({M.PROPOSED, M.REVIEW, M.APPROVED}) | _PAYTRACE_CHANGED,
 }
+SETTLEMENT_MOVES: Mapping[SettlementBatchStatus | None, frozenset[SettlementBatchStatus]] = {
+    None: frozenset({SB.NEW}),
+    SB.NEW: frozenset({SB.MISMATCH, SB.QUEUED}),
+    SB.MISMATCH: frozenset({SB.NEW}),  # PayTrace changed the batch: planned again
+    SB.QUEUED: frozenset({SB.POSTED}),
+    SB.POSTED: frozenset(),
+}
+RECURRENCE_MOVES: Mapping[RecurrenceStatus | None, frozenset[RecurrenceStatus]] = {
+    None: frozenset({RC.CREATING}),
+    RC.CREATING: frozenset({RC.ACTIVE, RC.UNKNOWN, RC.FAILED}),
+    RC.UNKNOWN: frozenset({RC.ACTIVE, RC.FAILED}),  # a person looked in PayTrace
+    RC.ACTIVE: frozenset({RC.DELETED}),
+    RC.FAILED: frozenset({RC.CREATING}),
+    RC.DELETED: frozenset({RC.CREATING}),
+}
 
 # entity -> (words for messages, its move table)
 TABLES: Mapping[type[StrEnum], tuple[str, Mapping[StrEnum | None, frozenset[StrEnum]]]] = {
@@ -131,6 +167,8 @@ TABLES: Mapping[type[StrEnum], tuple[str, Mapping[StrEnum | None, frozenset[StrE
     ExceptionStatus: ("An exceptions item", EXCEPTION_MOVES),  # type: ignore[dict-item]
     SyncRunStatus: ("A sync run", SYNC_RUN_MOVES),  # type: ignore[dict-item]
     MatchStatus: ("A transaction", MATCH_MOVES),  # type: ignore[dict-item]
+    SettlementBatchStatus: ("A settlement batch", SETTLEMENT_MOVES),  # type: ignore[dict-item]
+    RecurrenceStatus: ("A recurring schedule", RECURRENCE_MOVES),  # type: ignore[dict-item]
 }
 
 

@@ -279,6 +279,31 @@ def generate_demo_company(
     b = _Builder(seed, day, days)
     names: set[str] = set()
     people = [b.customer(i + 1, names) for i in range(customers)]
+    plans = _plan_transactions(b, people, transactions)
+    for person in people:  # invoices nobody pays: the open balance after every payment
+        for _ in range(b.rng.randint(0, 2)):
+            b.invoice(person, b.moment())
+    _number(b, plans)
+    rows = [_row(plan, settle_before=day - timedelta(days=_PENDING_DAYS - 1)) for plan in plans]
+    invoices = tuple(
+        DemoInvoice(
+            invoice_id=inv.invoice_id,
+            customer_id=inv.customer.customer_id,
+            order_number=inv.order_number,
+            po_number=inv.po_number,
+            invoice_date=inv.invoice_date,
+            due_date=inv.invoice_date + timedelta(days=30),
+            amount=inv.amount,
+        )
+        for inv in b.invoices
+    )
+    return DemoCompany(seed, day, tuple(people), invoices, tuple(rows))
+
+
+def _plan_transactions(
+    b: _Builder, people: list[DemoCustomer], transactions: int
+) -> list[_TxnPlan]:
+    """Exactly ``transactions`` plans, in the scenario mix (invoices made as they go)."""
     plans: list[_TxnPlan] = []
     for scenario, count in _scenario_counts(transactions):
         for _ in range(count):
@@ -304,10 +329,11 @@ def generate_demo_company(
         plans.remove(plan)
         for inv in plan.invoices:
             b.invoices.remove(inv)
-    for person in people:  # invoices nobody pays: the open balance after every payment
-        for _ in range(b.rng.randint(0, 2)):
-            b.invoice(person, b.moment())
+    return plans
 
+
+def _number(b: _Builder, plans: list[_TxnPlan]) -> None:
+    """Invoice numbers by date and transaction ids by time, with the gaps real books have."""
     b.invoices.sort(key=lambda inv: (inv.invoice_date, inv.customer.customer_id))
     next_invoice = 104000 + b.rng.randint(0, 500)
     for inv in b.invoices:
@@ -319,38 +345,22 @@ def generate_demo_company(
         plan.transaction_id = next_id
         next_id += b.rng.randint(1, 40)
 
-    settle_before = day - timedelta(days=_PENDING_DAYS - 1)
-    rows = []
-    for plan in plans:
-        invoice_text, reference, description = plan.render(plan.invoices)
-        rows.append(
-            DemoTransaction(
-                transaction_id=plan.transaction_id,
-                transaction_type=plan.transaction_type,
-                created_local=plan.created_local,
-                amount=plan.amount,
-                customer=plan.customer,
-                invoice_id=invoice_text,
-                customer_reference_id=reference,
-                description=description,
-                payment_method=plan.payment_method,
-                settled=plan.transaction_type in ("SALE", "REFUND")
-                and plan.created_local.date() < settle_before,
-                scenario=plan.scenario,
-                expected_applications=plan.applications(plan.invoices),
-                refund_of=plan.refund_of.transaction_id if plan.refund_of else None,
-            )
-        )
-    invoices = tuple(
-        DemoInvoice(
-            invoice_id=inv.invoice_id,
-            customer_id=inv.customer.customer_id,
-            order_number=inv.order_number,
-            po_number=inv.po_number,
-            invoice_date=inv.invoice_date,
-            due_date=inv.invoice_date + timedelta(days=30),
-            amount=inv.amount,
-        )
-        for inv in b.invoices
+
+def _row(plan: _TxnPlan, settle_before: date) -> DemoTransaction:
+    invoice_text, reference, description = plan.render(plan.invoices)
+    return DemoTransaction(
+        transaction_id=plan.transaction_id,
+        transaction_type=plan.transaction_type,
+        created_local=plan.created_local,
+        amount=plan.amount,
+        customer=plan.customer,
+        invoice_id=invoice_text,
+        customer_reference_id=reference,
+        description=description,
+        payment_method=plan.payment_method,
+        settled=plan.transaction_type in ("SALE", "REFUND")
+        and plan.created_local.date() < settle_before,
+        scenario=plan.scenario,
+        expected_applications=plan.applications(plan.invoices),
+        refund_of=plan.refund_of.transaction_id if plan.refund_of else None,
     )
-    return DemoCompany(seed, day, tuple(people), invoices, tuple(rows))

@@ -1,6 +1,6 @@
 """CHECK constraints for the workflow status columns, built from the domain's enums so the
-models and app/domain/states.py cannot disagree (migration 0010_status_checks writes the
-same lists out literally)."""
+models and app/domain/states.py cannot disagree (migrations 0010_status_checks and
+0012_more_status_checks write the same lists out literally)."""
 
 from __future__ import annotations
 

@@ -24,11 +24,21 @@ from app.domain.states import (
     MatchStatus,
     OutboxStatus,
     ProposalStatus,
+    RecurrenceStatus,
+    SettlementBatchStatus,
     SyncRunStatus,
     known_state,
     transition,
 )
-from app.store.models import ExceptionItem, OutboxItem, PayTraceTransaction, Proposal, SyncRun
+from app.store.models import (
+    ExceptionItem,
+    OutboxItem,
+    PayTraceTransaction,
+    Proposal,
+    RecurringSchedule,
+    SettlementBatchRow,
+    SyncRun,
+)
 
 GUARDED: tuple[tuple[InstrumentedAttribute[str], type[StrEnum]], ...] = (
     (Proposal.status, ProposalStatus),
@@ -36,6 +46,8 @@ GUARDED: tuple[tuple[InstrumentedAttribute[str], type[StrEnum]], ...] = (
     (ExceptionItem.status, ExceptionStatus),
     (SyncRun.status, SyncRunStatus),
     (PayTraceTransaction.match_status, MatchStatus),
+    (SettlementBatchRow.status, SettlementBatchStatus),
+    (RecurringSchedule.status, RecurrenceStatus),
 )
 
 

@@ -18,6 +18,7 @@ APP = Path(__file__).resolve().parents[2] / "app"
 # never one of the same layer or above. Order and why:
 #   domain/errors/version/clock: pure Python rules, shared error types, the one clock
 #   settings_rules: the declared ranges and shapes of settings (plain values only)
+#   settings_codec: the settings file's JSON <-> typed dataclasses (standard library only)
 #   config: paths, profiles, settings (domain values only)
 #   log, platform_mutex: process services built on config (the log redacts secrets)
 #   credentials: the keyring door; registers each secret with the log's redactor
@@ -34,7 +35,7 @@ APP = Path(__file__).resolve().parents[2] / "app"
 #   __main__: the entry point
 LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"app.domain", "app.errors", "app.version", "app.clock"}),
-    frozenset({"app.settings_rules"}),
+    frozenset({"app.settings_rules", "app.settings_codec"}),
     frozenset({"app.config"}),
     frozenset({"app.log", "app.platform_mutex"}),
     frozenset({"app.credentials"}),

@@ -28,6 +28,13 @@ COMMITTED = sorted(SCHEMA_DIR.glob("*.sqlite"))
 
 Rows = dict[str, set[tuple[object, ...]]]
 
+# The rows a migration rewrites on purpose: table -> (column, {old value: new value}).
+# 0012_more_status_checks: a settlement batch in "proposed" (the schema comment's old word
+# for one whose entry waits in the outbox) is "queued", the state the app writes.
+REWRITTEN: dict[str, tuple[str, dict[object, object]]] = {
+    "settlement_batches": ("status", {"proposed": "queued"}),
+}
+
 
 def _rows(url: str, columns_of: dict[str, list[str]] | None = None) -> Rows:
     """Every table's rows (only ``columns_of[table]`` when given), alembic_version aside."""
@@ -56,6 +63,18 @@ def _hashable(row: Sequence[object]) -> tuple[object, ...]:
         json.dumps(value, sort_keys=True) if isinstance(value, dict | list) else value
         for value in row
     )
+
+
+def _rewritten(rows: Rows, columns_of: dict[str, list[str]]) -> Rows:
+    """``rows`` as the migrations' documented rewrites leave them."""
+    expected = dict(rows)
+    for table, (column, values) in REWRITTEN.items():
+        if table in rows:
+            at = columns_of[table].index(column)
+            expected[table] = {
+                (*row[:at], values.get(row[at], row[at]), *row[at + 1 :]) for row in rows[table]
+            }
+    return expected
 
 
 def _columns(url: str) -> dict[str, list[str]]:
@@ -106,9 +125,9 @@ def test_committed_database_upgrades_to_head_with_its_rows(committed: Path):
     finally:
         store.dispose()
 
-    # The old columns of every old table still hold exactly the old rows.
+    # The old columns of every old table still hold exactly the old rows (as rewritten).
     after = _rows(url, {table: cols for table, cols in before_columns.items() if table in before})
-    for table, rows in before.items():
+    for table, rows in _rewritten(before, before_columns).items():
         assert after[table] == rows, f"{table}: rows changed by the upgrade"
 
     assert check_database(Profile()).level is Level.OK

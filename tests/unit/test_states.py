@@ -15,11 +15,21 @@ from app.domain.states import (
     MatchStatus,
     OutboxStatus,
     ProposalStatus,
+    RecurrenceStatus,
+    SettlementBatchStatus,
     SyncRunStatus,
     check_moves,
     transition,
 )
-from app.store.models import ExceptionItem, OutboxItem, PayTraceTransaction, Proposal, SyncRun
+from app.store.models import (
+    ExceptionItem,
+    OutboxItem,
+    PayTraceTransaction,
+    Proposal,
+    RecurringSchedule,
+    SettlementBatchRow,
+    SyncRun,
+)
 
 ENTITIES = list(TABLES)
 
@@ -70,6 +80,8 @@ def test_every_other_move_raises_in_plain_words(entity: type[StrEnum]):
         (ExceptionStatus, "resolved", "open", "An exceptions item cannot go from resolved"),
         (SyncRunStatus, "ok", "running", "A sync run cannot go from ok to running."),
         (MatchStatus, "posted", "approved", "A transaction cannot go from posted to approved."),
+        (SettlementBatchStatus, "posted", "new", "A settlement batch cannot go from posted"),
+        (RecurrenceStatus, "unknown", "creating", "A recurring schedule cannot go from unknown"),
     ],
 )
 def test_known_bad_moves(entity: type[StrEnum], old: str | None, new: str, words: str):
@@ -108,8 +120,10 @@ def test_enum_states_compare_equal_to_their_text():
             "proposed",
             "posted",
         ),
+        (lambda: SettlementBatchRow(status="new"), "status", "queued", "mismatch"),
+        (lambda: RecurringSchedule(status="creating"), "status", "active", "unknown"),
     ],
-    ids=["proposal", "outbox", "exception", "sync_run", "transaction"],
+    ids=["proposal", "outbox", "exception", "sync_run", "transaction", "batch", "recurrence"],
 )
 def test_orm_writes_go_through_the_table(make, attribute: str, legal: str, illegal: str):
     row = make()

@@ -15,11 +15,8 @@ from typing import Any
 
 from app.connectors.paytrace.redaction import redact_text as redact_card_numbers
 from app.domain.money import MoneyError, to_money
+from app.domain.us_dates import After, read_month_day_year
 
-# M/D/YYYY h:mm:ss AM|PM (PayTrace), also 24-hour and without seconds; ISO as a fallback.
-_TIMESTAMP = re.compile(
-    r"\s*(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?)?\s*$"
-)
 _DIGITS = re.compile(r"\d", re.ASCII)
 _INTEGER = re.compile(r"-?\d{1,30}", re.ASCII)
 
@@ -122,16 +119,11 @@ def timestamp(value: Any, field: str) -> datetime | None:
         return None
     if not isinstance(value, str):
         raise FieldReadError(field, f"expected a date and time, got {_show(value)}")
-    match = _TIMESTAMP.match(value)
     try:
-        if match:
-            month, day, year, hour, minute, second, half = match.groups()
-            h = int(hour or 0)
-            if half:
-                if not 1 <= h <= 12:
-                    raise ValueError("hour out of range for AM/PM")
-                h = h % 12 + (12 if half in ("PM", "pm", "Pm", "pM") else 0)
-            return datetime(int(year), int(month), int(day), h, int(minute or 0), int(second or 0))
+        # M/D/YYYY h:mm:ss AM|PM (PayTrace), also 24-hour and without seconds; ISO as a fallback.
+        moment = read_month_day_year(value, after=After.TIME)
+        if moment is not None:
+            return moment
         parsed = datetime.fromisoformat(value.strip())
     except ValueError:
         raise FieldReadError(field, f"not a date and time: {_show(value)}") from None

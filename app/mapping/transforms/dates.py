@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
+from app.domain.us_dates import After, read_month_day_year
 from app.mapping.transforms.registry import (
     ParamSpec,
     TransformContext,
@@ -22,22 +23,24 @@ from app.mapping.transforms.registry import (
     shown,
 )
 
-PAYTRACE_FORMATS = ("%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %I:%M %p", "%m/%d/%Y")
-NAMED_FORMATS = {"paytrace": PAYTRACE_FORMATS, "iso": ("iso",)}
-
 
 def parse_datetime_text(text: str, format_name: str = "paytrace") -> datetime:
     """Read ``text`` with a named format ("paytrace", "iso") or a ``strptime`` pattern."""
     cleaned = re.sub(r"\s+", " ", text.strip())
     if not cleaned:
         raise TransformError("the date is empty")
-    for fmt in NAMED_FORMATS.get(format_name, (format_name,)):
-        try:
-            if fmt == "iso":
-                return datetime.fromisoformat(cleaned)
-            return datetime.strptime(cleaned.upper() if "%p" in fmt else cleaned, fmt)
-        except ValueError:
-            continue
+    try:
+        if format_name == "paytrace":  # M/D/YYYY [h:mm[:ss] [AM|PM]], the connector's reader
+            moment = read_month_day_year(cleaned, after=After.TIME)
+            if moment is not None:
+                return moment
+        elif format_name == "iso":
+            return datetime.fromisoformat(cleaned)
+        else:
+            text_case = cleaned.upper() if "%p" in format_name else cleaned
+            return datetime.strptime(text_case, format_name)
+    except ValueError:
+        pass
     raise TransformError(f"{shown(text)} is not a date in the '{format_name}' format")
 
 

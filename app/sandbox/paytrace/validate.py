@@ -5,18 +5,16 @@ amounts and expiry, 2- or 4-digit years, Luhn-checked card numbers. Problems are
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from app.domain.money import MoneyError, to_money
 from app.domain.pan import luhn_ok
+from app.domain.us_dates import read_month_day_year
 from app.sandbox.paytrace import codes
 from app.sandbox.paytrace.codes import RuleError
 from app.sandbox.paytrace.state import StoredCard
-
-_DATE = re.compile(r"\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$")
 
 
 def _int(value: Any) -> int | None:
@@ -84,12 +82,11 @@ def positive_int(value: Any, code: int) -> int:
 
 
 def request_date(value: Any, field: str) -> date:
-    match = _DATE.match(value) if isinstance(value, str) else None
     try:
-        if match is None:
+        moment = read_month_day_year(value) if isinstance(value, str) else None
+        if moment is None:
             raise ValueError(field)
-        month, day, year = (int(part) for part in match.groups())
-        return date(year, month, day)
+        return moment.date()
     except ValueError:
         raise RuleError(
             codes.INVALID_DATE_OR_FILTER, f"Please provide a valid {field} (MM/DD/YYYY)."

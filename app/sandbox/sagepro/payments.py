@@ -79,29 +79,11 @@ def create_payment(books: Books, call: Call) -> SandboxResponse:
     currency = payment_currency(body, amount)
     body.check()
 
-    customer = books.customer(customer_id)
-    if customer is None:
-        body.fail("CustomerID", f"customer {customer_id} does not exist")
-    books.check_gl_account(gl_account, "GLAccountID", body.errors)
-    targets: list[_Target] = []
-    if invoice_id:
-        _add_target(books, body, targets, "InvoiceID", invoice_id, amount, customer_id)
-    for app, app_invoice, app_amount in applications:
-        field = app.name("InvoiceID")
-        if any(same_key(t.invoice["InvoiceID"], app_invoice) for t in targets):
-            body.fail(field, f"invoice {app_invoice} is listed twice")
-            continue
-        _add_target(books, body, targets, field, app_invoice, app_amount, customer_id)
+    targets = _targets(books, body, customer_id, gl_account, invoice_id, amount, applications)
     refuse_other_currency(
         body, [(t.field, t.invoice) for t in targets], currency.get("Currency", "")
     )
-    applied = sum((amt for _, _, amt in applications), Decimal("0.00"))
-    if applied > amount:
-        body.fail(
-            "Applications",
-            f"the applications add up to {money_text(applied)}, more than the "
-            f"payment Amount {money_text(amount)}",
-        )
+    _refuse_over_applied(body, applications, amount)
     body.check()
     assert payment_date is not None  # required above
     books.check_period(payment_date, "PaymentDate")
@@ -141,8 +123,43 @@ def create_payment(books: Books, call: Call) -> SandboxResponse:
     return SandboxResponse(201, public(doc))
 
 
-def _applied_amount(application: Body) -> Decimal:
-    return application.money("Amount", required=True, positive=True)
+def _targets(
+    books: Books,
+    body: Body,
+    customer_id: str,
+    gl_account: str,
+    invoice_id: str,
+    amount: Decimal,
+    applications: list[tuple[Body, str, Decimal]],
+) -> list[_Target]:
+    """The invoices the payment applies to; what the books refuse goes into ``body``'s
+    errors (the caller raises them all at once)."""
+    customer = books.customer(customer_id)
+    if customer is None:
+        body.fail("CustomerID", f"customer {customer_id} does not exist")
+    books.check_gl_account(gl_account, "GLAccountID", body.errors)
+    targets: list[_Target] = []
+    if invoice_id:
+        _add_target(books, body, targets, "InvoiceID", invoice_id, amount, customer_id)
+    for app, app_invoice, app_amount in applications:
+        field = app.name("InvoiceID")
+        if any(same_key(t.invoice["InvoiceID"], app_invoice) for t in targets):
+            body.fail(field, f"invoice {app_invoice} is listed twice")
+            continue
+        _add_target(books, body, targets, field, app_invoice, app_amount, customer_id)
+    return targets
+
+
+def _refuse_over_applied(
+    body: Body, applications: list[tuple[Body, str, Decimal]], amount: Decimal
+) -> None:
+    applied = sum((amt for _, _, amt in applications), Decimal("0.00"))
+    if applied > amount:
+        body.fail(
+            "Applications",
+            f"the applications add up to {money_text(applied)}, more than the "
+            f"payment Amount {money_text(amount)}",
+        )
 
 
 def _add_target(

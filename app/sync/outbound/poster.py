@@ -7,13 +7,13 @@ errors come back later (capped full-jitter backoff, at least Retry-After); perma
 become dead letters with the reason in plain words. When Sage Pro cannot be reached the
 poster stops for this cycle and raises one alert instead of one error per row
 (``sagepro_unreachable_alert``). The row changes it shares with the PayTrace poster (claim
-stamp, attempt rows, posted, persisted backoff) are in ``outbox_outcomes``.
+stamp, attempt rows, posted, persisted backoff) are in ``app.sync.outbox.outcomes``.
 
-Throughput (issue 22): rows are claimed a few at a time (``outbox_claims``), up to
+Throughput: rows are claimed a few at a time (``app.sync.outbox.claims``), up to
 ``concurrency`` calls are in the air at once — never two for one invoice/customer, so each
 keeps PayTrace event order — and one listing of the pass's payment dates stands in for the
-first lookup of every never-tried payment (``key_snapshot``); retries and reclaimed rows
-are looked up one by one.
+first lookup of every never-tried payment (``key_snapshot``); retries and reclaimed rows are
+looked up one by one.
 """
 
 from __future__ import annotations
@@ -44,10 +44,8 @@ from app.store.models import (
 from app.sync.cancel import CancelToken
 from app.sync.inbound.sagepro_cache import apply_posted_payment
 from app.sync.outbound import reversals, sagepro_effects
-from app.sync.outbound.sagepro_unreachable_alert import (
-    clear_unreachable_alert,
-    raise_unreachable_alert,
-)
+from app.sync.outbound.sagepro_unreachable_alert import clear_unreachable_alert as clear_alert
+from app.sync.outbound.sagepro_unreachable_alert import raise_unreachable_alert as raise_alert
 from app.sync.outbox import posting_states
 from app.sync.outbox.claims import Claimed, due_rows, payment_snapshot, reclaim, release
 from app.sync.outbox.dead_letters import mark_dead
@@ -129,7 +127,7 @@ class OutboxPoster:
     # -- choosing work ------------------------------------------------------------------
 
     def reclaim_in_flight(self) -> int:
-        """Rows left in flight by a crash go back to pending (``outbox_claims.reclaim``)."""
+        """Rows left in flight by a crash go back to pending (``claims.reclaim``)."""
         return reclaim(self.store, self.claimant, self.clock(), self.claim_timeout_s)
 
     def _claim(self, skip: set[int], limit: int = 1) -> list[Claimed]:
@@ -160,7 +158,7 @@ class OutboxPoster:
         with claimants.ClaimantLease(self.store, self.claimant) as lease:
             counts = self._post_while_leased(lease, cancel, progress)
         if not counts.paused:
-            clear_unreachable_alert(self.store, worker=self.worker, now=self.clock())
+            clear_alert(self.store, worker=self.worker, now=self.clock())
         return counts
 
     def _post_while_leased(
@@ -201,9 +199,7 @@ class OutboxPoster:
                 work.finished.extend((work.running.pop(f), f) for f in done)
         release(self.store, [c.id for c in work.waiting])
         if counts.paused:
-            raise_unreachable_alert(
-                self.store, counts.pause_reason, worker=self.worker, now=self.clock()
-            )
+            raise_alert(self.store, counts.pause_reason, worker=self.worker, now=self.clock())
         return counts
 
     def _send_ready(

@@ -72,6 +72,23 @@ class ApplicationsDialog(QDialog):
         self.grid = GridView(self.invoices)
         self.grid.doubleClicked.connect(lambda index: self.add_invoice_row(index.row()))
         body.addWidget(self.grid, 3)
+        body.addLayout(self._chosen_panel(base_currency), 2)
+        layout.addLayout(body, 1)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self._accept_if_valid)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.search.search.connect(lambda _t: self._search())
+        self.only_customer.toggled.connect(lambda _c: self._search())
+        for invoice, amount in initial or []:
+            self.add_application(invoice, amount)
+        self._update_remainder()
+        self._search()
+
+    def _chosen_panel(self, base_currency: str) -> QVBoxLayout:
+        """The right side: the chosen invoices, what remains, and the exchange rate."""
         right = QVBoxLayout()
         self.chosen = QTableWidget(0, 2)
         self.chosen.setHorizontalHeaderLabels(["Invoice", f"Apply ({base_currency})"])
@@ -98,20 +115,7 @@ class ApplicationsDialog(QDialog):
         self.conversion.setObjectName("conversion")
         self.conversion.setWordWrap(True)
         right.addWidget(self.conversion)
-        body.addLayout(right, 2)
-        layout.addLayout(body, 1)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.accepted.connect(self._accept_if_valid)
-        self.buttons.rejected.connect(self.reject)
-        layout.addWidget(self.buttons)
-        self.search.search.connect(lambda _t: self._search())
-        self.only_customer.toggled.connect(lambda _c: self._search())
-        for invoice, amount in initial or []:
-            self.add_application(invoice, amount)
-        self._update_remainder()
-        self._search()
+        return right
 
     def _search(self) -> None:
         customer = self._customer_id if self.only_customer.isChecked() else ""
