@@ -8,8 +8,10 @@ Amount-only matches look only at invoices inside the date window.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from app.domain.matching.context import MatchContext, PaymentFacts
-from app.domain.matching.model import AmountFit, Candidate, MatchRule, Proposal
+from app.domain.matching.model import AmountFit, Candidate, CustomerEvidence, MatchRule, Proposal
 from app.domain.matching.proposals import (
     allocate,
     amount_phrase,
@@ -38,63 +40,111 @@ from app.domain.matching.scoring import (
     amount_fit,
     in_date_window,
 )
-from app.domain.matching.subset_sum import SubsetOutcome, find_unique_subset
+from app.domain.matching.subset_sum import SubsetOutcome, SubsetSearch, find_unique_subset
 from app.domain.records import Invoice
 
 
 def match_by_customer(facts: PaymentFacts, ctx: MatchContext) -> Proposal:
-    """The payer is known (``facts.resolution.customer_id``) and named no open invoice."""
+    """The payer is known (``facts.resolution.customer_id``) and named no open invoice.
+
+    The steps, in order: a sister company that owes the amount too; one invoice with that
+    balance (or several: review); a unique set of invoices; part of the only invoice; on
+    account."""
     customer_id = facts.resolution.customer_id
     if customer_id is None:
         raise ValueError("match_by_customer needs an identified customer")
     sister = sister_company_review(facts, ctx)
     if sister is not None:
         return sister
-    evidence = facts.resolution.evidence
-    customer_points = CUSTOMER_POINTS[evidence]
-    who = facts.resolution.explanation
-    book = ctx.book
-    payment_date = facts.payment.merchant_date
-    limit = ctx.settings.max_candidates
+    payer = _KnownPayer(facts, ctx, customer_id)
+    return (
+        payer.by_amount() or payer.by_subset() or payer.part_of_only_invoice() or payer.on_account()
+    )
 
-    def in_window(invoice: Invoice) -> bool:
-        return in_date_window(payment_date, invoice.invoice_date, ctx.settings)
 
-    def single(invoice: Invoice, extra: dict[str, int]) -> Candidate:
-        remaining = book.remaining(invoice.invoice_id)
-        fit = amount_fit(facts.cents, remaining, ctx.tolerance_cents)
+@dataclass(frozen=True)
+class _KnownPayer:
+    """One payment of an identified customer, and the steps that may decide it."""
+
+    facts: PaymentFacts
+    ctx: MatchContext
+    customer_id: str
+
+    @property
+    def evidence(self) -> CustomerEvidence:
+        return self.facts.resolution.evidence
+
+    @property
+    def customer_points(self) -> int:
+        return CUSTOMER_POINTS[self.evidence]
+
+    @property
+    def who(self) -> str:
+        return self.facts.resolution.explanation
+
+    @property
+    def limit(self) -> int:
+        return self.ctx.settings.max_candidates
+
+    def in_window(self, invoice: Invoice) -> bool:
+        return in_date_window(
+            self.facts.payment.merchant_date, invoice.invoice_date, self.ctx.settings
+        )
+
+    def single(self, invoice: Invoice) -> Candidate:
+        """One invoice as an option for the review panel."""
+        cents = self.facts.cents
+        remaining = self.ctx.book.remaining(invoice.invoice_id)
+        fit = amount_fit(cents, remaining, self.ctx.tolerance_cents)
         parts = {
-            PART_CUSTOMER: customer_points,
+            PART_CUSTOMER: self.customer_points,
             PART_AMOUNT: AMOUNT_POINTS[fit],
-            PART_DATE: DATE_POINTS if in_window(invoice) else 0,
-            **extra,
+            PART_DATE: DATE_POINTS if self.in_window(invoice) else 0,
         }
-        reason = f"invoice {invoice.invoice_id}; {amount_phrase(fit, facts.cents, remaining, 1)}"
-        return candidate([invoice.invoice_id], customer_id, remaining, parts, reason)
+        reason = f"invoice {invoice.invoice_id}; {amount_phrase(fit, cents, remaining, 1)}"
+        return candidate([invoice.invoice_id], self.customer_id, remaining, parts, reason)
 
-    near = [
-        book.invoice(i)
-        for i in book.customer_balances_near(customer_id, facts.cents, ctx.tolerance_cents)
-    ]
-    near_in_window = [inv for inv in near if in_window(inv)]
-    exact = [inv for inv in near_in_window if book.remaining(inv.invoice_id) == facts.cents]
-    choices = exact or near_in_window
-    if len(choices) == 1:
+    def by_amount(self) -> Proposal | None:
+        """One open invoice in the window with this balance (exact beats within tolerance)."""
+        book, cents = self.ctx.book, self.facts.cents
+        near = [
+            book.invoice(i)
+            for i in book.customer_balances_near(self.customer_id, cents, self.ctx.tolerance_cents)
+        ]
+        near_in_window = [inv for inv in near if self.in_window(inv)]
+        exact = [inv for inv in near_in_window if book.remaining(inv.invoice_id) == cents]
+        choices = exact or near_in_window
+        if len(choices) > 1:
+            options = [self.single(inv) for inv in choices]
+            ids = [inv.invoice_id for inv in choices]
+            return review_proposal(
+                self.facts,
+                MatchRule.REVIEW_AMBIGUOUS,
+                {**options[0].score_parts, PART_AMBIGUITY: AMBIGUITY_POINTS},
+                [
+                    f"no invoice reference; {invoices_text(ids)} all fit the amount equally",
+                    self.who,
+                ],
+                candidates=ranked(options, self.limit),
+                customer_id=self.customer_id,
+                evidence=self.evidence,
+            )
+        if not choices:
+            return None
         chosen = choices[0]
         remaining = book.remaining(chosen.invoice_id)
-        fit = amount_fit(facts.cents, remaining, ctx.tolerance_cents)
-        allocations, left = allocate(facts.cents, [(chosen.invoice_id, remaining)])
-        rivals = [single(inv, {}) for inv in near if inv is not chosen]
+        fit = amount_fit(cents, remaining, self.ctx.tolerance_cents)
+        allocations, left = allocate(cents, [(chosen.invoice_id, remaining)])
         return applied_proposal(
-            facts,
+            self.facts,
             MatchRule.CUSTOMER_AMOUNT,
             allocations,
             left,
-            customer_id,
-            evidence,
+            self.customer_id,
+            self.evidence,
             fit,
             {
-                PART_CUSTOMER: customer_points,
+                PART_CUSTOMER: self.customer_points,
                 PART_AMOUNT: AMOUNT_POINTS[fit],
                 PART_DATE: DATE_POINTS,
                 PART_UNIQUE: UNIQUE_AMOUNT_POINTS,
@@ -102,48 +152,47 @@ def match_by_customer(facts: PaymentFacts, ctx: MatchContext) -> Proposal:
             [
                 f"no invoice reference; invoice {chosen.invoice_id} is the customer's only open "
                 "invoice with this amount",
-                amount_phrase(fit, facts.cents, remaining, 1),
-                who,
+                amount_phrase(fit, cents, remaining, 1),
+                self.who,
             ],
-            candidates=ranked(rivals, limit),
-        )
-    if len(choices) > 1:
-        options = [single(inv, {}) for inv in choices]
-        ids = [inv.invoice_id for inv in choices]
-        return review_proposal(
-            facts,
-            MatchRule.REVIEW_AMBIGUOUS,
-            {**options[0].score_parts, PART_AMBIGUITY: AMBIGUITY_POINTS},
-            [f"no invoice reference; {invoices_text(ids)} all fit the amount equally", who],
-            candidates=ranked(options, limit),
-            customer_id=customer_id,
-            evidence=evidence,
+            candidates=ranked([self.single(inv) for inv in near if inv is not chosen], self.limit),
         )
 
-    open_invoices = [inv for inv in book.open_invoices_of(customer_id) if in_window(inv)]
-    settings = ctx.settings
-    search = find_unique_subset(
-        [book.remaining(inv.invoice_id) for inv in open_invoices],
-        facts.cents,
-        min_size=2,
-        max_size=settings.max_subset_size,
-        max_items=settings.max_subset_invoices,
-        budget=settings.subset_search_budget,
-    )
-    if search.outcome is SubsetOutcome.UNIQUE:
-        chosen_set = [open_invoices[i] for i in search.solutions[0]]
-        balances = [(inv.invoice_id, book.remaining(inv.invoice_id)) for inv in chosen_set]
-        allocations, left = allocate(facts.cents, balances)
+    def by_subset(self) -> Proposal | None:
+        """A unique set of the customer's open invoices in the window that sums to the amount;
+        several sets (or too many invoices to tell) is a review."""
+        book, settings = self.ctx.book, self.ctx.settings
+        open_invoices = [
+            inv for inv in book.open_invoices_of(self.customer_id) if self.in_window(inv)
+        ]
+        search = find_unique_subset(
+            [book.remaining(inv.invoice_id) for inv in open_invoices],
+            self.facts.cents,
+            min_size=2,
+            max_size=settings.max_subset_size,
+            max_items=settings.max_subset_invoices,
+            budget=settings.subset_search_budget,
+        )
+        if search.outcome is SubsetOutcome.UNIQUE:
+            return self._unique_subset([open_invoices[i] for i in search.solutions[0]])
+        if search.outcome in (SubsetOutcome.SEVERAL, SubsetOutcome.TOO_LARGE):
+            return self._subset_review(open_invoices, search)
+        return None
+
+    def _unique_subset(self, chosen: list[Invoice]) -> Proposal:
+        book = self.ctx.book
+        balances = [(inv.invoice_id, book.remaining(inv.invoice_id)) for inv in chosen]
+        allocations, left = allocate(self.facts.cents, balances)
         return applied_proposal(
-            facts,
+            self.facts,
             MatchRule.SUBSET_SUM,
             allocations,
             left,
-            customer_id,
-            evidence,
+            self.customer_id,
+            self.evidence,
             AmountFit.EXACT,
             {
-                PART_CUSTOMER: customer_points,
+                PART_CUSTOMER: self.customer_points,
                 PART_AMOUNT: AMOUNT_POINTS[AmountFit.EXACT],
                 PART_DATE: DATE_POINTS,
                 PART_UNIQUE: UNIQUE_SUBSET_POINTS,
@@ -151,17 +200,21 @@ def match_by_customer(facts: PaymentFacts, ctx: MatchContext) -> Proposal:
             [
                 f"no invoice reference; {invoices_text([i for i, _ in balances])} are the only "
                 "set of the customer's open invoices that sums to the amount",
-                who,
+                self.who,
             ],
         )
-    if search.outcome in (SubsetOutcome.SEVERAL, SubsetOutcome.TOO_LARGE):
+
+    def _subset_review(self, open_invoices: list[Invoice], search: SubsetSearch) -> Proposal:
         options = []
         for solution in search.solutions:
             ids = [open_invoices[i].invoice_id for i in solution]
-            total = sum(book.remaining(i) for i in ids)
-            parts = {PART_CUSTOMER: customer_points, PART_AMOUNT: AMOUNT_POINTS[AmountFit.EXACT]}
+            total = sum(self.ctx.book.remaining(i) for i in ids)
+            parts = {
+                PART_CUSTOMER: self.customer_points,
+                PART_AMOUNT: AMOUNT_POINTS[AmountFit.EXACT],
+            }
             options.append(
-                candidate(ids, customer_id, total, parts, "these invoices sum to the amount")
+                candidate(ids, self.customer_id, total, parts, "these invoices sum to the amount")
             )
         why = (
             "several sets of the customer's open invoices sum to the amount"
@@ -170,69 +223,78 @@ def match_by_customer(facts: PaymentFacts, ctx: MatchContext) -> Proposal:
             "only one set sums to the amount"
         )
         return review_proposal(
-            facts,
+            self.facts,
             MatchRule.REVIEW_AMBIGUOUS,
-            {PART_CUSTOMER: customer_points, PART_AMBIGUITY: AMBIGUITY_POINTS},
-            [f"no invoice reference; {why}", who],
-            candidates=ranked(options, limit),
-            customer_id=customer_id,
-            evidence=evidence,
+            {PART_CUSTOMER: self.customer_points, PART_AMBIGUITY: AMBIGUITY_POINTS},
+            [f"no invoice reference; {why}", self.who],
+            candidates=ranked(options, self.limit),
+            customer_id=self.customer_id,
+            evidence=self.evidence,
         )
 
-    all_open = book.open_invoices_of(customer_id)
-    if len(all_open) == 1 and facts.cents < book.remaining(all_open[0].invoice_id):
+    def part_of_only_invoice(self) -> Proposal | None:
+        """Less than the balance of the customer's only open invoice (window or not)."""
+        book, cents = self.ctx.book, self.facts.cents
+        all_open = book.open_invoices_of(self.customer_id)
+        if len(all_open) != 1 or cents >= book.remaining(all_open[0].invoice_id):
+            return None
         only = all_open[0]
         remaining = book.remaining(only.invoice_id)
         return applied_proposal(
-            facts,
+            self.facts,
             MatchRule.PARTIAL,
-            [(only.invoice_id, facts.cents)],
+            [(only.invoice_id, cents)],
             0,
-            customer_id,
-            evidence,
+            self.customer_id,
+            self.evidence,
             AmountFit.PARTIAL,
             {
-                PART_CUSTOMER: customer_points,
+                PART_CUSTOMER: self.customer_points,
                 PART_AMOUNT: AMOUNT_POINTS[AmountFit.PARTIAL],
-                PART_DATE: DATE_POINTS if in_window(only) else 0,
+                PART_DATE: DATE_POINTS if self.in_window(only) else 0,
                 PART_UNIQUE: UNIQUE_AMOUNT_POINTS,
             },
             [
                 f"no invoice reference; invoice {only.invoice_id} is the customer's "
                 "only open invoice",
-                amount_phrase(AmountFit.PARTIAL, facts.cents, remaining, 1),
-                who,
+                amount_phrase(AmountFit.PARTIAL, cents, remaining, 1),
+                self.who,
             ],
             warnings=["partial payment without a reference: confirm the invoice with the customer"],
         )
 
-    hints = [single(inv, {}) for inv in all_open[: ctx.settings.max_candidates]]
-    # A reference that names no open invoice is often one Sage Pro does not have yet:
-    # putting the money on account would hide it from that invoice, so a person decides.
-    unresolved = (
-        [
-            f"references ({', '.join(dict.fromkeys(h.text for h in facts.references[:3]))}) "
-            "name no open invoice: it may not be in Sage Pro yet"
-        ]
-        if facts.references
-        else []
-    )
-    return applied_proposal(
-        facts,
-        MatchRule.ON_ACCOUNT,
-        [],
-        facts.cents,
-        customer_id,
-        evidence,
-        AmountFit.NONE,
-        {PART_CUSTOMER: customer_points, PART_ON_ACCOUNT: ON_ACCOUNT_POINTS},
-        [
-            f"no open invoice of the customer fits {money_text(facts.cents)}; payment on account",
-            who,
-        ],
-        candidates=ranked(hints, limit),
-        warnings=unresolved,
-    )
+    def on_account(self) -> Proposal:
+        """Nothing fits: the money goes on the customer's account, open invoices as hints."""
+        facts = self.facts
+        all_open = self.ctx.book.open_invoices_of(self.customer_id)
+        hints = [self.single(inv) for inv in all_open[: self.limit]]
+        # A reference that names no open invoice is often one Sage Pro does not have yet:
+        # putting the money on account would hide it from that invoice, so a person decides.
+        unresolved = (
+            [
+                f"references ({', '.join(dict.fromkeys(h.text for h in facts.references[:3]))}) "
+                "name no open invoice: it may not be in Sage Pro yet"
+            ]
+            if facts.references
+            else []
+        )
+        return applied_proposal(
+            facts,
+            MatchRule.ON_ACCOUNT,
+            [],
+            facts.cents,
+            self.customer_id,
+            self.evidence,
+            AmountFit.NONE,
+            {PART_CUSTOMER: self.customer_points, PART_ON_ACCOUNT: ON_ACCOUNT_POINTS},
+            [
+                f"no open invoice of the customer fits {money_text(facts.cents)}; "
+                "payment on account",
+                self.who,
+            ],
+            candidates=ranked(hints, self.limit),
+            warnings=unresolved,
+        )
 
 
 def review_unknown_customer(facts: PaymentFacts, ctx: MatchContext) -> Proposal:

@@ -85,7 +85,9 @@ class NameIndex:
         words = query.split()
         if not words:
             return set()
-        found = set.intersection(*(self._by_word.get(w, set()) for w in words))
+        # Smallest first: a common word ("and", "services") names thousands of customers.
+        holders = sorted((self._by_word.get(w, set()) for w in words), key=len)
+        found = set.intersection(*holders)
         if len(words) <= _MAX_SUBNAME_WORDS:
             for size in range(1, len(words)):
                 for combo in combinations(words, size):  # sorted words give sorted names

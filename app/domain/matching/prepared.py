@@ -16,13 +16,13 @@ import pandas as pd
 
 from app.domain.matching.context import MatchContext, PaymentFacts
 from app.domain.matching.customers import CustomerResolution
+from app.domain.matching.invoice_book import cents_column
 from app.domain.matching.references import (
     ReferenceHit,
     ReferenceSource,
     field_hits,
     strongest_hits,
 )
-from app.domain.money import to_cents
 from app.domain.records import Transaction
 
 FactsOf = Callable[[int], PaymentFacts]
@@ -50,31 +50,29 @@ class PreparedPayments:
             )
         first, second, third = reads_per_column
         combined: dict[tuple[int, int, int], tuple[ReferenceHit, ...]] = {}
-        self._references: list[tuple[ReferenceHit, ...]] = []
+        self.references: list[tuple[ReferenceHit, ...]] = []
         for key in zip(*codes_per_column, strict=True):
             hits = combined.get(key)
             if hits is None:
                 a, b, c = key
                 hits = combined[key] = strongest_hits([*first[a], *second[b], *third[c]])
-            self._references.append(hits)
+            self.references.append(hits)
         resolved: dict[tuple[str, str, str], CustomerResolution] = {}
-        self._resolutions: list[CustomerResolution] = []
+        self.resolutions: list[CustomerResolution] = []
         for payment in payments:
             payer = (payment.customer_id, payment.email, payment.billing_name)
             resolution = resolved.get(payer)
             if resolution is None:
                 resolution = resolved[payer] = ctx.directory.resolve(payment)
-            self._resolutions.append(resolution)
+            self.resolutions.append(resolution)
+        self.cents = cents_column([payment.amount for payment in payments])
+        self._cents: list[int] = self.cents.tolist()
 
     def facts(self, position: int) -> PaymentFacts:
         payment = self._payments[position]
         return PaymentFacts(
             payment=payment,
-            cents=to_cents(payment.amount),
-            resolution=self._resolutions[position],
-            references=self._references[position],
+            cents=self._cents[position],
+            resolution=self.resolutions[position],
+            references=self.references[position],
         )
-
-
-def prepare_facts(payments: Sequence[Transaction], ctx: MatchContext) -> FactsOf:
-    return PreparedPayments(payments, ctx).facts
