@@ -34,8 +34,6 @@ LONG_FUNCTIONS_BEING_SPLIT: frozenset[tuple[str, str]] = frozenset(
         ("app/sync/outbound/recurring.py", "create_recurrence"),
         ("app/sync/inbound/ingest.py", "_ingest_chunk"),
         ("app/queries/transaction_detail.py", "load_transaction_detail"),
-        ("app/domain/matching/reference_matching.py", "_decide_amount"),
-        ("app/domain/matching/customer_matching.py", "match_by_customer"),
     }
 )
 
