@@ -13,12 +13,11 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from app import credentials
 from app.clock import utcnow
 from app.config import Profile
+from app.connectors import factory
 from app.connectors.paytrace.client import PayTraceClient
 from app.connectors.paytrace.errors import PayTraceAuthError, PayTraceError
-from app.connectors.sagepro.client import SageProClient
 from app.connectors.sagepro.errors import SageProError, UnauthorizedError
 from app.connectors.sagepro.gateway import SageProGateway
 from app.domain.states import SyncRunStatus
@@ -94,15 +93,8 @@ def merchant_zone(profile: Profile) -> ZoneInfo | None:
 
 
 def build_context(profile: Profile, store: Store, *, headless: bool = False) -> SyncContext:
-    password = credentials.get_secret(profile.name, "paytrace", headless=headless)
-    api_key = credentials.get_secret(profile.name, "sagepro", headless=headless)
-    paytrace = PayTraceClient(
-        profile.paytrace.base_url,
-        profile.paytrace.username,
-        password,
-        profile.paytrace.integrator_id,
-    )
-    sagepro = SageProClient(profile.sagepro.base_url, api_key)
+    paytrace = factory.paytrace_client(profile, headless=headless)
+    sagepro = factory.sagepro_gateway(profile, headless=headless)
     return SyncContext(profile, store, paytrace, sagepro, merchant_zone(profile))
 
 

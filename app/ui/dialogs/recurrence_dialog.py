@@ -1,6 +1,6 @@
 """Set up recurring billing: a customer's stored card, amount, how often, from
 when, how many charges and a description. The page runs ``create_recurrence`` off the GUI
-thread with a PayTrace client built from the profile (``paytrace_client``)."""
+thread with the profile's PayTrace client (``app.connectors.factory``)."""
 
 from __future__ import annotations
 
@@ -22,9 +22,6 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy import select
 
-from app import credentials
-from app.config import Profile
-from app.connectors.paytrace.client import PayTraceClient
 from app.domain.display_time import patterns
 from app.store import Store
 from app.store.models import CustomerProfileRow, SageProCustomer
@@ -69,14 +66,6 @@ def customers_with_card(store: Store) -> list[CardCustomer]:
         card = f"{brand} {last4}".strip() if last4 else ""
         out.append(CardCustomer(customer.customer_id, customer.name, card))
     return out
-
-
-def paytrace_client(profile: Profile) -> PayTraceClient:
-    """A client for the profile's PayTrace account, as the sync builds it (password from the
-    keyring). Call off the GUI thread: the keyring may be slow."""
-    password = credentials.get_secret(profile.name, "paytrace")
-    settings = profile.paytrace
-    return PayTraceClient(settings.base_url, settings.username, password, settings.integrator_id)
 
 
 class RecurrenceDialog(QDialog):

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.connectors.factory import paytrace_client
 from app.domain.display_time import show_date
 from app.domain.money import display_money
 from app.store import Store
@@ -40,7 +41,6 @@ from app.ui.dialogs.recurrence_dialog import (
     RecurrenceDialog,
     RecurrenceSpec,
     customers_with_card,
-    paytrace_client,
 )
 from app.ui.models.list_table import ListColumn, ListTableModel
 from app.ui.ops import run_call
@@ -244,9 +244,7 @@ class SchedulesPage(QWidget):
         ctx = self.ctx
 
         def work() -> ScheduleInfo:
-            from app.sync.cycle import build_context
-
-            client = build_context(ctx.profile, ctx.store).paytrace
+            client = paytrace_client(ctx.profile)
             return delete_recurrence(ctx.store, client, chosen.schedule_id, user=ctx.user)
 
         run_call(
