@@ -20,21 +20,12 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QWidget,
 )
-from sqlalchemy import select
 
 from app.domain.display_time import patterns
-from app.store import Store
-from app.store.models import CustomerProfileRow, SageProCustomer
+from app.queries.card_customers import CardCustomer
 from app.sync.outbound.recurring import FREQUENCIES
 from app.ui.widgets.filters import AmountEdit
 from app.ui.widgets.wheel_guard import guard_wheel
-
-
-@dataclass(frozen=True)
-class CardCustomer:
-    customer_id: str
-    name: str
-    card: str  # "Visa 5439", or "" when the vault profile is not cached
 
 
 @dataclass(frozen=True)
@@ -45,27 +36,6 @@ class RecurrenceSpec:
     start_date: date
     total_count: int
     description: str
-
-
-def customers_with_card(store: Store) -> list[CardCustomer]:
-    """Sage Pro customers linked to a PayTrace vault profile (a stored card), by id."""
-    with store.read() as session:
-        rows = session.execute(
-            select(SageProCustomer, CustomerProfileRow)
-            .outerjoin(
-                CustomerProfileRow,
-                CustomerProfileRow.customer_id == SageProCustomer.paytrace_customer_id,
-            )
-            .where(SageProCustomer.paytrace_customer_id != "")
-            .order_by(SageProCustomer.customer_id)
-        ).all()
-    out = []
-    for customer, vault in rows:
-        last4 = (vault.card_last4 if vault else "") or customer.card_last4
-        brand = vault.card_brand if vault else ""
-        card = f"{brand} {last4}".strip() if last4 else ""
-        out.append(CardCustomer(customer.customer_id, customer.name, card))
-    return out
 
 
 class RecurrenceDialog(QDialog):

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from app.connectors.factory import paytrace_client
 from app.domain.display_time import show_date
 from app.domain.money import display_money
+from app.queries.card_customers import CardCustomer, customers_with_card
 from app.store import Store
 from app.sync.outbound.recurring import (
     FREQUENCIES,
@@ -36,12 +37,7 @@ from app.sync.outbound.recurring import (
     upcoming_charges,
 )
 from app.ui.context import UiContext
-from app.ui.dialogs.recurrence_dialog import (
-    CardCustomer,
-    RecurrenceDialog,
-    RecurrenceSpec,
-    customers_with_card,
-)
+from app.ui.dialogs.recurrence_dialog import RecurrenceDialog, RecurrenceSpec
 from app.ui.models.list_table import ListColumn, ListTableModel
 from app.ui.ops import run_call
 from app.ui.signals import AUDIT, EXCEPTIONS, announce_changed
