@@ -5,7 +5,6 @@ builds a PayTrace client or a Sage Pro client of its own."""
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,27 +15,24 @@ from app.connectors import factory
 from app.connectors.paytrace.errors import PayTraceAuthError
 from app.connectors.sagepro.errors import UnauthorizedError
 from app.sandbox.http_base import SandboxServer
-from app.sandbox.paytrace import PayTraceStandIn
-from app.sandbox.sagepro import DEFAULT_API_KEY, build_app
+from app.sandbox.sagepro import DEFAULT_API_KEY
+from tests.support.paytrace_fixtures import StartPayTrace
 
 APP = Path(__file__).resolve().parents[2] / "app"
 CLIENT_CLASSES = {"PayTraceClient", "SageProClient"}
 
 
 @pytest.fixture
-def profile() -> Iterator[Profile]:
-    paytrace_app = PayTraceStandIn()
-    sagepro_app = build_app(seed=None)
-    with SandboxServer(paytrace_app) as pt, SandboxServer(sagepro_app) as sp:
-        profile = Profile(name="Factory")
-        profile.paytrace.base_url = pt.url
-        profile.paytrace.username = paytrace_app.settings.username
-        profile.paytrace.integrator_id = paytrace_app.settings.integrator_id
-        profile.sagepro.base_url = sp.url
-        credentials.set_secret(profile.name, "paytrace", paytrace_app.settings.password)
-        credentials.set_secret(profile.name, "sagepro", DEFAULT_API_KEY)
-        yield profile
-    sagepro_app.books.store.close()
+def profile(paytrace_server: StartPayTrace, sagepro_empty_server: SandboxServer) -> Profile:
+    paytrace = paytrace_server()
+    profile = Profile(name="Factory")
+    profile.paytrace.base_url = paytrace.url
+    profile.paytrace.username = paytrace.app.settings.username
+    profile.paytrace.integrator_id = paytrace.app.settings.integrator_id
+    profile.sagepro.base_url = sagepro_empty_server.url
+    credentials.set_secret(profile.name, "paytrace", paytrace.app.settings.password)
+    credentials.set_secret(profile.name, "sagepro", DEFAULT_API_KEY)
+    return profile
 
 
 def test_both_connectors_sign_in_with_the_profile_and_its_stored_secrets(
