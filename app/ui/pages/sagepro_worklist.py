@@ -11,7 +11,7 @@ from typing import Any
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from app.clock import utcnow_on
-from app.store import sagepro_worklist
+from app.queries import sagepro_worklist
 from app.ui.context import UiContext
 from app.ui.export_actions import export_grid
 from app.ui.models.sagepro_worklist import WorklistModel
