@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, FromClause, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.queries.sql_query import Column
+from app.store import Store
 from app.store.like import like_pattern
 from app.store.models import OutboxItem, SageProCustomer, StagedPosting
 
@@ -120,6 +121,14 @@ def rows(
         )
         for r in session.execute(query).all()
     ]
+
+
+def read_rows(
+    store: Store, *, search: str = "", sort: str = "staged_at", descending: bool = False
+) -> list[WorklistRow]:
+    """``rows`` in a read transaction of its own (the printout's worker calls this)."""
+    with store.read() as session:
+        return rows(session, search=search, sort=sort, descending=descending)
 
 
 def has_staged_postings(session: Session) -> bool:

@@ -115,7 +115,9 @@ class ReconciliationPage(QWidget):
         bar.addWidget(export)
         return bar
 
-    def _button(self, bar: QHBoxLayout, text: str, slot: Callable[[], None], key: str) -> Any:
+    def _button(
+        self, bar: QHBoxLayout, text: str, slot: Callable[[], None], key: str
+    ) -> QPushButton:
         button = QPushButton(text)
         if key:
             button.setToolTip(f"{text} ({key})")
