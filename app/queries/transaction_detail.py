@@ -66,43 +66,10 @@ def load_transaction_detail(store: Store, transaction_id: int) -> TransactionDet
             .where(OutboxItem.transaction_id == transaction_id)
             .order_by(OutboxItem.sequence)
         ).all()
-        card = "ACH" if txn.payment_method == "ACH" else f"{txn.card_brand} ··{txn.card_last4}"
-        summary = [
-            ("PayTrace id", str(txn.transaction_id)),
-            ("Type", txn.transaction_type),
-            ("Amount", display_money(txn.amount_cents, cents=True)),
-            # PayTrace's wall-clock time (the merchant's local time), in the one style.
-            (
-                "When (merchant)",
-                f"{show_date(txn.created_local)} {show_time(txn.created_local)}"
-                if txn.created_local
-                else txn.created_text,
-            ),
-            ("Paid with", card.strip()),
-            ("Billing name", txn.billing_name),
-            ("E-mail", txn.email),
-            ("Invoice ref", txn.invoice_ref),
-            ("Customer ref", txn.customer_reference_id),
-            ("Description", txn.description),
-            (
-                "Settled",
-                f"{txn.settled_local} (batch {txn.batch_number})" if txn.batch_number else "no",
-            ),
-            ("Match status", txn.match_status),
-        ]
         return TransactionDetail(
             transaction_id=transaction_id,
-            summary=[(k, redact_card_numbers(v)) for k, v in summary if v],
-            history=[
-                (
-                    e.at,
-                    f"{e.old_type} → {e.new_type}" if e.old_type else f"first seen as {e.new_type}",
-                    ", ".join(sorted(map(field_words, e.changes)))
-                    if isinstance(e.changes, dict)
-                    else "",
-                )
-                for e in events
-            ],
+            summary=[(k, redact_card_numbers(v)) for k, v in _summary(txn) if v],
+            history=[_history_line(e) for e in events],
             raw_json=redact_card_numbers(json.dumps(raw.payload, indent=2, default=str))
             if raw is not None
             else "(no raw record stored)",
@@ -116,3 +83,44 @@ def load_transaction_detail(store: Store, transaction_id: int) -> TransactionDet
                 for k, kind, st, rid, err, state in posts
             ],
         )
+
+
+def _summary(txn: PayTraceTransaction) -> list[tuple[str, str]]:
+    """The transaction's facts as labelled lines (empty ones are left out by the caller)."""
+    card = "ACH" if txn.payment_method == "ACH" else f"{txn.card_brand} ··{txn.card_last4}"
+    return [
+        ("PayTrace id", str(txn.transaction_id)),
+        ("Type", txn.transaction_type),
+        ("Amount", display_money(txn.amount_cents, cents=True)),
+        # PayTrace's wall-clock time (the merchant's local time), in the one style.
+        (
+            "When (merchant)",
+            f"{show_date(txn.created_local)} {show_time(txn.created_local)}"
+            if txn.created_local
+            else txn.created_text,
+        ),
+        ("Paid with", card.strip()),
+        ("Billing name", txn.billing_name),
+        ("E-mail", txn.email),
+        ("Invoice ref", txn.invoice_ref),
+        ("Customer ref", txn.customer_reference_id),
+        ("Description", txn.description),
+        (
+            "Settled",
+            f"{txn.settled_local} (batch {txn.batch_number})" if txn.batch_number else "no",
+        ),
+        ("Match status", txn.match_status),
+    ]
+
+
+def _history_line(event: TransactionEvent) -> tuple[datetime, str, str]:
+    """When, what it became, and which fields changed."""
+    return (
+        event.at,
+        f"{event.old_type} → {event.new_type}"
+        if event.old_type
+        else f"first seen as {event.new_type}",
+        ", ".join(sorted(map(field_words, event.changes)))
+        if isinstance(event.changes, dict)
+        else "",
+    )

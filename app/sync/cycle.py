@@ -13,12 +13,11 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from app import credentials
 from app.clock import utcnow
 from app.config import Profile
+from app.connectors import factory
 from app.connectors.paytrace.client import PayTraceClient
 from app.connectors.paytrace.errors import PayTraceAuthError, PayTraceError
-from app.connectors.sagepro.client import SageProClient
 from app.connectors.sagepro.errors import SageProError, UnauthorizedError
 from app.connectors.sagepro.gateway import SageProGateway
 from app.domain.states import SyncRunStatus
@@ -94,15 +93,8 @@ def merchant_zone(profile: Profile) -> ZoneInfo | None:
 
 
 def build_context(profile: Profile, store: Store, *, headless: bool = False) -> SyncContext:
-    password = credentials.get_secret(profile.name, "paytrace", headless=headless)
-    api_key = credentials.get_secret(profile.name, "sagepro", headless=headless)
-    paytrace = PayTraceClient(
-        profile.paytrace.base_url,
-        profile.paytrace.username,
-        password,
-        profile.paytrace.integrator_id,
-    )
-    sagepro = SageProClient(profile.sagepro.base_url, api_key)
+    paytrace = factory.paytrace_client(profile, headless=headless)
+    sagepro = factory.sagepro_gateway(profile, headless=headless)
     return SyncContext(profile, store, paytrace, sagepro, merchant_zone(profile))
 
 
@@ -142,13 +134,7 @@ def _run(
     result = CycleResult()
     auto = ctx.profile.policy.auto_approve if auto_approve is None else auto_approve
     report = progress or (lambda stage, done, total: None)
-    with ctx.store.write() as session:
-        run = SyncRun(
-            trigger=trigger, started_at=ctx.clock(), status=SyncRunStatus.RUNNING, counts={}
-        )
-        session.add(run)
-        session.flush()
-        run_id = run.id
+    run_id = _start_run(ctx, trigger)
     status, error = SyncRunStatus.OK, None
     try:
         sagepro_read = _refresh_sagepro(ctx, result, report)
@@ -157,28 +143,7 @@ def _run(
         _send_paytrace_intents(ctx, result, report, cancel)
         _poll_paytrace(ctx, since, result, report, cancel)
         if not cancel.cancelled:
-            report("Looking up the sales of older refunds", 0, 1)
-            old_sales = look_up_old_sales(
-                ctx.store, ctx.sagepro, ctx.paytrace, reachable=sagepro_read
-            )
-            result.notes.extend(old_sales.notes)
-            report("Matching payments to invoices", 0, 1)
-            counts = match_in_chunks(
-                ctx.store,
-                ctx.profile,
-                ctx.clock,
-                auto,
-                sagepro_read=sagepro_read,
-                old_sales=old_sales,
-            )
-            with ctx.store.write() as session:
-                plan_settlements(session, ctx.profile, ctx.clock())
-            result.proposals, result.auto_approved = counts.proposals, counts.auto_approved
-            if counts.rematched:
-                result.notes.append(
-                    f"{counted(counts.rematched, 'waiting payment')} matched again after "
-                    "Sage Pro's invoices or customers changed."
-                )
+            _match(ctx, result, report, auto, sagepro_read)
         if not cancel.cancelled:
             answered = _post(ctx, result, report, cancel)
             if answered and not cancel.cancelled:  # else Sage Pro is not answering at all
@@ -201,20 +166,72 @@ def _run(
         error = advice.words if advice is not None else f"{type(exc).__name__}: {exc}"
         raise
     finally:
-        with ctx.store.write() as session:
-            finished = session.get(SyncRun, run_id)
-            assert finished is not None
-            finished.status, finished.error, finished.finished_at = status, error, ctx.clock()
-            finished.counts = result.as_dict()
-            audit.record(
-                session,
-                "sync_cycle",
-                "sync_run",
-                run_id,
-                actor=ctx.worker,
-                after={"status": status, **result.as_dict()},
-            )
+        _finish_run(ctx, run_id, status, error, result)
     return result
+
+
+def _start_run(ctx: SyncContext, trigger: str) -> int:
+    """The sync run's row, committed as running before any work (the status bar shows it)."""
+    with ctx.store.write() as session:
+        run = SyncRun(
+            trigger=trigger, started_at=ctx.clock(), status=SyncRunStatus.RUNNING, counts={}
+        )
+        session.add(run)
+        session.flush()
+        return run.id
+
+
+def _finish_run(
+    ctx: SyncContext,
+    run_id: int,
+    status: SyncRunStatus,
+    error: str | None,
+    result: CycleResult,
+) -> None:
+    """How the run ended, its counts, and the audit event saying so."""
+    with ctx.store.write() as session:
+        finished = session.get(SyncRun, run_id)
+        assert finished is not None
+        finished.status, finished.error, finished.finished_at = status, error, ctx.clock()
+        finished.counts = result.as_dict()
+        audit.record(
+            session,
+            "sync_cycle",
+            "sync_run",
+            run_id,
+            actor=ctx.worker,
+            after={"status": status, **result.as_dict()},
+        )
+
+
+def _match(
+    ctx: SyncContext,
+    result: CycleResult,
+    report: ProgressCallback,
+    auto: bool,
+    sagepro_read: bool,
+) -> None:
+    """Find older refunds' sales, match in chunks, and plan the settlement deposits."""
+    report("Looking up the sales of older refunds", 0, 1)
+    old_sales = look_up_old_sales(ctx.store, ctx.sagepro, ctx.paytrace, reachable=sagepro_read)
+    result.notes.extend(old_sales.notes)
+    report("Matching payments to invoices", 0, 1)
+    counts = match_in_chunks(
+        ctx.store,
+        ctx.profile,
+        ctx.clock,
+        auto,
+        sagepro_read=sagepro_read,
+        old_sales=old_sales,
+    )
+    with ctx.store.write() as session:
+        plan_settlements(session, ctx.profile, ctx.clock())
+    result.proposals, result.auto_approved = counts.proposals, counts.auto_approved
+    if counts.rematched:
+        result.notes.append(
+            f"{counted(counts.rematched, 'waiting payment')} matched again after "
+            "Sage Pro's invoices or customers changed."
+        )
 
 
 def _refresh_sagepro(ctx: SyncContext, result: CycleResult, report: ProgressCallback) -> bool:

@@ -4,21 +4,21 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from app.queries.export_view import export_view
+from app.sync.cancel import CancelToken
 from app.ui.context import UiContext
 from app.ui.models.sql_table import SqlTableModel
-from app.ui.ops import Op, run_op
+from app.ui.ops import Op, ProgressCallback, run_op
 from app.ui.ui_state import export_folder, remember_export_folder
 from app.ui.widgets.notices import notify
 
 
 def export_grid(
     parent: QWidget, ctx: UiContext, model: SqlTableModel, name: str, path: Path | None = None
-) -> Op | None:
+) -> Op[int] | None:
     """Export what ``model`` shows (every row under its filter and sort)."""
     if path is None:
         suggested = str(export_folder() / f"paysage-{name}-{date.today():%Y-%m-%d}.xlsx")
@@ -32,7 +32,7 @@ def export_grid(
     store, spec, shown = ctx.store, model.spec, len(model.columns)
     target = path
 
-    def work(progress: Any, cancel: Any) -> int:
+    def work(progress: ProgressCallback, cancel: CancelToken) -> int:
         return export_view(
             store, spec, shown, target, progress=progress, cancelled=lambda: cancel.cancelled
         )

@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.config import Profile, environment_kind, save_settings
+from app.queries.sagepro_worklist import has_staged_postings
 from app.store import Store
-from app.store.sagepro_worklist import has_staged_postings
 from app.ui.context import UiContext
 from app.ui.icon import app_icon
 from app.ui.mapping import MappingPage

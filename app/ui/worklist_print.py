@@ -13,8 +13,8 @@ from PySide6.QtPrintSupport import QPrinter
 
 from app.domain.display_time import show_date, show_time
 from app.domain.words import counted
+from app.queries.sagepro_worklist import COLUMNS, WorklistRow
 from app.queries.sql_query import format_value
-from app.store.sagepro_worklist import COLUMNS, WorklistRow
 
 
 def worklist_html(rows: Sequence[WorklistRow], *, profile: str, printed_at: datetime) -> str:

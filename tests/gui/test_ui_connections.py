@@ -1,5 +1,5 @@
-"""Test-connection checks over real sockets against the stand-ins, and the first-run wizard
-storing secrets in the keyring (never in settings)."""
+"""The first-run wizard tests its connections against the stand-ins and stores secrets in the
+keyring (never in settings). The checks themselves: tests/unit/test_connection_checks.py."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ import pytest
 
 from app import credentials
 from app.config import settings_path
-from app.queries.connection_checks import check_paytrace, check_sagepro
 from app.sandbox.http_base import SandboxServer
 from app.sandbox.paytrace.app import PayTraceStandIn
 from app.sandbox.paytrace.settings import StandInSettings
@@ -33,23 +32,6 @@ def sagepro() -> Iterator[str]:
     server = SandboxServer(build_app(seed=None, today=date(2025, 11, 20))).start()
     yield server.url
     server.stop()
-
-
-def test_paytrace_check_signs_in_and_refuses_a_wrong_password(paytrace) -> None:  # type: ignore[no-untyped-def]
-    url, settings = paytrace
-    ok = check_paytrace(url, settings.username, settings.password, "ABC123")
-    assert ok.ok and settings.username in ok.words
-    bad = check_paytrace(url, settings.username, "wrong-password-123", "ABC123")
-    assert not bad.ok and "refused" in bad.words and "wrong-password-123" not in bad.words
-
-
-def test_sagepro_check_reads_the_chart_of_accounts(sagepro: str) -> None:
-    ok = check_sagepro(sagepro, "demo-key")
-    assert ok.ok and ok.gl_accounts and "GL accounts" in ok.words
-    bad = check_sagepro(sagepro, "not-the-key")
-    assert not bad.ok and "refused this API key" in bad.words
-    gone = check_sagepro("http://127.0.0.1:9", "demo-key")
-    assert not gone.ok and "could not be reached" in gone.words
 
 
 def test_wizard_puts_secrets_in_the_keyring_only(

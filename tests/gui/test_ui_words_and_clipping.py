@@ -12,10 +12,11 @@ from typing import Any
 import pytest
 from PySide6.QtWidgets import QCheckBox, QDialog, QLabel, QPushButton, QWidget
 
+from app.queries.card_customers import CardCustomer
 from app.sync.outbound.refund_outbound import RefundOffer
 from app.ui.dialogs.applications_dialog import ApplicationsDialog
 from app.ui.dialogs.connections_wizard import ConnectionsWizard
-from app.ui.dialogs.recurrence_dialog import CardCustomer, RecurrenceDialog
+from app.ui.dialogs.recurrence_dialog import RecurrenceDialog
 from app.ui.dialogs.refund_dialog import RefundDialog
 from app.ui.dialogs.reject_dialog import RejectDialog
 from app.ui.main_window import PAGES

@@ -23,11 +23,12 @@ from app.bridge.service import open_company
 from app.bridge.staging import StagedReceipts, StagedStore
 from app.config import Profile
 from app.domain.money import to_cents
+from app.queries import sagepro_worklist
 from app.sandbox.demo_data import generate_demo_company
 from app.sandbox.http_base import SandboxServer
 from app.sandbox.paytrace import PayTraceStandIn
 from app.sandbox.sagepro import DEFAULT_API_KEY, build_app
-from app.store import open_store, sagepro_worklist
+from app.store import open_store
 from app.store.models import OutboxItem, StagedPosting
 from app.sync.cycle import CycleResult, run_cycle
 from tests.support.sagepro_folder import (

@@ -13,7 +13,7 @@ from datetime import timedelta
 import requests
 from sqlalchemy import func, select
 
-from app.store import sagepro_worklist
+from app.queries import sagepro_worklist
 from app.store.models import ExceptionItem, OutboxItem, Proposal, StagedPosting
 from app.store.state_guard import arranged_states
 from app.sync.cycle import run_cycle, utcnow

@@ -25,17 +25,7 @@ LONG_MODULES_BEING_SPLIT: frozenset[str] = frozenset(
     }
 )
 # (module, function) pairs being split elsewhere; nested functions are named outer.inner.
-LONG_FUNCTIONS_BEING_SPLIT: frozenset[tuple[str, str]] = frozenset(
-    {
-        ("app/sync/review/pipeline.py", "propose"),
-        ("app/sync/cycle.py", "_run"),
-        ("app/sync/review/actions.py", "rematch_proposal"),
-        ("app/sync/chargebacks/cases.py", "confirm_chargeback"),
-        ("app/sync/outbound/recurring.py", "create_recurrence"),
-        ("app/sync/inbound/ingest.py", "_ingest_chunk"),
-        ("app/queries/transaction_detail.py", "load_transaction_detail"),
-    }
-)
+LONG_FUNCTIONS_BEING_SPLIT: frozenset[tuple[str, str]] = frozenset()
 
 
 def app_modules() -> Iterator[Path]:

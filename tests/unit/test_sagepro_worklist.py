@@ -5,14 +5,15 @@ worklist query: only Staged items, sorted and searched in SQL, with the customer
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from app.connectors.sagepro import wire
-from app.store import Store, open_store, sagepro_worklist
+from app.queries import sagepro_worklist
+from app.store import Store, open_store
 from app.store.models import OutboxItem, SageProCustomer
 from app.sync.outbox import posting_states
 
@@ -194,3 +195,11 @@ def test_a_card_number_in_the_servers_text_is_never_kept():
     payment = wire.parse_payment({**PAYMENT, "PostingState": "Staged", "Token": card})
     facts = posting_states.worklist_facts(payment, "PT-1-PAY")
     assert "1111 1111" not in facts.token and facts.token.endswith("1111")
+
+
+def test_an_item_is_overdue_from_the_alert_days_on():
+    now = datetime(2025, 3, 10, 12, 0)
+    staged = {"staged_at": now - timedelta(days=3)}
+    assert sagepro_worklist.is_overdue(staged, now, alert_days=3)
+    assert not sagepro_worklist.is_overdue(staged, now, alert_days=4)
+    assert not sagepro_worklist.is_overdue({"staged_at": None}, now, alert_days=0)

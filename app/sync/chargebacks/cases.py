@@ -155,23 +155,8 @@ def confirm_chargeback(
     with store.write() as session:
         item = _chargeback_item(session, item_id)
         data = dict(item.payload)
-        if item.status != "open" or data.get("state") != "received":
-            raise ChargebackError(
-                f"Chargeback {data.get('case_number')} is already {data.get('state')}."
-            )
         link = link_sale(session, item.transaction_id)
-        if link.found and link.transaction_type in _NOT_CHARGES:
-            raise ChargebackError(
-                f"PayTrace transaction {link.transaction_id} is {link.transaction_type}: no "
-                "money moved, so there is nothing to take back. Check the case's transaction "
-                "id with PayTrace, then discard this item with a note."
-            )
-        if link.found and link.payment_state == "undecided":
-            raise ChargebackError(
-                f"The payment of transaction {link.transaction_id} is not in Sage Pro yet. "
-                "Decide it in Reconciliation first (reject it if the money is gone), then "
-                "confirm the chargeback."
-            )
+        _check_confirmable(item, data, link)
         case_key = str(data["case_key"])
         amount = Decimal(str(data["amount"]))
         fee = Decimal(str(data["fee"])) if data.get("fee") else ZERO
@@ -221,6 +206,26 @@ def confirm_chargeback(
             after={"state": "confirmed", "outbox": [s.key for s in specs]},
         )
         return [s.key for s in specs]
+
+
+def _check_confirmable(item: ExceptionItem, data: dict[str, Any], link: SaleLink) -> None:
+    """Only a received case of a charge whose payment is decided can be confirmed."""
+    if item.status != "open" or data.get("state") != "received":
+        raise ChargebackError(
+            f"Chargeback {data.get('case_number')} is already {data.get('state')}."
+        )
+    if link.found and link.transaction_type in _NOT_CHARGES:
+        raise ChargebackError(
+            f"PayTrace transaction {link.transaction_id} is {link.transaction_type}: no "
+            "money moved, so there is nothing to take back. Check the case's transaction "
+            "id with PayTrace, then discard this item with a note."
+        )
+    if link.found and link.payment_state == "undecided":
+        raise ChargebackError(
+            f"The payment of transaction {link.transaction_id} is not in Sage Pro yet. "
+            "Decide it in Reconciliation first (reject it if the money is gone), then "
+            "confirm the chargeback."
+        )
 
 
 def _payment_to_reverse(session: Session, link: SaleLink, amount: Decimal) -> PostedPayment | None:

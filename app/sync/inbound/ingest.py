@@ -104,29 +104,7 @@ def _ingest_chunk(
     session: Session, chunk: Sequence[ParsedRecord], now: datetime, tz: ZoneInfo | None
 ) -> IngestCounts:
     counts = IngestCounts()
-    ids = [r.transaction.transaction_id for r in chunk]
-    columns = [
-        PayTraceTransaction.transaction_id,
-        PayTraceTransaction.content_hash,
-        PayTraceTransaction.match_status,
-        *(getattr(PayTraceTransaction, f) for f in SIGNIFICANT_FIELDS),
-        PayTraceTransaction.settled_local,
-        PayTraceTransaction.batch_number,
-    ]
-    existing = {
-        row.transaction_id: row._asdict()
-        for row in session.execute(
-            select(*columns).where(PayTraceTransaction.transaction_id.in_(ids))
-        )
-    }
-    known_raw = set(
-        session.execute(
-            select(RawRecord.source_id, RawRecord.content_hash).where(
-                RawRecord.source == SOURCE, RawRecord.source_id.in_([str(i) for i in ids])
-            )
-        )
-    )
-
+    existing, known_raw = _stored_state(session, [r.transaction.transaction_id for r in chunk])
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
     raws: list[dict[str, Any]] = []
@@ -199,6 +177,36 @@ def _ingest_chunk(
         session.execute(update(PayTraceTransaction), updates)
     insert_rows(session, _table(TransactionEvent), events)
     return counts
+
+
+def _stored_state(
+    session: Session, ids: Sequence[int]
+) -> tuple[dict[int, dict[str, Any]], set[tuple[str, str]]]:
+    """What the store holds of these transactions: their compared fields by id, and the
+    (id, content hash) of every raw record kept of them."""
+    columns = [
+        PayTraceTransaction.transaction_id,
+        PayTraceTransaction.content_hash,
+        PayTraceTransaction.match_status,
+        *(getattr(PayTraceTransaction, f) for f in SIGNIFICANT_FIELDS),
+        PayTraceTransaction.settled_local,
+        PayTraceTransaction.batch_number,
+    ]
+    existing = {
+        row.transaction_id: row._asdict()
+        for row in session.execute(
+            select(*columns).where(PayTraceTransaction.transaction_id.in_(ids))
+        )
+    }
+    known_raw = {
+        (row.source_id, row.content_hash)
+        for row in session.execute(
+            select(RawRecord.source_id, RawRecord.content_hash).where(
+                RawRecord.source == SOURCE, RawRecord.source_id.in_([str(i) for i in ids])
+            )
+        )
+    }
+    return existing, known_raw
 
 
 def _react_to_change(

@@ -9,11 +9,10 @@ poster stops for this cycle and raises one alert instead of one error per row
 (``sagepro_unreachable_alert``). The row changes it shares with the PayTrace poster (claim
 stamp, attempt rows, posted, persisted backoff) are in ``app.sync.outbox.outcomes``.
 
-Throughput: rows are claimed a few at a time (``app.sync.outbox.claims``), up to
-``concurrency`` calls are in the air at once — never two for one invoice/customer, so each
-keeps PayTrace event order — and one listing of the pass's payment dates stands in for the
-first lookup of every never-tried payment (``key_snapshot``); retries and reclaimed rows are
-looked up one by one.
+Throughput: rows are claimed a few at a time (``outbox.claims``), up to ``concurrency`` calls
+are in the air at once — never two for one invoice/customer, so each keeps PayTrace event
+order — and one listing of the pass's payment dates stands in for the first lookup of every
+never-tried payment (``key_snapshot``); retries and reclaimed rows are looked up one by one.
 """
 
 from __future__ import annotations

@@ -119,23 +119,13 @@ def create_recurrence(
     if frequency not in FREQUENCIES:
         raise RecurrenceError(f"PayTrace has no billing frequency {frequency}.")
     with store.write() as session:
-        customer = session.get(SageProCustomer, customer_id)
-        token = customer.paytrace_customer_id.strip() if customer else ""
-        if not token:
-            raise RecurrenceError(
-                f"Customer {customer_id} has no stored card: no PayTrace profile is linked."
-            )
+        token = _stored_card_token(session, customer_id)
         key = schedule_key(token, cents, frequency, start_date, total_count, description)
         row = session.execute(
             select(RecurringSchedule).where(RecurringSchedule.key == key)
         ).scalar_one_or_none()
-        if row is not None and row.status == "active":
+        if row is not None and _set_up_before(row):
             return _info(row)
-        if row is not None and row.status in ("creating", "unknown"):
-            raise RecurrenceError(
-                f"The earlier setup of this schedule ({key}) got no clear answer from PayTrace. "
-                "Look for it in PayTrace's recurring billing list, then mark it found or absent."
-            )
         now = clock()
         if row is None:
             row = RecurringSchedule(
@@ -180,6 +170,30 @@ def create_recurrence(
         _finish(store, schedule_id, "failed", str(exc), user, clock)
         raise RecurrenceError(f"PayTrace did not set up the recurrence: {exc}") from None
     return _finish(store, schedule_id, "active", "", user, clock, result.recurrence_id)
+
+
+def _stored_card_token(session: Session, customer_id: str) -> str:
+    """The PayTrace customer profile (stored card) linked to the Sage Pro customer."""
+    customer = session.get(SageProCustomer, customer_id)
+    token = customer.paytrace_customer_id.strip() if customer else ""
+    if not token:
+        raise RecurrenceError(
+            f"Customer {customer_id} has no stored card: no PayTrace profile is linked."
+        )
+    return token
+
+
+def _set_up_before(row: RecurringSchedule) -> bool:
+    """True when PayTrace has the schedule already; an earlier setup with no clear answer
+    must be checked in PayTrace first; a failed one may be tried again (False)."""
+    if row.status == "active":
+        return True
+    if row.status in ("creating", "unknown"):
+        raise RecurrenceError(
+            f"The earlier setup of this schedule ({row.key}) got no clear answer from PayTrace. "
+            "Look for it in PayTrace's recurring billing list, then mark it found or absent."
+        )
+    return False
 
 
 def _finish(

@@ -5,7 +5,7 @@ A bridge over a real Sage Pro answers ``Staged`` for a cash receipt, credit memo
 the bookkeeper still has to key into Sage Pro (typing the token as Check/Reference No.).
 Every state means the record *exists* for exactly-once purposes (``post_once`` never posts
 a key it finds, whatever its state); Staged only puts it on the Sage Pro worklist
-(``app.store.sagepro_worklist``). Each cycle looks a bounded number of Staged keys up again,
+(``app.queries.sagepro_worklist``). Each cycle looks a bounded number of Staged keys up again,
 the least recently checked first, so a long list costs the same per cycle as a short one.
 """
 

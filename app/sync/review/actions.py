@@ -125,24 +125,8 @@ def rematch_proposal(
                 f"The amounts add up to {display_money(total)}, but the payment is "
                 f"{display_money(from_cents(tx.amount_cents))}."
             )
-        customers = set()
-        invoices = []
-        for invoice_id, amount in applications:
-            invoice = session.get(SageProInvoice, invoice_id)
-            if invoice is None or invoice.status != "Open":
-                raise ReviewError(f"Invoice {invoice_id} is not open in Sage Pro.")
-            invoices.append(invoice)
-            if is_foreign(invoice.currency, base_currency):
-                continue  # its balance is in its own currency: checked after conversion
-            if to_cents(amount) > invoice.balance_cents:
-                raise ReviewError(
-                    f"Invoice {invoice_id} has only "
-                    f"{display_money(from_cents(invoice.balance_cents))} open."
-                )
-            customers.add(invoice.customer_id)
-        if len(customers) > 1:
-            raise ReviewError("One payment can only pay invoices of one customer.")
-        customer_id = customers.pop() if customers else old.customer_id
+        invoices, chosen_customer = _chosen_invoices(session, applications, base_currency)
+        customer_id = old.customer_id if chosen_customer is None else chosen_customer
         if not customer_id:
             raise ReviewError("Choose an invoice so the customer is known.")
         try:
@@ -157,24 +141,8 @@ def rematch_proposal(
         words = ", ".join(f"{i} ({format_money(a)})" for i, a in applications) or "on account"
         if conversion:
             words += f" at 1 {base_currency} = {conversion[EXCHANGE_RATE]} {conversion[CURRENCY]}"
-        new = Proposal(
-            transaction_id=old.transaction_id,
-            kind="payment",
-            status=ProposalStatus.PROPOSED,
-            rule="manual",
-            confidence=100,
-            reason=f"Chosen by {user}: {words}",
-            score_parts={},
-            candidates=old.candidates,
-            customer_id=customer_id,
-            on_account_cents=to_cents(on_account),
-            auto_approvable=False,
-            details={"replaces": old.id, **conversion},
-            created_at=utcnow(),
-        )
-        new.applications = [
-            ProposalApplication(invoice_id=i, amount_cents=to_cents(a)) for i, a in applications
-        ]
+        reason = f"Chosen by {user}: {words}"
+        new = _manual_proposal(old, applications, on_account, customer_id, conversion, reason)
         session.add(new)
         session.flush()
         if tx is not None:
@@ -189,6 +157,62 @@ def rematch_proposal(
             after={"applications": words, **conversion},
         )
         return new.id
+
+
+def _chosen_invoices(
+    session: Session, applications: Sequence[tuple[str, Decimal]], base_currency: str
+) -> tuple[list[SageProInvoice], str | None]:
+    """The chosen invoices, each open with room for its amount (a foreign one is checked
+    after conversion), and their one customer (None when only foreign ones or none are
+    chosen)."""
+    customers = set()
+    invoices = []
+    for invoice_id, amount in applications:
+        invoice = session.get(SageProInvoice, invoice_id)
+        if invoice is None or invoice.status != "Open":
+            raise ReviewError(f"Invoice {invoice_id} is not open in Sage Pro.")
+        invoices.append(invoice)
+        if is_foreign(invoice.currency, base_currency):
+            continue  # its balance is in its own currency: checked after conversion
+        if to_cents(amount) > invoice.balance_cents:
+            raise ReviewError(
+                f"Invoice {invoice_id} has only "
+                f"{display_money(from_cents(invoice.balance_cents))} open."
+            )
+        customers.add(invoice.customer_id)
+    if len(customers) > 1:
+        raise ReviewError("One payment can only pay invoices of one customer.")
+    return invoices, customers.pop() if customers else None
+
+
+def _manual_proposal(
+    old: Proposal,
+    applications: Sequence[tuple[str, Decimal]],
+    on_account: Decimal,
+    customer_id: str,
+    conversion: dict[str, str],
+    reason: str,
+) -> Proposal:
+    """The person's choice as a proposal replacing ``old``."""
+    new = Proposal(
+        transaction_id=old.transaction_id,
+        kind="payment",
+        status=ProposalStatus.PROPOSED,
+        rule="manual",
+        confidence=100,
+        reason=reason,
+        score_parts={},
+        candidates=old.candidates,
+        customer_id=customer_id,
+        on_account_cents=to_cents(on_account),
+        auto_approvable=False,
+        details={"replaces": old.id, **conversion},
+        created_at=utcnow(),
+    )
+    new.applications = [
+        ProposalApplication(invoice_id=i, amount_cents=to_cents(a)) for i, a in applications
+    ]
+    return new
 
 
 def undo_approval(store: Store, proposal_id: int, *, user: str) -> None:

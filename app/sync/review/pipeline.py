@@ -11,7 +11,7 @@ what a scheduled cycle would have matched had it run between those payments.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -195,6 +195,118 @@ def _store_proposal(
     return row
 
 
+@dataclass
+class _Run:
+    """One call of ``propose``: what it decides with, what it counted, and the undecided
+    proposals being matched again (by transaction)."""
+
+    session: Session
+    profile: Profile
+    mapper: RecordMapper
+    now: datetime
+    auto_approve: bool
+    user: str
+    counts: PipelineCounts = field(default_factory=PipelineCounts)
+    by_transaction: dict[int, Proposal] = field(default_factory=dict)
+
+    def decide(self, proposal: Proposal, match_ok: bool, *, recorded: bool = False) -> None:
+        """Record and count a new proposal, move its transaction, and auto-approve it when
+        allowed (a refusal is added to its reason)."""
+        self.counts.proposals += 1
+        if not recorded:  # a re-match's own audit event already says all this
+            audit.record(
+                self.session,
+                "propose",
+                "proposal",
+                proposal.id,
+                actor="matcher",
+                after=proposal_facts(proposal),
+            )
+        tx = self.session.get(PayTraceTransaction, proposal.transaction_id)
+        assert tx is not None
+        tx.match_status = proposal.status
+        if proposal.status == "review":
+            self.counts.review += 1
+        if self.auto_approve and match_ok and proposal.status == "proposed":
+            try:
+                approve_in_session(
+                    self.session,
+                    proposal,
+                    user=self.user,
+                    profile=self.profile,
+                    mapper=self.mapper,
+                    now=self.now,
+                    auto=True,
+                )
+            except ReviewError as exc:
+                proposal.reason = f"{proposal.reason} — not auto-approved: {exc}"
+                return
+            self.counts.auto_approved += 1
+
+    def decide_order(self, proposal: Proposal, match_ok: bool) -> None:
+        """An order-to-cash proposal: new, the same as the standing one (dropped), or its
+        replacement."""
+        old = self.by_transaction.get(proposal.transaction_id)
+        if old is None:
+            self.decide(proposal, match_ok)
+        elif rematch.same_order_proposal(old, proposal):
+            self.session.delete(proposal)  # the same again: the standing proposal stays
+            self.session.flush()
+        else:
+            rematch.supersede(self.session, old, proposal, self.now, proposal_facts(proposal))
+            self.counts.rematched += 1
+            self.decide(proposal, match_ok, recorded=True)
+
+    def match(self, to_match: list[PayTraceTransaction], released: Mapping[str, int]) -> None:
+        """Run the matcher over ``to_match`` and store each answer that is new."""
+        session = self.session
+        matches = match_payments(
+            [transaction_from_row(r) for r in to_match],
+            load_open_invoices(session, released=released),
+            load_customers(session),
+            match_settings(self.profile),
+        )
+        # Whether the policy *would* accept it is stored either way: the grid's "approve all
+        # at or above" and the dashboard use it even while auto-approval is off.
+        # The profile's tier decides: Recommended unless set otherwise.
+        for match in matches:
+            ok = profile_refusal(match, self.profile) is None
+            old = self.by_transaction.get(match.transaction_id)
+            if old is not None and not rematch.changed(old, match):
+                continue  # same answer as before: the proposal stays as it is
+            new = _store_proposal(session, match, self.now, auto_approvable=ok)
+            if old is not None:
+                rematch.supersede(session, old, new, self.now, proposal_facts(new))
+                self.counts.rematched += 1
+            self.decide(new, ok, recorded=old is not None)
+
+
+def _unmatched_chunk(
+    session: Session, after: TransactionKey | None, limit: int | None, counts: PipelineCounts
+) -> list[PayTraceTransaction]:
+    """The unmatched transactions after ``after``, oldest first; ``counts.last_key`` set when
+    the chunk is full (more may follow)."""
+    txn = PayTraceTransaction
+    query = select(txn).where(txn.match_status == "unmatched")
+    if after is not None:
+        query = query.where(tuple_(txn.created_local, txn.transaction_id) > tuple_(*after))
+    query = query.order_by(txn.created_local, txn.transaction_id).limit(limit)
+    pending = list(session.execute(query).scalars())
+    if limit is not None and len(pending) == limit:
+        counts.last_key = (pending[-1].created_local, pending[-1].transaction_id)
+    return pending
+
+
+def _set_aside_unpostable(pending: list[PayTraceTransaction]) -> None:
+    for row in pending:
+        if row.transaction_type == TransactionType.AUTHORIZATION.value:
+            row.match_status = MatchStatus.PENDING  # nothing until captured (the row then changes)
+        elif row.transaction_type == TransactionType.VOID.value:
+            row.match_status = MatchStatus.IGNORED  # voided before posting: nothing to post
+        elif row.transaction_type == TransactionType.OTHER.value:
+            row.match_status = MatchStatus.IGNORED
+
+
 def propose(
     session: Session,
     *,
@@ -214,54 +326,13 @@ def propose(
     (one set-wise run, see ``rematch``; ``last_key`` says where the next such chunk starts),
     and with the last chunk the declines set aside for want of an invoice. ``old_sales``:
     refunds' sales found outside the store."""
-    counts = PipelineCounts()
     # The "Off" tier turns auto-approval off for every kind of proposal, even when asked.
     auto_approve = auto_approve and profile_tier(profile) is not AutoApproveTier.OFF
-    txn = PayTraceTransaction
-    pending: list[PayTraceTransaction] = []
-    if reevaluate is None:
-        query = select(txn).where(txn.match_status == "unmatched")
-        if after is not None:
-            query = query.where(tuple_(txn.created_local, txn.transaction_id) > tuple_(*after))
-        query = query.order_by(txn.created_local, txn.transaction_id).limit(limit)
-        pending = list(session.execute(query).scalars())
-        if limit is not None and len(pending) == limit:
-            counts.last_key = (pending[-1].created_local, pending[-1].transaction_id)
+    run = _Run(session, profile, mapper, now, auto_approve, user)
+    pending = [] if reevaluate is not None else _unmatched_chunk(session, after, limit, run.counts)
     sales = [row for row in pending if row.transaction_type in SALE_TYPES]
     pending_ids = {row.transaction_id for row in pending}
-    for row in pending:
-        if row.transaction_type == TransactionType.AUTHORIZATION.value:
-            row.match_status = MatchStatus.PENDING  # nothing until captured (the row then changes)
-        elif row.transaction_type == TransactionType.VOID.value:
-            row.match_status = MatchStatus.IGNORED  # voided before posting: nothing to post
-        elif row.transaction_type == TransactionType.OTHER.value:
-            row.match_status = MatchStatus.IGNORED
-
-    def decide(proposal: Proposal, match_ok: bool, *, recorded: bool = False) -> None:
-        counts.proposals += 1
-        if not recorded:  # a re-match's own audit event already says all this
-            audit.record(
-                session,
-                "propose",
-                "proposal",
-                proposal.id,
-                actor="matcher",
-                after=proposal_facts(proposal),
-            )
-        tx = session.get(PayTraceTransaction, proposal.transaction_id)
-        assert tx is not None
-        tx.match_status = proposal.status
-        if proposal.status == "review":
-            counts.review += 1
-        if auto_approve and match_ok and proposal.status == "proposed":
-            try:
-                approve_in_session(
-                    session, proposal, user=user, profile=profile, mapper=mapper, now=now, auto=True
-                )
-            except ReviewError as exc:
-                proposal.reason = f"{proposal.reason} — not auto-approved: {exc}"
-                return
-            counts.auto_approved += 1
+    _set_aside_unpostable(pending)
 
     # Re-evaluation (``rematch``): undecided order-to-cash proposals go through the order
     # check again, undecided payment proposals through the matcher, with the new sales.
@@ -270,26 +341,14 @@ def propose(
     again: list[PayTraceTransaction] = []
     if reevaluate is not None:
         chunk = rematch.undecided_chunk(session, kinds, reevaluate)
-        undecided, again, counts.last_key = chunk.proposals, chunk.transactions, chunk.last_key
-    by_transaction = {p.transaction_id: p for p in undecided}
+        undecided, again, run.counts.last_key = chunk.proposals, chunk.transactions, chunk.last_key
+    run.by_transaction = {p.transaction_id: p for p in undecided}
     again = [r for r in again if r.transaction_id not in pending_ids]
     by_order = {p.transaction_id for p in undecided if p.kind in rematch.ORDER_KINDS}
 
-    def decide_order(proposal: Proposal, match_ok: bool) -> None:
-        old = by_transaction.get(proposal.transaction_id)
-        if old is None:
-            decide(proposal, match_ok)
-        elif rematch.same_order_proposal(old, proposal):
-            session.delete(proposal)  # the same again: the standing proposal stays
-            session.flush()
-        else:
-            rematch.supersede(session, old, proposal, now, proposal_facts(proposal))
-            counts.rematched += 1
-            decide(proposal, match_ok, recorded=True)
-
     # Order-to-cash: sales naming a Sage Pro order but no invoice go there.
     sales = order_to_cash.take_order_payments(
-        session, sales + [r for r in again if r.transaction_id in by_order], now, decide_order
+        session, sales + [r for r in again if r.transaction_id in by_order], now, run.decide_order
     )
     to_match = sales + [r for r in again if r.transaction_id not in by_order]
     if to_match:
@@ -298,38 +357,20 @@ def propose(
             if reevaluate is not None
             else {}
         )
-        invoices = load_open_invoices(session, released=released)
-        customers = load_customers(session)
-        matches = match_payments(
-            [transaction_from_row(r) for r in to_match],
-            invoices,
-            customers,
-            match_settings(profile),
-        )
-        # Whether the policy *would* accept it is stored either way: the grid's "approve all
-        # at or above" and the dashboard use it even while auto-approval is off.
-        # The profile's tier decides: Recommended unless set otherwise.
-        for match in matches:
-            ok = profile_refusal(match, profile) is None
-            old = by_transaction.get(match.transaction_id)
-            if old is not None and not rematch.changed(old, match):
-                continue  # same answer as before: the proposal stays as it is
-            new = _store_proposal(session, match, now, auto_approvable=ok)
-            if old is not None:
-                rematch.supersede(session, old, new, now, proposal_facts(new))
-                counts.rematched += 1
-            decide(new, ok, recorded=old is not None)
-    if reevaluate is not None and counts.last_key is None:  # the last chunk of undecided
+        run.match(to_match, released)
+    if reevaluate is not None and run.counts.last_key is None:  # the last chunk of undecided
         for row in rematch.declines_without_invoice(session):
             state_proposals.propose_decline(
-                session, row, now, decide
+                session, row, now, run.decide
             )  # its invoice may be known now
         rematch.clear_due(session)
 
     for row in pending:
         if row.transaction_type == TransactionType.REFUND.value:
-            state_proposals.propose_refund(session, row, now, decide, old_sales or OldSaleLookup())
+            state_proposals.propose_refund(
+                session, row, now, run.decide, old_sales or OldSaleLookup()
+            )
         elif row.transaction_type == TransactionType.DECLINED.value:
-            state_proposals.propose_decline(session, row, now, decide)
-    state_proposals.propose_reversals(session, now, decide)
-    return counts
+            state_proposals.propose_decline(session, row, now, run.decide)
+    state_proposals.propose_reversals(session, now, run.decide)
+    return run.counts

@@ -1,6 +1,6 @@
 """Set up recurring billing: a customer's stored card, amount, how often, from
 when, how many charges and a description. The page runs ``create_recurrence`` off the GUI
-thread with a PayTrace client built from the profile (``paytrace_client``)."""
+thread with the profile's PayTrace client (``app.connectors.factory``)."""
 
 from __future__ import annotations
 
@@ -20,24 +20,12 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QWidget,
 )
-from sqlalchemy import select
 
-from app import credentials
-from app.config import Profile
-from app.connectors.paytrace.client import PayTraceClient
 from app.domain.display_time import patterns
-from app.store import Store
-from app.store.models import CustomerProfileRow, SageProCustomer
+from app.queries.card_customers import CardCustomer
 from app.sync.outbound.recurring import FREQUENCIES
 from app.ui.widgets.filters import AmountEdit
 from app.ui.widgets.wheel_guard import guard_wheel
-
-
-@dataclass(frozen=True)
-class CardCustomer:
-    customer_id: str
-    name: str
-    card: str  # "Visa 5439", or "" when the vault profile is not cached
 
 
 @dataclass(frozen=True)
@@ -48,35 +36,6 @@ class RecurrenceSpec:
     start_date: date
     total_count: int
     description: str
-
-
-def customers_with_card(store: Store) -> list[CardCustomer]:
-    """Sage Pro customers linked to a PayTrace vault profile (a stored card), by id."""
-    with store.read() as session:
-        rows = session.execute(
-            select(SageProCustomer, CustomerProfileRow)
-            .outerjoin(
-                CustomerProfileRow,
-                CustomerProfileRow.customer_id == SageProCustomer.paytrace_customer_id,
-            )
-            .where(SageProCustomer.paytrace_customer_id != "")
-            .order_by(SageProCustomer.customer_id)
-        ).all()
-    out = []
-    for customer, vault in rows:
-        last4 = (vault.card_last4 if vault else "") or customer.card_last4
-        brand = vault.card_brand if vault else ""
-        card = f"{brand} {last4}".strip() if last4 else ""
-        out.append(CardCustomer(customer.customer_id, customer.name, card))
-    return out
-
-
-def paytrace_client(profile: Profile) -> PayTraceClient:
-    """A client for the profile's PayTrace account, as the sync builds it (password from the
-    keyring). Call off the GUI thread: the keyring may be slow."""
-    password = credentials.get_secret(profile.name, "paytrace")
-    settings = profile.paytrace
-    return PayTraceClient(settings.base_url, settings.username, password, settings.integrator_id)
 
 
 class RecurrenceDialog(QDialog):

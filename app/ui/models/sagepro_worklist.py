@@ -1,32 +1,24 @@
-"""The Sage Pro worklist grid: the Qt side of ``app.store.sagepro_worklist`` (its columns,
-source and search, so sorting and filtering stay in SQL). Items waiting longer than the
-alert setting are tinted."""
+"""The Sage Pro worklist grid: the Qt side of ``app.queries.sagepro_worklist`` (its columns,
+source and search, so sorting and filtering stay in SQL). Overdue items are tinted."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtGui import QColor
 
 from app.clock import utcnow
-from app.queries.sql_query import Column
-from app.store import sagepro_worklist as worklist
+from app.queries import sagepro_worklist as worklist
 from app.ui.models.sql_table import SqlTableModel
 
 OVERDUE = QColor("#fde7e4")
 
 
-def _column(c: worklist.WorklistColumn) -> Column:
-    return Column(
-        c.key, c.header, c.expr, c.kind, not_null=c.not_null, width=c.width, tooltip=c.tooltip
-    )
-
-
 class WorklistModel(SqlTableModel):
-    columns = tuple(_column(c) for c in worklist.COLUMNS)
-    hidden = tuple(_column(c) for c in worklist.HIDDEN)
+    columns = worklist.COLUMNS
+    hidden = worklist.HIDDEN
 
     def __init__(
         self,
@@ -56,10 +48,5 @@ class WorklistModel(SqlTableModel):
         self.search = text
         self.refresh()
 
-    def is_overdue(self, row: dict[str, Any]) -> bool:
-        staged = row.get("staged_at")
-        cutoff = self.clock() - timedelta(days=self.alert_days)
-        return isinstance(staged, datetime) and staged <= cutoff
-
     def row_background(self, row: dict[str, Any]) -> QColor | None:
-        return OVERDUE if self.is_overdue(row) else None
+        return OVERDUE if worklist.is_overdue(row, self.clock(), self.alert_days) else None

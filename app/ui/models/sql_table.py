@@ -39,7 +39,8 @@ from app.queries.sql_query import (
 )
 from app.queries.windowing import block_span, plan_block
 from app.store import Store
-from app.ui.ops import run_op
+from app.sync.cancel import CancelToken
+from app.ui.ops import ProgressCallback, run_op
 
 Index = QModelIndex | QPersistentModelIndex
 ReadResult = TypeVar("ReadResult")
@@ -268,7 +269,7 @@ class SqlTableModel(QAbstractTableModel):
         def stale() -> bool:
             return generation != self._generation
 
-        def work(_progress: Any, _cancel: Any) -> ReadResult | None:
+        def work(_progress: ProgressCallback, _cancel: CancelToken) -> ReadResult | None:
             try:
                 with self.store.read() as session, interrupt_when(session, stale):
                     return read(session)

@@ -234,7 +234,7 @@ class ExceptionsPage(QWidget):
         if not posting:
             self.edit_text.setChecked(False)
 
-    def _show_payload(self, payload: Any) -> None:
+    def _show_payload(self, payload: dict[str, Any]) -> None:
         self.payload.setPlainText(redact_card_numbers(json.dumps(payload, indent=2, default=str)))
         self.payload_table.show_payload(payload if isinstance(payload, dict) else {})
 

@@ -10,9 +10,7 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QItemSelection, Qt
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QComboBox,
     QHBoxLayout,
-    QLabel,
     QMessageBox,
     QPushButton,
     QSpinBox,
@@ -25,7 +23,6 @@ from PySide6.QtWidgets import (
 from app.domain.money import display_money, from_cents
 from app.domain.words import counted
 from app.queries.proposal_detail import CandidateView, ProposalDetail, load_proposal_detail
-from app.queries.reconciliation import STATUS_GROUPS, ReconFilter
 from app.ui import services
 from app.ui.changes import Changed
 from app.ui.context import UiContext
@@ -36,13 +33,12 @@ from app.ui.export_actions import export_grid
 from app.ui.models.reconciliation import ReconciliationModel
 from app.ui.ops import run_call, run_mutation
 from app.ui.signals import PROPOSALS, TRANSACTIONS, announce
-from app.ui.widgets.filters import AmountEdit, OptionalDateEdit, SearchBox
 from app.ui.widgets.grid_view import GridView, TotalsBar
 from app.ui.widgets.notices import notify
 from app.ui.widgets.proposal_detail import ProposalDetailPanel
+from app.ui.widgets.recon_filters import ReconFilterBar
 
 T = TypeVar("T")
-UNUSUAL = "unusual"  # the "Show" choice for payments with an open anomaly flag
 
 
 class ReconciliationPage(QWidget):
@@ -59,7 +55,13 @@ class ReconciliationPage(QWidget):
             ctx, self, on_queued=lambda: announce(services.REVIEW_CHANGES)
         )
         layout = QVBoxLayout(self)
-        layout.addLayout(self._filter_bar())
+        self.filters = ReconFilterBar()
+        self.filters.changed.connect(self.apply_filter)
+        f = self.filters  # its boxes, by the names the page has always had
+        self.status, self.date_from, self.date_to = f.status, f.date_from, f.date_to
+        self.customer, self.text = f.customer, f.text
+        self.amount_min, self.amount_max = f.amount_min, f.amount_max
+        layout.addWidget(self.filters)
         layout.addLayout(self._action_bar())
         split = QSplitter(Qt.Orientation.Horizontal)
         self.grid = GridView(self.model)
@@ -91,43 +93,6 @@ class ReconciliationPage(QWidget):
 
     # -- layout ----------------------------------------------------------------------------
 
-    def _filter_bar(self) -> QHBoxLayout:
-        bar = QHBoxLayout()
-        self.status = QComboBox()
-        self.status.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-        )
-        self.status.setMinimumContentsLength(13)
-        for key, (words, _statuses) in STATUS_GROUPS.items():
-            self.status.addItem(words, key)
-        self.status.addItem("Flagged as unusual", UNUSUAL)  # open anomalies, any status
-        self.date_from, self.date_to = OptionalDateEdit(), OptionalDateEdit()
-        self.customer = SearchBox("Customer")
-        self.customer.setFixedWidth(130)
-        self.amount_min, self.amount_max = AmountEdit("Min $"), AmountEdit("Max $")
-        self.text = SearchBox("Search reference, invoice, id, reason…")
-        self.text.setMinimumWidth(140)
-        for label, widget in (
-            ("Show", self.status),
-            ("From", self.date_from),
-            ("to", self.date_to),
-            ("", self.customer),
-            ("Amount", self.amount_min),
-            ("–", self.amount_max),
-            ("", self.text),
-        ):
-            if label:
-                bar.addWidget(QLabel(label))
-            bar.addWidget(widget, 2 if widget is self.text else 0)
-        self.status.currentIndexChanged.connect(lambda _i: self.apply_filter())
-        for edit in (self.date_from, self.date_to):
-            edit.dateChanged.connect(lambda _d: self.apply_filter())
-        for box in (self.customer, self.text):
-            box.search.connect(lambda _t: self.apply_filter())
-        for amount in (self.amount_min, self.amount_max):
-            amount.settled.connect(self.apply_filter)
-        return bar
-
     def _action_bar(self) -> QHBoxLayout:
         bar = QHBoxLayout()
         self.approve_button = self._button(bar, "Approve", self.approve_selected, "A")
@@ -151,7 +116,9 @@ class ReconciliationPage(QWidget):
         bar.addWidget(export)
         return bar
 
-    def _button(self, bar: QHBoxLayout, text: str, slot: Callable[[], None], key: str) -> Any:
+    def _button(
+        self, bar: QHBoxLayout, text: str, slot: Callable[[], None], key: str
+    ) -> QPushButton:
         button = QPushButton(text)
         if key:
             button.setToolTip(f"{text} ({key})")
@@ -177,38 +144,12 @@ class ReconciliationPage(QWidget):
 
     # -- filter, selection, detail ---------------------------------------------------------
 
-    def current_filter(self) -> ReconFilter:
-        status = str(self.status.currentData())
-        return ReconFilter(
-            status="all" if status == UNUSUAL else status,
-            date_from=self.date_from.value(),
-            date_to=self.date_to.value(),
-            customer=self.customer.text(),
-            amount_min=self.amount_min.value(),
-            amount_max=self.amount_max.value(),
-            text=self.text.text(),
-            unusual_only=status == UNUSUAL,
-        )
-
     def show_view(self, view: str) -> None:
-        """Open on a "Show" view (a key of STATUS_GROUPS) with earlier searches cleared, so
-        the grid shows what the dashboard counted."""
-        boxes = (self.status, self.customer, self.text, self.amount_min, self.amount_max)
-        for box in (*boxes, self.date_from, self.date_to):
-            box.blockSignals(True)
-        for edit in (self.customer, self.text, self.amount_min, self.amount_max):
-            edit.clear()
-        for date_box in (self.date_from, self.date_to):
-            date_box.set_value(None)
-        index = self.status.findData(view)
-        if index >= 0:
-            self.status.setCurrentIndex(index)
-        for box in (*boxes, self.date_from, self.date_to):
-            box.blockSignals(False)
-        self.apply_filter()
+        """Open on a "Show" view with earlier searches cleared (see ``ReconFilterBar``)."""
+        self.filters.show_view(view)
 
     def apply_filter(self) -> None:
-        new = self.current_filter()
+        new = self.filters.current_filter()
         if new != self.model.filter:
             self.model.set_filter(new)
 

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from app.clock import utcnow_on
-from app.store import sagepro_worklist
+from app.queries import sagepro_worklist
 from app.ui.context import UiContext
 from app.ui.export_actions import export_grid
 from app.ui.models.sagepro_worklist import WorklistModel
@@ -89,19 +88,17 @@ class SageProWorklistPage(QWidget):
         sort = spec.sort.key if spec.sort is not None else "staged_at"
         search, descending, target = self.model.search, spec.descending, path
 
-        def read(_: Any = None) -> list[sagepro_worklist.WorklistRow]:
-            with self.ctx.store.read() as session:
-                return sagepro_worklist.rows(
-                    session, search=search, sort=sort, descending=descending
-                )
-
         def done(rows: list[sagepro_worklist.WorklistRow]) -> None:
             page = worklist_html(rows, profile=self.ctx.profile.name, printed_at=datetime.now())
             print_to_pdf(page, target)  # QPrinter belongs to the GUI thread
             self.ctx.signals.status_message.emit(f"Worklist ({len(rows)} items) saved to {target}.")
 
         return run_call(
-            read,
+            sagepro_worklist.read_rows,
+            self.ctx.store,
+            search=search,
+            sort=sort,
+            descending=descending,
             label="Preparing the worklist",
             on_done=done,
             on_error=self._print_failed,

@@ -22,8 +22,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.connectors.factory import paytrace_client
 from app.domain.display_time import show_date
 from app.domain.money import display_money
+from app.queries.card_customers import CardCustomer, customers_with_card
 from app.store import Store
 from app.sync.outbound.recurring import (
     FREQUENCIES,
@@ -35,13 +37,7 @@ from app.sync.outbound.recurring import (
     upcoming_charges,
 )
 from app.ui.context import UiContext
-from app.ui.dialogs.recurrence_dialog import (
-    CardCustomer,
-    RecurrenceDialog,
-    RecurrenceSpec,
-    customers_with_card,
-    paytrace_client,
-)
+from app.ui.dialogs.recurrence_dialog import RecurrenceDialog, RecurrenceSpec
 from app.ui.models.list_table import ListColumn, ListTableModel
 from app.ui.ops import run_call
 from app.ui.signals import AUDIT, EXCEPTIONS, announce_changed
@@ -246,9 +242,7 @@ class SchedulesPage(QWidget):
         ctx = self.ctx
 
         def work() -> ScheduleInfo:
-            from app.sync.cycle import build_context
-
-            client = build_context(ctx.profile, ctx.store).paytrace
+            client = paytrace_client(ctx.profile)
             return delete_recurrence(ctx.store, client, chosen.schedule_id, user=ctx.user)
 
         run_call(

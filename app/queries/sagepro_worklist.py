@@ -1,7 +1,8 @@
 """The Sage Pro worklist: postings a bridge over a real Sage Pro answered as Staged, which
 the bookkeeper still has to enter in Sage Pro's cash receipts (Check/Reference No. = the
 token). Qt-free: the page's table model, its export and its printout all read these
-columns, this source and these filters, so sorting and searching happen in SQL.
+columns, this source and these filters, so sorting and searching happen in SQL. Items
+waiting longer than the alert setting are overdue (``is_overdue``).
 
 An item leaves the list by itself once a sync finds it Entered (``posting_states``).
 """
@@ -9,12 +10,14 @@ An item leaves the list by itself once a sync finds it Entered (``posting_states
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, FromClause, exists, func, or_, select
 from sqlalchemy.orm import Session
 
+from app.queries.sql_query import Column
+from app.store import Store
 from app.store.like import like_pattern
 from app.store.models import OutboxItem, SageProCustomer, StagedPosting
 
@@ -24,24 +27,13 @@ C = SageProCustomer.__table__
 STAGED = "Staged"
 
 
-@dataclass(frozen=True)
-class WorklistColumn:
-    key: str
-    header: str
-    expr: ColumnElement[Any]
-    kind: str = "text"  # as the grid's Column kinds: text / money (cents) / date / datetime
-    not_null: bool = False
-    width: int = 110
-    tooltip: str = ""
-
-
 CUSTOMER = S.c.customer_id + " " + func.coalesce(C.c.name, "")
 
-COLUMNS: tuple[WorklistColumn, ...] = (
-    WorklistColumn("customer", "Customer", CUSTOMER, not_null=True, width=260),
-    WorklistColumn("date", "Date", S.c.document_date, "date", width=95),
-    WorklistColumn("amount", "Amount", S.c.amount_cents, "money", not_null=True, width=100),
-    WorklistColumn(
+COLUMNS: tuple[Column, ...] = (
+    Column("customer", "Customer", CUSTOMER, not_null=True, width=260),
+    Column("date", "Date", S.c.document_date, "date", width=95),
+    Column("amount", "Amount", S.c.amount_cents, "money", not_null=True, width=100),
+    Column(
         "invoices",
         "Invoices",
         S.c.invoices,
@@ -49,7 +41,7 @@ COLUMNS: tuple[WorklistColumn, ...] = (
         width=240,
         tooltip="Invoices to apply it to, each with its amount (blank: on account)",
     ),
-    WorklistColumn(
+    Column(
         "token",
         "Reference to type",
         S.c.token,
@@ -57,13 +49,11 @@ COLUMNS: tuple[WorklistColumn, ...] = (
         width=160,
         tooltip="Type this in Sage Pro's Check/Reference No. so Paysage finds the receipt",
     ),
-    WorklistColumn(
-        "staged_at", "Staged since", S.c.staged_at, "datetime", not_null=True, width=135
-    ),
+    Column("staged_at", "Staged since", S.c.staged_at, "datetime", not_null=True, width=135),
 )
-HIDDEN: tuple[WorklistColumn, ...] = (
-    WorklistColumn("kind", "Kind", OUTBOX.c.kind, not_null=True),
-    WorklistColumn("key", "Paysage key", OUTBOX.c.key, not_null=True),
+HIDDEN: tuple[Column, ...] = (
+    Column("kind", "Kind", OUTBOX.c.kind, not_null=True),
+    Column("key", "Paysage key", OUTBOX.c.key, not_null=True),
 )
 
 
@@ -133,6 +123,20 @@ def rows(
     ]
 
 
+def read_rows(
+    store: Store, *, search: str = "", sort: str = "staged_at", descending: bool = False
+) -> list[WorklistRow]:
+    """``rows`` in a read transaction of its own (the printout's worker calls this)."""
+    with store.read() as session:
+        return rows(session, search=search, sort=sort, descending=descending)
+
+
 def has_staged_postings(session: Session) -> bool:
     """Whether Sage Pro ever answered Staged here (then the worklist page is shown)."""
     return bool(session.execute(select(exists().where(S.c.outbox_id.is_not(None)))).scalar())
+
+
+def is_overdue(row: dict[str, Any], now: datetime, alert_days: int) -> bool:
+    """Staged at least ``alert_days`` ago (the page tints it)."""
+    staged = row.get("staged_at")
+    return isinstance(staged, datetime) and staged <= now - timedelta(days=alert_days)
