@@ -33,7 +33,9 @@ class TransactionDetail:
     postings: list[tuple[str, str, str, str]]  # key, kind, status, remote id / error
 
 
-def load_transaction_detail(store: Store, transaction_id: int) -> TransactionDetail | None:
+def load_transaction_detail(
+    store: Store, transaction_id: int, base_currency: str = "USD"
+) -> TransactionDetail | None:
     with store.read() as s:
         txn = s.get(PayTraceTransaction, transaction_id)
         if txn is None:
@@ -70,7 +72,7 @@ def load_transaction_detail(store: Store, transaction_id: int) -> TransactionDet
         summary = [
             ("PayTrace id", str(txn.transaction_id)),
             ("Type", txn.transaction_type),
-            ("Amount", display_money(txn.amount_cents, cents=True)),
+            ("Amount", display_money(txn.amount_cents, cents=True, base=base_currency)),
             # PayTrace's wall-clock time (the merchant's local time), in the one style.
             (
                 "When (merchant)",

@@ -51,9 +51,9 @@ class Tile(QFrame):
         self.style().polish(self)
 
 
-def _money(cs: CountSum) -> tuple[str, str]:
+def _money(cs: CountSum, base: str) -> tuple[str, str]:
     noun = "payment" if cs.count == 1 else "payments"
-    return f"{display_money(cs.total)}", f"{cs.count:,} {noun}"
+    return display_money(cs.total, base=base), f"{cs.count:,} {noun}"
 
 
 class DashboardPage(QWidget):
@@ -137,12 +137,13 @@ class DashboardPage(QWidget):
 
     def show_data(self, data: DashboardData) -> None:
         self.data = data
-        self.today.set_figure(*_money(data.collected_today))
-        self.month.set_figure(*_money(data.collected_month))
+        base = self.ctx.profile.base_currency  # PayTrace's money
+        self.today.set_figure(*_money(data.collected_today, base))
+        self.month.set_figure(*_money(data.collected_month, base))
         self.unmatched.set_figure(
-            *_money(data.waiting_for_review), warn=data.waiting_for_review.count > 0
+            *_money(data.waiting_for_review, base), warn=data.waiting_for_review.count > 0
         )
-        self.unposted.set_figure(*_money(data.unposted))
+        self.unposted.set_figure(*_money(data.unposted, base))
         self.dead.set_figure(
             f"{data.dead_letters:,}",
             "Need your decision" if data.dead_letters else "Nothing stuck",

@@ -412,7 +412,7 @@ class ReconciliationPage(QWidget):
         answer = QMessageBox.question(
             self,
             "Put on account",
-            f"Put the whole {display_money(amount)} on "
+            f"Put the whole {display_money(amount, base=self.ctx.profile.base_currency)} on "
             f"{row['customer'] or 'the customer'}'s account?",
         )
         if answer == QMessageBox.StandardButton.Yes:

@@ -161,6 +161,7 @@ class TransactionsPage(QWidget):
             load_transaction_detail,
             self.ctx.store,
             int(values["_key"]),
+            self.ctx.profile.base_currency,
             label="Loading transaction",
             on_done=lambda d: self.detail.show_detail(d) if d is not None else None,
             on_error=self.ctx.signals.status_message.emit,
