@@ -33,6 +33,7 @@ class WorklistColumn:
     not_null: bool = False
     width: int = 110
     tooltip: str = ""
+    currency: str = ""  # money: the key of the column with the row's currency ("" = base)
 
 
 CUSTOMER = S.c.customer_id + " " + func.coalesce(C.c.name, "")
@@ -40,7 +41,15 @@ CUSTOMER = S.c.customer_id + " " + func.coalesce(C.c.name, "")
 COLUMNS: tuple[WorklistColumn, ...] = (
     WorklistColumn("customer", "Customer", CUSTOMER, not_null=True, width=260),
     WorklistColumn("date", "Date", S.c.document_date, "date", width=95),
-    WorklistColumn("amount", "Amount", S.c.amount_cents, "money", not_null=True, width=100),
+    WorklistColumn(
+        "amount",
+        "Amount",
+        S.c.amount_cents,
+        "money",
+        not_null=True,
+        width=110,
+        currency="currency",  # a payment of an invoice in another currency is entered in it
+    ),
     WorklistColumn(
         "invoices",
         "Invoices",
@@ -64,6 +73,8 @@ COLUMNS: tuple[WorklistColumn, ...] = (
 HIDDEN: tuple[WorklistColumn, ...] = (
     WorklistColumn("kind", "Kind", OUTBOX.c.kind, not_null=True),
     WorklistColumn("key", "Paysage key", OUTBOX.c.key, not_null=True),
+    # The posting's currency when not the base (app/sync/foreign_currency.py), else NULL.
+    WorklistColumn("currency", "Currency", OUTBOX.c.payload["Currency"].as_string()),
 )
 
 
@@ -103,6 +114,7 @@ class WorklistRow:
     staged_at: datetime
     kind: str
     key: str
+    currency: str = ""  # blank: the base currency
 
 
 def rows(
@@ -128,6 +140,7 @@ def rows(
             staged_at=r[5],
             kind=str(r[6]),
             key=str(r[7]),
+            currency=str(r[8] or ""),
         )
         for r in session.execute(query).all()
     ]

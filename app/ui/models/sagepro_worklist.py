@@ -20,7 +20,14 @@ OVERDUE = QColor("#fde7e4")
 
 def _column(c: worklist.WorklistColumn) -> Column:
     return Column(
-        c.key, c.header, c.expr, c.kind, not_null=c.not_null, width=c.width, tooltip=c.tooltip
+        c.key,
+        c.header,
+        c.expr,
+        c.kind,
+        not_null=c.not_null,
+        width=c.width,
+        tooltip=c.tooltip,
+        currency=c.currency,
     )
 
 

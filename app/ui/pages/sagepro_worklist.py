@@ -34,6 +34,7 @@ class SageProWorklistPage(QWidget):
         self.model = WorklistModel(
             ctx.store, self, alert_days=ctx.profile.sagepro.worklist_alert_days, clock=self.now
         )
+        self.model.base_currency = ctx.profile.base_currency
         layout = QVBoxLayout(self)
         self.intro = QLabel(
             "Enter each item in Sage Pro's Cash Receipts, typing the <b>Reference to type</b> "
@@ -96,7 +97,12 @@ class SageProWorklistPage(QWidget):
                 )
 
         def done(rows: list[sagepro_worklist.WorklistRow]) -> None:
-            page = worklist_html(rows, profile=self.ctx.profile.name, printed_at=datetime.now())
+            page = worklist_html(
+                rows,
+                profile=self.ctx.profile.name,
+                printed_at=datetime.now(),
+                base=self.ctx.profile.base_currency,
+            )
             print_to_pdf(page, target)  # QPrinter belongs to the GUI thread
             self.ctx.signals.status_message.emit(f"Worklist ({len(rows)} items) saved to {target}.")
 
