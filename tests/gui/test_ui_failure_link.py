@@ -30,6 +30,7 @@ def test_status_bar_and_dashboard_link_to_the_setting(qtbot, tmp_path: Path) -> 
     assert status.message.text() == BAD_ADDRESS.words and status.fix.isVisible()
     qtbot.mouseClick(status.fix, Qt.MouseButton.LeftButton)
     assert window.stack.currentWidget() is window.page("settings")
+    assert window.focusWidget() is window.page("settings").paytrace.url  # the field to fix
     ctx.signals.sync_finished.emit(True, "Sync finished: nothing new.")
     assert not status.fix.isVisible()
 
@@ -51,6 +52,8 @@ def test_status_bar_and_dashboard_link_to_the_setting(qtbot, tmp_path: Path) -> 
     link = dashboard.sync.link
     qtbot.waitUntil(lambda: link.isVisible(), timeout=10_000)
     assert BAD_ADDRESS.words in dashboard.sync.detail.text()
+    window.page("settings").paytrace.username.setFocus()
     qtbot.mouseClick(link, Qt.MouseButton.LeftButton)
     assert window.stack.currentWidget() is window.page("settings")
+    assert window.focusWidget() is window.page("settings").paytrace.url
     ctx.store.dispose()

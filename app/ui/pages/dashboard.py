@@ -9,6 +9,7 @@ from app.domain.display_time import show_local
 from app.domain.money import display_money
 from app.sync.failure_words import setting_named_in
 from app.ui.context import UiContext
+from app.ui.links import failure_link
 from app.ui.models.dashboard_data import CountSum, DashboardData, load_dashboard
 from app.ui.ops import run_call
 from app.ui.signals import ALL_ENTITIES, subscribe
@@ -87,8 +88,11 @@ class DashboardPage(QWidget):
             grid.addWidget(tile, 1, col)
         # The grid opens on the view the tile counts, whatever view was left selected there.
         views = {self.unmatched: "open", self.unposted: "approved"}
+        # The last failure's link: the very field that fixes it (see show_data).
+        self.sync_link = "settings"
+        self.sync.link.clicked.connect(lambda: ctx.signals.open_link.emit(self.sync_link))
         for tile in (*tiles, *tiles2):
-            if tile.link is not None:
+            if tile.link is not None and tile is not self.sync:
                 view = views.get(tile, "")
                 tile.link.clicked.connect(lambda _c=False, t=tile.target, v=view: self._open(t, v))
         layout.addLayout(grid)
@@ -175,4 +179,5 @@ class DashboardPage(QWidget):
                 )
             if self.sync.link is not None:  # a failure a setting fixes: a link to it
                 self.sync.link.setVisible(bool(setting_named_in(run.error or "")))
+                self.sync_link = failure_link(run.error or "")
         self.chart.set_series(data.daily)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QPushButton,
     QScrollArea,
@@ -111,6 +112,17 @@ class SettingsPage(QWidget):
         outer.addLayout(footer)
         self.load()
         watch_edits(body, self._edited)
+
+    def show_field(self, system: str, field: str) -> None:
+        """Scroll to a connection field ("paytrace"/"sagepro", "url"/"secret"/"username")
+        and put the cursor in it, its text selected for retyping (a notification's link)."""
+        form = {"paytrace": self.paytrace, "sagepro": self.sagepro}.get(system)
+        widget = getattr(form, field, None) if form is not None else None
+        if not isinstance(widget, QLineEdit):
+            return
+        self.form_scroll.ensureWidgetVisible(widget)
+        widget.setFocus(Qt.FocusReason.OtherFocusReason)
+        widget.selectAll()
 
     def _edited(self) -> None:
         """Any change: "Saved." no longer holds, and leaving will ask."""
