@@ -59,10 +59,13 @@ def engine_runner(ctx: UiContext) -> CycleRunner:
     return run
 
 
+def counts_words(counts: dict[str, int]) -> str:
+    """A run's counts in words ("3 fetched, 1 could not post"); "" when all are zero."""
+    return ", ".join(f"{counts[k]} {words}" for k, words in SUMMARY_WORDS if counts.get(k))
+
+
 def summarise(result: CycleCounts) -> str:
-    counts = result.as_dict()
-    parts = [f"{counts[k]} {words}" for k, words in SUMMARY_WORDS if counts.get(k)]
-    return "Sync finished: " + (", ".join(parts) if parts else "nothing new") + "."
+    return "Sync finished: " + (counts_words(result.as_dict()) or "nothing new") + "."
 
 
 class SyncController(QObject):

@@ -86,7 +86,7 @@ def test_grids_show_every_amount_with_its_sign(qtbot, ctx) -> None:  # type: ign
     wait_idle(qtbot)
 
 
-def test_an_invoice_in_another_currency_reads_in_that_currency(qtbot, ctx) -> None:  # type: ignore[no-untyped-def]
+def test_an_invoice_in_another_currency_reads_in_that_currency(qtbot, ctx, artifacts_dir) -> None:  # type: ignore[no-untyped-def]
     with ctx.store.read() as s:
         customer = str(
             s.scalars(
@@ -120,6 +120,8 @@ def test_an_invoice_in_another_currency_reads_in_that_currency(qtbot, ctx) -> No
     assert dialog.conversion.text() == (
         "$1,000.00 × 1.3645 = CA$1,364.50 (rounded half up to the cent)."
     )
+    qtbot.wait(50)  # the wrapped conversion line's new height, laid out
+    dialog.grab().save(str(artifacts_dir / "split-dialog-foreign-currency.png"))
     dialog.close()
     wait_idle(qtbot)
 

@@ -13,6 +13,7 @@ from app.ui.links import failure_link
 from app.ui.models.dashboard_data import CountSum, DashboardData, load_dashboard
 from app.ui.ops import run_call
 from app.ui.signals import ALL_ENTITIES, subscribe
+from app.ui.sync_controller import counts_words
 from app.ui.widgets.daily_chart import DailyChart
 
 
@@ -171,7 +172,7 @@ class DashboardPage(QWidget):
         else:
             when = show_local(run.started_at)
             if run.status == "ok":
-                counts = ", ".join(f"{v} {k}" for k, v in run.counts.items() if v) or "no changes"
+                counts = counts_words(run.counts) or "no changes"
                 self.sync.set_figure("OK", f"{when} · {counts}")
             else:
                 self.sync.set_figure(
