@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtWidgets import QLabel
 from sqlalchemy import select
 
 from app.store.models import SageProInvoice
@@ -167,3 +168,26 @@ def test_collect_lists_balances_in_their_currency_and_never_adds_two_currencies(
     assert text == f"Selected: 2 invoices · ${rows[other].balance:,.2f} + CA$500.00", text
     wait_idle(qtbot)
     store.dispose()
+
+
+def test_a_company_keeping_its_books_in_euros_reads_euros(qtbot, ctx) -> None:  # type: ignore[no-untyped-def]
+    """The base currency's own sign wherever PayTrace's money is shown or typed."""
+    ctx.profile.base_currency = "EUR"
+    window = make_window(qtbot, ctx)
+    window.show()
+    qtbot.waitExposed(window)
+    window.show_page("transactions")
+    page = window.page("transactions")
+    wait_page_ready(qtbot, "transactions", page)
+    cells = _money_cells(page.model)
+    assert cells and all(c.startswith(("€", "-€")) for c in cells), cells[:5]
+    assert page.amount_min.placeholderText() == "Min €"
+    window.show_page("reconciliation")
+    recon = window.page("reconciliation")
+    assert recon.amount_max.placeholderText() == "Max €"
+    window.show_page("settings")
+    settings = window.page("settings")
+    labels = {label.text() for label in settings.findChildren(QLabel)}
+    assert {"Large payment from €", "Card € per transaction"} <= labels
+    assert "Large payment from $" not in labels
+    wait_idle(qtbot)

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.money import display_money, from_cents
+from app.domain.money import currency_sign, display_money, from_cents
 from app.domain.words import counted
 from app.ui import services
 from app.ui.changes import Changed
@@ -103,7 +103,8 @@ class ReconciliationPage(QWidget):
         self.date_from, self.date_to = OptionalDateEdit(), OptionalDateEdit()
         self.customer = SearchBox("Customer")
         self.customer.setFixedWidth(130)
-        self.amount_min, self.amount_max = AmountEdit("Min $"), AmountEdit("Max $")
+        sign = currency_sign("", self.ctx.profile.base_currency).strip()  # PayTrace's money
+        self.amount_min, self.amount_max = AmountEdit(f"Min {sign}"), AmountEdit(f"Max {sign}")
         self.text = SearchBox("Search reference, invoice, id, reason…")
         self.text.setMinimumWidth(140)
         for label, widget in (

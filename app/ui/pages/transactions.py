@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.display_time import show_local
+from app.domain.money import currency_sign
 from app.ui.context import UiContext
 from app.ui.export_actions import export_grid
 from app.ui.models.transaction_detail import TransactionDetail, load_transaction_detail
@@ -91,7 +92,8 @@ class TransactionsPage(QWidget):
         self.status = _combo("Any status", MATCH_STATUSES)
         self.kind = _combo("Any type", TYPES)
         self.date_from, self.date_to = OptionalDateEdit(), OptionalDateEdit()
-        self.amount_min, self.amount_max = AmountEdit("Min $"), AmountEdit("Max $")
+        sign = currency_sign("", ctx.profile.base_currency).strip()  # PayTrace's money
+        self.amount_min, self.amount_max = AmountEdit(f"Min {sign}"), AmountEdit(f"Max {sign}")
         self.text = SearchBox("Search name, invoice ref, e-mail, id…")
         self.text.setMinimumWidth(140)
         for label, widget in (
