@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QLabel
 from sqlalchemy import select
 
 from app.store.models import SageProInvoice
-from app.sync.collect import collectable_invoices
+from app.sync.collect import collect_invoices, collectable_invoices
 from app.ui.dialogs.applications_dialog import ApplicationsDialog
 from app.ui.models.sql_table import SqlTableModel
 from app.ui.pages.collect import CollectPage
@@ -166,6 +166,19 @@ def test_collect_lists_balances_in_their_currency_and_never_adds_two_currencies(
     page.select_invoices([CAD_INVOICE, rows[other].invoice_id])
     text = page.selection_label.text()
     assert text == f"Selected: 2 invoices · ${rows[other].balance:,.2f} + CA$500.00", text
+    # A stored card is charged in the base currency: not offered for the CAD invoice...
+    assert not page.charge_button.isEnabled()
+    assert "is in CAD and a stored card is charged in USD" in page.charge_button.toolTip()
+    page.select_invoices([rows[other].invoice_id])
+    assert page.charge_button.isEnabled() and page.charge_button.toolTip() == ""
+    # ... and refused by the service, the rest of the batch going on.
+    result = collect_invoices(
+        store, [CAD_INVOICE, rows[other].invoice_id], user="maria", profile=ctx.profile
+    )
+    assert "is in CAD" in result.refused[CAD_INVOICE]
+    assert CAD_INVOICE not in [i.invoice_id for i in result.queued]
+    handled = [i.invoice_id for i in result.queued] + list(result.refused)
+    assert rows[other].invoice_id in handled  # the other invoice went its own way
     wait_idle(qtbot)
     store.dispose()
 

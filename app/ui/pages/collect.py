@@ -20,9 +20,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.exchange import is_foreign
 from app.domain.money import display_money, display_totals
 from app.domain.words import counted
-from app.sync.collect import CollectableInvoice, CollectResult, collect_invoices
+from app.sync.collect import (
+    CollectableInvoice,
+    CollectResult,
+    collect_invoices,
+    foreign_currency_words,
+)
 from app.sync.collect import collectable_invoices as load_collectable
 from app.ui.context import UiContext
 from app.ui.models.list_table import ListColumn, ListTableModel
@@ -156,9 +162,17 @@ class CollectPage(QWidget):
 
     def _selection_changed(self, _new: QItemSelection, _old: QItemSelection) -> None:
         chosen = self.selected()
-        self.charge_button.setEnabled(bool(chosen))
+        profile = self.ctx.profile
+        foreign = [r for r in chosen if is_foreign(r.currency, profile.base_currency)]
+        self.charge_button.setEnabled(bool(chosen) and not foreign)
         noun = "invoice" if len(chosen) == 1 else "invoices"
         self.selection_label.setText(f"Selected: {len(chosen)} {noun} · {self.total(chosen)}")
+        # Disabled, and why: a card is charged in the base currency only.
+        why = ""
+        if foreign:
+            why = foreign_currency_words(foreign[0].invoice_id, foreign[0].currency, profile)
+            self.ctx.signals.status_message.emit(why)
+        self.charge_button.setToolTip(why)
 
     def total(self, chosen: list[CollectableInvoice]) -> str:
         """The invoices' balances, one sum per currency."""
