@@ -69,7 +69,8 @@ def match_by_customer(facts: PaymentFacts, ctx: MatchContext) -> Proposal:
             PART_DATE: DATE_POINTS if in_window(invoice) else 0,
             **extra,
         }
-        reason = f"invoice {invoice.invoice_id}; {amount_phrase(fit, facts.cents, remaining, 1)}"
+        fit_text = amount_phrase(fit, facts.cents, remaining, 1, ctx.settings.base_currency)
+        reason = f"invoice {invoice.invoice_id}; {fit_text}"
         return candidate([invoice.invoice_id], customer_id, remaining, parts, reason)
 
     near = [
@@ -102,7 +103,7 @@ def match_by_customer(facts: PaymentFacts, ctx: MatchContext) -> Proposal:
             [
                 f"no invoice reference; invoice {chosen.invoice_id} is the customer's only open "
                 "invoice with this amount",
-                amount_phrase(fit, facts.cents, remaining, 1),
+                amount_phrase(fit, facts.cents, remaining, 1, ctx.settings.base_currency),
                 who,
             ],
             candidates=ranked(rivals, limit),
@@ -200,7 +201,9 @@ def match_by_customer(facts: PaymentFacts, ctx: MatchContext) -> Proposal:
             [
                 f"no invoice reference; invoice {only.invoice_id} is the customer's "
                 "only open invoice",
-                amount_phrase(AmountFit.PARTIAL, facts.cents, remaining, 1),
+                amount_phrase(
+                    AmountFit.PARTIAL, facts.cents, remaining, 1, ctx.settings.base_currency
+                ),
                 who,
             ],
             warnings=["partial payment without a reference: confirm the invoice with the customer"],
@@ -227,7 +230,8 @@ def match_by_customer(facts: PaymentFacts, ctx: MatchContext) -> Proposal:
         AmountFit.NONE,
         {PART_CUSTOMER: customer_points, PART_ON_ACCOUNT: ON_ACCOUNT_POINTS},
         [
-            f"no open invoice of the customer fits {money_text(facts.cents)}; payment on account",
+            f"no open invoice of the customer fits "
+            f"{money_text(facts.cents, ctx.settings.base_currency)}; payment on account",
             who,
         ],
         candidates=ranked(hints, limit),

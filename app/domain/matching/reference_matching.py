@@ -136,7 +136,8 @@ def _alternative(named: NamedInvoice, facts: PaymentFacts, ctx: MatchContext) ->
             facts.payment.merchant_date, [named.invoice.invoice_date], ctx.settings
         ),
     }
-    reason = f"{named.phrase()}; {amount_phrase(fit, facts.cents, remaining, 1)}"
+    fit_text = amount_phrase(fit, facts.cents, remaining, 1, ctx.settings.base_currency)
+    reason = f"{named.phrase()}; {fit_text}"
     return candidate([named.invoice_id], named.invoice.customer_id, remaining, parts, reason)
 
 
@@ -240,7 +241,8 @@ def _decide_amount(
             owner,
             total,
             parts(pool, fit),
-            f"{_named_phrase(pool)}; {amount_phrase(fit, facts.cents, total, len(pool))}",
+            f"{_named_phrase(pool)}; "
+            + amount_phrase(fit, facts.cents, total, len(pool), ctx.settings.base_currency),
         )
         listed = ranked([whole, *options, *alternatives], limit)
         return review_proposal(
@@ -281,7 +283,9 @@ def _decide_amount(
             parts(chosen, chosen_fit),
             [
                 _named_phrase(chosen),
-                amount_phrase(chosen_fit, facts.cents, chosen_total, len(chosen)),
+                amount_phrase(
+                    chosen_fit, facts.cents, chosen_total, len(chosen), ctx.settings.base_currency
+                ),
                 customer_phrase,
             ],
             candidates=ranked(alternatives, limit),
@@ -369,7 +373,7 @@ def _payer_options(facts: PaymentFacts, ctx: MatchContext) -> list[Candidate]:
             PART_CUSTOMER: CUSTOMER_POINTS[facts.resolution.evidence],
             PART_AMOUNT: AMOUNT_POINTS[fit],
         }
-        fit_text = amount_phrase(fit, facts.cents, remaining, 1)
+        fit_text = amount_phrase(fit, facts.cents, remaining, 1, ctx.settings.base_currency)
         reason = f"invoice {invoice_id} of the payer {payer}; {fit_text}"
         options.append(candidate([invoice_id], payer, remaining, parts, reason))
     return options
