@@ -5,6 +5,7 @@ comes back through the export and is matched to its invoice like any other."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from PySide6.QtCore import QItemSelection, Qt
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.display_time import show_date
 from app.domain.exchange import is_foreign
 from app.domain.money import display_money, display_totals
 from app.domain.words import counted
@@ -42,7 +44,7 @@ COLUMNS = (
     ListColumn("Customer", lambda r: r.customer_name, width=220),
     ListColumn("Customer id", lambda r: r.customer_id, width=105),
     ListColumn("Stored card", lambda r: f"··{r.card_last4}" if r.card_last4 else "yes", width=95),
-    ListColumn("Due", lambda r: r.due_date, width=95),
+    ListColumn("Due", lambda r: due_text(r.due_date), width=95),
     ListColumn("Balance", lambda r: r.balance, "money", width=110, currency=lambda r: r.currency),
     ListColumn(
         "Charge",
@@ -53,6 +55,11 @@ COLUMNS = (
         ),
     ),
 )
+
+
+def due_text(iso: str) -> str:
+    """The due date in the one local date style ("" when the invoice has none)."""
+    return show_date(date.fromisoformat(iso)) if iso else ""
 
 
 def refusal_words(refused: dict[str, str]) -> str:
