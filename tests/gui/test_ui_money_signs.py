@@ -16,7 +16,9 @@ from sqlalchemy import select
 
 from app.store.models import SageProInvoice
 from app.sync.collect import collect_invoices, collectable_invoices
+from app.sync.refund_outbound import RefundOffer
 from app.ui.dialogs.applications_dialog import ApplicationsDialog
+from app.ui.dialogs.refund_dialog import RefundDialog
 from app.ui.models.sql_table import SqlTableModel
 from app.ui.pages.collect import CollectPage
 from app.ui.widgets.payload_table import PayloadTable
@@ -204,3 +206,12 @@ def test_a_company_keeping_its_books_in_euros_reads_euros(qtbot, ctx) -> None:  
     assert {"Large payment from €", "Card € per transaction"} <= labels
     assert "Large payment from $" not in labels
     wait_idle(qtbot)
+
+
+def test_the_refund_dialog_speaks_the_company_currency(qtbot) -> None:  # type: ignore[no-untyped-def]
+    offer = RefundOffer("104613", 80091096, "5439", Decimal("4522.35"), "refund", "")
+    dialog = RefundDialog(offer, base_currency="EUR")
+    qtbot.addWidget(dialog)
+    words = " ".join(label.text() for label in dialog.findChildren(QLabel))
+    assert "Up to €4,522.35 can be given back." in words
+    assert "PayTrace will refund it to the card: €4,522.35." in words
