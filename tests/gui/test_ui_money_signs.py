@@ -197,6 +197,8 @@ def test_a_company_keeping_its_books_in_euros_reads_euros(qtbot, ctx) -> None:  
     cells = _money_cells(page.model)
     assert cells and all(c.startswith(("€", "-€")) for c in cells), cells[:5]
     assert page.amount_min.placeholderText() == "Min €"
+    qtbot.waitUntil(lambda: "·" in page.totals.text(), timeout=WAIT_MS)
+    assert " · €" in page.totals.text(), page.totals.text()  # "300 rows · €691,162.84"
     window.show_page("reconciliation")
     recon = window.page("reconciliation")
     assert recon.amount_max.placeholderText() == "Max €"

@@ -77,7 +77,7 @@ class ReconciliationPage(QWidget):
         split.setStretchFactor(1, 1)
         split.setSizes([940, 290])
         layout.addWidget(split, 1)
-        self.totals = TotalsBar()
+        self.totals = TotalsBar(base_currency=self.ctx.profile.base_currency)
         layout.addWidget(self.totals)
         self._shortcuts()
         self.model.totals_changed.connect(self.totals.show_view)

@@ -58,7 +58,7 @@ class SageProWorklistPage(QWidget):
         layout.addLayout(bar)
         self.grid = GridView(self.model, sort_key="staged_at")
         layout.addWidget(self.grid, 1)
-        self.totals = TotalsBar()
+        self.totals = TotalsBar(base_currency=self.ctx.profile.base_currency)
         layout.addWidget(self.totals)
         self.model.totals_changed.connect(self.totals.show_view)
         self.text.search.connect(self.model.set_search)

@@ -120,7 +120,7 @@ class TransactionsPage(QWidget):
         split.addWidget(self.detail)
         split.setSizes([480, 260])
         layout.addWidget(split, 1)
-        self.totals = TotalsBar()
+        self.totals = TotalsBar(base_currency=self.ctx.profile.base_currency)
         layout.addWidget(self.totals)
         self.model.totals_changed.connect(self.totals.show_view)
         self.model.reset_done.connect(self._select_first)
