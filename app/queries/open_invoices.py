@@ -15,8 +15,8 @@ C = SageProCustomer.__table__
 
 COLUMNS = (
     Column("invoice_id", "Invoice", I.c.invoice_id, not_null=True, width=80),
-    Column("customer", "Customer", C.c.name, width=180),
-    Column("date", "Date", I.c.invoice_date, "date", not_null=True, width=90),
+    Column("customer", "Customer", C.c.name, width=160),
+    Column("date", "Date", I.c.invoice_date, "date", not_null=True, width=100),
     Column(
         "balance",
         "Open balance",

@@ -32,7 +32,15 @@ CUSTOMER = S.c.customer_id + " " + func.coalesce(C.c.name, "")
 COLUMNS: tuple[Column, ...] = (
     Column("customer", "Customer", CUSTOMER, not_null=True, width=260),
     Column("date", "Date", S.c.document_date, "date", width=95),
-    Column("amount", "Amount", S.c.amount_cents, "money", not_null=True, width=100),
+    Column(
+        "amount",
+        "Amount",
+        S.c.amount_cents,
+        "money",
+        not_null=True,
+        width=110,
+        currency="currency",  # a payment of an invoice in another currency is entered in it
+    ),
     Column(
         "invoices",
         "Invoices",
@@ -54,6 +62,8 @@ COLUMNS: tuple[Column, ...] = (
 HIDDEN: tuple[Column, ...] = (
     Column("kind", "Kind", OUTBOX.c.kind, not_null=True),
     Column("key", "Paysage key", OUTBOX.c.key, not_null=True),
+    # The posting's currency when not the base (app/sync/review/foreign_currency.py), else NULL.
+    Column("currency", "Currency", OUTBOX.c.payload["Currency"].as_string()),
 )
 
 
@@ -93,6 +103,7 @@ class WorklistRow:
     staged_at: datetime
     kind: str
     key: str
+    currency: str = ""  # blank: the base currency
 
 
 def rows(
@@ -118,6 +129,7 @@ def rows(
             staged_at=r[5],
             kind=str(r[6]),
             key=str(r[7]),
+            currency=str(r[8] or ""),
         )
         for r in session.execute(query).all()
     ]

@@ -33,7 +33,9 @@ class TransactionDetail:
     postings: list[tuple[str, str, str, str]]  # key, kind, status, remote id / error
 
 
-def load_transaction_detail(store: Store, transaction_id: int) -> TransactionDetail | None:
+def load_transaction_detail(
+    store: Store, transaction_id: int, base_currency: str = "USD"
+) -> TransactionDetail | None:
     with store.read() as s:
         txn = s.get(PayTraceTransaction, transaction_id)
         if txn is None:
@@ -68,7 +70,7 @@ def load_transaction_detail(store: Store, transaction_id: int) -> TransactionDet
         ).all()
         return TransactionDetail(
             transaction_id=transaction_id,
-            summary=[(k, redact_card_numbers(v)) for k, v in _summary(txn) if v],
+            summary=[(k, redact_card_numbers(v)) for k, v in _summary(txn, base_currency) if v],
             history=[_history_line(e) for e in events],
             raw_json=redact_card_numbers(json.dumps(raw.payload, indent=2, default=str))
             if raw is not None
@@ -85,13 +87,13 @@ def load_transaction_detail(store: Store, transaction_id: int) -> TransactionDet
         )
 
 
-def _summary(txn: PayTraceTransaction) -> list[tuple[str, str]]:
+def _summary(txn: PayTraceTransaction, base_currency: str) -> list[tuple[str, str]]:
     """The transaction's facts as labelled lines (empty ones are left out by the caller)."""
     card = "ACH" if txn.payment_method == "ACH" else f"{txn.card_brand} ··{txn.card_last4}"
     return [
         ("PayTrace id", str(txn.transaction_id)),
         ("Type", txn.transaction_type),
-        ("Amount", display_money(txn.amount_cents, cents=True)),
+        ("Amount", display_money(txn.amount_cents, cents=True, base=base_currency)),
         # PayTrace's wall-clock time (the merchant's local time), in the one style.
         (
             "When (merchant)",

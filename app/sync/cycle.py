@@ -20,6 +20,7 @@ from app.connectors.paytrace.client import PayTraceClient
 from app.connectors.paytrace.errors import PayTraceAuthError, PayTraceError
 from app.connectors.sagepro.errors import SageProError, UnauthorizedError
 from app.connectors.sagepro.gateway import SageProGateway
+from app.domain.display_time import show_date
 from app.domain.states import SyncRunStatus
 from app.domain.words import counted
 from app.store import Store, audit
@@ -299,7 +300,7 @@ def _poll_paytrace(
             if cancel.cancelled:
                 return
             day = start + timedelta(days=index)
-            report(f"Reading PayTrace transactions of {day:%m/%d/%Y}", index, days)
+            report(f"Reading PayTrace transactions of {show_date(day)}", index, days)
             export = ctx.paytrace.export_transactions(day, day)
             with ctx.store.write() as session:
                 counts = ingest_transactions(

@@ -30,11 +30,17 @@ def export_grid(
         path = Path(chosen)
         remember_export_folder(path)
     store, spec, shown = ctx.store, model.spec, len(model.columns)
-    target = path
+    target, base = path, model.base_currency
 
     def work(progress: ProgressCallback, cancel: CancelToken) -> int:
         return export_view(
-            store, spec, shown, target, progress=progress, cancelled=lambda: cancel.cancelled
+            store,
+            spec,
+            shown,
+            target,
+            progress=progress,
+            cancelled=lambda: cancel.cancelled,
+            base_currency=base,
         )
 
     def done(rows: int) -> None:

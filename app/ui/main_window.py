@@ -25,6 +25,7 @@ from app.queries.sagepro_worklist import has_staged_postings
 from app.store import Store
 from app.ui.context import UiContext
 from app.ui.icon import app_icon
+from app.ui.links import open_link
 from app.ui.mapping import MappingPage
 from app.ui.ops import run_call
 from app.ui.pages.audit_log import AuditLogPage
@@ -37,7 +38,7 @@ from app.ui.pages.schedules import SchedulesPage
 from app.ui.pages.settings import SettingsPage
 from app.ui.pages.settlements import SettlementsPage
 from app.ui.pages.transactions import TransactionsPage
-from app.ui.signals import OUTBOX
+from app.ui.signals import OUTBOX, subscribe
 from app.ui.sync_controller import SyncController
 from app.ui.team_watch import AlsoConnectedLabel, TeamWatch
 from app.ui.ui_state import remember_window_size, window_size
@@ -161,6 +162,7 @@ class MainWindow(QMainWindow):
         self.pages: dict[str, QWidget] = {}
         self.nav.currentRowChanged.connect(lambda r: self.show_page(PAGES[r][0]))
         ctx.signals.navigate.connect(self.show_page)
+        subscribe(self, ctx.signals.open_link, lambda link: open_link(self, link))
         self.nav.setCurrentRow(0)
         self._show_worklist(False)  # until the store says otherwise
         self._check_worklist()
@@ -249,6 +251,9 @@ class MainWindow(QMainWindow):
                 requested.connect(self.controller.sync_now)
         return self.pages[key]
 
+    def page_keys(self) -> list[str]:
+        return [key for key, _words, _factory in PAGES]
+
     def show_page(self, key: str) -> None:
         index = next(i for i, (k, _w, _f) in enumerate(PAGES) if k == key)
         leaving = self.stack.currentWidget()
@@ -282,7 +287,9 @@ class MainWindow(QMainWindow):
             event.ignore()
             self.hide()
             self.ctx.signals.alert.emit(
-                "Paysage is still syncing", "Scheduled sync keeps running; use the tray icon."
+                "Paysage is still syncing",
+                "Scheduled sync keeps running; use the tray icon.",
+                "",  # a click on it opens the window again
             )
             return
         event.accept()

@@ -48,9 +48,11 @@ class AppSignals(QObject):
     sync_finished = Signal(bool, str)  # ok, plain-words summary or error
     schedule_changed = Signal()  # on/off, next run, interval
     settings_changed = Signal()
-    alert = Signal(str, str)  # title, message (tray notification + status bar)
+    # title, message, link (app/ui/links.py: the page a click on it opens; "" the window)
+    alert = Signal(str, str, str)  # a tray notification (the status bar where none)
     status_message = Signal(str)  # transient line for the status bar
     navigate = Signal(str)  # page key, e.g. "exceptions"
+    open_link = Signal(str)  # a link (app/ui/links.py), e.g. "settings/paytrace/url"
     reconciliation_view = Signal(str)  # a "Show" view of the grid, e.g. "open" (Needs review)
 
 

@@ -15,10 +15,11 @@ from typing import Protocol
 
 from PySide6.QtCore import QObject, Signal
 
+from app.domain.words import counted
 from app.sync.alerts import Attention, attention_marker, attention_since
 from app.sync.cancel import CancelToken
 from app.sync.failure_words import failure_advice
-from app.ui import services
+from app.ui import links, services
 from app.ui.changes import EVERYTHING
 from app.ui.context import UiContext
 from app.ui.ops import Op, ProgressCallback, describe_error, run_op
@@ -58,10 +59,13 @@ def engine_runner(ctx: UiContext) -> CycleRunner:
     return run
 
 
+def counts_words(counts: dict[str, int]) -> str:
+    """A run's counts in words ("3 fetched, 1 could not post"); "" when all are zero."""
+    return ", ".join(f"{counts[k]} {words}" for k, words in SUMMARY_WORDS if counts.get(k))
+
+
 def summarise(result: CycleCounts) -> str:
-    counts = result.as_dict()
-    parts = [f"{counts[k]} {words}" for k, words in SUMMARY_WORDS if counts.get(k)]
-    return "Sync finished: " + (", ".join(parts) if parts else "nothing new") + "."
+    return "Sync finished: " + (counts_words(result.as_dict()) or "nothing new") + "."
 
 
 class SyncController(QObject):
@@ -69,6 +73,7 @@ class SyncController(QObject):
     progressed = Signal(str, int, int)
     finished = Signal(bool, str)  # ok, words
     attention = Signal(object)  # Attention: alerts and dead letters this run created
+    waiting = Signal(int)  # a scheduled run left this many new payments waiting for review
     _token_ready = Signal(object)
 
     def __init__(
@@ -92,6 +97,7 @@ class SyncController(QObject):
         self.finished.connect(signals.sync_finished)
         self.finished.connect(self._after)
         self.attention.connect(self._notify_attention)
+        self.waiting.connect(self._notify_waiting)
 
     # -- the one guarded run ---------------------------------------------------------------
 
@@ -123,6 +129,8 @@ class SyncController(QObject):
             self.finished.emit(False, "Sync cancelled; everything fetched so far is kept.")
         else:
             self.finished.emit(True, summarise(result))
+            if trigger == "schedule":  # a manual run's summary in the status bar says it
+                self.waiting.emit(int(result.as_dict().get("review", 0)))
         # After ``finished``: the alert's words outlive the summary in the status bar.
         self._report_attention(found)
         if failure is not None:
@@ -154,18 +162,32 @@ class SyncController(QObject):
         alerts, signals = self.ctx.profile.alerts, self.ctx.signals
         if alerts.notify_failed_sync:
             for item in found.alerts:
-                signals.alert.emit(item.title, item.detail)
+                signals.alert.emit(item.title, item.detail, links.exception_item(item.id))
         dead = found.dead_letters
         if alerts.notify_dead_letters and dead:
             if len(dead) == 1:
                 signals.alert.emit(
-                    "A posting could not be made", f"{dead[0].title}. {dead[0].detail}"
+                    "A posting could not be made",
+                    f"{dead[0].title}. {dead[0].detail}",
+                    links.exception_item(dead[0].id),
                 )
             else:
                 signals.alert.emit(
                     f"{len(dead)} postings could not be made",
                     "Sage Pro refused them; the Exceptions page says why and lets you retry.",
+                    links.OPEN_EXCEPTIONS,
                 )
+
+    def _notify_waiting(self, count: int) -> None:
+        """The scheduled sync runs unseen: the tray says when payments wait for a person,
+        and a click on it opens the grid on them."""
+        if count > 0:
+            verb = "waits" if count == 1 else "wait"
+            self.ctx.signals.alert.emit(
+                f"{counted(count, 'new payment')} {verb} for review",
+                "Open them in Reconciliation to approve, match or reject.",
+                links.REVIEW,
+            )
 
     def _remember_token(self, token: CancelToken) -> None:
         self._token = token
@@ -179,7 +201,7 @@ class SyncController(QObject):
         announce(EVERYTHING)  # a cycle may touch every area
         alerts = self.ctx.profile.alerts
         if not ok and alerts.notify_failed_sync and "cancelled" not in words:
-            self.ctx.signals.alert.emit("Sync failed", words)
+            self.ctx.signals.alert.emit("Sync failed", words, links.failure_link(words))
         # New dead letters and alerts are notified from the items themselves (attention).
 
     def sync_now(self) -> Op[CycleCounts | None] | None:

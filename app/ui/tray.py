@@ -7,6 +7,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon
 
 from app.ui.icon import app_icon
+from app.ui.links import open_link
 from app.ui.main_window import MainWindow
 from app.ui.signals import subscribe
 
@@ -39,6 +40,10 @@ class Tray(QObject):
         )
         ctx.signals.alert.connect(self.notify)
         self.notifications: list[tuple[str, str]] = []
+        # Where a click on the balloon leads: the newest one's link (one balloon is shown
+        # at a time, each replacing the last).
+        self.link = ""
+        self.icon.messageClicked.connect(lambda: open_link(self.window, self.link))
 
     def show(self) -> bool:
         if not QSystemTrayIcon.isSystemTrayAvailable():
@@ -52,8 +57,9 @@ class Tray(QObject):
         self.icon.setToolTip(f"Paysage — {words}")
         self.status_action.setText(words if len(words) < 70 else words[:67] + "…")
 
-    def notify(self, title: str, message: str) -> None:
+    def notify(self, title: str, message: str, link: str = "") -> None:
         self.notifications.append((title, message))
+        self.link = link
         if self.icon.isVisible():
             self.icon.showMessage(title, message, QSystemTrayIcon.MessageIcon.Information, 8000)
         else:  # no system tray here: the status bar is the only place left to say it

@@ -12,13 +12,16 @@ from PySide6.QtGui import QPageLayout, QPageSize, QTextDocument
 from PySide6.QtPrintSupport import QPrinter
 
 from app.domain.display_time import show_date, show_time
+from app.domain.money import display_totals, from_cents
 from app.domain.words import counted
 from app.queries.sagepro_worklist import COLUMNS, WorklistRow
 from app.queries.sql_query import format_value
 
 
-def worklist_html(rows: Sequence[WorklistRow], *, profile: str, printed_at: datetime) -> str:
-    total = sum(r.amount_cents for r in rows)
+def worklist_html(
+    rows: Sequence[WorklistRow], *, profile: str, printed_at: datetime, base: str = "USD"
+) -> str:
+    total = display_totals(((from_cents(r.amount_cents), r.currency) for r in rows), base=base)
     head = "".join(f"<th align='left'>{html.escape(c.header)}</th>" for c in COLUMNS)
     body = "".join(
         "<tr>"
@@ -27,7 +30,10 @@ def worklist_html(rows: Sequence[WorklistRow], *, profile: str, printed_at: date
             for align, text in (
                 ("", r.customer),
                 ("", format_value("date", r.date)),
-                (" align='right'", format_value("money", r.amount_cents)),
+                (
+                    " align='right'",
+                    format_value("money", r.amount_cents, currency=r.currency, base=base),
+                ),
                 ("", r.invoices or "on account"),
             )
         )
@@ -45,7 +51,7 @@ def worklist_html(rows: Sequence[WorklistRow], *, profile: str, printed_at: date
         "Paysage finds it there and the item leaves the list at the next sync.</p>"
         "<table border='1' cellspacing='0' cellpadding='4' width='100%'>"
         f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-        f"<p>{counted(len(rows), 'item')}, {format_value('money', total) or '0.00'} in all.</p>"
+        f"<p>{counted(len(rows), 'item')}, {html.escape(total)} in all.</p>"
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +16,11 @@ import pytest
 from PySide6.QtCore import Qt
 from sqlalchemy import select
 
+from app.domain.display_time import show_local
 from app.mapping import list_versions, save_version
 from app.mapping.version_actions import compare
 from app.store import open_profile_store
-from app.store.models import AuditEvent
+from app.store.models import AuditEvent, MappingVersion
 from app.ui.main_window import MainWindow
 from app.ui.mapping import MappingPage
 from app.ui.mapping.promote_dialog import PromoteDialog
@@ -64,7 +66,17 @@ def _versions_tab(qtbot: Any, ctx: Any) -> tuple[MainWindow, MappingPage]:
     return window, page
 
 
-def test_history_and_grouped_diff(qtbot, ctx, tmp_path) -> None:  # type: ignore[no-untyped-def]
+@pytest.fixture
+def in_chicago(monkeypatch):  # type: ignore[no-untyped-def]
+    """The computer's local time zone is not UTC (stored times must be converted)."""
+    monkeypatch.setenv("TZ", "America/Chicago")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_history_and_grouped_diff(qtbot, ctx, tmp_path, in_chicago) -> None:  # type: ignore[no-untyped-def]
     window, page = _versions_tab(qtbot, ctx)
     panel = page.versions
     rows = [
@@ -74,6 +86,11 @@ def test_history_and_grouped_diff(qtbot, ctx, tmp_path) -> None:  # type: ignore
     assert rows[0][0] == "2  (active)" and rows[0][1] == "ann"
     assert rows[0][3:] == ["No memo; declines are Rejected", "2 changes: Payment 1, Status map 1"]
     assert rows[1][0] == "1" and rows[1][3:] == ["Default template", "First version"]
+    with ctx.store.read() as session:
+        saved = session.scalars(
+            select(MappingVersion.created_at).where(MappingVersion.version == 2)
+        ).one()
+    assert rows[0][2] == show_local(saved) != f"{saved:%Y-%m-%d %H:%M}"
     qtbot.waitUntil(lambda: bool(panel.diff.changes), timeout=WAIT_MS)  # 2 against 1
     assert panel.diff.headings() == ["Payment", "Status map"]
     assert "'Declined' now → 'Rejected' (was 'Failed')" in panel.diff.changes[1].description

@@ -30,6 +30,7 @@ def test_status_bar_and_dashboard_link_to_the_setting(qtbot, tmp_path: Path) -> 
     assert status.message.text() == BAD_ADDRESS.words and status.fix.isVisible()
     qtbot.mouseClick(status.fix, Qt.MouseButton.LeftButton)
     assert window.stack.currentWidget() is window.page("settings")
+    assert window.focusWidget() is window.page("settings").paytrace.url  # the field to fix
     ctx.signals.sync_finished.emit(True, "Sync finished: nothing new.")
     assert not status.fix.isVisible()
 
@@ -51,6 +52,33 @@ def test_status_bar_and_dashboard_link_to_the_setting(qtbot, tmp_path: Path) -> 
     link = dashboard.sync.link
     qtbot.waitUntil(lambda: link.isVisible(), timeout=10_000)
     assert BAD_ADDRESS.words in dashboard.sync.detail.text()
+    window.page("settings").paytrace.username.setFocus()
     qtbot.mouseClick(link, Qt.MouseButton.LeftButton)
     assert window.stack.currentWidget() is window.page("settings")
+    assert window.focusWidget() is window.page("settings").paytrace.url
+    ctx.store.dispose()
+
+
+def test_the_dashboard_words_a_good_sync_as_the_status_bar_does(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The last run's counts in words, never its field names ("auto_approved")."""
+    ctx = make_context(tmp_path)
+    window = make_window(qtbot, ctx)
+    counts = {"fetched": 12, "new": 2, "auto_approved": 3, "review": 1, "dead_letter": 2}
+    with ctx.store.write() as s:
+        started = datetime(2025, 11, 20, 15, 0)
+        s.add(
+            SyncRun(
+                trigger="schedule",
+                started_at=started,
+                finished_at=started + timedelta(seconds=2),
+                status="ok",
+                counts=counts,
+            )
+        )
+    window.show_page("dashboard")
+    dashboard = window.page("dashboard")
+    dashboard.refresh()
+    detail = dashboard.sync.detail
+    qtbot.waitUntil(lambda: "could not post" in detail.text(), timeout=10_000)
+    assert detail.text().endswith("12 fetched, 2 new, 1 waiting for review, 2 could not post")
     ctx.store.dispose()

@@ -11,11 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtWidgets import QLabel
 from sqlalchemy import select
 
 from app.store.models import SageProInvoice
-from app.sync.outbound.collect import collectable_invoices
+from app.sync.outbound.collect import collect_invoices, collectable_invoices
+from app.sync.outbound.refund_outbound import RefundOffer
 from app.ui.dialogs.applications_dialog import ApplicationsDialog
+from app.ui.dialogs.refund_dialog import RefundDialog
 from app.ui.models.sql_table import SqlTableModel
 from app.ui.pages.collect import CollectPage
 from app.ui.widgets.payload_table import PayloadTable
@@ -86,7 +89,7 @@ def test_grids_show_every_amount_with_its_sign(qtbot, ctx) -> None:  # type: ign
     wait_idle(qtbot)
 
 
-def test_an_invoice_in_another_currency_reads_in_that_currency(qtbot, ctx) -> None:  # type: ignore[no-untyped-def]
+def test_an_invoice_in_another_currency_reads_in_that_currency(qtbot, ctx, artifacts_dir) -> None:  # type: ignore[no-untyped-def]
     with ctx.store.read() as s:
         customer = str(
             s.scalars(
@@ -120,6 +123,8 @@ def test_an_invoice_in_another_currency_reads_in_that_currency(qtbot, ctx) -> No
     assert dialog.conversion.text() == (
         "$1,000.00 × 1.3645 = CA$1,364.50 (rounded half up to the cent)."
     )
+    qtbot.wait(50)  # the wrapped conversion line's new height, laid out
+    dialog.grab().save(str(artifacts_dir / "split-dialog-foreign-currency.png"))
     dialog.close()
     wait_idle(qtbot)
 
@@ -163,5 +168,52 @@ def test_collect_lists_balances_in_their_currency_and_never_adds_two_currencies(
     page.select_invoices([CAD_INVOICE, rows[other].invoice_id])
     text = page.selection_label.text()
     assert text == f"Selected: 2 invoices · ${rows[other].balance:,.2f} + CA$500.00", text
+    # A stored card is charged in the base currency: not offered for the CAD invoice...
+    assert not page.charge_button.isEnabled()
+    assert "is in CAD and a stored card is charged in USD" in page.charge_button.toolTip()
+    page.select_invoices([rows[other].invoice_id])
+    assert page.charge_button.isEnabled() and page.charge_button.toolTip() == ""
+    # ... and refused by the service, the rest of the batch going on.
+    result = collect_invoices(
+        store, [CAD_INVOICE, rows[other].invoice_id], user="maria", profile=ctx.profile
+    )
+    assert "is in CAD" in result.refused[CAD_INVOICE]
+    assert CAD_INVOICE not in [i.invoice_id for i in result.queued]
+    handled = [i.invoice_id for i in result.queued] + list(result.refused)
+    assert rows[other].invoice_id in handled  # the other invoice went its own way
     wait_idle(qtbot)
     store.dispose()
+
+
+def test_a_company_keeping_its_books_in_euros_reads_euros(qtbot, ctx) -> None:  # type: ignore[no-untyped-def]
+    """The base currency's own sign wherever PayTrace's money is shown or typed."""
+    ctx.profile.base_currency = "EUR"
+    window = make_window(qtbot, ctx)
+    window.show()
+    qtbot.waitExposed(window)
+    window.show_page("transactions")
+    page = window.page("transactions")
+    wait_page_ready(qtbot, "transactions", page)
+    cells = _money_cells(page.model)
+    assert cells and all(c.startswith(("€", "-€")) for c in cells), cells[:5]
+    assert page.amount_min.placeholderText() == "Min €"
+    qtbot.waitUntil(lambda: "·" in page.totals.text(), timeout=WAIT_MS)
+    assert " · €" in page.totals.text(), page.totals.text()  # "300 rows · €691,162.84"
+    window.show_page("reconciliation")
+    recon = window.page("reconciliation")
+    assert recon.amount_max.placeholderText() == "Max €"
+    window.show_page("settings")
+    settings = window.page("settings")
+    labels = {label.text() for label in settings.findChildren(QLabel)}
+    assert {"Large payment from €", "Card € per transaction"} <= labels
+    assert "Large payment from $" not in labels
+    wait_idle(qtbot)
+
+
+def test_the_refund_dialog_speaks_the_company_currency(qtbot) -> None:  # type: ignore[no-untyped-def]
+    offer = RefundOffer("104613", 80091096, "5439", Decimal("4522.35"), "refund", "")
+    dialog = RefundDialog(offer, base_currency="EUR")
+    qtbot.addWidget(dialog)
+    words = " ".join(label.text() for label in dialog.findChildren(QLabel))
+    assert "Up to €4,522.35 can be given back." in words
+    assert "PayTrace will refund it to the card: €4,522.35." in words

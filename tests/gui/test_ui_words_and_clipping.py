@@ -12,14 +12,18 @@ from typing import Any
 import pytest
 from PySide6.QtWidgets import QCheckBox, QDialog, QLabel, QPushButton, QWidget
 
+from app.mapping.diff import Change
+from app.mapping.version_actions import PromotionPlan
 from app.queries.card_customers import CardCustomer
 from app.sync.outbound.refund_outbound import RefundOffer
 from app.ui.dialogs.applications_dialog import ApplicationsDialog
 from app.ui.dialogs.connections_wizard import ConnectionsWizard
+from app.ui.dialogs.new_profile_dialog import NewProfileDialog
 from app.ui.dialogs.recurrence_dialog import RecurrenceDialog
 from app.ui.dialogs.refund_dialog import RefundDialog
 from app.ui.dialogs.reject_dialog import RejectDialog
 from app.ui.main_window import PAGES
+from app.ui.mapping.promote_dialog import PromoteDialog
 from tests.gui.demo_app import wait_idle
 from tests.gui.ui_app import make_context, make_window, page_loaded, wait_page_ready
 from tests.gui.ui_words import Reading, developer_terms, read_window
@@ -99,6 +103,24 @@ def _dialogs(window: Any) -> list[QDialog | QWidget]:
         RejectDialog(3, window),
         RecurrenceDialog(customers, date(2025, 11, 20), window),
         RefundDialog(offer, window),
+        NewProfileDialog(ctx.settings, window),
+        PromoteDialog(
+            PromotionPlan(
+                4,
+                "Sandbox",
+                "Production",
+                3,
+                [
+                    Change(
+                        "changed",
+                        "mapping",
+                        "Payment.Memo",
+                        "Payment memo: now 'Card payment {invoice}' (was 'Payment')",
+                    )
+                ],
+            ),
+            window,
+        ),
     ]
 
 

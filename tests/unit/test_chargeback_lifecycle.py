@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from app.config import Profile
+from app.domain.display_time import show_date
 from app.store import Store, open_store
 from app.store.models import ExceptionItem, OutboxItem
 from app.sync.chargebacks.cases import ChargebackError, confirm_chargeback, resolve_chargeback
@@ -91,3 +92,24 @@ def test_the_same_report_twice_adds_nothing(store: Store):
     with store.write() as session:
         second = import_chargebacks(session, REPORT.replace("\n", "\r\n"), profile=profile, now=NOW)
     assert (first.added, first.alerts, second.added, second.already_known) == (2, 0, 0, 2)
+
+
+def test_a_chargeback_reads_in_money_and_the_one_date_style(store: Store):
+    """Amounts with the company's currency sign and separators; the due date in the one
+    local date style (not a hard-coded month/day/year)."""
+    report = (
+        "Case Number,Transaction ID,Amount,Chargeback Fee,Reason,Due Date\n"
+        "B-1,,1234.50,25.00,Fraud,2025-04-01\n"
+    )
+    with store.write() as session:
+        import_chargebacks(session, report, profile=Profile(), now=NOW, source="r.csv")
+    with store.read() as session:
+        items = {i.category: i for i in session.execute(select(ExceptionItem)).scalars().all()}
+    item, alert = items["chargeback"], items["alert"]
+    assert item.title.startswith("Chargeback B-1: $1,234.50")
+    assert "took back $1,234.50" in item.detail and "the $25.00 fee" in item.detail
+    assert f"answer by {show_date(date(2025, 4, 1))}." in item.detail
+    assert (
+        alert.title
+        == f"Chargeback received: case B-1 ($1,234.50), answer by {show_date(date(2025, 4, 1))}"
+    )

@@ -137,7 +137,7 @@ def test_partial_payment_of_a_named_invoice() -> None:
     assert p.rule is MatchRule.PARTIAL
     assert applied(p) == [("104512", Decimal("40.00"))]
     assert p.amount_fit is AmountFit.PARTIAL
-    assert "pays 40.00 of the 100.00 balance" in p.reason
+    assert "pays $40.00 of the $100.00 balance" in p.reason
 
 
 def test_partial_payment_of_the_only_open_invoice_carries_a_warning() -> None:

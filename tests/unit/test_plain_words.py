@@ -7,7 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from app.domain.matching.model import MatchRule
+from app.domain.matching.model import AmountFit, MatchRule
+from app.domain.matching.proposals import amount_phrase
 from app.domain.matching.rule_words import RULE_WORDS, rule_words
 from app.domain.money import display_money, display_totals
 from app.domain.words import counted, describe_change, field_words
@@ -63,3 +64,10 @@ def test_totals_in_two_currencies_are_never_added() -> None:
     amounts = [(Decimal("100"), ""), (Decimal("5"), "CAD"), (Decimal("20.5"), "USD")]
     assert display_totals(amounts) == "$120.50 + CA$5.00"
     assert display_totals([]) == "$0.00"
+
+
+def test_a_reason_names_amounts_in_the_company_currency() -> None:
+    assert amount_phrase(AmountFit.PARTIAL, 4000, 10000, 1) == "pays $40.00 of the $100.00 balance"
+    assert amount_phrase(AmountFit.OVER, 12000, 10000, 1, "EUR") == (
+        "pays the €100.00 balance; €20.00 left on account"
+    )

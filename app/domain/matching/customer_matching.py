@@ -101,7 +101,8 @@ class _KnownPayer:
             PART_AMOUNT: AMOUNT_POINTS[fit],
             PART_DATE: DATE_POINTS if self.in_window(invoice) else 0,
         }
-        reason = f"invoice {invoice.invoice_id}; {amount_phrase(fit, cents, remaining, 1)}"
+        fit_text = amount_phrase(fit, cents, remaining, 1, self.ctx.settings.base_currency)
+        reason = f"invoice {invoice.invoice_id}; {fit_text}"
         return candidate([invoice.invoice_id], self.customer_id, remaining, parts, reason)
 
     def by_amount(self) -> Proposal | None:
@@ -152,7 +153,7 @@ class _KnownPayer:
             [
                 f"no invoice reference; invoice {chosen.invoice_id} is the customer's only open "
                 "invoice with this amount",
-                amount_phrase(fit, cents, remaining, 1),
+                amount_phrase(fit, cents, remaining, 1, self.ctx.settings.base_currency),
                 self.who,
             ],
             candidates=ranked([self.single(inv) for inv in near if inv is not chosen], self.limit),
@@ -257,7 +258,9 @@ class _KnownPayer:
             [
                 f"no invoice reference; invoice {only.invoice_id} is the customer's "
                 "only open invoice",
-                amount_phrase(AmountFit.PARTIAL, cents, remaining, 1),
+                amount_phrase(
+                    AmountFit.PARTIAL, cents, remaining, 1, self.ctx.settings.base_currency
+                ),
                 self.who,
             ],
             warnings=["partial payment without a reference: confirm the invoice with the customer"],
@@ -288,8 +291,8 @@ class _KnownPayer:
             AmountFit.NONE,
             {PART_CUSTOMER: self.customer_points, PART_ON_ACCOUNT: ON_ACCOUNT_POINTS},
             [
-                f"no open invoice of the customer fits {money_text(facts.cents)}; "
-                "payment on account",
+                "no open invoice of the customer fits "
+                f"{money_text(facts.cents, self.ctx.settings.base_currency)}; payment on account",
                 self.who,
             ],
             candidates=ranked(hints, self.limit),

@@ -135,7 +135,13 @@ class _NamedAmount:
             self.total,
             self.parts(self.pool, self.fit),
             f"{named_phrase(self.pool)}; "
-            f"{amount_phrase(self.fit, self.facts.cents, self.total, len(self.pool))}",
+            + amount_phrase(
+                self.fit,
+                self.facts.cents,
+                self.total,
+                len(self.pool),
+                self.ctx.settings.base_currency,
+            ),
         )
         return review_proposal(
             self.facts,
@@ -180,7 +186,9 @@ class _NamedAmount:
             self.parts(chosen, chosen_fit),
             [
                 named_phrase(chosen),
-                amount_phrase(chosen_fit, cents, chosen_total, len(chosen)),
+                amount_phrase(
+                    chosen_fit, cents, chosen_total, len(chosen), self.ctx.settings.base_currency
+                ),
                 self.customer_phrase,
             ],
             candidates=ranked(self.alternatives, self.ctx.settings.max_candidates),
@@ -278,7 +286,7 @@ def _payer_options(facts: PaymentFacts, ctx: MatchContext) -> list[Candidate]:
             PART_CUSTOMER: CUSTOMER_POINTS[facts.resolution.evidence],
             PART_AMOUNT: AMOUNT_POINTS[fit],
         }
-        fit_text = amount_phrase(fit, facts.cents, remaining, 1)
+        fit_text = amount_phrase(fit, facts.cents, remaining, 1, ctx.settings.base_currency)
         reason = f"invoice {invoice_id} of the payer {payer}; {fit_text}"
         options.append(candidate([invoice_id], payer, remaining, parts, reason))
     return options

@@ -99,5 +99,6 @@ def alternative(named: NamedInvoice, facts: PaymentFacts, ctx: MatchContext) -> 
             facts.payment.merchant_date, [named.invoice.invoice_date], ctx.settings
         ),
     }
-    reason = f"{named.phrase()}; {amount_phrase(fit, facts.cents, remaining, 1)}"
+    fit_text = amount_phrase(fit, facts.cents, remaining, 1, ctx.settings.base_currency)
+    reason = f"{named.phrase()}; {fit_text}"
     return candidate([named.invoice_id], named.invoice.customer_id, remaining, parts, reason)

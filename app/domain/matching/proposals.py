@@ -18,8 +18,10 @@ from app.domain.money import display_money, from_cents
 from app.domain.records import Transaction
 
 
-def money_text(cents: int) -> str:
-    return display_money(cents, cents=True, currency=None)
+def money_text(cents: int, base: str = "USD") -> str:
+    """An amount in a reason: a payment or the balance of an invoice it may pay, both in the
+    company's base currency (an invoice in another is never matched on its own)."""
+    return display_money(cents, cents=True, base=base)
 
 
 def invoices_text(invoice_ids: Sequence[str]) -> str:
@@ -150,20 +152,23 @@ def refusal(payment: Transaction, rule: MatchRule, reason: str) -> Proposal:
     )
 
 
-def amount_phrase(fit: AmountFit, payment_cents: int, balance_cents: int, invoices: int) -> str:
-    """How the amount relates to the balance(s), in words."""
+def amount_phrase(
+    fit: AmountFit, payment_cents: int, balance_cents: int, invoices: int, base: str = "USD"
+) -> str:
+    """How the amount relates to the balance(s), in words (amounts in ``base``)."""
     balance = "balance" if invoices == 1 else "sum of their balances"
     if fit is AmountFit.EXACT:
         return f"amount equals {balance}"
     if fit is AmountFit.WITHIN_TOLERANCE:
-        difference = money_text(abs(payment_cents - balance_cents))
+        difference = money_text(abs(payment_cents - balance_cents), base)
         return (
             f"amount within tolerance of {balance} "
-            f"({money_text(balance_cents)}, off by {difference})"
+            f"({money_text(balance_cents, base)}, off by {difference})"
         )
     if fit is AmountFit.PARTIAL:
-        return f"pays {money_text(payment_cents)} of the {money_text(balance_cents)} {balance}"
+        paid, owed = money_text(payment_cents, base), money_text(balance_cents, base)
+        return f"pays {paid} of the {owed} {balance}"
     if fit is AmountFit.OVER:
-        rest = money_text(payment_cents - balance_cents)
-        return f"pays the {money_text(balance_cents)} {balance}; {rest} left on account"
+        rest = money_text(payment_cents - balance_cents, base)
+        return f"pays the {money_text(balance_cents, base)} {balance}; {rest} left on account"
     return "amount not applied to an invoice"

@@ -67,7 +67,7 @@ def fitting_candidates(
         total = sum(ctx.book.remaining(i) for i in ids)
         fit = AmountFit.EXACT if total == cents else AmountFit.WITHIN_TOLERANCE
         reason = f"{invoices_text(list(ids))} of {customer_id}; " + amount_phrase(
-            fit, cents, total, len(ids)
+            fit, cents, total, len(ids), ctx.settings.base_currency
         )
         options.append(
             candidate(ids, customer_id, total, {PART_AMOUNT: AMOUNT_POINTS[fit]}, reason)

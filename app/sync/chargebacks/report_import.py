@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,8 @@ from app.domain.chargebacks import (
     parse_chargeback_report,
     scrub,
 )
-from app.domain.money import format_money, from_cents
+from app.domain.display_time import show_date
+from app.domain.money import display_money, format_money, from_cents
 from app.store import Store, audit
 from app.store.models import ExceptionItem
 from app.sync.chargebacks.cases import ALERT_CODE, CATEGORY, ChargebackError
@@ -78,7 +80,7 @@ def import_chargebacks(
         result.added += 1
         result.item_ids.append(item.id)
         if profile.alerts.notify_chargebacks:
-            session.add(_alert(row, item.id, now))
+            session.add(_alert(row, item.id, now, profile))
             result.alerts += 1
     if result.added or result.errors:
         audit.record(
@@ -158,7 +160,9 @@ def _item(
     return ExceptionItem(
         category=CATEGORY,
         reason_code=(row.reason_code or "chargeback")[:40],
-        title=f"Chargeback {row.case_number}: {format_money(row.amount)}{on} ({_card(row)})"[:200],
+        title=f"Chargeback {row.case_number}: {_money(row.amount, profile)}{on} ({_card(row)})"[
+            :200
+        ],
         detail=_received_words(row, link, profile),
         payload=payload,
         transaction_id=row.transaction_id,
@@ -168,8 +172,8 @@ def _item(
 
 def _received_words(row: ChargebackRow, link: SaleLink, profile: Profile) -> str:
     reason = " ".join(p for p in (row.reason_code, row.reason) if p) or "no reason given"
-    due = f" PayTrace wants an answer by {row.due_date:%m/%d/%Y}." if row.due_date else ""
-    fee = f" plus the {format_money(row.fee)} fee to {fee_account(profile)}" if row.fee else ""
+    due = f" PayTrace wants an answer by {show_date(row.due_date)}." if row.due_date else ""
+    fee = f" plus the {_money(row.fee, profile)} fee to {fee_account(profile)}" if row.fee else ""
     warnings = []
     if link.found and row.card_last4 and link.card_last4 and row.card_last4 != link.card_last4:
         warnings.append(
@@ -178,8 +182,8 @@ def _received_words(row: ChargebackRow, link: SaleLink, profile: Profile) -> str
         )
     if link.found and row.amount > from_cents(link.amount_cents):
         warnings.append(
-            f"The disputed {format_money(row.amount)} is more than the transaction's "
-            f"{format_money(from_cents(link.amount_cents))}."
+            f"The disputed {_money(row.amount, profile)} is more than the transaction's "
+            f"{_money(from_cents(link.amount_cents), profile)}."
         )
     if row.redacted_columns:
         warnings.append(
@@ -195,8 +199,8 @@ def _received_words(row: ChargebackRow, link: SaleLink, profile: Profile) -> str
     )
     return " ".join(
         [
-            f"The card holder's bank took back {format_money(row.amount)} ({reason}).{due}",
-            link.describe(),
+            f"The card holder's bank took back {_money(row.amount, profile)} ({reason}).{due}",
+            link.describe(profile.base_currency),
             f"Confirming it posts journal entry {case_reference(row.case_key)}: debit "
             f"receivables {profile.gl.receivables}{fee}, credit bank {profile.gl.bank}{reopen}."
             " Then mark the case won or lost when PayTrace decides it.",
@@ -205,12 +209,17 @@ def _received_words(row: ChargebackRow, link: SaleLink, profile: Profile) -> str
     )
 
 
-def _alert(row: ChargebackRow, item_id: int, now: datetime) -> ExceptionItem:
-    due = f", answer by {row.due_date:%m/%d/%Y}" if row.due_date else ""
+def _money(amount: Decimal, profile: Profile) -> str:
+    """A card amount in words: PayTrace's money, the profile's base currency."""
+    return display_money(amount, base=profile.base_currency)
+
+
+def _alert(row: ChargebackRow, item_id: int, now: datetime, profile: Profile) -> ExceptionItem:
+    due = f", answer by {show_date(row.due_date)}" if row.due_date else ""
     return ExceptionItem(
         category="alert",
         reason_code=ALERT_CODE,
-        title=f"Chargeback received: case {row.case_number} ({format_money(row.amount)}){due}"[
+        title=f"Chargeback received: case {row.case_number} ({_money(row.amount, profile)}){due}"[
             :200
         ],
         detail="A card holder disputed a payment. Open the chargeback item in Exceptions to "

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.domain.money import format_money, from_cents
+from app.domain.money import display_money
 from app.store.models import OutboxItem, PayTraceTransaction, Proposal
 from app.sync.outbox.effects import payment_key
 
@@ -26,7 +26,8 @@ class SaleLink:
     invoice_ids: tuple[str, ...] = ()
     payment_state: str = "none"  # none / undecided / approved / posted
 
-    def describe(self) -> str:
+    def describe(self, base: str = "USD") -> str:
+        """The sale in words; its amount in ``base``, the company's (PayTrace's) currency."""
         if self.transaction_id is None:
             return "The report names no PayTrace transaction."
         if not self.found:
@@ -34,7 +35,7 @@ class SaleLink:
         invoices = ", ".join(self.invoice_ids) or "no invoice (on account)"
         return (
             f"PayTrace transaction {self.transaction_id} ({self.transaction_type}, "
-            f"{format_money(from_cents(self.amount_cents))}); its payment is "
+            f"{display_money(self.amount_cents, cents=True, base=base)}); its payment is "
             f"{self.payment_state}, applied to {invoices}."
         )
 

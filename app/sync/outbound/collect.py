@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.clock import utcnow
 from app.config import Profile
+from app.domain.exchange import currency_code, is_foreign
 from app.domain.matching.references import normalise_reference
 from app.domain.money import format_money, from_cents, to_cents
 from app.store import Store
@@ -87,6 +88,15 @@ def collect_invoices(
     return result
 
 
+def foreign_currency_words(invoice_id: str, currency: str, profile: Profile) -> str:
+    """Why an invoice in another currency is not charged to a card (charged in the base)."""
+    code, base = currency_code(currency), currency_code(profile.base_currency)
+    return (
+        f"Invoice {invoice_id} is in {code} and a stored card is charged in {base}: charge it "
+        f"in PayTrace at the rate you agree, then match the payment by hand with that rate."
+    )
+
+
 def collect_intents_of(session: Session, invoice_id: str) -> list[OutboxItem]:
     return list(
         session.execute(
@@ -121,6 +131,8 @@ def _queue_one(
             f"Invoice {invoice_id} is {invoice.status.lower()} in Sage Pro; "
             "only open invoices with a balance can be charged."
         )
+    if is_foreign(invoice.currency, profile.base_currency):
+        raise CollectRefusedError(foreign_currency_words(invoice_id, invoice.currency, profile))
     customer = session.get(SageProCustomer, invoice.customer_id)
     token = customer.paytrace_customer_id.strip() if customer else ""
     if not token:

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from app.connectors.sagepro.errors import SageProError
 from app.connectors.sagepro.exactly_once import find_posted
 from app.connectors.sagepro.gateway import SageProGateway
+from app.domain.display_time import show_date, to_local
 from app.domain.money import format_money, to_cents
 from app.domain.pan import redact_card_numbers
 from app.domain.sagepro_records import PaymentReversal
@@ -216,7 +217,8 @@ def _add_overdue_alert(
             title=f"{item.key}: not entered in Sage Pro after {days} days",
             detail=(
                 f"The {what} for customer {staged.customer_id or '—'} was staged on "
-                f"{staged.staged_at:%Y-%m-%d} and Sage Pro still does not show it. Enter it "
+                f"{show_date(to_local(staged.staged_at))} and Sage Pro still does not show it. "
+                "Enter it "
                 f"from the Sage Pro worklist with Check/Reference No. {staged.token}; if it was "
                 "entered already, the reference was probably mistyped: correct it in Sage Pro."
             ),

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from app.clock import utcnow
 from app.config import Profile, load_settings
 from app.domain.exchange import is_foreign
-from app.domain.money import display_money, format_money, from_cents, to_cents
+from app.domain.money import display_money, to_cents
 from app.domain.states import MatchStatus, OutboxStatus, ProposalStatus, check_moves
 from app.store import Store, audit
 from app.store.models import (
@@ -122,8 +122,8 @@ def rematch_proposal(
         total = sum((amount for _, amount in applications), Decimal("0.00")) + on_account
         if to_cents(total) != tx.amount_cents:
             raise ReviewError(
-                f"The amounts add up to {display_money(total)}, but the payment is "
-                f"{display_money(from_cents(tx.amount_cents))}."
+                f"The amounts add up to {display_money(total, base=base_currency)}, but the "
+                f"payment is {display_money(tx.amount_cents, cents=True, base=base_currency)}."
             )
         invoices, chosen_customer = _chosen_invoices(session, applications, base_currency)
         customer_id = old.customer_id if chosen_customer is None else chosen_customer
@@ -138,7 +138,10 @@ def rematch_proposal(
         old.status = ProposalStatus.SUPERSEDED
         old.decided_at = utcnow()
         old.decided_by = user
-        words = ", ".join(f"{i} ({format_money(a)})" for i, a in applications) or "on account"
+        words = (
+            ", ".join(f"{i} ({display_money(a, base=base_currency)})" for i, a in applications)
+            or "on account"
+        )
         if conversion:
             words += f" at 1 {base_currency} = {conversion[EXCHANGE_RATE]} {conversion[CURRENCY]}"
         reason = f"Chosen by {user}: {words}"
@@ -177,7 +180,7 @@ def _chosen_invoices(
         if to_cents(amount) > invoice.balance_cents:
             raise ReviewError(
                 f"Invoice {invoice_id} has only "
-                f"{display_money(from_cents(invoice.balance_cents))} open."
+                f"{display_money(invoice.balance_cents, cents=True, base=base_currency)} open."
             )
         customers.add(invoice.customer_id)
     if len(customers) > 1:

@@ -25,15 +25,18 @@ from app.ui.widgets.notices import notify
 
 
 class RefundDialog(QDialog):
-    def __init__(self, offer: RefundOffer, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, offer: RefundOffer, parent: QWidget | None = None, *, base_currency: str = "USD"
+    ) -> None:
         super().__init__(parent)
         self.offer = offer
+        self.base_currency = base_currency  # a card payment's: the profile's base currency
         self.setWindowTitle(f"Refund invoice {offer.invoice_id} to card")
         form = QFormLayout(self)
         form.addRow(
             QLabel(
                 f"PayTrace payment {offer.transaction_id}, card ending {offer.card_last4 or '?'}."
-                f"\nUp to {display_money(offer.refundable)} can be given back."
+                f"\nUp to {display_money(offer.refundable, base=base_currency)} can be given back."
             )
         )
         self.amount_edit = AmountEdit("Amount")
@@ -66,7 +69,8 @@ class RefundDialog(QDialog):
         value = self.amount()
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(value is not None)
         if value is None:
-            text = f"Enter an amount above zero, at most {display_money(self.offer.refundable)}."
+            most = display_money(self.offer.refundable, base=self.base_currency)
+            text = f"Enter an amount above zero, at most {most}."
         else:
             how = (
                 "void the payment (it is still pending settlement)"
@@ -74,8 +78,9 @@ class RefundDialog(QDialog):
                 else "refund it to the card"
             )
             text = (
-                f"PayTrace will {how}: {display_money(value)}. The request is sent with the next "
-                "sync; the credit memo reaches Sage Pro when PayTrace reports it."
+                f"PayTrace will {how}: {display_money(value, base=self.base_currency)}. The "
+                "request is sent with the next sync; the credit memo reaches Sage Pro when "
+                "PayTrace reports it."
             )
         self.kind_label.setText(text)
 
@@ -125,7 +130,7 @@ class RefundToCard(QObject):
                 f"({offer.under_way}); it is sent to PayTrace with the next sync.",
             )
             return
-        dialog = RefundDialog(offer, self.widget)
+        dialog = RefundDialog(offer, self.widget, base_currency=self.ctx.profile.base_currency)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.dialog = dialog
         dialog.accepted.connect(lambda: self.queue(invoice_id, dialog.amount()))
@@ -152,7 +157,8 @@ class RefundToCard(QObject):
     def _queued(self, intent: RefundIntent) -> None:
         what = "void" if intent.kind == VOID else "refund"
         self.ctx.signals.status_message.emit(
-            f"The {what} of {display_money(intent.amount)} on PayTrace payment "
+            f"The {what} of {display_money(intent.amount, base=self.ctx.profile.base_currency)} "
+            "on PayTrace payment "
             f"{intent.original_transaction_id} is queued; it is sent with the next sync."
         )
         if self.on_queued is not None:

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.config import PRODUCTION, SettingsError
+from app.domain.display_time import show_local
 from app.mapping import Change, VersionInfo
 from app.mapping.history import VersionSummary, version_history
 from app.mapping.version_actions import (
@@ -170,7 +171,7 @@ class VersionsPanel(QWidget):
             cells = [
                 f"{v.version}  (active)" if v.active else str(v.version),
                 v.author,
-                f"{v.created_at:%Y-%m-%d %H:%M}",
+                show_local(v.created_at),  # stored UTC, shown in local time
                 v.comment or "(no description)",
                 item.changes,
             ]

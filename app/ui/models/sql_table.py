@@ -365,7 +365,7 @@ class SqlTableModel(QAbstractTableModel):
             values = self.cached_row(index.row())
             if values is None:
                 return "…" if index.column() == 0 and role == Qt.ItemDataRole.DisplayRole else None
-            code = values[self._positions[column.currency]] if column.currency else ""
+            code = (values[self._positions[column.currency]] or "") if column.currency else ""
             value = values[index.column()]
             return format_value(column.kind, value, currency=code, base=self.base_currency)
         if role == Qt.ItemDataRole.TextAlignmentRole:

@@ -5,6 +5,7 @@ comes back through the export and is matched to its invoice like any other."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from PySide6.QtCore import QItemSelection, Qt
@@ -20,9 +21,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.display_time import show_date
+from app.domain.exchange import is_foreign
 from app.domain.money import display_money, display_totals
 from app.domain.words import counted
-from app.sync.outbound.collect import CollectableInvoice, CollectResult, collect_invoices
+from app.sync.outbound.collect import (
+    CollectableInvoice,
+    CollectResult,
+    collect_invoices,
+    foreign_currency_words,
+)
 from app.sync.outbound.collect import collectable_invoices as load_collectable
 from app.ui.context import UiContext
 from app.ui.models.list_table import ListColumn, ListTableModel
@@ -36,7 +44,7 @@ COLUMNS = (
     ListColumn("Customer", lambda r: r.customer_name, width=220),
     ListColumn("Customer id", lambda r: r.customer_id, width=105),
     ListColumn("Stored card", lambda r: f"··{r.card_last4}" if r.card_last4 else "yes", width=95),
-    ListColumn("Due", lambda r: r.due_date, width=95),
+    ListColumn("Due", lambda r: due_text(r.due_date), width=95),
     ListColumn("Balance", lambda r: r.balance, "money", width=110, currency=lambda r: r.currency),
     ListColumn(
         "Charge",
@@ -47,6 +55,11 @@ COLUMNS = (
         ),
     ),
 )
+
+
+def due_text(iso: str) -> str:
+    """The due date in the one local date style ("" when the invoice has none)."""
+    return show_date(date.fromisoformat(iso)) if iso else ""
 
 
 def refusal_words(refused: dict[str, str]) -> str:
@@ -156,9 +169,17 @@ class CollectPage(QWidget):
 
     def _selection_changed(self, _new: QItemSelection, _old: QItemSelection) -> None:
         chosen = self.selected()
-        self.charge_button.setEnabled(bool(chosen))
+        profile = self.ctx.profile
+        foreign = [r for r in chosen if is_foreign(r.currency, profile.base_currency)]
+        self.charge_button.setEnabled(bool(chosen) and not foreign)
         noun = "invoice" if len(chosen) == 1 else "invoices"
         self.selection_label.setText(f"Selected: {len(chosen)} {noun} · {self.total(chosen)}")
+        # Disabled, and why: a card is charged in the base currency only.
+        why = ""
+        if foreign:
+            why = foreign_currency_words(foreign[0].invoice_id, foreign[0].currency, profile)
+            self.ctx.signals.status_message.emit(why)
+        self.charge_button.setToolTip(why)
 
     def total(self, chosen: list[CollectableInvoice]) -> str:
         """The invoices' balances, one sum per currency."""

@@ -10,8 +10,10 @@ from app.domain.money import display_money
 from app.queries.dashboard_data import CountSum, DashboardData, load_dashboard
 from app.sync.failure_words import setting_named_in
 from app.ui.context import UiContext
+from app.ui.links import failure_link
 from app.ui.ops import run_call
 from app.ui.signals import ALL_ENTITIES, subscribe
+from app.ui.sync_controller import counts_words
 from app.ui.widgets.daily_chart import DailyChart
 
 
@@ -51,9 +53,9 @@ class Tile(QFrame):
         self.style().polish(self)
 
 
-def _money(cs: CountSum) -> tuple[str, str]:
+def _money(cs: CountSum, base: str) -> tuple[str, str]:
     noun = "payment" if cs.count == 1 else "payments"
-    return f"{display_money(cs.total)}", f"{cs.count:,} {noun}"
+    return display_money(cs.total, base=base), f"{cs.count:,} {noun}"
 
 
 class DashboardPage(QWidget):
@@ -87,8 +89,11 @@ class DashboardPage(QWidget):
             grid.addWidget(tile, 1, col)
         # The grid opens on the view the tile counts, whatever view was left selected there.
         views = {self.unmatched: "open", self.unposted: "approved"}
+        # The last failure's link: the very field that fixes it (see show_data).
+        self.sync_link = "settings"
+        self.sync.link.clicked.connect(lambda: ctx.signals.open_link.emit(self.sync_link))
         for tile in (*tiles, *tiles2):
-            if tile.link is not None:
+            if tile.link is not None and tile is not self.sync:
                 view = views.get(tile, "")
                 tile.link.clicked.connect(lambda _c=False, t=tile.target, v=view: self._open(t, v))
         layout.addLayout(grid)
@@ -137,12 +142,13 @@ class DashboardPage(QWidget):
 
     def show_data(self, data: DashboardData) -> None:
         self.data = data
-        self.today.set_figure(*_money(data.collected_today))
-        self.month.set_figure(*_money(data.collected_month))
+        base = self.ctx.profile.base_currency  # PayTrace's money
+        self.today.set_figure(*_money(data.collected_today, base))
+        self.month.set_figure(*_money(data.collected_month, base))
         self.unmatched.set_figure(
-            *_money(data.waiting_for_review), warn=data.waiting_for_review.count > 0
+            *_money(data.waiting_for_review, base), warn=data.waiting_for_review.count > 0
         )
-        self.unposted.set_figure(*_money(data.unposted))
+        self.unposted.set_figure(*_money(data.unposted, base))
         self.dead.set_figure(
             f"{data.dead_letters:,}",
             "Need your decision" if data.dead_letters else "Nothing stuck",
@@ -166,7 +172,7 @@ class DashboardPage(QWidget):
         else:
             when = show_local(run.started_at)
             if run.status == "ok":
-                counts = ", ".join(f"{v} {k}" for k, v in run.counts.items() if v) or "no changes"
+                counts = counts_words(run.counts) or "no changes"
                 self.sync.set_figure("OK", f"{when} · {counts}")
             else:
                 self.sync.set_figure(
@@ -174,4 +180,5 @@ class DashboardPage(QWidget):
                 )
             if self.sync.link is not None:  # a failure a setting fixes: a link to it
                 self.sync.link.setVisible(bool(setting_named_in(run.error or "")))
+                self.sync_link = failure_link(run.error or "")
         self.chart.set_series(data.daily)

@@ -51,6 +51,7 @@ class ExceptionsPage(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.model = ExceptionsModel(ctx.store, self)
+        self._wanted: int | None = None  # the item a link asked for (see show_item)
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
         self.status = QComboBox()
@@ -178,8 +179,27 @@ class ExceptionsPage(QWidget):
             )
         )
 
+    def show_item(self, item_id: int | None) -> None:
+        """Every open item, earlier searches cleared; ``item_id`` selected once the grid
+        has it (a notification's link)."""
+        self._wanted = item_id
+        for widget in (self.status, self.text, self.groups):
+            widget.blockSignals(True)
+        self.status.setCurrentIndex(max(0, self.status.findData("open")))
+        self.text.clear()
+        everything = self.groups.topLevelItem(0)
+        if everything is not None:
+            self.groups.setCurrentItem(everything)
+        for widget in (self.status, self.text, self.groups):
+            widget.blockSignals(False)
+        self.reload()
+
     def _select_first(self) -> None:
-        if self.model.rowCount():
+        wanted = None if self._wanted is None else self.model.row_of_key(self._wanted)
+        self._wanted = None
+        if wanted is not None:
+            self.grid.select_only(wanted)
+        elif self.model.rowCount():
             self.grid.select_only(0)
         else:
             self.title_label.setText("Nothing here. Good.")

@@ -4,7 +4,6 @@ re-match, split, put on account, undo, refund to card; filters, totals, export."
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QItemSelection, Qt
@@ -20,18 +19,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.money import display_money, from_cents
+from app.domain.money import from_cents
 from app.domain.words import counted
-from app.queries.proposal_detail import CandidateView, ProposalDetail, load_proposal_detail
+from app.queries.proposal_detail import ProposalDetail, load_proposal_detail
 from app.ui import services
 from app.ui.changes import Changed
 from app.ui.context import UiContext
-from app.ui.dialogs.applications_dialog import ApplicationsDialog
 from app.ui.dialogs.refund_dialog import RefundToCard
 from app.ui.dialogs.reject_dialog import RejectDialog
 from app.ui.export_actions import export_grid
 from app.ui.models.reconciliation import ReconciliationModel
 from app.ui.ops import run_call, run_mutation
+from app.ui.pages.rematch_flow import RematchFlow
 from app.ui.signals import PROPOSALS, TRANSACTIONS, announce
 from app.ui.widgets.grid_view import GridView, TotalsBar
 from app.ui.widgets.notices import notify
@@ -54,8 +53,9 @@ class ReconciliationPage(QWidget):
         self.refund_flow = RefundToCard(
             ctx, self, on_queued=lambda: announce(services.REVIEW_CHANGES)
         )
+        self.rematch_flow = RematchFlow(self)
         layout = QVBoxLayout(self)
-        self.filters = ReconFilterBar()
+        self.filters = ReconFilterBar(ctx.profile.base_currency)
         self.filters.changed.connect(self.apply_filter)
         f = self.filters  # its boxes, by the names the page has always had
         self.status, self.date_from, self.date_to = f.status, f.date_from, f.date_to
@@ -73,19 +73,19 @@ class ReconciliationPage(QWidget):
         self.grid.addAction(self.refund_action)
         self.grid.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.detail = ProposalDetailPanel()
-        self.detail.use_candidate.connect(self.use_candidate)
+        self.detail.use_candidate.connect(self.rematch_flow.use_candidate)
         split.addWidget(self.grid)
         split.addWidget(self.detail)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
         split.setSizes([940, 290])
         layout.addWidget(split, 1)
-        self.totals = TotalsBar()
+        self.totals = TotalsBar(base_currency=self.ctx.profile.base_currency)
         layout.addWidget(self.totals)
         self._shortcuts()
         self.model.totals_changed.connect(self.totals.show_view)
         self.model.reset_done.connect(self._after_reset)
-        self.model.load_failed.connect(self._error)
+        self.model.load_failed.connect(self.show_error)
         self.grid.selectionModel().selectionChanged.connect(self._selection_changed)
         self.grid.selectionModel().currentRowChanged.connect(lambda cur, _p: self._load_detail())
         ctx.signals.data_changed.connect(self._data_changed)
@@ -105,8 +105,8 @@ class ReconciliationPage(QWidget):
         above.setToolTip("Approve the selected payments whose Confidence is at or above this")
         bar.addWidget(self.threshold)
         self._button(bar, "Reject", self.reject_selected, "R")
-        self._button(bar, "Re-match / split…", lambda: self.rematch_current(), "")
-        self._button(bar, "On account", self.put_on_account, "")
+        self._button(bar, "Re-match / split…", lambda: self.rematch_flow.rematch_current(), "")
+        self._button(bar, "On account", self.rematch_flow.put_on_account, "")
         self._button(bar, "Undo approval", self.undo_current, "")
         self._button(bar, "Unreconcile", self.unreconcile_current, "")
         bar.addStretch(1)
@@ -201,7 +201,7 @@ class ReconciliationPage(QWidget):
             self.ctx.profile,
             label="Loading proposal",
             on_done=self._show_detail,
-            on_error=self._error,
+            on_error=self.show_error,
             owner=self,
         )
 
@@ -214,9 +214,9 @@ class ReconciliationPage(QWidget):
 
     def _run(self, label: str, fn: Callable[[], Changed[T]], done: Callable[[T], None]) -> None:
         """A review decision off the GUI thread; what it changed refreshes every page."""
-        run_mutation(fn, label=label, on_done=done, on_error=self._error, owner=self)
+        run_mutation(fn, label=label, on_done=done, on_error=self.show_error, owner=self)
 
-    def _error(self, words: str) -> None:
+    def show_error(self, words: str) -> None:
         self.ctx.signals.status_message.emit(words)
         notify(self, "Paysage", words, warning=True)
 
@@ -234,8 +234,16 @@ class ReconciliationPage(QWidget):
         approved, refused = result.approved, result.refused
         self.ctx.signals.status_message.emit(f"Approved {counted(len(approved), 'payment')}.")
         if refused:
-            lines = "\n".join(f"• Proposal {pid}: {why}" for pid, why in refused.items())
+            lines = "\n".join(f"• {self.payment_words(pid)}: {why}" for pid, why in refused.items())
             notify(self, "Some were not approved", lines)
+
+    def payment_words(self, proposal_id: int) -> str:
+        """A proposal as the bookkeeper knows it: its payment and payer, when on screen."""
+        row = self.model.row_of_key(proposal_id)
+        values = self.model.row_dict(row) if row is not None else None
+        if values is None:
+            return "A payment no longer shown"
+        return f"PayTrace {values['paytrace_id']} ({values['customer'] or 'unknown payer'})"
 
     def approve_selected(self) -> None:
         self.approve_ids([int(r["_key"]) for r in self.selected()])
@@ -254,7 +262,7 @@ class ReconciliationPage(QWidget):
             return
         dialog = RejectDialog(len(ids), self)
         if dialog.exec() != RejectDialog.DialogCode.Accepted:
-            self._said("Nothing rejected.")
+            self.say("Nothing rejected.")
             return
         store, user, reason = self.ctx.store, self.ctx.user, dialog.reason_text()
 
@@ -264,114 +272,27 @@ class ReconciliationPage(QWidget):
         self._run(
             "Rejecting",
             work,
-            lambda n: self._said(f"Rejected {counted(n, 'proposed match', 'proposed matches')}."),
+            lambda n: self.say(f"Rejected {counted(n, 'proposed match', 'proposed matches')}."),
         )
 
-    def _said(self, words: str) -> None:
+    def say(self, words: str) -> None:
         self.ctx.signals.status_message.emit(words)
 
-    def _current(self) -> dict[str, Any] | None:
+    def current_row(self) -> dict[str, Any] | None:
         return self.model.row_dict(self.grid.currentIndex().row())
 
-    def rematch_current(self, initial: list[tuple[str, Decimal]] | None = None) -> None:
-        row = self._current()
-        if row is None:
-            return
-        if initial is None and self.detail.detail is not None:
-            initial = list(self.detail.detail.applications)
-        dialog = ApplicationsDialog(
-            self.ctx.store,
-            payment=from_cents(int(row["amount"])),
-            customer_id=str(row["customer_id"] or ""),
-            initial=initial,
-            title=f"Re-match PayTrace {row['paytrace_id']}",
-            base_currency=self.ctx.profile.base_currency,
-            parent=self,
-        )
-        if dialog.exec() != ApplicationsDialog.DialogCode.Accepted:
-            return
-        apps = dialog.applications() or []
-        self.rematch(
-            int(row["_key"]),
-            apps,
-            dialog.on_account(),
-            exchange_rate=dialog.exchange_rate(),
-            # Refused after all (Sage Pro's books changed meanwhile): the dialog opens again
-            # with everything the user typed, beside the reason.
-            on_refused=lambda: self.rematch_current(initial=apps),
-        )
-
-    def rematch(
-        self,
-        pid: int,
-        apps: list[tuple[str, Decimal]],
-        on_account: Decimal,
-        exchange_rate: str | None = None,
-        on_refused: Callable[[], None] | None = None,
-    ) -> None:
-        store, user, profile = self.ctx.store, self.ctx.user, self.ctx.profile
-
-        def work() -> Changed[int]:
-            return services.rematch_proposal(
-                store,
-                pid,
-                apps,
-                user=user,
-                on_account=on_account,
-                exchange_rate=exchange_rate,
-                profile=profile,
-            )
-
-        def refused(words: str) -> None:
-            self._error(words)
-            if on_refused is not None:
-                on_refused()
-
-        run_mutation(
-            work,
-            label="Re-matching",
-            on_done=lambda _new: self._said("Match changed; review it."),
-            on_error=refused,
-            owner=self,
-        )
-
-    def use_candidate(self, candidate: CandidateView) -> None:
-        row = self._current()
-        if row is None:
-            return
-        ids = [i.strip() for i in candidate.invoices.split(",") if i.strip()]
-        payment = from_cents(int(row["amount"]))
-        if len(ids) == 1:
-            self.rematch(int(row["_key"]), [(ids[0], payment)], Decimal(0))
-        else:
-            self.rematch_current(initial=[(i, Decimal(0)) for i in ids])
-
-    def put_on_account(self) -> None:
-        row = self._current()
-        if row is None:
-            return
-        amount = from_cents(int(row["amount"]))
-        answer = QMessageBox.question(
-            self,
-            "Put on account",
-            f"Put the whole {display_money(amount)} on "
-            f"{row['customer'] or 'the customer'}'s account?",
-        )
-        if answer == QMessageBox.StandardButton.Yes:
-            self.rematch(int(row["_key"]), [], amount)
-
     def undo_current(self) -> None:
-        row = self._current()
+        row = self.current_row()
         if row is not None:
             pid, store, user = int(row["_key"]), self.ctx.store, self.ctx.user
             self._run(
                 "Undoing approval",
                 lambda: services.undo_approval(store, pid, user=user),
-                lambda _r: self._said("Approval undone; the payment is back in review."),
+                lambda _r: self.say("Approval undone; the payment is back in review."),
             )
 
     def unreconcile_current(self) -> None:
-        row = self._current()
+        row = self.current_row()
         if row is None:
             return
         answer = QMessageBox.question(
@@ -387,15 +308,15 @@ class ReconciliationPage(QWidget):
             self._run(
                 "Unreconciling",
                 lambda: services.unreconcile(store, pid, user=user, profile=profile),
-                lambda _r: self._said("Reversal queued; the payment is back in review."),
+                lambda _r: self.say("Reversal queued; the payment is back in review."),
             )
 
     def refund_current(self) -> None:
         """Refund to card: offered for the invoice of the selected payment."""
-        row = self._current()
+        row = self.current_row()
         invoices = [i.strip() for i in str((row or {}).get("invoices") or "").split(",")]
         invoices = [i for i in invoices if i]
         if not invoices:
-            self._said("The selected payment names no invoice to refund.")
+            self.say("The selected payment names no invoice to refund.")
             return
         self.refund_flow.start(invoices[0])

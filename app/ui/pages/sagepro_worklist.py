@@ -33,6 +33,7 @@ class SageProWorklistPage(QWidget):
         self.model = WorklistModel(
             ctx.store, self, alert_days=ctx.profile.sagepro.worklist_alert_days, clock=self.now
         )
+        self.model.base_currency = ctx.profile.base_currency
         layout = QVBoxLayout(self)
         self.intro = QLabel(
             "Enter each item in Sage Pro's Cash Receipts, typing the <b>Reference to type</b> "
@@ -56,7 +57,7 @@ class SageProWorklistPage(QWidget):
         layout.addLayout(bar)
         self.grid = GridView(self.model, sort_key="staged_at")
         layout.addWidget(self.grid, 1)
-        self.totals = TotalsBar()
+        self.totals = TotalsBar(base_currency=self.ctx.profile.base_currency)
         layout.addWidget(self.totals)
         self.model.totals_changed.connect(self.totals.show_view)
         self.text.search.connect(self.model.set_search)
@@ -89,7 +90,12 @@ class SageProWorklistPage(QWidget):
         search, descending, target = self.model.search, spec.descending, path
 
         def done(rows: list[sagepro_worklist.WorklistRow]) -> None:
-            page = worklist_html(rows, profile=self.ctx.profile.name, printed_at=datetime.now())
+            page = worklist_html(
+                rows,
+                profile=self.ctx.profile.name,
+                printed_at=datetime.now(),
+                base=self.ctx.profile.base_currency,
+            )
             print_to_pdf(page, target)  # QPrinter belongs to the GUI thread
             self.ctx.signals.status_message.emit(f"Worklist ({len(rows)} items) saved to {target}.")
 

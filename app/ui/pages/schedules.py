@@ -199,6 +199,10 @@ class SchedulesPage(QWidget):
             owner=self,
         )
 
+    def money(self, amount: Decimal) -> str:
+        """A card charge's amount: PayTrace's, the profile's base currency."""
+        return display_money(amount, base=self.ctx.profile.base_currency)
+
     def _show(self, lists: tuple[list[ScheduleInfo], list[UpcomingCharge]]) -> None:
         self.data = lists
         schedules, upcoming = lists
@@ -208,7 +212,7 @@ class SchedulesPage(QWidget):
         if upcoming:
             total = sum((c.amount for c in upcoming), Decimal(0))
             self.upcoming_heading.setText(
-                f"Upcoming charges, next {days} days: {len(upcoming)} · {display_money(total)}"
+                f"Upcoming charges, next {days} days: {len(upcoming)} · {self.money(total)}"
             )
         else:
             self.upcoming_heading.setText(f"Upcoming charges: none in the next {days} days")
@@ -232,7 +236,7 @@ class SchedulesPage(QWidget):
         if chosen is None or chosen.status != "active":
             return
         words = (
-            f"Stop charging {display_money(chosen.amount)} "
+            f"Stop charging {self.money(chosen.amount)} "
             f"{FREQUENCIES.get(chosen.frequency, '')} to customer "
             f"{chosen.customer_id or chosen.paytrace_customer_id}? PayTrace is told now; "
             "charges already made are not refunded."
@@ -305,7 +309,7 @@ class SchedulesPage(QWidget):
         announce_changed(AUDIT, EXCEPTIONS)
         self.ctx.signals.status_message.emit(
             f"Recurring billing set up in PayTrace for {info.customer_id}: "
-            f"{display_money(info.amount)} {FREQUENCIES.get(info.frequency, '')}."
+            f"{self.money(info.amount)} {FREQUENCIES.get(info.frequency, '')}."
         )
         self.reload()
 

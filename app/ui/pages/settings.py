@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QPushButton,
     QScrollArea,
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from app.credentials import CredentialsError
 from app.domain.matching.tiers import TIER_ORDER, AutoApproveTier
+from app.domain.money import currency_sign
 from app.queries.connection_checks import (
     CheckResult,
     GLAccount,
@@ -76,6 +78,8 @@ class SettingsPage(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.dirty = False
+        # Amounts here are PayTrace's, in the profile's base currency ("$", "€", "CHF").
+        self.sign = currency_sign("", ctx.profile.base_currency).strip()
         self.form_scroll = QScrollArea()
         self.form_scroll.setWidgetResizable(True)
         self.form_scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -111,6 +115,17 @@ class SettingsPage(QWidget):
         outer.addLayout(footer)
         self.load()
         watch_edits(body, self._edited)
+
+    def show_field(self, system: str, field: str) -> None:
+        """Scroll to a connection field ("paytrace"/"sagepro", "url"/"secret"/"username")
+        and put the cursor in it, its text selected for retyping (a notification's link)."""
+        form = {"paytrace": self.paytrace, "sagepro": self.sagepro}.get(system)
+        widget = getattr(form, field, None) if form is not None else None
+        if not isinstance(widget, QLineEdit):
+            return
+        self.form_scroll.ensureWidgetVisible(widget)
+        widget.setFocus(Qt.FocusReason.OtherFocusReason)
+        widget.selectAll()
 
     def _edited(self) -> None:
         """Any change: "Saved." no longer holds, and leaving will ask."""
@@ -161,7 +176,7 @@ class SettingsPage(QWidget):
         form.addRow("Tier", self.tier)
         form.addRow("Measured", self.tier_precision)
         form.addRow("Exact only: at or above", self.threshold)
-        form.addRow("Amount tolerance $", self.tolerance)
+        form.addRow(f"Amount tolerance {self.sign}", self.tolerance)
         form.addRow("Invoice date window", self.date_window)
         note = QLabel(
             "Ties, unknown payers and amounts that fit several invoices always wait for you "
@@ -202,9 +217,9 @@ class SettingsPage(QWidget):
         )
         self.ach_pct, self.ach_fixed = _amount(fees.ach_percent), _amount(fees.ach_per_transaction)
         form.addRow("Card % of gross", self.card_pct)
-        form.addRow("Card $ per transaction", self.card_fixed)
+        form.addRow(f"Card {self.sign} per transaction", self.card_fixed)
         form.addRow("ACH % of gross", self.ach_pct)
-        form.addRow("ACH $ per transaction", self.ach_fixed)
+        form.addRow(f"ACH {self.sign} per transaction", self.ach_fixed)
         return box
 
     def _alerts_box(self) -> QGroupBox:
@@ -216,7 +231,7 @@ class SettingsPage(QWidget):
         self.large_amount = AmountEdit("10000.00")
         for box_ in (self.notify_failed, self.notify_dead, self.notify_anomaly):
             form.addRow(box_)
-        form.addRow("Large payment from $", self.large_amount)
+        form.addRow(f"Large payment from {self.sign}", self.large_amount)
         return box
 
     def _worklist_box(self) -> QGroupBox:

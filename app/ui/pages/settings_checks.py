@@ -77,10 +77,10 @@ def settings_page_problems(page: SettingsPage) -> list[str]:
     amounts = [
         ("Amount tolerance", page.tolerance, zero, None),
         ("Card % of gross", page.card_pct, zero, hundred),
-        ("Card $ per transaction", page.card_fixed, zero, None),
+        (f"Card {page.sign} per transaction", page.card_fixed, zero, None),
         ("ACH % of gross", page.ach_pct, zero, hundred),
-        ("ACH $ per transaction", page.ach_fixed, zero, None),
-        ("Large payment from $", page.large_amount, Decimal("0.01"), None),
+        (f"ACH {page.sign} per transaction", page.ach_fixed, zero, None),
+        (f"Large payment from {page.sign}", page.large_amount, Decimal("0.01"), None),
     ]
     found = [
         web_address_problem("The PayTrace API address", page.paytrace.url.text()),

@@ -49,7 +49,7 @@ class SettlementsPage(QWidget):
         split.addWidget(lower)
         split.setSizes([380, 320])
         layout.addWidget(split, 1)
-        self.totals = TotalsBar()
+        self.totals = TotalsBar(base_currency=self.ctx.profile.base_currency)
         layout.addWidget(self.totals)
         self.model.totals_changed.connect(self.totals.show_view)
         self.model.reset_done.connect(self._select_first)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.display_time import show_local
+from app.domain.money import currency_sign
 from app.queries.transaction_detail import TransactionDetail, load_transaction_detail
 from app.queries.transactions import MATCH_STATUSES, TYPES, TransactionFilter
 from app.ui.context import UiContext
@@ -92,7 +93,8 @@ class TransactionsPage(QWidget):
         self.status = _combo("Any status", MATCH_STATUSES)
         self.kind = _combo("Any type", TYPES)
         self.date_from, self.date_to = OptionalDateEdit(), OptionalDateEdit()
-        self.amount_min, self.amount_max = AmountEdit("Min $"), AmountEdit("Max $")
+        sign = currency_sign("", ctx.profile.base_currency).strip()  # PayTrace's money
+        self.amount_min, self.amount_max = AmountEdit(f"Min {sign}"), AmountEdit(f"Max {sign}")
         self.text = SearchBox("Search name, invoice ref, e-mail, id…")
         self.text.setMinimumWidth(140)
         for label, widget in (
@@ -119,7 +121,7 @@ class TransactionsPage(QWidget):
         split.addWidget(self.detail)
         split.setSizes([480, 260])
         layout.addWidget(split, 1)
-        self.totals = TotalsBar()
+        self.totals = TotalsBar(base_currency=self.ctx.profile.base_currency)
         layout.addWidget(self.totals)
         self.model.totals_changed.connect(self.totals.show_view)
         self.model.reset_done.connect(self._select_first)
@@ -162,6 +164,7 @@ class TransactionsPage(QWidget):
             load_transaction_detail,
             self.ctx.store,
             int(values["_key"]),
+            self.ctx.profile.base_currency,
             label="Loading transaction",
             on_done=lambda d: self.detail.show_detail(d) if d is not None else None,
             on_error=self.ctx.signals.status_message.emit,

@@ -73,29 +73,31 @@ class GridView(QTableView):
         return sorted({i.row() for i in self.selectionModel().selectedRows()})
 
 
-def money_text(value: Decimal | None) -> str:
-    return "—" if value is None else f"{display_money(value)}"
+def money_text(value: Decimal | None, base: str = "USD") -> str:
+    return "—" if value is None else display_money(value, base=base)
 
 
 class TotalsBar(QLabel):
-    """ "312 rows · $48,210.55   |   Selected: 3 · $1,204.00"."""
+    """ "312 rows · $48,210.55   |   Selected: 3 · $1,204.00" (sums in ``base_currency``)."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, base_currency: str = "USD") -> None:
         super().__init__(parent)
         self.setObjectName("totalsBar")
+        self.base_currency = base_currency
         self._view = ""
         self._selection = ""
 
     def show_view(self, count: int, total: Decimal | None) -> None:
         noun = "row" if count == 1 else "rows"
-        self._view = f"{count:,} {noun}" + (f" · {money_text(total)}" if total is not None else "")
+        total_text = f" · {money_text(total, self.base_currency)}" if total is not None else ""
+        self._view = f"{count:,} {noun}{total_text}"
         self._render()
 
     def show_selection(self, count: int, total: Decimal | None, *, partial: bool = False) -> None:
         if count == 0:
             self._selection = ""
         else:
-            amount = money_text(total) + (" (loaded rows)" if partial else "")
+            amount = money_text(total, self.base_currency) + (" (loaded rows)" if partial else "")
             self._selection = f"Selected: {count:,} · {amount}"
         self._render()
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
+from app.domain.money import currency_sign
 from app.queries.reconciliation import STATUS_GROUPS, ReconFilter
 from app.ui.widgets.filters import AmountEdit, OptionalDateEdit, SearchBox
 
@@ -15,7 +16,7 @@ UNUSUAL = "unusual"  # the "Show" choice for payments with an open anomaly flag
 class ReconFilterBar(QWidget):
     changed = Signal()  # a box settled on a new value
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, base_currency: str = "USD", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         bar = QHBoxLayout(self)
         bar.setContentsMargins(0, 0, 0, 0)
@@ -30,7 +31,8 @@ class ReconFilterBar(QWidget):
         self.date_from, self.date_to = OptionalDateEdit(), OptionalDateEdit()
         self.customer = SearchBox("Customer")
         self.customer.setFixedWidth(130)
-        self.amount_min, self.amount_max = AmountEdit("Min $"), AmountEdit("Max $")
+        sign = currency_sign("", base_currency).strip()  # PayTrace's money is in the base
+        self.amount_min, self.amount_max = AmountEdit(f"Min {sign}"), AmountEdit(f"Max {sign}")
         self.text = SearchBox("Search reference, invoice, id, reason…")
         self.text.setMinimumWidth(140)
         for label, widget in (

@@ -13,6 +13,7 @@ from app.domain.display_time import show_local, show_time, to_local
 from app.queries.last_sync import LastRun, last_sync_run
 from app.sync.failure_words import setting_named_in
 from app.ui.context import UiContext
+from app.ui.links import failure_link
 from app.ui.ops import run_call
 from app.ui.sync_controller import SyncController
 
@@ -71,7 +72,8 @@ class SyncStatusBar(QStatusBar):
         self.fix = QPushButton("Open Settings")
         self.fix.setObjectName("linkButton")
         self.fix.hide()
-        self.fix.clicked.connect(lambda: ctx.signals.navigate.emit("settings"))
+        self.fix_link = "settings"  # the field that fixes the failure shown (see ``say``)
+        self.fix.clicked.connect(lambda: ctx.signals.open_link.emit(self.fix_link))
         self.addWidget(self.fix)
         for widget in (self.progress, self.cancel, self.schedule, self.sync_now):
             self.addPermanentWidget(widget)
@@ -91,6 +93,7 @@ class SyncStatusBar(QStatusBar):
         self.message.setText(words)
         self.message.setToolTip(words)
         self.fix.setVisible(bool(setting_named_in(words)))
+        self.fix_link = failure_link(words)
 
     def refresh_last(self) -> None:
         run_call(
