@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -39,6 +39,7 @@ from app.ui.widgets.notices import notify
 from app.ui.widgets.payload_table import PayloadTable
 
 STATUSES = (("Open", "open"), ("Resolved", "resolved"), ("Discarded", "discarded"), ("All", ""))
+T = TypeVar("T")
 
 
 class ExceptionsPage(QWidget):
@@ -267,7 +268,7 @@ class ExceptionsPage(QWidget):
     def _act(
         self,
         label: str,
-        fn: Callable[[], Changed[Any]],
+        fn: Callable[[], Changed[T]],
         words: str,
         then: Callable[[], None] | None = None,
     ) -> None:
