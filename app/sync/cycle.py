@@ -29,16 +29,10 @@ from app.store.models import SyncRun
 from app.sync.cancel import CancelToken
 from app.sync.errors import SyncFatalError
 from app.sync.failure_words import failure_advice
-from app.sync.inbound import sagepro_cache
+from app.sync.inbound import sagepro_cache, settlements
 from app.sync.inbound.anomaly_scan import scan_anomalies
 from app.sync.inbound.ingest import get_cursor, ingest_transactions, set_cursor
 from app.sync.inbound.old_sales import look_up_old_sales
-from app.sync.inbound.settlements import (
-    batch_window_start,
-    plan_settlements,
-    store_batches,
-    store_profiles,
-)
 from app.sync.outbound import order_to_cash
 from app.sync.outbound.paytrace_poster import PayTraceOutboxPoster
 from app.sync.outbound.poster import OutboxPoster
@@ -226,7 +220,7 @@ def _match(
         old_sales=old_sales,
     )
     with ctx.store.write() as session:
-        plan_settlements(session, ctx.profile, ctx.clock())
+        settlements.plan_settlements(session, ctx.profile, ctx.clock())
     result.proposals, result.auto_approved = counts.proposals, counts.auto_approved
     if counts.rematched:
         result.notes.append(
@@ -328,7 +322,7 @@ def _poll_paytrace(
             result.errors += counts.parse_errors
         report("Reading PayTrace settlements and customer profiles", days, days)
         with ctx.store.read() as session:
-            batches_from = batch_window_start(session, start)
+            batches_from = settlements.batch_window_start(session, start)
         batches = ctx.paytrace.export_batches(batches_from, end)
         profiles = ctx.paytrace.export_customers()
     except PayTraceAuthError as exc:
@@ -336,8 +330,8 @@ def _poll_paytrace(
     except PayTraceError as exc:
         raise SyncFatalError(f"PayTrace could not be read after several tries: {exc}") from None
     with ctx.store.write() as session:
-        store_batches(session, batches.items, ctx.clock())
-        store_profiles(session, profiles.items, ctx.clock(), ctx.profile)
+        settlements.store_batches(session, batches.items, ctx.clock())
+        settlements.store_profiles(session, profiles.items, ctx.clock(), ctx.profile)
     result.errors += len(batches.errors) + len(profiles.errors)
 
 
