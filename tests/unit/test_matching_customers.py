@@ -5,7 +5,7 @@ from __future__ import annotations
 from app.domain.matching import CustomerEvidence, MatchSettings
 from app.domain.matching.customers import CustomerDirectory
 from app.domain.matching.names import NameIndex, normalise_name
-from tests.support.matching_scenarios import company, sale
+from tests.support.matching_scenarios import company, generate_at_scale, sale
 
 CUSTOMERS = [
     company("C001", "Acme Bakery Inc", email="ap@acme.example", link="PT-ACME"),
@@ -99,3 +99,22 @@ def test_name_blocking_still_finds_a_typo_in_one_word() -> None:
     assert index.search(normalise_name("Harbour Lane Bakery"))[0] == "C1"
     assert index.search(normalise_name("Copper Ridge Dentl"))[0] == "C2"
     assert index.search(normalise_name("Maple Print Shop")) == (None, 0, ())
+
+
+def test_relatives_holding_every_word_are_found_through_word_pairs() -> None:
+    # Generated names share a small vocabulary (a word alone meets thousands of customers);
+    # long names are not filed by pair and are checked word by word.
+    data = generate_at_scale(2_000, 4_000, seed=8)
+    names = {c.customer_id: normalise_name(c.name) for c in data.customers}
+    long_name = "alpha beta gamma delta epsilon zeta eta theta iota bakery"
+    names |= {"LONG1": long_name, "LONG2": "acme bakery", "DUP1": "bakery bakery acme",
+              "LONG3": long_name.replace("alpha", "acme")}  # fmt: skip
+    index = NameIndex(names.items(), threshold=88, tie_margin=4)
+    queries = [normalise_name(p.billing_name) for p in data.payments[:400] if p.billing_name]
+    queries += ["acme bakery", "bakery theta", "bakery", "bakery bakery", "nosuchword acme"]
+    for query in queries:
+        words = set(query.split())
+        plain = {c for c, name in names.items() if words <= set(name.split())}
+        assert index._holding_every_word(query.split()) == plain, query
+    assert index._holding_every_word(["bakery", "theta"]) == {"LONG1", "LONG3"}
+    assert index._holding_every_word(["acme", "bakery"]) >= {"LONG2", "DUP1", "LONG3"}

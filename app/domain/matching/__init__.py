@@ -9,11 +9,14 @@ Public API::
     normalise_reference(text) -> str
 
 Package layout, one idea per module: ``references`` (normalising and finding references),
-``customers`` (who paid), ``invoice_book`` (indexes and balances consumed in the run),
-``scoring`` (points and confidence), ``subset_sum`` (bounded unique subset search),
-``proposals`` (building proposals and their reasons), ``reference_matching`` and
-``customer_matching`` (the decision tiers), ``engine`` (the run), ``policy``
-(auto-approval), ``serialisation`` (JSON for SQLite), ``model`` (the public values).
+``customers`` (who paid), ``invoice_book`` (indexes built over columns, and balances
+consumed in the run), ``prepared`` (each payment's references and payer, read once per
+distinct value), ``scoring`` (points and confidence), ``subset_sum`` (bounded unique subset
+search), ``proposals`` (building proposals and their reasons), ``reference_matching``,
+``named_invoices`` and ``named_amount`` (tier 1: the invoices the payer named),
+``customer_matching`` (tiers 2 and 3: customer and amount), ``settled_keys`` (tier 1's
+easy case decided over columns), ``engine`` (the run), ``policy`` (auto-approval),
+``serialisation`` (JSON for SQLite), ``model`` (the public values).
 """
 
 from app.domain.matching.engine import match_payments

@@ -59,13 +59,23 @@ class NameIndex:
         self._names: dict[str, str] = {}
         self._by_name: dict[str, list[str]] = defaultdict(list)
         self._by_word: dict[str, set[str]] = defaultdict(set)
+        # Customers by each pair of words in their name: a query's two rarest words meet a
+        # few customers where one word alone meets thousands ("dental", "logistics").
+        self._by_pair: dict[tuple[str, str], set[str]] = defaultdict(set)
+        self._long_names: list[str] = []  # too many words to file every pair
         for customer_id, normalised in names:
             if not normalised:
                 continue
             self._names[customer_id] = normalised
             self._by_name[normalised].append(customer_id)
-            for word in normalised.split():
+            words = sorted(set(normalised.split()))
+            for word in words:
                 self._by_word[word].add(customer_id)
+            if len(words) > _MAX_SUBNAME_WORDS:
+                self._long_names.append(customer_id)
+            else:
+                for pair in combinations(words, 2):
+                    self._by_pair[pair].add(customer_id)
             for key in _block_keys(normalised):
                 self._blocks[key][customer_id] = normalised
         self._cache: dict[str, tuple[str | None, int, tuple[str, ...]]] = {}
@@ -85,9 +95,7 @@ class NameIndex:
         words = query.split()
         if not words:
             return set()
-        # Smallest first: a common word ("and", "services") names thousands of customers.
-        holders = sorted((self._by_word.get(w, set()) for w in words), key=len)
-        found = set.intersection(*holders)
+        found = self._holding_every_word(words)
         if len(words) <= _MAX_SUBNAME_WORDS:
             for size in range(1, len(words)):
                 for combo in combinations(words, size):  # sorted words give sorted names
@@ -105,6 +113,18 @@ class NameIndex:
         )
         found.update(owners[i] for _, _, i in close)
         return found
+
+    def _holding_every_word(self, words: list[str]) -> set[str]:
+        """Customers whose name holds every one of ``words``."""
+        rarest = sorted(set(words), key=lambda w: len(self._by_word.get(w, ())))
+        if len(rarest) == 1:
+            return set(self._by_word.get(rarest[0], ()))
+        first, second = sorted(rarest[:2])
+        holders = [self._by_word.get(w, set()) for w in rarest]
+        pool = self._by_pair.get((first, second), set()) | {
+            c for c in self._long_names if c in holders[0] and c in holders[1]
+        }
+        return {c for c in pool if all(c in held for held in holders[2:])}
 
     def search(
         self, query: str, among: Sequence[str] = ()
