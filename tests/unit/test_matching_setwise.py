@@ -223,6 +223,14 @@ def test_a_paid_invoice_or_another_customers_invoice_goes_through_the_tiers() ->
     ]
 
 
+def test_payments_naming_invoices_when_sage_pro_gave_none_go_on_account_or_to_review() -> None:
+    # The first cycle after a Sage Pro outage: references, but no invoices at all.
+    payments = [sale(1, "120.00", customer_id="PT-ACME", invoice_id="INV-10001")]
+    _assert_same(payments, [], [ACME, BETA])
+    [p] = match_payments(payments, [], [ACME, BETA])
+    assert p.rule is not MatchRule.HARD_KEY
+
+
 @pytest.mark.parametrize("enabled", [True, False])
 def test_a_run_leaves_the_cycle_collector_as_it_found_it(enabled: bool) -> None:
     data = generate_scenarios(2, scenarios=50)

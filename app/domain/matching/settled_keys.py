@@ -60,6 +60,8 @@ def settled_keys(
     keys = [hit.key for hit in flat]
     whole = [hit.strength is ReferenceStrength.WHOLE_FIELD for hit in flat]
     counts, entries = ctx.book.open_key_counts(keys)
+    if not counts.any():
+        return {}  # no reference names an open invoice (or there are none at all)
     hit_positions = np.array(positions, dtype=np.int64)
     named_per_payment = np.bincount(hit_positions, weights=counts, minlength=len(payments))
     chosen = (
