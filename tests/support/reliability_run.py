@@ -1,19 +1,43 @@
 """How ``uv run pytest`` and ``uv run pytest -m reliability`` run (issue 24): their tests
-spread over the CPUs with pytest-xdist (``--dist worksteal``: a few long tests must not queue
-behind one another). For ``-m reliability`` the figures each test prints (kill points,
-lost, duplicates, longest lock wait …) are repeated at the end, since xdist's workers'
-output is otherwise captured and dropped.
+spread over the CPUs with pytest-xdist. The default run's many short tests go by
+``--dist worksteal``. ``-m reliability`` is a dozen tests of 1–10 minutes each, where
+stealing cannot help (a worker keeps the last tests it queued): they are split up front into
+one group per worker (``--dist loadgroup``), longest first, each to the group with the least
+work so far, by the time each took alone (``MEASURED_S``). The figures each test prints
+(kill points, lost, duplicates, longest lock wait …) are repeated at the end, since xdist's
+workers' output is otherwise captured and dropped.
 
-An explicit ``-n`` (``-n 0`` for a plain in-process run, e.g. to debug) always wins.
+An explicit ``-n`` or ``--dist`` (``-n 0`` for a plain in-process run, e.g. to debug) always
+wins.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping, Sequence
 
 import pytest
 
 FIGURES_TITLE = "reliability figures"
+# Seconds each -m reliability test took alone (``-n 0``, niced, one file at a time) on
+# 8 December 2026, load average 10–16 on the two shared cores: only their ratios matter.
+MEASURED_S = {
+    "test_crash_at_every_step_of_the_demo_company": 600.0,
+    "test_crash_at_every_step_on_postgresql": 600.0,
+    "test_reads_approvals_schedule_and_sync_now_at_once_long": 400.0,
+    "test_reads_approvals_schedule_and_sync_now_at_once_on_postgresql_long": 400.0,
+    "test_fault_soak_two_thousand_transactions": 437.0,
+    "test_independent_company_five_seeds_of_a_thousand": 300.0,
+    "test_garbled_mapping_documents_load_or_are_refused_long": 139.0,
+    "test_any_settings_file_loads_or_is_refused_in_plain_words_long": 108.0,
+    "test_hostile_rows_are_stored_or_queued_long": 93.0,
+    "test_hostile_rows_never_crash_a_cycle_long": 44.0,
+    "test_garbled_answers_over_a_socket_become_typed_errors_long": 42.0,
+    "test_garbled_list_pages_are_parsed_or_refused_with_a_wire_error_long": 27.0,
+    "test_garbled_records_are_parsed_or_refused_with_a_wire_error_long": 26.0,
+}
+UNMEASURED_S = 120.0  # a test not measured yet counts as a middling one
+GROUP_MARK = "xdist_group"
 
 
 def _selects_reliability(config: pytest.Config) -> bool:
@@ -44,7 +68,41 @@ def pytest_cmdline_main(config: pytest.Config) -> None:
         return
     option.numprocesses = os.cpu_count() or 2
     if option.dist == "no":
-        option.dist = "worksteal"
+        option.dist = "loadgroup" if _selects_reliability(config) else "worksteal"
+
+
+def split_longest_first(
+    names: Sequence[str], workers: int, seconds: Mapping[str, float]
+) -> list[list[str]]:
+    """``names`` in ``workers`` groups of about equal total time: longest first, each to
+    the group with the least so far (within a group, the longest runs first)."""
+    groups: list[list[str]] = [[] for _ in range(max(workers, 1))]
+    totals = [0.0] * len(groups)
+    for name in sorted(names, key=lambda n: (-seconds.get(n, UNMEASURED_S), n)):
+        lightest = totals.index(min(totals))
+        groups[lightest].append(name)
+        totals[lightest] += seconds.get(name, UNMEASURED_S)
+    return groups
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups off the items
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On each xdist worker of a ``-m reliability`` run (all collect alike): the reliability
+    tests in one group per worker, longest first."""
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "0"))
+    # xdist sets ``loadgroup`` on its workers when the run's --dist is loadgroup.
+    if workers < 2 or not _selects_reliability(config) or not config.getvalue("loadgroup"):
+        return
+    by_id = {item.nodeid: item for item in items}
+    seconds = {
+        item.nodeid: MEASURED_S.get(getattr(item, "originalname", item.name), UNMEASURED_S)
+        for item in items
+    }
+    groups = split_longest_first(list(by_id), workers, seconds)
+    for number, group in enumerate(groups):
+        for nodeid in group:
+            by_id[nodeid].add_marker(pytest.mark.xdist_group(f"reliability-{number}"))
+    items[:] = [by_id[nodeid] for group in groups for nodeid in group]
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
