@@ -93,7 +93,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     # xdist sets ``loadgroup`` on its workers when the run's --dist is loadgroup.
     if workers < 2 or not _selects_reliability(config) or not config.getvalue("loadgroup"):
         return
-    by_id = {item.nodeid: item for item in items}
+    # This runs before ``-m`` deselects the other tests of the same files: split only these.
+    by_id = {item.nodeid: item for item in items if item.get_closest_marker("reliability")}
     seconds = {
         item.nodeid: MEASURED_S.get(getattr(item, "originalname", item.name), UNMEASURED_S)
         for item in items
@@ -102,7 +103,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for number, group in enumerate(groups):
         for nodeid in group:
             by_id[nodeid].add_marker(pytest.mark.xdist_group(f"reliability-{number}"))
-    items[:] = [by_id[nodeid] for group in groups for nodeid in group]
+    others = [item for item in items if item.nodeid not in by_id]
+    items[:] = [by_id[nodeid] for group in groups for nodeid in group] + others
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
