@@ -39,7 +39,7 @@ MEASURED_S = {
     "test_garbled_records_are_parsed_or_refused_with_a_wire_error_long": 26.0,
 }
 UNMEASURED_S = 120.0  # a test not measured yet counts as a middling one
-GROUP_MARK = "xdist_group"
+LONG_TEST_TIMEOUT_S = 3600
 
 
 def _selects_reliability(config: pytest.Config) -> bool:
@@ -91,9 +91,11 @@ def split_longest_first(
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """On each xdist worker of a ``-m reliability`` run (all collect alike): the reliability
     tests in one group per worker, longest first."""
+    # Not ``config.getvalue("loadgroup")``: a worker parses the command line itself, without
+    # the --dist that ``pytest_cmdline_main`` chose. Under another --dist the groups are
+    # ignored and only the longest-first order stays.
     workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "0"))
-    # xdist sets ``loadgroup`` on its workers when the run's --dist is loadgroup.
-    if workers < 2 or not _selects_reliability(config) or not config.getvalue("loadgroup"):
+    if workers < 2 or not _selects_reliability(config):
         return
     # This runs before ``-m`` deselects the other tests of the same files: split only these.
     by_id = {item.nodeid: item for item in items if item.get_closest_marker("reliability")}
@@ -104,7 +106,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     groups = split_longest_first(list(by_id), workers, seconds)
     for number, group in enumerate(groups):
         for nodeid in group:
-            by_id[nodeid].add_marker(pytest.mark.xdist_group(f"reliability-{number}"))
+            item = by_id[nodeid]
+            item.add_marker(pytest.mark.xdist_group(f"reliability-{number}"))
+            if item.get_closest_marker("timeout") is None:
+                # A long test's length is its work count (examples, cycles, kill points);
+                # pyproject's 300 s is the default run's guard, and two of these tests on
+                # two shared cores take longer than that without anything being wrong.
+                item.add_marker(pytest.mark.timeout(LONG_TEST_TIMEOUT_S))
     others = [item for item in items if item.nodeid not in by_id]
     items[:] = [by_id[nodeid] for group in groups for nodeid in group] + others
 
