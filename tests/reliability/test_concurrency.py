@@ -301,3 +301,25 @@ def test_a_second_cycle_while_one_runs_is_refused_as_busy(tmp_path: Path):
             store.dispose()
     assert "already running" in str(refused.value)
     assert len(outcome) == 1  # the first cycle finished normally
+
+
+def test_the_soak_lasts_as_long_as_its_scheduled_cycles_not_as_its_clicks():
+    """Issue 24: the long soak's 400 clicks each started a whole cycle whenever one found a
+    gap between two scheduled ones, so its length depended on the machine's timing (it ran
+    past the 30-minute timeout). Clicks now go on only while the schedule runs."""
+    running, started = threading.Lock(), []
+
+    def cycle(trigger: str) -> None:
+        if not running.acquire(blocking=False):
+            raise SyncBusyError("a sync is already running")
+        try:
+            started.append(trigger)
+            time.sleep(0.05)
+        finally:
+            running.release()
+
+    tally = Tally()
+    schedule_and_clicks(cycle, 4, tally)
+    assert started.count("schedule") + tally.busy >= 4  # every scheduled run was attempted
+    assert tally.busy > 0 and tally.clicks > 4  # the clicks overlapped the runs
+    assert len(started) <= 2 * 4, started  # a click's cycle at most between two scheduled
