@@ -1,9 +1,12 @@
 """How ``uv run pytest`` and ``uv run pytest -m reliability`` run (issue 24): their tests
 spread over the CPUs with pytest-xdist. The default run's many short tests go by
-``--dist worksteal``. ``-m reliability`` is a dozen tests of 1–10 minutes each, where
-stealing cannot help (a worker keeps the last tests it queued): they are split up front into
-one group per worker (``--dist loadgroup``), longest first, each to the group with the least
-work so far, by the time each took alone (``MEASURED_S``). The figures each test prints
+``--dist worksteal``. ``-m reliability`` is a dozen tests of 1–20 minutes each, where
+stealing cannot help (a worker keeps the last tests it queued, and worksteal hands each
+worker a contiguous half of the list): they run longest first by the time each took alone
+(``MEASURED_S``), handed out one at a time to whichever worker is free (``--dist
+loadgroup`` with no groups: each test its own unit, each worker holding at most one
+waiting), so the two longest start at once and the short ones fill in at the end. The
+figures each test prints
 (kill points, lost, duplicates, longest lock wait …) are repeated at the end, since xdist's
 workers' output is otherwise captured and dropped.
 
@@ -73,48 +76,31 @@ def pytest_cmdline_main(config: pytest.Config) -> None:
         option.dist = "loadgroup" if _selects_reliability(config) else "worksteal"
 
 
-def split_longest_first(
-    names: Sequence[str], workers: int, seconds: Mapping[str, float]
-) -> list[list[str]]:
-    """``names`` in ``workers`` groups of about equal total time: longest first, each to
-    the group with the least so far (within a group, the longest runs first)."""
-    groups: list[list[str]] = [[] for _ in range(max(workers, 1))]
-    totals = [0.0] * len(groups)
-    for name in sorted(names, key=lambda n: (-seconds.get(n, UNMEASURED_S), n)):
-        lightest = totals.index(min(totals))
-        groups[lightest].append(name)
-        totals[lightest] += seconds.get(name, UNMEASURED_S)
-    return groups
+def longest_first(names: Sequence[str], seconds: Mapping[str, float]) -> list[str]:
+    """``names`` by the time each took alone, longest first (unmeasured: ``UNMEASURED_S``)."""
+    return sorted(names, key=lambda n: (-seconds.get(n, UNMEASURED_S), n))
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups off the items
+@pytest.hookimpl(tryfirst=True)  # before ``-m`` deselects: only the order and marks change
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """On each xdist worker of a ``-m reliability`` run (all collect alike): the reliability
-    tests in one group per worker, longest first."""
-    # Not ``config.getvalue("loadgroup")``: a worker parses the command line itself, without
-    # the --dist that ``pytest_cmdline_main`` chose. Under another --dist the groups are
-    # ignored and only the longest-first order stays.
-    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "0"))
-    if workers < 2 or not _selects_reliability(config):
+    """In a ``-m reliability`` run: the reliability tests longest first, each with a
+    timeout for a long test."""
+    if not _selects_reliability(config):
         return
-    # This runs before ``-m`` deselects the other tests of the same files: split only these.
-    by_id = {item.nodeid: item for item in items if item.get_closest_marker("reliability")}
+    long_tests = [item for item in items if item.get_closest_marker("reliability")]
     seconds = {
         item.nodeid: MEASURED_S.get(getattr(item, "originalname", item.name), UNMEASURED_S)
-        for item in items
+        for item in long_tests
     }
-    groups = split_longest_first(list(by_id), workers, seconds)
-    for number, group in enumerate(groups):
-        for nodeid in group:
-            item = by_id[nodeid]
-            item.add_marker(pytest.mark.xdist_group(f"reliability-{number}"))
-            if item.get_closest_marker("timeout") is None:
-                # A long test's length is its work count (examples, cycles, kill points);
-                # pyproject's 300 s is the default run's guard, and two of these tests on
-                # two shared cores take longer than that without anything being wrong.
-                item.add_marker(pytest.mark.timeout(LONG_TEST_TIMEOUT_S))
+    by_id = {item.nodeid: item for item in long_tests}
+    for item in long_tests:
+        if item.get_closest_marker("timeout") is None:
+            # A long test's length is its work count (examples, cycles, kill points);
+            # pyproject's 300 s guards the default run, and on two shared cores these tests
+            # take longer than that without anything being wrong.
+            item.add_marker(pytest.mark.timeout(LONG_TEST_TIMEOUT_S))
     others = [item for item in items if item.nodeid not in by_id]
-    items[:] = [by_id[nodeid] for group in groups for nodeid in group] + others
+    items[:] = [by_id[nodeid] for nodeid in longest_first(list(by_id), seconds)] + others
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
