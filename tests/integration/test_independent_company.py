@@ -155,6 +155,7 @@ def test_independent_company_auto_posts_only_what_is_right(tmp_path: Path) -> No
 
 
 @pytest.mark.reliability
+@pytest.mark.timeout(3600)  # five whole syncs of 1,000 rows: over 300 s on shared cores
 def test_independent_company_five_seeds_of_a_thousand(tmp_path: Path) -> None:
     all_figures = [measure(tmp_path / f"seed{seed}", seed, 1000) for seed in range(1, 6)]
     matchable = sum(f.matchable for f in all_figures)

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from app.config import Profile
@@ -25,7 +25,7 @@ from app.sync.inbound.ingest import ingest_transactions
 from app.sync.inbound.old_sales import OldSaleLookup
 from app.sync.inbound.sagepro_cache import CacheRefresh, apply_changes
 from app.sync.review import rematch
-from app.sync.review.matching_pass import match_in_chunks
+from app.sync.review.matching_pass import match_in_chunks, rematch_in_chunks
 from app.sync.review.pipeline import PROPOSE_CHUNK
 from tests.support.matching_scenarios import generate_at_scale
 from tests.support.sync_fixtures import DEMO_TODAY, SyncEnv
@@ -141,3 +141,47 @@ def test_a_crash_between_re_evaluation_chunks_is_finished_the_same_by_the_next_p
     assert _standing(crashed) == _standing(uninterrupted)
     for store in (crashed, uninterrupted):
         store.dispose()
+
+
+def count_invoice_cache_loads(store: Store) -> list[str]:
+    """From now on, every statement of ``store``'s writer that reads the whole invoice cache
+    (a SELECT from sagepro_invoices not narrowed to given invoices) is appended."""
+    loads: list[str] = []
+
+    def seen(conn, cursor, statement: str, *args: object) -> None:  # type: ignore[no-untyped-def]
+        text = " ".join(statement.split())
+        narrowed = (
+            "sagepro_invoices.invoice_id =" in text or "sagepro_invoices.invoice_id IN" in text
+        )
+        if text.startswith("SELECT") and "FROM sagepro_invoices" in text and not narrowed:
+            loads.append(text)
+
+    event.listen(store.writer, "before_cursor_execute", seen)
+    return loads
+
+
+def test_a_re_evaluation_pass_reads_the_invoice_cache_once_not_once_per_chunk(
+    backlog: Path, tmp_path: Path
+):
+    """Issue 24: each chunk reloaded every open invoice (and every invoice's keys), so a
+    backlog of 2,800 undecided proposals took 57 reloads of the cache. A pass reads it once;
+    each chunk reads only the claims, and its answers are those of one chunk for all."""
+    shutil.copyfile(backlog, tmp_path / "one-chunk.db")
+    one_chunk = open_store(tmp_path / "one-chunk.db")
+    rematch_in_chunks(
+        one_chunk, Profile(name="Bounds"), lambda: NOW, False, old_sales=OldSaleLookup(),
+        chunk_size=10 * rematch.REMATCH_CHUNK,
+    )  # fmt: skip
+
+    store = open_store(backlog)
+    loads = count_invoice_cache_loads(store)
+    counts = rematch_in_chunks(
+        store, Profile(name="Bounds"), lambda: NOW, False, old_sales=OldSaleLookup(),
+        chunk_size=rematch.REMATCH_CHUNK // 5,
+    )  # fmt: skip
+    assert counts.rematched > rematch.REMATCH_CHUNK  # so there were 15 chunks
+    # one read of the open invoices, one of every invoice's keys (order to cash)
+    assert len(loads) <= 2, f"{len(loads)} reads of the invoice cache: {loads[:3]}"
+    assert _standing(store) == _standing(one_chunk)
+    for opened in (store, one_chunk):
+        opened.dispose()

@@ -38,6 +38,7 @@ from tests.support.reliability_env import (
 from tests.support.reliability_workers import writer_main
 
 T = PayTraceTransaction
+CLICK_PAUSE_S = 0.02  # an impatient person clicks Sync now fifty times a second, at most
 
 
 def grid_reads(store: Store, offset: int) -> None:
@@ -69,6 +70,7 @@ class Tally:
     other_process_writes: int = 0
     reads: int = 0
     cycles: int = 0
+    clicks: int = 0
     busy: int = 0
     approvals: int = 0
     errors: Counter[str] = field(default_factory=Counter)
@@ -93,10 +95,10 @@ def soak(
     *,
     cycles: int,
     readers: int,
-    clicks: int,
     store_url: str | None = None,
 ) -> Tally:
-    """The soak on a SQLite file in ``folder``, or on the (team-mode) store at ``store_url``."""
+    """The soak on a SQLite file in ``folder``, or on the (team-mode) store at ``store_url``:
+    as long as ``cycles`` scheduled runs take, whatever the machine's speed."""
     tally = Tally()
     store_url = store_url or sqlite_url(folder / "paysage.db")
     with running_stand_ins(company) as stand_ins:
@@ -156,36 +158,7 @@ def soak(
             for thread in threads:
                 thread.start()
 
-            def scheduled() -> None:
-                for _ in range(cycles):
-                    try:
-                        cycle("schedule")
-                        with tally.lock:
-                            tally.cycles += 1
-                    except SyncBusyError:
-                        with tally.lock:
-                            tally.busy += 1
-                    except Exception as exc:
-                        tally.failed("scheduled cycle", exc)
-
-            def sync_now() -> None:
-                for _ in range(clicks):
-                    try:
-                        cycle("manual")
-                        with tally.lock:
-                            tally.cycles += 1
-                    except SyncBusyError:
-                        with tally.lock:
-                            tally.busy += 1
-                    except Exception as exc:
-                        tally.failed("sync now", exc)
-                    time.sleep(0.02)
-
-            runners = [threading.Thread(target=scheduled), threading.Thread(target=sync_now)]
-            for runner in runners:
-                runner.start()
-            for runner in runners:
-                runner.join()
+            schedule_and_clicks(cycle, cycles, tally)
             stop.set()
             for thread in threads:
                 thread.join()
@@ -201,6 +174,45 @@ def soak(
         finally:
             store.dispose()
     return tally
+
+
+def schedule_and_clicks(cycle: Callable[[str], None], cycles: int, tally: Tally) -> None:
+    """The scheduler's ``cycles`` runs back to back — the soak's work count — while an
+    impatient person clicks Sync now until the schedule is over (an event ends the clicks,
+    not a count: a click between two scheduled runs starts a cycle of its own, and a fixed
+    number of clicks made the soak's length depend on how many of them found a gap)."""
+    schedule_over = threading.Event()
+
+    def attempt(trigger: str, where: str) -> None:
+        try:
+            cycle(trigger)
+            with tally.lock:
+                tally.cycles += 1
+        except SyncBusyError:
+            with tally.lock:
+                tally.busy += 1
+        except Exception as exc:
+            tally.failed(where, exc)
+
+    def scheduled() -> None:
+        try:
+            for _ in range(cycles):
+                attempt("schedule", "scheduled cycle")
+        finally:
+            schedule_over.set()
+
+    def sync_now() -> None:
+        while not schedule_over.is_set():
+            attempt("manual", "sync now")
+            with tally.lock:
+                tally.clicks += 1
+            schedule_over.wait(CLICK_PAUSE_S)
+
+    runners = [threading.Thread(target=scheduled), threading.Thread(target=sync_now)]
+    for runner in runners:
+        runner.start()
+    for runner in runners:
+        runner.join()
 
 
 def is_sqlite(url: str) -> bool:
@@ -229,7 +241,7 @@ def stop_other_writer(folder: Path, process: Any) -> dict[str, int]:
 def report_soak(tally: Tally) -> None:
     print(
         f"\nconcurrency soak: reads={tally.reads} cycles={tally.cycles} "
-        f"sync-now refused busy={tally.busy} approvals={tally.approvals} "
+        f"sync-now clicks={tally.clicks} refused busy={tally.busy} approvals={tally.approvals} "
         f"other-process writes={tally.other_process_writes} "
         f"database-is-locked={tally.locked} other errors={dict(tally.errors)}"
     )
@@ -252,14 +264,14 @@ def report_soak(tally: Tally) -> None:
 
 def test_reads_approvals_schedule_and_sync_now_at_once(tmp_path: Path):
     company = generate_demo_company(6, customers=8, transactions=30, days=5, today=TODAY)
-    report_soak(soak(company, tmp_path, cycles=2, readers=4, clicks=20))
+    report_soak(soak(company, tmp_path, cycles=2, readers=4))
 
 
 @pytest.mark.reliability
 @pytest.mark.timeout(1800)  # ~80 s alone; far longer when the machine's two cores are shared
 def test_reads_approvals_schedule_and_sync_now_at_once_long(tmp_path: Path):
     company = generate_demo_company(1, today=TODAY)
-    report_soak(soak(company, tmp_path, cycles=20, readers=8, clicks=400))
+    report_soak(soak(company, tmp_path, cycles=20, readers=8))
 
 
 def test_a_second_cycle_while_one_runs_is_refused_as_busy(tmp_path: Path):
@@ -289,3 +301,25 @@ def test_a_second_cycle_while_one_runs_is_refused_as_busy(tmp_path: Path):
             store.dispose()
     assert "already running" in str(refused.value)
     assert len(outcome) == 1  # the first cycle finished normally
+
+
+def test_the_soak_lasts_as_long_as_its_scheduled_cycles_not_as_its_clicks():
+    """Issue 24: the long soak's 400 clicks each started a whole cycle whenever one found a
+    gap between two scheduled ones, so its length depended on the machine's timing (it ran
+    past the 30-minute timeout). Clicks now go on only while the schedule runs."""
+    running, started = threading.Lock(), []
+
+    def cycle(trigger: str) -> None:
+        if not running.acquire(blocking=False):
+            raise SyncBusyError("a sync is already running")
+        try:
+            started.append(trigger)
+            time.sleep(0.05)
+        finally:
+            running.release()
+
+    tally = Tally()
+    schedule_and_clicks(cycle, 4, tally)
+    assert started.count("schedule") + tally.busy >= 4  # every scheduled run was attempted
+    assert tally.busy > 0 and tally.clicks > 4  # the clicks overlapped the runs
+    assert len(started) <= 2 * 4, started  # a click's cycle at most between two scheduled

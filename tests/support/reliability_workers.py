@@ -18,13 +18,17 @@ from sqlalchemy.exc import OperationalError
 
 from app.store import Store, audit
 
+ORPHAN_DEADLINE_S = 3600
+
 
 def writer_main(config: dict[str, Any]) -> None:
     os.environ["PAYSAGE_HOME"] = config["home"]
     store = Store(config["store_url"])  # already migrated by the test's process
     stop_file = Path(config["stop_path"])
     writes, locked, other = 0, 0, 0
-    deadline = time.monotonic() + float(config.get("max_seconds", 120))
+    # The test's stop file ends the run; the deadline only keeps an orphan from writing on
+    # for ever should the test's process die first.
+    deadline = time.monotonic() + float(config.get("max_seconds", ORPHAN_DEADLINE_S))
     try:
         while not stop_file.exists() and time.monotonic() < deadline:
             try:

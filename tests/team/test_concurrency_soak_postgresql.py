@@ -20,4 +20,4 @@ def test_reads_approvals_schedule_and_sync_now_at_once_on_postgresql_long(
     tmp_path: Path, pg_url: str
 ):
     company = generate_demo_company(1, today=TODAY)
-    report_soak(soak(company, tmp_path, cycles=20, readers=8, clicks=400, store_url=pg_url))
+    report_soak(soak(company, tmp_path, cycles=20, readers=8, store_url=pg_url))

@@ -91,12 +91,18 @@ def refresh_orders(store: Store, gateway: SageProGateway, now: datetime) -> int:
 
 
 def take_order_payments(
-    session: Session, sales: Sequence[PayTraceTransaction], now: datetime, decide: Decide
+    session: Session,
+    sales: Sequence[PayTraceTransaction],
+    now: datetime,
+    decide: Decide,
+    known_keys: Callable[[Session], set[str]] | None = None,
 ) -> list[PayTraceTransaction]:
-    """Propose order payments for the sales that name an order; return the rest."""
+    """Propose order payments for the sales that name an order; return the rest.
+    ``known_keys``: where the cached invoices' keys come from (a matching pass reads them
+    once for all its chunks); by default, read here."""
     if not sales:
         return []
-    invoice_keys = _invoice_keys(session)
+    cached_keys = (known_keys or invoice_keys)(session)
     orders = {
         normalise_reference(o.order_number): o
         for o in session.execute(select(SageProOrder)).scalars()
@@ -105,7 +111,7 @@ def take_order_payments(
     for row in sales:
         refs = [r.strip() for r in (row.invoice_ref, row.customer_reference_id) if r.strip()]
         keys = [normalise_reference(r) for r in refs]
-        if not refs or any(k in invoice_keys for k in keys):
+        if not refs or any(k in cached_keys for k in keys):
             rest.append(row)  # an invoice (or an invoiced order): the matcher's job
             continue
         order = next((orders[k] for k in keys if k in orders), None)
@@ -133,7 +139,8 @@ def take_order_payments(
     return rest
 
 
-def _invoice_keys(session: Session) -> set[str]:
+def invoice_keys(session: Session) -> set[str]:
+    """Every cached invoice's normalised InvoiceID and OrderNumber."""
     keys: set[str] = set()
     for invoice_id, order_number in session.execute(
         select(SageProInvoice.invoice_id, SageProInvoice.order_number)

@@ -81,24 +81,26 @@ def raw_row(session: Session, tx: PayTraceTransaction) -> dict[str, Any]:
 
 def claimed_cents(
     session: Session,
-    invoice_ids: Sequence[str],
+    invoice_ids: Sequence[str] | None,
     *,
     exclude: int,
     statuses: Sequence[str] = ("approved",),
 ) -> dict[str, int]:
-    """Amounts proposals in ``statuses`` apply to each invoice, not yet in the Sage Pro cache."""
-    rows = session.execute(
+    """Amounts proposals in ``statuses`` apply to each invoice (None: to every invoice),
+    not yet in the Sage Pro cache."""
+    query = (
         select(ProposalApplication.invoice_id, func.sum(ProposalApplication.amount_cents))
         .join(Proposal)
         .where(
-            ProposalApplication.invoice_id.in_(list(invoice_ids)),
             Proposal.status.in_(list(statuses)),
             Proposal.id != exclude,
             Proposal.kind == "payment",
         )
         .group_by(ProposalApplication.invoice_id)
     )
-    return {invoice_id: int(total or 0) for invoice_id, total in rows}
+    if invoice_ids is not None:
+        query = query.where(ProposalApplication.invoice_id.in_(list(invoice_ids)))
+    return {invoice_id: int(total or 0) for invoice_id, total in session.execute(query)}
 
 
 def _check_payment_fits(session: Session, proposal: Proposal, base_currency: str) -> None:

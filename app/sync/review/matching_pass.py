@@ -3,7 +3,8 @@
 First, when Sage Pro's picture changed (``rematch``), the undecided proposals are matched
 again, one chunk of transactions per write transaction; then the new payments, one chunk per
 write transaction, oldest first. No write transaction grows with the size of a first sync
-or of a backlog of waiting payments.
+or of a backlog of waiting payments. The chunks share one read of the Sage Pro cache
+(``MatchingReads``): a chunk's cost grows with its own size, not with the invoice list.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from app.store import Store
 from app.sync.inbound.old_sales import OldSaleLookup
 from app.sync.outbox.mapping_bridge import active_record_mapper
 from app.sync.review import rematch
+from app.sync.review.matching_reads import MatchingReads
 from app.sync.review.pipeline import PROPOSE_CHUNK, PipelineCounts, TransactionKey, propose
 
 
@@ -30,11 +32,16 @@ def match_in_chunks(
     old_sales: OldSaleLookup,
 ) -> PipelineCounts:
     """The re-evaluation (only on a fresh copy of Sage Pro: after a failed read the flag
-    waits for recovery), then the new payments."""
+    waits for recovery), then the new payments, all on one read of the Sage Pro cache."""
     total = PipelineCounts()
+    reads = MatchingReads()
     if sagepro_read:
-        total.add(rematch_in_chunks(store, profile, clock, auto_approve, old_sales=old_sales))
-    total.add(propose_in_chunks(store, profile, clock, auto_approve, old_sales=old_sales))
+        total.add(
+            rematch_in_chunks(store, profile, clock, auto_approve, old_sales=old_sales, reads=reads)
+        )
+    total.add(
+        propose_in_chunks(store, profile, clock, auto_approve, old_sales=old_sales, reads=reads)
+    )
     return total
 
 
@@ -46,6 +53,7 @@ def rematch_in_chunks(
     *,
     old_sales: OldSaleLookup,
     chunk_size: int = rematch.REMATCH_CHUNK,
+    reads: MatchingReads | None = None,
 ) -> PipelineCounts:
     """Every undecided proposal matched again if the flag says so, ``chunk_size``
     transactions per write transaction; the last chunk clears the flag. A crash in between
@@ -56,8 +64,14 @@ def rematch_in_chunks(
         if not rematch.is_due(session):
             return total
 
+    shared = reads or MatchingReads()
+
     def arguments(after: TransactionKey | None) -> dict[str, Any]:
-        return {"reevaluate": rematch.Chunk(after, chunk_size), "old_sales": old_sales}
+        return {
+            "reevaluate": rematch.Chunk(after, chunk_size),
+            "old_sales": old_sales,
+            "reads": shared,
+        }
 
     for counts in _chunks(store, profile, clock, auto_approve, arguments):
         total.add(counts)
@@ -71,12 +85,20 @@ def propose_in_chunks(
     auto_approve: bool,
     *,
     old_sales: OldSaleLookup,
+    reads: MatchingReads | None = None,
 ) -> PipelineCounts:
     """The new payments, one bounded write transaction per chunk (oldest first). A crash
     between chunks leaves the rest unmatched for the next cycle, as if it had not run yet."""
 
+    shared = reads or MatchingReads()
+
     def arguments(after: TransactionKey | None) -> dict[str, Any]:
-        return {"old_sales": old_sales, "after": after, "limit": PROPOSE_CHUNK}
+        return {
+            "old_sales": old_sales,
+            "after": after,
+            "limit": PROPOSE_CHUNK,
+            "reads": shared,
+        }
 
     total = PipelineCounts()
     for counts in _chunks(store, profile, clock, auto_approve, arguments):

@@ -29,28 +29,27 @@ from app.domain.matching import (
 )
 from app.domain.matching.calibrated_confidence import proposal_confidence
 from app.domain.matching.tiers import AutoApproveTier
-from app.domain.money import from_cents, to_cents
-from app.domain.records import Customer, Invoice, TransactionType
+from app.domain.money import to_cents
+from app.domain.records import TransactionType
 from app.domain.states import MatchStatus, ProposalStatus
 from app.store import audit
 from app.store.models import (
     PayTraceTransaction,
     Proposal,
     ProposalApplication,
-    SageProCustomer,
-    SageProInvoice,
 )
 from app.store.transactions import transaction_from_row
 from app.sync.inbound.old_sales import OldSaleLookup
 from app.sync.outbound import order_to_cash
 from app.sync.review import rematch, state_proposals
-from app.sync.review.approval import RecordMapper, ReviewError, approve_in_session, claimed_cents
+from app.sync.review.approval import RecordMapper, ReviewError, approve_in_session
 from app.sync.review.calibration_data import (
     RAW_SCORE_DETAIL,
     profile_refusal,
     profile_tier,
     shipped_calibration,
 )
+from app.sync.review.matching_reads import MatchingReads
 
 SALE_TYPES = (TransactionType.SALE.value, TransactionType.FORCE.value)
 
@@ -84,61 +83,6 @@ def match_settings(profile: Profile) -> MatchSettings:
         date_window_days=profile.policy.date_window_days,
         base_currency=profile.base_currency,
     )
-
-
-def load_open_invoices(
-    session: Session, released: Mapping[str, int] | None = None
-) -> list[Invoice]:
-    """Open invoices from the cache, less what undecided or approved proposals already claim
-    (except ``released``: the claims of proposals being matched again)."""
-    # Plain rows, not ORM objects: thousands of invoices per matching chunk (issue 24).
-    columns = SageProInvoice.__table__.c
-    invoices = session.execute(select(*columns).where(columns.status == "Open")).all()
-    claims = claimed_cents(
-        session,
-        [i.invoice_id for i in invoices],
-        exclude=-1,
-        statuses=("approved", "proposed", "review"),
-    )
-    result = []
-    for row in invoices:
-        claimed = claims.get(row.invoice_id, 0) - (released or {}).get(row.invoice_id, 0)
-        balance = row.balance_cents - max(claimed, 0)
-        result.append(
-            Invoice(
-                invoice_id=row.invoice_id,
-                customer_id=row.customer_id,
-                amount=from_cents(row.amount_cents),
-                balance=from_cents(max(balance, 0)),
-                invoice_date=row.invoice_date,
-                amount_paid=from_cents(row.amount_paid_cents),
-                due_date=row.due_date,
-                order_number=row.order_number,
-                po_number=row.po_number,
-                status="Open" if balance > 0 else "Paid",
-                payment_status=row.payment_status,
-                currency=row.currency,
-            )
-        )
-    return result
-
-
-def load_customers(session: Session) -> list[Customer]:
-    return [
-        Customer(
-            customer_id=c.customer_id,
-            name=c.name,
-            email=c.email,
-            phone=c.phone,
-            status=c.status,
-            credit_hold=c.credit_hold,
-            balance=from_cents(c.balance_cents),
-            paytrace_customer_id=c.paytrace_customer_id,
-            card_last4=c.card_last4,
-            card_expiry=c.card_expiry,
-        )
-        for c in session.execute(select(*SageProCustomer.__table__.c)).all()
-    ]
 
 
 def proposal_facts(proposal: Proposal) -> dict[str, Any]:
@@ -257,13 +201,18 @@ class _Run:
             self.counts.rematched += 1
             self.decide(proposal, match_ok, recorded=True)
 
-    def match(self, to_match: list[PayTraceTransaction], released: Mapping[str, int]) -> None:
+    def match(
+        self,
+        to_match: list[PayTraceTransaction],
+        released: Mapping[str, int],
+        reads: MatchingReads,
+    ) -> None:
         """Run the matcher over ``to_match`` and store each answer that is new."""
         session = self.session
         matches = match_payments(
             [transaction_from_row(r) for r in to_match],
-            load_open_invoices(session, released=released),
-            load_customers(session),
+            reads.open_invoices(session, released),
+            reads.customers(session),
             match_settings(self.profile),
         )
         # Whether the policy *would* accept it is stored either way: the grid's "approve all
@@ -319,13 +268,16 @@ def propose(
     old_sales: OldSaleLookup | None = None,
     after: TransactionKey | None = None,
     limit: int | None = None,
+    reads: MatchingReads | None = None,
 ) -> PipelineCounts:
     """Match what is new: the unmatched transactions after ``after`` (at most ``limit`` of
     them, in matching order; ``last_key`` of the result says where the next chunk starts).
     With ``reevaluate`` instead one chunk of undecided payment or order-to-cash proposals
     (one set-wise run, see ``rematch``; ``last_key`` says where the next such chunk starts),
     and with the last chunk the declines set aside for want of an invoice. ``old_sales``:
-    refunds' sales found outside the store."""
+    refunds' sales found outside the store. ``reads``: the Sage Pro cache as a pass of
+    several chunks reads it once (by default read here)."""
+    reads = reads or MatchingReads()
     # The "Off" tier turns auto-approval off for every kind of proposal, even when asked.
     auto_approve = auto_approve and profile_tier(profile) is not AutoApproveTier.OFF
     run = _Run(session, profile, mapper, now, auto_approve, user)
@@ -348,7 +300,11 @@ def propose(
 
     # Order-to-cash: sales naming a Sage Pro order but no invoice go there.
     sales = order_to_cash.take_order_payments(
-        session, sales + [r for r in again if r.transaction_id in by_order], now, run.decide_order
+        session,
+        sales + [r for r in again if r.transaction_id in by_order],
+        now,
+        run.decide_order,
+        reads.invoice_keys,
     )
     to_match = sales + [r for r in again if r.transaction_id not in by_order]
     if to_match:
@@ -357,7 +313,7 @@ def propose(
             if reevaluate is not None
             else {}
         )
-        run.match(to_match, released)
+        run.match(to_match, released, reads)
     if reevaluate is not None and run.counts.last_key is None:  # the last chunk of undecided
         for row in rematch.declines_without_invoice(session):
             state_proposals.propose_decline(
