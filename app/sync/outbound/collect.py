@@ -31,7 +31,7 @@ from app.store.models import (
     SageProInvoice,
 )
 from app.sync.outbound.paytrace_intents import SALE, TARGET, amount_text, queue_intent
-from app.sync.review.approval import claimed_cents
+from app.sync.review.invoice_claims import claimed_cents
 
 KEY_PREFIX = "COLLECT-"
 _SETTLED_STATES = ("posted", "ignored", "rejected", "declined", "changed_after_posting")

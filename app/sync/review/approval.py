@@ -20,7 +20,6 @@ from app.store.models import (
     OutboxItem,
     PayTraceTransaction,
     Proposal,
-    ProposalApplication,
     RawRecord,
     SageProInvoice,
 )
@@ -29,6 +28,7 @@ from app.sync.outbound import reversals
 from app.sync.outbox import effects
 from app.sync.outbox.effects import OutboxSpec
 from app.sync.review.foreign_currency import ForeignCurrencyError, in_invoice_currency
+from app.sync.review.invoice_claims import claimed_cents
 
 
 class ReviewError(Exception):
@@ -77,30 +77,6 @@ def raw_row(session: Session, tx: PayTraceTransaction) -> dict[str, Any]:
         )
     ).scalar_one_or_none()
     return dict(found or {})
-
-
-def claimed_cents(
-    session: Session,
-    invoice_ids: Sequence[str] | None,
-    *,
-    exclude: int,
-    statuses: Sequence[str] = ("approved",),
-) -> dict[str, int]:
-    """Amounts proposals in ``statuses`` apply to each invoice (None: to every invoice),
-    not yet in the Sage Pro cache."""
-    query = (
-        select(ProposalApplication.invoice_id, func.sum(ProposalApplication.amount_cents))
-        .join(Proposal)
-        .where(
-            Proposal.status.in_(list(statuses)),
-            Proposal.id != exclude,
-            Proposal.kind == "payment",
-        )
-        .group_by(ProposalApplication.invoice_id)
-    )
-    if invoice_ids is not None:
-        query = query.where(ProposalApplication.invoice_id.in_(list(invoice_ids)))
-    return {invoice_id: int(total or 0) for invoice_id, total in session.execute(query)}
 
 
 def _check_payment_fits(session: Session, proposal: Proposal, base_currency: str) -> None:

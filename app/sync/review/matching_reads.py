@@ -22,7 +22,7 @@ from app.domain.money import from_cents
 from app.domain.records import Customer, Invoice
 from app.store.models import SageProCustomer, SageProInvoice
 from app.sync.outbound.order_to_cash import invoice_keys
-from app.sync.review.approval import claimed_cents
+from app.sync.review.invoice_claims import claimed_cents
 
 # The proposals whose applications hold an invoice's balance back from the matcher.
 CLAIMING_STATUSES = ("approved", "proposed", "review")
