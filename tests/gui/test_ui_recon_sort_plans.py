@@ -66,9 +66,17 @@ def test_walked_sorts_give_the_same_rows_in_the_same_order(
         assert _sorted_keys(qtbot, walked, key, order) == rows, (key, order)
 
 
-@pytest.mark.parametrize("key", ["confidence", "reason"])
+@pytest.mark.parametrize(
+    ("key", "index"),
+    [
+        ("confidence", "ix_proposals_confidence"),
+        ("reason", "ix_proposals_reason"),
+        ("customer", "ix_proposals_customer_sort"),
+        ("card", "ix_proposals_card_sort"),
+    ],
+)
 def test_a_large_group_walks_the_sort_index(
-    qtbot, store: Store, monkeypatch: pytest.MonkeyPatch, key: str
+    qtbot, store: Store, monkeypatch: pytest.MonkeyPatch, key: str, index: str
 ) -> None:
     model = ReconciliationModel(store)
     _sorted_keys(qtbot, model, key, Qt.SortOrder.DescendingOrder)
@@ -77,7 +85,7 @@ def test_a_large_group_walks_the_sort_index(
     monkeypatch.setattr(reconciliation, "SMALL_GROUP", 0)
     _sorted_keys(qtbot, model, key, Qt.SortOrder.AscendingOrder)
     plan = _first_block_plan(store, model)
-    assert f"SCAN proposals USING INDEX ix_proposals_{key}" in plan
+    assert f"SCAN proposals USING INDEX {index}" in plan
     assert "TEMP B-TREE" not in plan
 
     # Another filter may keep few rows of the walk: the planner chooses again.

@@ -53,7 +53,7 @@ TRANSACTION_SORTS = (None, "date", "amount", "paytrace_id")
 # Sort columns walked along their (column, id) index on ``proposals`` when the status group is
 # large (see ``adapt_spec``). Status needs no walk: SQLite reads its (status, id) index one
 # status of the group after the other, already in order.
-WALKED_PROPOSAL_SORTS = ("confidence", "reason")
+WALKED_PROPOSAL_SORTS = ("confidence", "reason", "customer", "card")
 
 STATUS_GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
     "open": ("Needs review", WAITING_STATUSES),
@@ -159,18 +159,8 @@ def text_clause(text: str) -> Any:
 
 
 def _proposals_first(join: Callable[[Any, Any], Any]) -> Any:
-    """Proposals joined to their transaction (with ``join``) and customer."""
-    return join(T, T.c.transaction_id == P.c.transaction_id).outerjoin(
-        C, C.c.customer_id == P.c.customer_id
-    )
-
-
-def card_text() -> Any:
-    return case(
-        (T.c.payment_method == "ACH", "ACH"),
-        (T.c.card_last4 != "", func.trim(T.c.card_brand + " ··" + T.c.card_last4)),
-        else_=T.c.payment_method,
-    )
+    """Proposals joined to their transaction (with ``join``)."""
+    return join(T, T.c.transaction_id == P.c.transaction_id)
 
 
 def anomaly_text() -> Any:
@@ -205,12 +195,9 @@ def invoices_text() -> Any:
 class ReconciliationModel(SqlTableModel):
     columns = (
         Column("date", "Paid on", T.c.merchant_date, "date", not_null=True, width=116),
-        Column(
-            "customer",
-            "Customer",
-            func.coalesce(C.c.name, func.nullif(T.c.billing_name, ""), P.c.customer_id),
-            width=165,
-        ),
+        # Customer and card as stored on the proposal (app/store/grid_sort_keys.py): shown
+        # and sorted along their (key, id) indexes.
+        Column("customer", "Customer", P.c.customer_sort_key, not_null=True, width=165),
         Column("amount", "Amount", T.c.amount_cents, "money", not_null=True, width=90),
         Column(
             "invoices",
@@ -232,7 +219,7 @@ class ReconciliationModel(SqlTableModel):
         Column("status", "Status", P.c.status, "status", not_null=True, width=84),
         Column("reason", "Reason", P.c.reason, not_null=True, width=280),
         Column("paytrace_id", "PayTrace id", T.c.transaction_id, "int", not_null=True, width=95),
-        Column("card", "Card / ACH", card_text(), width=120),
+        Column("card", "Card / ACH", P.c.card_sort_key, not_null=True, width=120),
     )
     hidden = (
         Column("customer_id", "Customer id", P.c.customer_id),
@@ -254,10 +241,8 @@ class ReconciliationModel(SqlTableModel):
         is a walk along that index rather than a sort of the whole join."""
         sort = None if self._sort is None else self._sort.key
         if sort in TRANSACTION_SORTS:
-            base: Any = driving_join(T, P, T.c.transaction_id == P.c.transaction_id)
-        else:
-            base = P.join(T, T.c.transaction_id == P.c.transaction_id)
-        return base.outerjoin(C, C.c.customer_id == P.c.customer_id)
+            return driving_join(T, P, T.c.transaction_id == P.c.transaction_id)
+        return P.join(T, T.c.transaction_id == P.c.transaction_id)
 
     def adapt_spec(self, session: Session, spec: QuerySpec) -> QuerySpec:
         """A small status group (e.g. approved) is read from proposals by status. A large one

@@ -11,8 +11,9 @@ from sqlalchemy import or_
 
 from app.domain.money import to_cents
 from app.domain.states import MatchStatus, values_of
+from app.store.grid_sort_keys import card_text
 from app.store.models import PayTraceTransaction
-from app.ui.models.reconciliation import card_text, like_pattern, search_amount
+from app.ui.models.reconciliation import like_pattern, search_amount
 from app.ui.models.sql_query import Column, prefix_range
 from app.ui.models.sql_table import SqlTableModel
 
