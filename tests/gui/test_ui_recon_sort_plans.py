@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from sqlalchemy.dialects import sqlite
 
 from app.store import Store
-from app.ui.models import reconciliation, sql_table
+from app.ui.models import reconciliation, sql_reads, sql_table
 from app.ui.models.reconciliation import ReconciliationModel, ReconFilter
 from app.ui.models.windowing import plan_block
 from tests.gui.ui_seed import seed_store
@@ -129,6 +129,6 @@ def test_no_block_is_read_while_a_new_order_is_on_its_way(
     with qtbot.waitSignal(model.reset_done, timeout=10_000):
         model.sort(model.column_index("amount"), Qt.SortOrder.DescendingOrder)
         model.request_block(1)  # the view painting a row not cached yet
-    sql_table.query_pool().waitForDone(10_000)
+    sql_reads.query_pool().waitForDone(10_000)
     assert read == [0]
     assert _sorted_keys(qtbot, model, "amount", Qt.SortOrder.DescendingOrder) == expected

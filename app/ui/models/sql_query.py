@@ -164,6 +164,9 @@ class QuerySpec:
     sort: Column | None = None
     descending: bool = False
     sum_expr: ColumnElement[Any] | None = None
+    # The table with exactly one row per result row (the joins add columns, never rows or
+    # filters), or None: counting it alone is then the same count.
+    count_from: FromClause | None = None
 
     @property
     def keyset_ok(self) -> bool:
@@ -217,6 +220,24 @@ class QuerySpec:
             return stmt.where(self.key.in_(list(keys)))
         return stmt.where(*self.where)
 
+    def _count_alone(self) -> Select[Any] | None:
+        """The count from ``count_from`` alone, when the filter needs no other table."""
+        if self.count_from is None:
+            return None
+        alone = select(func.count()).select_from(self.count_from).where(*self.where)
+        return alone if alone.get_final_froms() == [self.count_from] else None
+
+    @property
+    def count_alone_cheaper(self) -> bool:
+        """Whether the count can skip the joins (an index count) while the sum cannot."""
+        return self.sum_expr is not None and self._count_alone() is not None
+
+    def count_statement(self) -> Select[Any]:
+        alone = self._count_alone()
+        if alone is not None:
+            return alone
+        return select(func.count()).select_from(self.source).where(*self.where)
+
     def totals_of(self, rows: Sequence[Sequence[Any]]) -> tuple[int, int | None] | None:
         """Count and sum of ``rows`` when they are all the rows and the summed column is
         among them (no query needed); None when the sum needs SQL."""
@@ -238,6 +259,10 @@ def read_block(session: Session, spec: QuerySpec, plan: BlockPlan) -> list[tuple
     if plan.reverse:
         rows.reverse()
     return rows
+
+
+def read_count(session: Session, spec: QuerySpec) -> int:
+    return int(session.execute(spec.count_statement()).scalar_one())
 
 
 def read_totals(

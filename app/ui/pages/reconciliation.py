@@ -79,7 +79,7 @@ class ReconciliationPage(QWidget):
         self.totals = TotalsBar()
         layout.addWidget(self.totals)
         self._shortcuts()
-        self.model.totals_changed.connect(self.totals.show_view)
+        self.totals.follow(self.model)
         self.model.reset_done.connect(self._after_reset)
         self.model.load_failed.connect(self._error)
         self.grid.selectionModel().selectionChanged.connect(self._selection_changed)
