@@ -1,10 +1,13 @@
-"""The reconciliation grid's stored sort keys: ``proposals.customer_sort_key`` and
-``proposals.card_sort_key``.
+"""The reconciliation grid's stored keys: ``proposals.customer_sort_key``,
+``proposals.card_sort_key`` and ``proposals.search_text``.
 
-Both are what the grid shows in its Customer and Card / ACH columns: the Sage Pro customer's
-name (else the PayTrace billing name, else the customer id) and "Visa ··1111" / "ACH" / the
-payment method. Computed on the fly they cost a sort of every joined row (seconds at a
-million); stored on the proposal, each has an index (key, id) the grid walks.
+The first two are what the grid shows in its Customer and Card / ACH columns: the Sage Pro
+customer's name (else the PayTrace billing name, else the customer id) and "Visa ··1111" /
+"ACH" / the payment method. Computed on the fly they cost a sort of every joined row
+(seconds at a million); stored on the proposal, each has an index (key, id) the grid walks.
+``search_text`` is every text the search box looks in (customer, billing name, references,
+description, reason, invoices), one per line: one column of one index to scan for a word
+instead of six columns over a join.
 
 They are recomputed in SQL, from the rows they come from, whenever one of those changes:
 - ORM writes (a new proposal, a re-match to another customer, a customer renamed in a
@@ -21,17 +24,31 @@ from typing import Any, cast
 from sqlalchemy import Table, case, event, func, inspect, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.store.models import PayTraceTransaction, Proposal, SageProCustomer
+from app.store.models import (
+    PayTraceTransaction,
+    Proposal,
+    ProposalApplication,
+    SageProCustomer,
+)
 
 P = cast(Table, Proposal.__table__)
 T = cast(Table, PayTraceTransaction.__table__)
 C = cast(Table, SageProCustomer.__table__)
+A = cast(Table, ProposalApplication.__table__)
 
 # Parameters per IN list: well under SQLite's and psycopg's limits.
 CHUNK = 500
 # Which attribute changes move a key.
-_PROPOSAL_FIELDS = ("customer_id", "transaction_id")
-_TRANSACTION_FIELDS = ("billing_name", "payment_method", "card_brand", "card_last4")
+_PROPOSAL_FIELDS = ("customer_id", "transaction_id", "reason")
+_TRANSACTION_FIELDS = (
+    "billing_name",
+    "payment_method",
+    "card_brand",
+    "card_last4",
+    "invoice_ref",
+    "customer_reference_id",
+    "description",
+)
 _CUSTOMER_FIELDS = ("name",)
 
 
@@ -61,6 +78,26 @@ def card_key() -> Any:
     return func.coalesce(card, "")
 
 
+def search_key() -> Any:
+    """Every text the grid's search box looks in, one per line (a search cannot hold a line
+    break, so no match spans two fields), correlated to ``proposals``."""
+    fields = [T.c.billing_name, T.c.invoice_ref, T.c.customer_reference_id, T.c.description]
+    lines: Any = fields[0]
+    for field in fields[1:]:
+        lines = lines + "\n" + field
+    payment = select(lines).where(T.c.transaction_id == P.c.transaction_id).scalar_subquery()
+    invoices = (
+        select(func.aggregate_strings(A.c.invoice_id, " "))
+        .where(A.c.proposal_id == P.c.id)
+        .scalar_subquery()
+    )
+    parts = [customer_key(), func.coalesce(payment, ""), P.c.reason, func.coalesce(invoices, "")]
+    text = parts[0]
+    for part in parts[1:]:
+        text = text + "\n" + part
+    return text
+
+
 def refresh_sort_keys(
     session: Session,
     *,
@@ -81,7 +118,11 @@ def refresh_sort_keys(
             session.execute(
                 update(P)
                 .where(column.in_(wanted[start : start + CHUNK]))
-                .values(customer_sort_key=customer_key(), card_sort_key=card_key())
+                .values(
+                    customer_sort_key=customer_key(),
+                    card_sort_key=card_key(),
+                    search_text=search_key(),
+                )
             )
 
 
@@ -99,6 +140,8 @@ def _after_flush(session: Session, _context: Any) -> None:
     for obj in session.new:
         if isinstance(obj, Proposal):
             proposals.add(obj.id)
+        elif isinstance(obj, ProposalApplication):
+            proposals.add(obj.proposal_id)
         elif isinstance(obj, SageProCustomer):
             customers.add(obj.customer_id)
     for obj in session.dirty:
@@ -109,6 +152,7 @@ def _after_flush(session: Session, _context: Any) -> None:
         elif isinstance(obj, SageProCustomer) and _changed(obj, _CUSTOMER_FIELDS):
             customers.add(obj.customer_id)
     customers.update(o.customer_id for o in session.deleted if isinstance(o, SageProCustomer))
+    proposals.update(o.proposal_id for o in session.deleted if isinstance(o, ProposalApplication))
     if proposals or transactions or customers:
         refresh_sort_keys(
             session, proposal_ids=proposals, transaction_ids=transactions, customer_ids=customers
@@ -120,4 +164,11 @@ def keep_sort_keys(factory: sessionmaker[Session]) -> None:
     event.listen(factory, "after_flush", _after_flush)
 
 
-__all__ = ["card_key", "card_text", "customer_key", "keep_sort_keys", "refresh_sort_keys"]
+__all__ = [
+    "card_key",
+    "card_text",
+    "customer_key",
+    "keep_sort_keys",
+    "refresh_sort_keys",
+    "search_key",
+]

@@ -103,6 +103,8 @@ def _proposals(rng: random.Random) -> Iterator[tuple[Any, ...]]:
             i + 1, 10_000_000 + i, "payment", status, "hard_key", rng.randint(10, 99),
             "Invoice number matches", "{}", "[]", f"C{i % 2000:05d}", 0, 0, "{}", None, NOW,
             None, None, f"{NAMES[i % 5]} {i % 2000}", "Visa ··5439",
+            f"{NAMES[i % 5]} {i % 2000}\n{NAMES[i % 5]} {i % 2000}\n{100000 + i}\n\n\n"
+            "Invoice number matches\n",
         )  # fmt: skip
 
 
@@ -131,7 +133,7 @@ def seed_raw(path: Path) -> float:
          for i in range(2000)],
     )  # fmt: skip
     con.executemany(f"INSERT INTO transactions VALUES ({','.join('?' * 28)})", _transactions(rng))
-    con.executemany(f"INSERT INTO proposals VALUES ({','.join('?' * 19)})", _proposals(rng))
+    con.executemany(f"INSERT INTO proposals VALUES ({','.join('?' * 20)})", _proposals(rng))
     con.executemany(f"INSERT INTO exception_items VALUES ({','.join('?' * 13)})", _anomalies())
     con.execute("COMMIT")
     con.execute("PRAGMA journal_mode=WAL")

@@ -50,25 +50,27 @@ def test_rows_then_count_then_sum_and_the_bar_says_so(qtbot, store: Store) -> No
     assert seen[2][2] == f"{count:,} rows · {money_text(seen[2][1])}"
 
 
-def test_the_count_alone_reads_only_proposals_unless_the_filter_needs_more(
-    qtbot, store: Store
-) -> None:
-    model = ReconciliationModel(store)
-    sql = str(model.spec.count_statement().compile(dialect=sqlite.dialect()))
+def _count_plan(store: Store, model: ReconciliationModel) -> str:
+    statement = model.spec.count_statement()
+    sql = str(statement.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
     assert "transactions" not in sql and model.spec.count_alone_cheaper
     with store.read() as session:
-        plan = " | ".join(
-            str(row[-1])
-            for row in session.connection().exec_driver_sql(
-                "EXPLAIN QUERY PLAN "
-                + str(
-                    model.spec.count_statement().compile(
-                        dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}
-                    )
-                )
-            )
-        )
+        rows = session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + sql)
+        return " | ".join(str(row[-1]) for row in rows)
+
+
+@pytest.mark.parametrize("words", ["", "Invoice", "harbor lane"])
+def test_the_count_alone_reads_only_proposals_unless_the_filter_needs_more(
+    qtbot, store: Store, words: str
+) -> None:
+    model = ReconciliationModel(store)
+    model.filter = ReconFilter(text=words)
+    with qtbot.waitSignal(model.reset_done, timeout=10_000):
+        model.refresh()
+    plan = _count_plan(store, model)
     assert "COVERING INDEX" in plan, plan  # an index count, no table rows read
+    if words:  # a word search scans the search index alone
+        assert "ix_proposals_search" in plan, plan
 
     # A filter on the payment's own columns needs the join: one count-and-sum, no count first.
     model.filter = ReconFilter(status="all", text="$5.00")

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from app.connectors.paytrace.parse_transactions import ParsedRecord
 from app.sandbox.paytrace.state import StoredCard, StoredTransaction
 from app.sandbox.sagepro import DEFAULT_API_KEY
-from app.store.grid_sort_keys import card_key, customer_key
+from app.store.grid_sort_keys import card_key, customer_key, search_key
 from app.store.models import PayTraceTransaction, Proposal, SageProCustomer, SageProInvoice
 from app.store.transactions import transaction_from_row
 from app.sync.cycle import run_cycle
@@ -74,20 +74,21 @@ def _keys(env: SyncEnv, transaction_id: int) -> list[tuple[str, str, str]]:
     return [tuple(r) for r in rows]  # type: ignore[misc]
 
 
-def _stale(env: SyncEnv) -> list[tuple[int, str, str, str, str]]:
+def _stale(env: SyncEnv) -> list[tuple[str, ...]]:
     """Proposals whose stored keys differ from the keys computed live from their rows."""
     with env.store.read() as session:
         rows = session.execute(
             select(
-                Proposal.id,
                 Proposal.customer_sort_key,
                 customer_key(),
                 Proposal.card_sort_key,
                 card_key(),
+                Proposal.search_text,
+                search_key(),
             )
         ).all()
         assert rows, "no proposals to check"
-    return [tuple(r) for r in rows if (r[1], r[3]) != (r[2], r[4])]  # type: ignore[misc]
+    return [tuple(r) for r in rows if r[0::2] != r[1::2]]
 
 
 def test_keys_follow_pipeline_cache_rematch_and_ingest(sync_env: SyncEnv) -> None:
@@ -138,6 +139,13 @@ def test_keys_follow_pipeline_cache_rematch_and_ingest(sync_env: SyncEnv) -> Non
         env.store, waiting, [(invoice, Decimal("50.00"))], user="pat", profile=env.profile
     )
     assert _keys(env, other)[-1][:2] == (owner, owner_name)
+    with env.store.read() as session:
+        searched = session.scalar(
+            select(Proposal.search_text)
+            .where(Proposal.transaction_id == other)
+            .order_by(Proposal.id.desc())
+        )
+    assert searched is not None and invoice in searched and "Chosen by pat" in searched
     assert _stale(env) == []
 
     # PayTrace changes the billing name and card of a payment nobody in Sage Pro pays yet

@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, select
 
 from app.store.database import sqlite_url
-from app.store.grid_sort_keys import card_key, customer_key
+from app.store.grid_sort_keys import card_key, customer_key, search_key
 from app.store.migrate import upgrade
 from app.store.models import Proposal
 
@@ -57,11 +57,15 @@ def test_upgrade_fills_each_proposals_keys_as_the_store_computes_them(tmp_path: 
                     customer_key(),
                     Proposal.card_sort_key,
                     card_key(),
+                    Proposal.search_text,
+                    search_key(),
                 ).order_by(Proposal.id)
             ).all()
     finally:
         engine.dispose()
     stored = [(r[0], r[2]) for r in rows]
     assert [(r[1], r[3]) for r in rows] == stored  # as the store computes them
+    assert [r[4] for r in rows] == [r[5] for r in rows]
+    assert rows[1][4].startswith("Billed As\nBilled As\n")
     assert stored[1:] == [("Billed As", "ACH"), ("NOBODY", "CC")]
     assert stored[0][0] not in ("", "Billed As") and stored[0][1] == "Visa ··1111"
