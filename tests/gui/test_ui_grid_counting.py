@@ -16,6 +16,7 @@ from app.store.review_queue import waiting_for_review_totals
 from app.ui.models import sql_table
 from app.ui.models.reconciliation import ReconciliationModel, ReconFilter
 from app.ui.widgets.grid_view import TotalsBar, money_text
+from tests.gui.ui_app import make_context, make_window
 from tests.gui.ui_seed import seed_store
 
 
@@ -99,3 +100,35 @@ def test_the_first_rows_do_not_wait_for_the_count(
     with qtbot.waitSignal(model.reset_done, timeout=10_000):
         release.set()
     assert model.rowCount() == _waiting_totals(store)[0]
+
+
+def test_the_page_says_counting_then_the_totals(
+    qtbot, tmp_path: Path, store: Store, artifacts_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reconciliation page at 1280×800 while its count is still running, then after."""
+    release = threading.Event()
+    original = sql_table.read_count
+
+    def slow_count(session, spec):  # type: ignore[no-untyped-def]
+        release.wait(10)
+        return original(session, spec)
+
+    window = make_window(qtbot, make_context(tmp_path, store))
+    window.show()
+    window.show_page("reconciliation")
+    page = window.page("reconciliation")
+    qtbot.waitUntil(lambda: not page.model.loading and page.model.rowCount() > 0, timeout=10_000)
+    # The seed fits one block of 200 (counted as read): in blocks of 20 the count is a query.
+    monkeypatch.setattr(sql_table, "read_count", slow_count)
+    page.model.block_size = 20
+    with qtbot.waitSignal(page.model.rows_shown, timeout=10_000):
+        page.model.refresh()
+    qtbot.wait(50)
+    assert page.totals.text().startswith("counting…") and page.totals.isVisible()
+    assert window.grab().save(str(artifacts_dir / "page-reconciliation-counting.png"))
+    release.set()
+    qtbot.waitUntil(lambda: not page.model.loading, timeout=10_000)
+    count = _waiting_totals(store)[0]
+    assert page.totals.text().startswith(f"{count:,} rows · ")
+    qtbot.wait(50)
+    assert window.grab().save(str(artifacts_dir / "page-reconciliation-counted.png"))
