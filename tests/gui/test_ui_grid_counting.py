@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
 from sqlalchemy.dialects import sqlite
 
 from app.store import Store
@@ -132,3 +133,25 @@ def test_the_page_says_counting_then_the_totals(
     assert page.totals.text().startswith(f"{count:,} rows · ")
     qtbot.wait(50)
     assert window.grab().save(str(artifacts_dir / "page-reconciliation-counted.png"))
+
+
+def test_a_resort_keeps_the_totals_whichever_table_it_drives_from(
+    qtbot, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """By date the grid reads transactions first, by customer or card proposals first: the
+    same rows, so a re-sort counts nothing again; a new filter does."""
+    reads: list[str] = []
+    count, totals = sql_table.read_count, sql_table.read_totals
+    monkeypatch.setattr(sql_table, "read_count", lambda *a: reads.append("count") or count(*a))
+    monkeypatch.setattr(sql_table, "read_totals", lambda *a: reads.append("sum") or totals(*a))
+    model = ReconciliationModel(store, block_size=5)
+    with qtbot.waitSignal(model.reset_done, timeout=10_000):
+        model.refresh()
+    assert reads == ["count", "sum"]
+    for key in ("customer", "date", "card", "amount", "confidence"):
+        with qtbot.waitSignal(model.reset_done, timeout=10_000):
+            model.sort(model.column_index(key), Qt.SortOrder.DescendingOrder)
+    assert reads == ["count", "sum"]
+    with qtbot.waitSignal(model.reset_done, timeout=10_000):
+        model.set_filter(ReconFilter(status="all"))
+    assert reads == ["count", "sum", "count", "sum"]

@@ -106,7 +106,8 @@ class ReconFilter:
         if self.text.strip():
             where.append(text_clause(self.text.strip()))
         if self.unusual_only:
-            where.append(T.c.transaction_id.in_(select(E.c.transaction_id).where(*_OPEN_ANOMALY)))
+            # On the proposal's own column: the count then needs no join (the same rows).
+            where.append(P.c.transaction_id.in_(select(E.c.transaction_id).where(*_OPEN_ANOMALY)))
         return where
 
     def group_statuses(self) -> tuple[str, ...]:

@@ -24,6 +24,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.sql.selectable import Join
+from sqlalchemy.sql.util import find_tables
 from sqlalchemy.sql.visitors import replacement_traverse
 
 from app.domain.display_time import show_date, show_local, show_time
@@ -249,9 +250,15 @@ class QuerySpec:
         return None
 
     def totals_key(self) -> str:
-        """Equal for two specs whose totals are equal (same rows; the sort may differ)."""
-        compiled = self.totals_statement().compile()
-        return f"{compiled}|{sorted(compiled.params.items(), key=repr)!r}"
+        """Equal for two specs whose totals are equal: the same filter over the same tables.
+        The sort may differ, and with it which table a join reads first (a re-sort by
+        customer drives from proposals, one by date from transactions: the same rows)."""
+        tables = sorted(str(getattr(t, "name", t)) for t in find_tables(self.source))
+        # Compiled only, never run: the FROM list it derives is of no matter here.
+        totals = self.totals_statement().selected_columns
+        compiled = select(*totals).where(*self.where).compile()
+        params = sorted(compiled.params.items(), key=repr)
+        return f"{tables}|{compiled}|{params!r}"
 
 
 def read_block(session: Session, spec: QuerySpec, plan: BlockPlan) -> list[tuple[Any, ...]]:
