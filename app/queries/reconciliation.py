@@ -49,7 +49,7 @@ TRANSACTION_SORTS = (None, "date", "amount", "paytrace_id")
 # Sort columns walked along their (column, id) index on ``proposals`` when the status group is
 # large (see ``adapt_spec``). Status needs no walk: SQLite reads its (status, id) index one
 # status of the group after the other, already in order.
-WALKED_PROPOSAL_SORTS = ("confidence", "reason")
+WALKED_PROPOSAL_SORTS = ("confidence", "reason", "customer", "card")
 
 STATUS_GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
     "open": ("Needs review", WAITING_STATUSES),
@@ -101,7 +101,8 @@ class ReconFilter:
         if self.text.strip():
             where.append(text_clause(self.text.strip()))
         if self.unusual_only:
-            where.append(T.c.transaction_id.in_(select(E.c.transaction_id).where(*_OPEN_ANOMALY)))
+            # On the proposal's own column: the count then needs no join (the same rows).
+            where.append(P.c.transaction_id.in_(select(E.c.transaction_id).where(*_OPEN_ANOMALY)))
         return where
 
     def group_statuses(self) -> tuple[str, ...]:
@@ -129,9 +130,9 @@ def search_amount(text: str) -> int | None:
 
 def text_clause(text: str) -> Any:
     """The search box. Ids, invoice numbers and amounts are looked up through indexes
-    (an index seek, whatever the row count). Words are searched in names, references,
-    descriptions and reasons, which needs a scan; the grid stops at its first block of
-    matches and counts the rest afterwards, off the GUI thread.
+    (an index seek, whatever the row count). Words are looked for in the proposal's stored
+    search text (customer, billing name, references, description, reason, invoices; see
+    app/store/grid_sort_keys.py): a scan of one index, whose count needs no join.
     """
     cents = search_amount(text)
     if cents is not None:
@@ -143,29 +144,12 @@ def text_clause(text: str) -> Any:
             prefix_range(T.c.invoice_ref, text),
             T.c.transaction_id.in_(applied.where(prefix_range(A.c.invoice_id, text))),
         )
-    pattern = like_pattern(text)
-    fields = [T.c.billing_name, T.c.invoice_ref, T.c.customer_reference_id, T.c.description]
-    return or_(
-        P.c.customer_id.in_(_customers_named(pattern)),
-        *[f.like(pattern, escape="\\") for f in fields],
-        P.c.reason.like(pattern, escape="\\"),
-        P.c.id.in_(select(A.c.proposal_id).where(A.c.invoice_id.like(pattern, escape="\\"))),
-    )
+    return P.c.search_text.like(like_pattern(text), escape="\\")
 
 
 def _proposals_first(join: Callable[[Any, Any], Any]) -> Any:
-    """Proposals joined to their transaction (with ``join``) and customer."""
-    return join(T, T.c.transaction_id == P.c.transaction_id).outerjoin(
-        C, C.c.customer_id == P.c.customer_id
-    )
-
-
-def card_text() -> Any:
-    return case(
-        (T.c.payment_method == "ACH", "ACH"),
-        (T.c.card_last4 != "", func.trim(T.c.card_brand + " ··" + T.c.card_last4)),
-        else_=T.c.payment_method,
-    )
+    """Proposals joined to their transaction (with ``join``)."""
+    return join(T, T.c.transaction_id == P.c.transaction_id)
 
 
 def anomaly_text() -> Any:
@@ -199,12 +183,9 @@ def invoices_text() -> Any:
 
 COLUMNS = (
     Column("date", "Paid on", T.c.merchant_date, "date", not_null=True, width=116),
-    Column(
-        "customer",
-        "Customer",
-        func.coalesce(C.c.name, func.nullif(T.c.billing_name, ""), P.c.customer_id),
-        width=165,
-    ),
+    # Customer and card as stored on the proposal (app/store/grid_sort_keys.py): shown
+    # and sorted along their (key, id) indexes.
+    Column("customer", "Customer", P.c.customer_sort_key, not_null=True, width=165),
     Column("amount", "Amount", T.c.amount_cents, "money", not_null=True, width=90),
     Column(
         "invoices",
@@ -226,7 +207,7 @@ COLUMNS = (
     Column("status", "Status", P.c.status, "status", not_null=True, width=84),
     Column("reason", "Reason", P.c.reason, not_null=True, width=280),
     Column("paytrace_id", "PayTrace id", T.c.transaction_id, "int", not_null=True, width=95),
-    Column("card", "Card / ACH", card_text(), width=120),
+    Column("card", "Card / ACH", P.c.card_sort_key, not_null=True, width=120),
 )
 HIDDEN = (
     Column("customer_id", "Customer id", P.c.customer_id),
@@ -239,16 +220,17 @@ HIDDEN = (
 )
 KEY = P.c.id
 SUM = T.c.amount_cents
+# Every proposal has exactly one transaction (a foreign key): a filter on proposals alone is
+# counted on their indexes, without the join the sum needs.
+COUNT_FROM = P
 
 
 def source(sort: str | None) -> Any:
     """Driven from ``transactions`` when the sort has an index there, so the first block
     is a walk along that index rather than a sort of the whole join."""
     if sort in TRANSACTION_SORTS:
-        base: Any = driving_join(T, P, T.c.transaction_id == P.c.transaction_id)
-    else:
-        base = P.join(T, T.c.transaction_id == P.c.transaction_id)
-    return base.outerjoin(C, C.c.customer_id == P.c.customer_id)
+        return driving_join(T, P, T.c.transaction_id == P.c.transaction_id)
+    return P.join(T, T.c.transaction_id == P.c.transaction_id)
 
 
 def adapt_spec(session: Session, spec: QuerySpec, recon_filter: ReconFilter) -> QuerySpec:

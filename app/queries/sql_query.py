@@ -24,6 +24,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.sql.selectable import Join
+from sqlalchemy.sql.util import find_tables
 from sqlalchemy.sql.visitors import replacement_traverse
 
 from app.domain.display_time import show_date, show_local, show_time
@@ -169,6 +170,9 @@ class QuerySpec:
     sort: Column | None = None
     descending: bool = False
     sum_expr: ColumnElement[Any] | None = None
+    # The table with exactly one row per result row (the joins add columns, never rows or
+    # filters), or None: counting it alone is then the same count.
+    count_from: FromClause | None = None
 
     @property
     def keyset_ok(self) -> bool:
@@ -222,6 +226,24 @@ class QuerySpec:
             return stmt.where(self.key.in_(list(keys)))
         return stmt.where(*self.where)
 
+    def _count_alone(self) -> Select[Any] | None:
+        """The count from ``count_from`` alone, when the filter needs no other table."""
+        if self.count_from is None:
+            return None
+        alone = select(func.count()).select_from(self.count_from).where(*self.where)
+        return alone if alone.get_final_froms() == [self.count_from] else None
+
+    @property
+    def count_alone_cheaper(self) -> bool:
+        """Whether the count can skip the joins (an index count) while the sum cannot."""
+        return self.sum_expr is not None and self._count_alone() is not None
+
+    def count_statement(self) -> Select[Any]:
+        alone = self._count_alone()
+        if alone is not None:
+            return alone
+        return select(func.count()).select_from(self.source).where(*self.where)
+
     def totals_of(self, rows: Sequence[Sequence[Any]]) -> tuple[int, int | None] | None:
         """Count and sum of ``rows`` when they are all the rows and the summed column is
         among them (no query needed); None when the sum needs SQL."""
@@ -233,9 +255,15 @@ class QuerySpec:
         return None
 
     def totals_key(self) -> str:
-        """Equal for two specs whose totals are equal (same rows; the sort may differ)."""
-        compiled = self.totals_statement().compile()
-        return f"{compiled}|{sorted(compiled.params.items(), key=repr)!r}"
+        """Equal for two specs whose totals are equal: the same filter over the same tables.
+        The sort may differ, and with it which table a join reads first (a re-sort by
+        customer drives from proposals, one by date from transactions: the same rows)."""
+        tables = sorted(str(getattr(t, "name", t)) for t in find_tables(self.source))
+        # Compiled only, never run: the FROM list it derives is of no matter here.
+        totals = self.totals_statement().selected_columns
+        compiled = select(*totals).where(*self.where).compile()
+        params = sorted(compiled.params.items(), key=repr)
+        return f"{tables}|{compiled}|{params!r}"
 
 
 def read_block(session: Session, spec: QuerySpec, plan: BlockPlan) -> list[tuple[Any, ...]]:
@@ -243,6 +271,10 @@ def read_block(session: Session, spec: QuerySpec, plan: BlockPlan) -> list[tuple
     if plan.reverse:
         rows.reverse()
     return rows
+
+
+def read_count(session: Session, spec: QuerySpec) -> int:
+    return int(session.execute(spec.count_statement()).scalar_one())
 
 
 def read_totals(

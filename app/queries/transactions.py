@@ -12,8 +12,9 @@ from sqlalchemy import or_
 
 from app.domain.money import to_cents
 from app.domain.states import MatchStatus, values_of
-from app.queries.reconciliation import card_text, search_amount
+from app.queries.reconciliation import search_amount
 from app.queries.sql_query import Column, prefix_range
+from app.store.grid_sort_keys import card_text
 from app.store.like import like_pattern
 from app.store.models import PayTraceTransaction
 

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.store.audit_anchor import HeadAnchor
 from app.store.dialect import WRITER_LOCK, lock_for_transaction, normalise_url
+from app.store.grid_sort_keys import keep_sort_keys
 from app.store.write_lock import (
     BUSY_TIMEOUT_MS,
     WriteLockFigures,
@@ -93,6 +94,7 @@ class Store:
         self.writer, self.reader = make_engines(url, self.write_lock)
         self._write_sessions = sessionmaker(self.writer, expire_on_commit=False)
         self._read_sessions = sessionmaker(self.reader, expire_on_commit=False)
+        keep_sort_keys(self._write_sessions)
         if audit_anchor is not None:
             HeadAnchor(audit_anchor).attach(self._write_sessions)
         if not self.is_sqlite:

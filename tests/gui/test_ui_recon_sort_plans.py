@@ -14,7 +14,7 @@ from app.queries import reconciliation
 from app.queries.reconciliation import ReconFilter
 from app.queries.windowing import plan_block
 from app.store import Store
-from app.ui.models import sql_table
+from app.ui.models import sql_reads, sql_table
 from app.ui.models.reconciliation import ReconciliationModel
 from tests.gui.ui_seed import seed_store
 
@@ -68,9 +68,17 @@ def test_walked_sorts_give_the_same_rows_in_the_same_order(
         assert _sorted_keys(qtbot, walked, key, order) == rows, (key, order)
 
 
-@pytest.mark.parametrize("key", ["confidence", "reason"])
+@pytest.mark.parametrize(
+    ("key", "index"),
+    [
+        ("confidence", "ix_proposals_confidence"),
+        ("reason", "ix_proposals_reason"),
+        ("customer", "ix_proposals_customer_sort"),
+        ("card", "ix_proposals_card_sort"),
+    ],
+)
 def test_a_large_group_walks_the_sort_index(
-    qtbot, store: Store, monkeypatch: pytest.MonkeyPatch, key: str
+    qtbot, store: Store, monkeypatch: pytest.MonkeyPatch, key: str, index: str
 ) -> None:
     model = ReconciliationModel(store)
     _sorted_keys(qtbot, model, key, Qt.SortOrder.DescendingOrder)
@@ -79,7 +87,7 @@ def test_a_large_group_walks_the_sort_index(
     monkeypatch.setattr(reconciliation, "SMALL_GROUP", 0)
     _sorted_keys(qtbot, model, key, Qt.SortOrder.AscendingOrder)
     plan = _first_block_plan(store, model)
-    assert f"SCAN proposals USING INDEX ix_proposals_{key}" in plan
+    assert f"SCAN proposals USING INDEX {index}" in plan
     assert "TEMP B-TREE" not in plan
 
     # Another filter may keep few rows of the walk: the planner chooses again.
@@ -123,6 +131,6 @@ def test_no_block_is_read_while_a_new_order_is_on_its_way(
     with qtbot.waitSignal(model.reset_done, timeout=10_000):
         model.sort(model.column_index("amount"), Qt.SortOrder.DescendingOrder)
         model.request_block(1)  # the view painting a row not cached yet
-    sql_table.query_pool().waitForDone(10_000)
+    sql_reads.query_pool().waitForDone(10_000)
     assert read == [0]
     assert _sorted_keys(qtbot, model, "amount", Qt.SortOrder.DescendingOrder) == expected

@@ -16,7 +16,7 @@ from app.store import Store
 from app.store.migrate import current_revision, head_revision, upgrade
 from tests.team.test_status_checks import _row, _states_in
 
-BEFORE = "0010_status_checks"  # the revision 0012_more_status_checks was written against
+BEFORE = "0011_grid_sort_key_columns"  # the revision just before 0012_more_status_checks
 TABLES: tuple[tuple[str, str, type[StrEnum]], ...] = (
     ("settlement_batches", "status", SettlementBatchStatus),
     ("recurring_schedules", "status", RecurrenceStatus),

@@ -67,6 +67,11 @@ class Proposal(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
     decided_at: Mapped[datetime | None] = mapped_column(DateTime)
     decided_by: Mapped[str | None] = mapped_column(String(80))
+    # What the grid shows (and sorts by) as customer and card; kept by the store after every
+    # write of the rows they come from (app/store/grid_sort_keys.py), never set by hand.
+    customer_sort_key: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    card_sort_key: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     applications: Mapped[list[ProposalApplication]] = relationship(
         back_populates="proposal", cascade="all, delete-orphan"
@@ -215,4 +220,17 @@ Index(
     Proposal.reason,
     Proposal.id,
     postgresql_where=func.octet_length(Proposal.reason) <= 2000,
+)
+
+# --- Grid sort keys (0011): customer and card as shown, stored, walked in (key, id) order ---
+
+Index("ix_proposals_customer_sort", Proposal.customer_sort_key, Proposal.id)
+Index("ix_proposals_card_sort", Proposal.card_sort_key, Proposal.id)
+# A word search scans this index alone (status, then every searched text): never the
+# proposals' wide rows, never the join. PostgreSQL leaves texts too long for a B-tree out.
+Index(
+    "ix_proposals_search",
+    Proposal.status,
+    Proposal.search_text,
+    postgresql_where=func.octet_length(Proposal.search_text) <= 2000,
 )

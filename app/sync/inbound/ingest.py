@@ -18,6 +18,7 @@ from app.connectors.paytrace.parse_transactions import ParsedRecord
 from app.domain.records import ParseError, TransactionType
 from app.store import audit
 from app.store.bulk_insert import insert_rows
+from app.store.grid_sort_keys import refresh_sort_keys
 from app.store.models import (
     Base,
     ExceptionItem,
@@ -175,6 +176,9 @@ def _ingest_chunk(
     insert_rows(session, _table(PayTraceTransaction), inserts)
     if updates:
         session.execute(update(PayTraceTransaction), updates)
+        # A changed record may carry another billing name or card: its proposals' grid keys
+        # follow (a few changed rows per sync; new transactions have no proposals yet).
+        refresh_sort_keys(session, transaction_ids=[row["transaction_id"] for row in updates])
     insert_rows(session, _table(TransactionEvent), events)
     return counts
 

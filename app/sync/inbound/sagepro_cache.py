@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from app.connectors.sagepro.gateway import SageProGateway, iterate_pages
 from app.domain.money import to_cents
 from app.domain.records import Customer, Invoice
+from app.store.grid_sort_keys import refresh_sort_keys
 from app.store.models import SageProCustomer, SageProInvoice
 from app.sync.inbound.ingest import get_cursor, set_cursor
 
@@ -74,6 +75,8 @@ def apply_changes(session: Session, refresh: CacheRefresh) -> AppliedChanges:
     customers = _upsert(
         session, SageProCustomer, "customer_id", [_customer_row(c, now) for c in refresh.customers]
     )
+    # A new or renamed customer is what the grid shows for its proposals.
+    refresh_sort_keys(session, customer_ids=customers)
     invoices = _upsert(
         session, SageProInvoice, "invoice_id", [_invoice_row(i, now) for i in refresh.invoices]
     )

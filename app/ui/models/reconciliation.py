@@ -49,6 +49,9 @@ class ReconciliationModel(SqlTableModel):
     def sum_expr(self) -> Any:
         return recon.SUM
 
+    def count_from(self) -> Any:
+        return recon.COUNT_FROM
+
     def set_filter(self, new: ReconFilter) -> None:
         self.filter = new
         self.refresh()

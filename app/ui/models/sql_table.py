@@ -1,11 +1,10 @@
 """``SqlTableModel``: a lazy, windowed table model over one SQL query.
 
 Sort and filter happen in SQL (ORDER BY / WHERE built from the page's filter state). The
-first block is read and shown before the row count (``SELECT count(*)``, which must visit
-every matching row) arrives; the other rows are read in blocks on a worker thread and
-cached (LRU); a query made stale by a newer one is interrupted. The GUI thread only ever
-looks rows up in that cache: every model call is a dictionary lookup, so a million rows
-scroll like a hundred.
+first block is shown first; the row count (which must visit every matching row) comes
+after it, and before the sum when counting alone is cheaper. Other rows are read in blocks
+on a worker thread and cached (LRU); a query made stale by a newer one is interrupted. The
+GUI thread only looks rows up in that cache, so a million rows scroll like a hundred.
 """
 
 from __future__ import annotations
@@ -13,7 +12,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -21,7 +20,6 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     Qt,
-    QThreadPool,
     Signal,
 )
 from PySide6.QtGui import QBrush, QColor
@@ -30,36 +28,24 @@ from sqlalchemy.orm import Session
 from app.domain.money import from_cents
 from app.queries.sql_query import (
     Column,
-    QueryCancelledError,
     QuerySpec,
     format_value,
-    interrupt_when,
     read_block,
+    read_count,
     read_totals,
 )
 from app.queries.windowing import block_span, plan_block
 from app.store import Store
-from app.sync.cancel import CancelToken
-from app.ui.ops import ProgressCallback, run_op
+from app.ui.models.sql_reads import ReadResult, read_off_thread
 
 Index = QModelIndex | QPersistentModelIndex
-ReadResult = TypeVar("ReadResult")
 _NEGATIVE = QColor("#b3261e")
-_query_pool: QThreadPool | None = None
-
-
-def query_pool() -> QThreadPool:
-    """Grid reads get their own small pool so a long sync never delays scrolling."""
-    global _query_pool
-    if _query_pool is None:
-        _query_pool = QThreadPool()
-        _query_pool.setMaxThreadCount(3)
-    return _query_pool
 
 
 class SqlTableModel(QAbstractTableModel):
     rows_shown = Signal()  # the first block is on screen (the count may still be coming)
-    reset_done = Signal()  # the count is known and the first block is in
+    counted = Signal(int)  # the row count is in (the sum may still be coming)
+    reset_done = Signal()  # the count and sum are known and the first block is in
     block_loaded = Signal(int)  # block number
     totals_changed = Signal(int, object)  # rows, sum (Decimal) or None
     load_failed = Signal(str)  # plain words
@@ -111,6 +97,11 @@ class SqlTableModel(QAbstractTableModel):
     def sum_expr(self) -> Any:
         return None
 
+    def count_from(self) -> Any:
+        """The table holding exactly one row per grid row, when counting it alone (with the
+        filter) is cheaper than counting the whole join; None: count the join."""
+        return None
+
     def row_background(self, row: dict[str, Any]) -> QColor | None:
         return None
 
@@ -125,6 +116,7 @@ class SqlTableModel(QAbstractTableModel):
             sort=self._sort,
             descending=self._descending,
             sum_expr=self.sum_expr(),
+            count_from=self.count_from(),
         )
 
     @property
@@ -194,6 +186,19 @@ class SqlTableModel(QAbstractTableModel):
             self._totals_arrived(generation, counted)
             return
 
+        if keys is None and spec.count_alone_cheaper:
+            # The count first (an index count), the sum (which reads every row) after it.
+            self._read_while_current(
+                generation,
+                "Counting rows",
+                lambda session: read_count(session, spec),
+                lambda count: self._count_arrived(generation, count),
+            )
+            return
+        self._read_totals(generation, keys)
+
+    def _read_totals(self, generation: int, keys: list[Any] | None) -> None:
+        spec = self._spec
         self._read_while_current(
             generation,
             "Counting rows",
@@ -201,10 +206,14 @@ class SqlTableModel(QAbstractTableModel):
             lambda totals: self._totals_arrived(generation, totals),
         )
 
-    def _totals_arrived(self, generation: int, totals: tuple[int, int | None] | None) -> None:
-        if totals is None or generation != self._generation:
+    def _count_arrived(self, generation: int, count: int | None) -> None:
+        if count is None or generation != self._generation:
             return
-        count, total = totals
+        self._resize(count)
+        self.counted.emit(count)
+        self._read_totals(generation, None)
+
+    def _resize(self, count: int) -> None:
         shown = self._total
         if count > shown:
             self.beginInsertRows(QModelIndex(), shown, count - 1)
@@ -214,6 +223,12 @@ class SqlTableModel(QAbstractTableModel):
             self.beginRemoveRows(QModelIndex(), count, shown - 1)
             self._total = count
             self.endRemoveRows()
+
+    def _totals_arrived(self, generation: int, totals: tuple[int, int | None] | None) -> None:
+        if totals is None or generation != self._generation:
+            return
+        count, total = totals
+        self._resize(count)
         self._counted_for, self._counted = self._spec.totals_key(), totals
         self.loading = False
         self.total_count = count
@@ -265,24 +280,14 @@ class SqlTableModel(QAbstractTableModel):
     ) -> None:
         """``read`` off the GUI thread; interrupted once a newer query makes it stale, and
         then handed on as None."""
-
-        def stale() -> bool:
-            return generation != self._generation
-
-        def work(_progress: ProgressCallback, _cancel: CancelToken) -> ReadResult | None:
-            try:
-                with self.store.read() as session, interrupt_when(session, stale):
-                    return read(session)
-            except QueryCancelledError:
-                return None
-
-        run_op(
-            work,
-            label=label,
-            pool=query_pool(),
+        read_off_thread(
+            self.store,
+            self,
+            label,
+            read,
+            stale=lambda: generation != self._generation,
             on_done=on_done,
             on_error=lambda words: self._failed(generation, words),
-            owner=self,
         )
 
     def _block_arrived(

@@ -83,7 +83,7 @@ class ReconciliationPage(QWidget):
         self.totals = TotalsBar(base_currency=self.ctx.profile.base_currency)
         layout.addWidget(self.totals)
         self._shortcuts()
-        self.model.totals_changed.connect(self.totals.show_view)
+        self.totals.follow(self.model)
         self.model.reset_done.connect(self._after_reset)
         self.model.load_failed.connect(self.show_error)
         self.grid.selectionModel().selectionChanged.connect(self._selection_changed)

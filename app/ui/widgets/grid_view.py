@@ -87,6 +87,20 @@ class TotalsBar(QLabel):
         self._view = ""
         self._selection = ""
 
+    def show_counting(self, count: int | None = None) -> None:
+        """While the totals are on their way: "counting…", then the count alone."""
+        if count is None:
+            self._view = "counting…"
+        else:
+            self._view = f"{count:,} {'row' if count == 1 else 'rows'} · adding up…"
+        self._render()
+
+    def follow(self, model: SqlTableModel) -> None:
+        """Show ``model``'s totals as they come in (a ``SqlTableModel``)."""
+        model.rows_shown.connect(lambda: self.show_counting() if model.loading else None)
+        model.counted.connect(self.show_counting)
+        model.totals_changed.connect(self.show_view)
+
     def show_view(self, count: int, total: Decimal | None) -> None:
         noun = "row" if count == 1 else "rows"
         total_text = f" · {money_text(total, self.base_currency)}" if total is not None else ""

@@ -17,7 +17,7 @@ connector passes those words through, so a CHECK would turn one unexpected word 
 Sage Pro into a failed refresh.
 
 Revision ID: 0012_more_status_checks
-Revises: 0010_status_checks
+Revises: 0011_grid_sort_key_columns
 Create Date: 2026-12-08
 """
 
@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012_more_status_checks"
-down_revision = "0010_status_checks"
+down_revision = "0011_grid_sort_key_columns"
 branch_labels = None
 depends_on = None
 
