@@ -261,8 +261,8 @@ def test_grid_stays_instant_at_a_million_rows(qtbot, tmp_path: Path, monkeypatch
         counts.append(1)
         return read_count(*args, **kwargs)
 
-    monkeypatch.setattr(sql_table, "read_totals", counting_read_totals)
-    monkeypatch.setattr(sql_table, "read_count", counting_read_count)
+    monkeypatch.setattr(sql_table.sql, "read_totals", counting_read_totals)
+    monkeypatch.setattr(sql_table.sql, "read_count", counting_read_count)
 
     def record(name: str, action: Callable[[], None]) -> None:
         before = len(counts)

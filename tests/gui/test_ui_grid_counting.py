@@ -87,13 +87,13 @@ def test_the_first_rows_do_not_wait_for_the_count(
     qtbot, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     release = threading.Event()
-    original = sql_table.read_count
+    original = sql_table.sql.read_count
 
     def slow_count(session, spec):  # type: ignore[no-untyped-def]
         assert release.wait(10)
         return original(session, spec)
 
-    monkeypatch.setattr(sql_table, "read_count", slow_count)
+    monkeypatch.setattr(sql_table.sql, "read_count", slow_count)
     model = ReconciliationModel(store, block_size=5)
     with qtbot.waitSignal(model.rows_shown, timeout=10_000):
         model.refresh()
@@ -108,7 +108,7 @@ def test_the_page_says_counting_then_the_totals(
 ) -> None:
     """The reconciliation page at 1280×800 while its count is still running, then after."""
     release = threading.Event()
-    original = sql_table.read_count
+    original = sql_table.sql.read_count
 
     def slow_count(session, spec):  # type: ignore[no-untyped-def]
         release.wait(10)
@@ -120,7 +120,7 @@ def test_the_page_says_counting_then_the_totals(
     page = window.page("reconciliation")
     qtbot.waitUntil(lambda: not page.model.loading and page.model.rowCount() > 0, timeout=10_000)
     # The seed fits one block of 200 (counted as read): in blocks of 20 the count is a query.
-    monkeypatch.setattr(sql_table, "read_count", slow_count)
+    monkeypatch.setattr(sql_table.sql, "read_count", slow_count)
     page.model.block_size = 20
     with qtbot.waitSignal(page.model.rows_shown, timeout=10_000):
         page.model.refresh()
@@ -141,9 +141,9 @@ def test_a_resort_keeps_the_totals_whichever_table_it_drives_from(
     """By date the grid reads transactions first, by customer or card proposals first: the
     same rows, so a re-sort counts nothing again; a new filter does."""
     reads: list[str] = []
-    count, totals = sql_table.read_count, sql_table.read_totals
-    monkeypatch.setattr(sql_table, "read_count", lambda *a: reads.append("count") or count(*a))
-    monkeypatch.setattr(sql_table, "read_totals", lambda *a: reads.append("sum") or totals(*a))
+    count, totals = sql_table.sql.read_count, sql_table.sql.read_totals
+    monkeypatch.setattr(sql_table.sql, "read_count", lambda *a: reads.append("count") or count(*a))
+    monkeypatch.setattr(sql_table.sql, "read_totals", lambda *a: reads.append("sum") or totals(*a))
     model = ReconciliationModel(store, block_size=5)
     with qtbot.waitSignal(model.reset_done, timeout=10_000):
         model.refresh()

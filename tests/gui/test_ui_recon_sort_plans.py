@@ -126,8 +126,8 @@ def test_no_block_is_read_while_a_new_order_is_on_its_way(
         read.append(plan.block)
         return original(session, spec, plan)
 
-    original = sql_table.read_block
-    monkeypatch.setattr(sql_table, "read_block", spy)
+    original = sql_table.sql.read_block
+    monkeypatch.setattr(sql_table.sql, "read_block", spy)
     with qtbot.waitSignal(model.reset_done, timeout=10_000):
         model.sort(model.column_index("amount"), Qt.SortOrder.DescendingOrder)
         model.request_block(1)  # the view painting a row not cached yet

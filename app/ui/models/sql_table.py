@@ -26,14 +26,8 @@ from PySide6.QtGui import QBrush, QColor
 from sqlalchemy.orm import Session
 
 from app.domain.money import from_cents
-from app.queries.sql_query import (
-    Column,
-    QuerySpec,
-    format_value,
-    read_block,
-    read_count,
-    read_totals,
-)
+from app.queries import sql_query as sql
+from app.queries.sql_query import Column, QuerySpec
 from app.queries.windowing import block_span, plan_block
 from app.store import Store
 from app.ui.models.sql_reads import ReadResult, read_off_thread
@@ -149,7 +143,7 @@ class SqlTableModel(QAbstractTableModel):
         def first_block(session: Session) -> tuple[QuerySpec, list[tuple[Any, ...]]]:
             chosen = self.adapt_spec(session, spec)
             first = plan_block(0, block_size=size, total=size)
-            return chosen, read_block(session, chosen, first)
+            return chosen, sql.read_block(session, chosen, first)
 
         self._read_while_current(
             generation,
@@ -191,7 +185,7 @@ class SqlTableModel(QAbstractTableModel):
             self._read_while_current(
                 generation,
                 "Counting rows",
-                lambda session: read_count(session, spec),
+                lambda session: sql.read_count(session, spec),
                 lambda count: self._count_arrived(generation, count),
             )
             return
@@ -202,7 +196,7 @@ class SqlTableModel(QAbstractTableModel):
         self._read_while_current(
             generation,
             "Counting rows",
-            lambda session: read_totals(session, spec, keys),
+            lambda session: sql.read_totals(session, spec, keys),
             lambda totals: self._totals_arrived(generation, totals),
         )
 
@@ -267,7 +261,7 @@ class SqlTableModel(QAbstractTableModel):
         self._read_while_current(
             generation,
             "Loading rows",
-            lambda session: read_block(session, spec, plan),
+            lambda session: sql.read_block(session, spec, plan),
             lambda rows: self._block_arrived(generation, block, rows),
         )
 
@@ -372,7 +366,7 @@ class SqlTableModel(QAbstractTableModel):
                 return "…" if index.column() == 0 and role == Qt.ItemDataRole.DisplayRole else None
             code = (values[self._positions[column.currency]] or "") if column.currency else ""
             value = values[index.column()]
-            return format_value(column.kind, value, currency=code, base=self.base_currency)
+            return sql.format_value(column.kind, value, currency=code, base=self.base_currency)
         if role == Qt.ItemDataRole.TextAlignmentRole:
             if column.kind in ("money", "percent", "int"):
                 return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
