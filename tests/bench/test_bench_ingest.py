@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from app.connectors.paytrace.json_body import decode_body
 from app.connectors.paytrace.parse_transactions import parse_transactions_export
 from app.sandbox.demo_data import generate_demo_company
 from app.sandbox.http_base import SandboxServer
@@ -57,7 +58,7 @@ def test_ingest_100k(tmp_path: Path):
 
     store = open_store(tmp_path / "bench.db")
     start = time.perf_counter()
-    parsed = parse_transactions_export(json.loads(body))
+    parsed = parse_transactions_export(decode_body(body, "transactions"))  # as the client reads
     parsed_at = time.perf_counter()
     with store.write() as session:
         counts = ingest_transactions(session, parsed.records, parsed.errors, now=now)

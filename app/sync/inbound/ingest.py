@@ -5,6 +5,7 @@ the sync cursor moves in the same commit as the rows.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session
 from app.connectors.paytrace.parse_transactions import ParsedRecord
 from app.domain.records import ParseError, TransactionType
 from app.store import audit
-from app.store.bulk_insert import insert_rows
+from app.store.bulk_insert import JsonText, insert_rows
 from app.store.models import (
     Base,
     ExceptionItem,
@@ -28,11 +29,19 @@ from app.store.models import (
     SyncCursor,
     TransactionEvent,
 )
-from app.store.transactions import SIGNIFICANT_FIELDS, content_hash, describe_changes, row_values
+from app.store.transactions import (
+    SIGNIFICANT_FIELDS,
+    content_hash,
+    describe_changes,
+    payload_json,
+    row_values,
+)
 from app.sync.outbox.effects import REVERSAL_KIND
 
 SOURCE = "paytrace.transaction"
 CHUNK = 2000
+# A new transaction's history entry: one encoded value shared by every new row.
+_FIRST_SEEN = JsonText(json.dumps({"first_seen": True}))
 # Proposals and outbox rows that a significant change makes obsolete.
 _OPEN_PROPOSALS = ("proposed", "review", "approved")
 
@@ -104,29 +113,7 @@ def _ingest_chunk(
     session: Session, chunk: Sequence[ParsedRecord], now: datetime, tz: ZoneInfo | None
 ) -> IngestCounts:
     counts = IngestCounts()
-    ids = [r.transaction.transaction_id for r in chunk]
-    columns = [
-        PayTraceTransaction.transaction_id,
-        PayTraceTransaction.content_hash,
-        PayTraceTransaction.match_status,
-        *(getattr(PayTraceTransaction, f) for f in SIGNIFICANT_FIELDS),
-        PayTraceTransaction.settled_local,
-        PayTraceTransaction.batch_number,
-    ]
-    existing = {
-        row.transaction_id: row._asdict()
-        for row in session.execute(
-            select(*columns).where(PayTraceTransaction.transaction_id.in_(ids))
-        )
-    }
-    known_raw = set(
-        session.execute(
-            select(RawRecord.source_id, RawRecord.content_hash).where(
-                RawRecord.source == SOURCE, RawRecord.source_id.in_([str(i) for i in ids])
-            )
-        )
-    )
-
+    existing, known_raw = _stored_state(session, [r.transaction.transaction_id for r in chunk])
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
     raws: list[dict[str, Any]] = []
@@ -145,60 +132,79 @@ def _ingest_chunk(
                     "source": SOURCE,
                     "source_id": str(tx.transaction_id),
                     "content_hash": digest,
-                    "payload": record.raw,
+                    "payload": payload_json(record.raw),
                     "fetched_at": now,
                 }
             )
         if old is None:
             counts.new += 1
             counts.new_ids.append(tx.transaction_id)
-            inserts.append(
-                {
-                    **values,
-                    "match_status": "unmatched",
-                    "first_seen_at": now,
-                    "last_changed_at": now,
-                }
-            )
-            events.append(
-                {
-                    "transaction_id": tx.transaction_id,
-                    "at": now,
-                    "old_type": None,
-                    "new_type": values["transaction_type"],
-                    "old_hash": None,
-                    "new_hash": digest,
-                    "changes": {"first_seen": True},
-                }
-            )
+            bookkeeping = {
+                "match_status": "unmatched",
+                "first_seen_at": now,
+                "last_changed_at": now,
+            }
+            inserts.append({**values, **bookkeeping})
+            events.append(_event(now, None, values, _FIRST_SEEN))
             continue
         counts.changed += 1
         changes = describe_changes(old, values)
-        significant = any(name in changes for name in SIGNIFICANT_FIELDS)
         update_row = {**values, "last_changed_at": now}
-        if significant:
+        if any(name in changes for name in SIGNIFICANT_FIELDS):
             status = _react_to_change(session, tx.transaction_id, old, changes, now)
             update_row["match_status"] = status
             if status == "changed_after_posting":
                 counts.changed_after_posting += 1
         updates.append(update_row)
-        events.append(
-            {
-                "transaction_id": tx.transaction_id,
-                "at": now,
-                "old_type": old["transaction_type"],
-                "new_type": values["transaction_type"],
-                "old_hash": old["content_hash"],
-                "new_hash": digest,
-                "changes": changes,
-            }
-        )
+        events.append(_event(now, old, values, changes))
     insert_rows(session, _table(RawRecord), raws)
     insert_rows(session, _table(PayTraceTransaction), inserts)
     if updates:
         session.execute(update(PayTraceTransaction), updates)
     insert_rows(session, _table(TransactionEvent), events)
     return counts
+
+
+def _stored_state(
+    session: Session, ids: list[int]
+) -> tuple[dict[int, dict[str, Any]], set[tuple[str, str]]]:
+    """What is stored of these transactions (the columns a change is judged by) and which
+    of their raw versions (source id, content hash) are kept already."""
+    columns = [
+        PayTraceTransaction.transaction_id,
+        PayTraceTransaction.content_hash,
+        PayTraceTransaction.match_status,
+        *(getattr(PayTraceTransaction, f) for f in SIGNIFICANT_FIELDS),
+        PayTraceTransaction.settled_local,
+        PayTraceTransaction.batch_number,
+    ]
+    existing = {
+        row.transaction_id: row._asdict()
+        for row in session.execute(
+            select(*columns).where(PayTraceTransaction.transaction_id.in_(ids))
+        )
+    }
+    known_raw = session.execute(
+        select(RawRecord.source_id, RawRecord.content_hash).where(
+            RawRecord.source == SOURCE, RawRecord.source_id.in_([str(i) for i in ids])
+        )
+    )
+    return existing, {(source_id, digest) for source_id, digest in known_raw}
+
+
+def _event(
+    now: datetime, old: dict[str, Any] | None, values: dict[str, Any], changes: Any
+) -> dict[str, Any]:
+    """A status-history row: what the transaction was (nothing when new) and what it is."""
+    return {
+        "transaction_id": values["transaction_id"],
+        "at": now,
+        "old_type": old["transaction_type"] if old else None,
+        "new_type": values["transaction_type"],
+        "old_hash": old["content_hash"] if old else None,
+        "new_hash": values["content_hash"],
+        "changes": changes,
+    }
 
 
 def _react_to_change(
