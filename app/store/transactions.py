@@ -75,14 +75,14 @@ def row_values(tx: Transaction, digest: str, tz: ZoneInfo | None) -> dict[str, A
     """Column values for ``tx`` (without the bookkeeping columns)."""
     return {
         "transaction_id": tx.transaction_id,
-        "transaction_type": tx.transaction_type.value,
+        "transaction_type": tx.transaction_type._value_,  # .value is a slow descriptor
         "amount_cents": to_cents(tx.amount),
         "tax_cents": to_cents(tx.tax_amount) if tx.tax_amount is not None else None,
         "created_local": tx.created_local,
         "created_text": tx.created_text[:40],
         "created_utc": to_utc(tx.created_local, tz),
         "merchant_date": tx.merchant_date,
-        "payment_method": tx.payment_method.value,
+        "payment_method": tx.payment_method._value_,
         "invoice_ref": tx.invoice_id[:200],
         "customer_reference_id": tx.customer_reference_id[:200],
         "description": tx.description,

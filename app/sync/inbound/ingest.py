@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, or_, select, update
+from sqlalchemy import BindParameter, Table, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.connectors.paytrace.parse_transactions import ParsedRecord
@@ -178,16 +178,20 @@ def _stored_state(
         PayTraceTransaction.settled_local,
         PayTraceTransaction.batch_number,
     ]
+    # One expanding parameter, not 2,000 literals for SQLAlchemy to coerce one by one.
+    ids_param: BindParameter[Any] = bindparam("ids", expanding=True)
     existing = {
         row.transaction_id: row._asdict()
         for row in session.execute(
-            select(*columns).where(PayTraceTransaction.transaction_id.in_(ids))
+            select(*columns).where(PayTraceTransaction.transaction_id.in_(ids_param)),
+            {"ids": ids},
         )
     }
     known_raw = session.execute(
         select(RawRecord.source_id, RawRecord.content_hash).where(
-            RawRecord.source == SOURCE, RawRecord.source_id.in_([str(i) for i in ids])
-        )
+            RawRecord.source == SOURCE, RawRecord.source_id.in_(ids_param)
+        ),
+        {"ids": [str(i) for i in ids]},
     )
     return existing, {(source_id, digest) for source_id, digest in known_raw}
 
