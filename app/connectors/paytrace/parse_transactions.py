@@ -8,6 +8,9 @@ ignored.
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -182,12 +185,27 @@ def parse_transaction_rows(rows: Any) -> ParsedExport:
         parsed_rows = (parse_row_json(row, card_free=card_free) for row in rows)
     else:
         parsed_rows = (parse_row(row) for row in rows)
-    for parsed in parsed_rows:
-        if isinstance(parsed, ParseError):
-            result.errors.append(parsed)
-        else:
-            result.records.append(parsed)
+    with _cycle_collector_paused():
+        for parsed in parsed_rows:
+            if isinstance(parsed, ParseError):
+                result.errors.append(parsed)
+            else:
+                result.records.append(parsed)
     return result
+
+
+@contextmanager
+def _cycle_collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while rows are parsed: they make no reference cycles,
+    and every few hundred new objects it would re-scan the growing result (a third of a
+    50,000-row parse). Reference counting still frees everything at once."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def parse_transactions_export(body: dict[str, Any]) -> ParsedExport:
