@@ -3,6 +3,7 @@ short way) give exactly what the general reader gives for ``json.loads`` of the 
 
 from __future__ import annotations
 
+import gc
 import json
 from typing import Any
 
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 
 from app.connectors.paytrace import parse_transactions_export
 from app.connectors.paytrace.json_body import RawRows, decode_body
-from app.connectors.paytrace.parse_transactions import ParsedExport
+from app.connectors.paytrace.parse_transactions import ParsedExport, cycle_collector_paused
 from app.connectors.paytrace.redaction import json_bytes_hold_no_card, redact, redact_text
 from app.domain.records import Transaction
 from tests.unit.test_paytrace_parse import REFERENCE_ROW
@@ -158,3 +159,19 @@ def test_a_transaction_from_checked_fields_needs_every_field():
     del fields["batch_number"]
     with pytest.raises(TypeError):
         Transaction.from_checked_fields(fields)
+
+
+def test_the_cycle_collector_is_paused_only_while_rows_are_parsed():
+    rows = json.dumps({"transactions": [REFERENCE_ROW]}).encode()
+    seen = []
+    with cycle_collector_paused():
+        seen.append(gc.isenabled())
+    assert seen == [False] and gc.isenabled()
+    parse_transactions_export(decode_body(rows, "transactions"))
+    assert gc.isenabled()
+    gc.disable()  # someone else's choice stays as it was
+    try:
+        parse_transactions_export(decode_body(rows, "transactions"))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

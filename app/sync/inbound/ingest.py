@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import BindParameter, Table, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
-from app.connectors.paytrace.parse_transactions import ParsedRecord
+from app.connectors.paytrace.parse_transactions import ParsedRecord, cycle_collector_paused
 from app.domain.records import ParseError, TransactionType
 from app.store import audit
 from app.store.bulk_insert import JsonText, insert_rows
@@ -103,8 +103,9 @@ def ingest_transactions(
     # The same id may come twice (e.g. two day chunks); the last version wins.
     unique = {r.transaction.transaction_id: r for r in records}
     items = list(unique.values())
-    for start in range(0, len(items), CHUNK):
-        counts.add(_ingest_chunk(session, items[start : start + CHUNK], now, tz))
+    with cycle_collector_paused():
+        for start in range(0, len(items), CHUNK):
+            counts.add(_ingest_chunk(session, items[start : start + CHUNK], now, tz))
     counts.parse_errors = record_parse_errors(session, errors, now)
     return counts
 
