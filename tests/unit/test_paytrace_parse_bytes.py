@@ -163,15 +163,16 @@ def test_a_transaction_from_checked_fields_needs_every_field():
 
 def test_the_cycle_collector_is_paused_only_while_rows_are_parsed():
     rows = json.dumps({"transactions": [REFERENCE_ROW]}).encode()
-    seen = []
-    with cycle_collector_paused():
-        seen.append(gc.isenabled())
-    assert seen == [False] and gc.isenabled()
-    parse_transactions_export(decode_body(rows, "transactions"))
-    assert gc.isenabled()
-    gc.disable()  # someone else's choice stays as it was
+    was_enabled = gc.isenabled()  # the test run may have its own setting
     try:
+        gc.enable()
+        with cycle_collector_paused():
+            assert not gc.isenabled()
+        assert gc.isenabled()
+        parse_transactions_export(decode_body(rows, "transactions"))
+        assert gc.isenabled()
+        gc.disable()  # someone else's choice stays as it was
         parse_transactions_export(decode_body(rows, "transactions"))
         assert not gc.isenabled()
     finally:
-        gc.enable()
+        (gc.enable if was_enabled else gc.disable)()
