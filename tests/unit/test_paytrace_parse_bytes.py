@@ -15,6 +15,7 @@ from app.connectors.paytrace import parse_transactions_export
 from app.connectors.paytrace.json_body import RawRows, decode_body
 from app.connectors.paytrace.parse_transactions import ParsedExport, cycle_collector_paused
 from app.connectors.paytrace.redaction import json_bytes_hold_no_card, redact, redact_text
+from app.domain.pan import contains_card_number
 from app.domain.records import Transaction
 from tests.unit.test_paytrace_parse import REFERENCE_ROW
 from tests.unit.test_paytrace_parse_fuzz import FIELD_PATHS, json_values, rows_strategy
@@ -176,3 +177,13 @@ def test_the_cycle_collector_is_paused_only_while_rows_are_parsed():
         assert not gc.isenabled()
     finally:
         (gc.enable if was_enabled else gc.disable)()
+
+
+@pytest.mark.parametrize("number", [6244544980424044.0, 401200009.8765439])
+def test_a_float_whose_json_text_reads_as_a_card_is_redacted(number: float):
+    # Found by the fuzz test: 6244544980424044.0 is no card as a number, but its text
+    # "6244544980424044.0" holds the 17 digits of one.
+    result = parse_transactions_export({"transactions": [number, dict(REFERENCE_ROW, x=number)]})
+    shown = json.dumps([result.errors[0].raw, result.records[0].raw])
+    assert not contains_card_number(shown)
+    assert_same(json.dumps({"transactions": [number, dict(REFERENCE_ROW, x=number)]}).encode())

@@ -76,8 +76,10 @@ def _redact_dict(row: dict[Any, Any]) -> dict[Any, Any]:
             out[key] = _redact_dict(value)
         elif value is None or kind is bool:
             out[key] = value
-        elif (kind is int or kind is float) and -_SMALLEST_CARD < value < _SMALLEST_CARD:
-            out[key] = value  # too few digits for a card (NaN fails the test and goes on)
+        elif kind is int and -_SMALLEST_CARD < value < _SMALLEST_CARD:
+            out[key] = value  # too few digits for a card
+        elif kind is float and len(repr(value)) < _SHORTEST_CARD:
+            out[key] = value  # its JSON text has too few digits for a card
         else:
             out[key] = redact(value)
     return out
@@ -94,8 +96,13 @@ def _redact_other(value: Any) -> Any:
     if isinstance(value, int | float) and not isinstance(value, bool) and abs(value) >= 10**12:
         # Numbers that spell a card number (negative or 4012000098765439.0 included) become
         # masked text; the domain redactor only looks at positive integers.
-        if isinstance(value, float) and not value.is_integer():
-            return value
-        digits = str(abs(int(value)))
-        return redact_card_numbers(digits) if is_card_number(digits) else value
+        whole = not isinstance(value, float) or value.is_integer()
+        digits = str(abs(int(value))) if whole else ""
+        if whole and is_card_number(digits):
+            return redact_card_numbers(digits)
+    if isinstance(value, float):
+        # Its JSON text is what a reader sees: 6244544980424044.0 reads as a 17-digit card.
+        shown = repr(value)
+        masked = redact_card_numbers(shown)
+        return masked if masked != shown else value
     return value
