@@ -28,11 +28,8 @@ class TransactionType(StrEnum):
 
     @classmethod
     def parse(cls, text: str) -> TransactionType:
-        cleaned = (text or "").strip().upper()
-        for member in cls:
-            if member.value == cleaned:
-                return member
-        return cls.OTHER
+        member = cls._value2member_map_.get((text or "").strip().upper())  # one per export row
+        return member if isinstance(member, cls) else cls.OTHER
 
 
 class PaymentMethod(StrEnum):
@@ -68,6 +65,22 @@ class Transaction:
     batch_number: int | None = None
     discretionary_data: dict[str, str] = field(default_factory=dict)
 
+    @classmethod
+    def from_checked_fields(cls, fields: dict[str, Any]) -> Transaction:
+        """A transaction from every field already read and checked (a parser's fast path).
+
+        Skips the frozen dataclass ``__init__``, which sets each of the 23 fields through
+        ``object.__setattr__``: at 50,000 export rows that is a quarter of the parse. The
+        instance is the same as ``Transaction(**fields)``: same fields, still frozen.
+        """
+        # A count, not a key-set comparison (a per-row cost); the fast parser's tests check
+        # its names against the general parser's results.
+        if len(fields) != len(_TRANSACTION_FIELDS):
+            raise TypeError(f"fields differ from Transaction's: {sorted(fields)}")
+        transaction = cls.__new__(cls)
+        object.__setattr__(transaction, "__dict__", fields)
+        return transaction
+
     @property
     def is_settled(self) -> bool:
         return self.settled_local is not None
@@ -76,6 +89,9 @@ class Transaction:
     def merchant_date(self) -> date:
         """The date the ERP sees: the merchant-local calendar date."""
         return self.created_local.date()
+
+
+_TRANSACTION_FIELDS = frozenset(field.name for field in dataclasses.fields(Transaction))
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,11 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import msgspec
+
 from app.domain.money import from_cents, to_cents
 from app.domain.records import PaymentMethod, Transaction, TransactionType
+from app.store.bulk_insert import JsonText
 from app.store.models import PayTraceTransaction
 
 # The columns a change to which matters to the books (settlement alone does not).
@@ -24,10 +27,42 @@ SIGNIFICANT_FIELDS = (
 )
 
 
+# The canonical text every stored hash was made of (keys sorted, no spaces, ASCII only).
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str)
+_SORTED = msgspec.json.Encoder(order="sorted")
+_PLAIN = msgspec.json.Encoder()
+_DIGITS_AS_ZERO = bytes.maketrans(b"123456789E", b"000000000e")
+
+
 def content_hash(raw: dict[str, Any]) -> str:
-    """Stable hash of a redacted raw record (key order and whitespace do not matter)."""
-    body = json.dumps(raw, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+    """Stable hash of a redacted raw record (key order and whitespace do not matter); the
+    record is JSON data: str keys; str, numbers, booleans, None, lists and dicts."""
+    return hashlib.sha256(_canonical_json(raw)).hexdigest()
+
+
+def _canonical_json(value: Any) -> bytes:
+    """``_CANONICAL.encode(value)`` as UTF-8, from msgspec (~10x quicker) where its text is
+    provably the same: msgspec writes non-ASCII and DEL unescaped, floats that need an
+    exponent as ``1e16`` (Python: ``1e+16``), NaN and infinities as ``null``. Text free of
+    all of those (digit-then-e and ``null`` also catch harmless strings: then the slow way)."""
+    try:
+        text = _SORTED.encode(value)
+    except (TypeError, UnicodeEncodeError):  # a lone surrogate, a type JSON lacks
+        return _CANONICAL.encode(value).encode("utf-8")
+    plain = text.isascii() and b"\x7f" not in text and b"null" not in text
+    if plain and b"0e" not in text.translate(_DIGITS_AS_ZERO):
+        return text
+    return _CANONICAL.encode(value).encode("utf-8")
+
+
+def payload_json(raw: dict[str, Any]) -> JsonText:
+    """A raw record as the JSON text to store: ``json.loads`` of it gives ``raw`` back."""
+    try:
+        text = _PLAIN.encode(raw)
+    except (TypeError, UnicodeEncodeError):
+        return JsonText(json.dumps(raw))
+    # msgspec writes NaN and infinities as null; json.dumps keeps them (as NaN, Infinity).
+    return JsonText(text.decode() if b"null" not in text else json.dumps(raw))
 
 
 def to_utc(local: datetime, tz: ZoneInfo | None) -> datetime:
@@ -40,14 +75,14 @@ def row_values(tx: Transaction, digest: str, tz: ZoneInfo | None) -> dict[str, A
     """Column values for ``tx`` (without the bookkeeping columns)."""
     return {
         "transaction_id": tx.transaction_id,
-        "transaction_type": tx.transaction_type.value,
+        "transaction_type": tx.transaction_type._value_,  # .value is a slow descriptor
         "amount_cents": to_cents(tx.amount),
         "tax_cents": to_cents(tx.tax_amount) if tx.tax_amount is not None else None,
         "created_local": tx.created_local,
         "created_text": tx.created_text[:40],
         "created_utc": to_utc(tx.created_local, tz),
         "merchant_date": tx.merchant_date,
-        "payment_method": tx.payment_method.value,
+        "payment_method": tx.payment_method._value_,
         "invoice_ref": tx.invoice_id[:200],
         "customer_reference_id": tx.customer_reference_id[:200],
         "description": tx.description,

@@ -10,6 +10,7 @@ from datetime import date
 import pytest
 
 from app.connectors.paytrace import parse_transactions_export
+from app.connectors.paytrace.json_body import decode_body
 from app.sandbox.demo_data import generate_demo_company
 from app.sandbox.paytrace import PayTraceStandIn
 from app.sandbox.paytrace.rows import export_row
@@ -33,21 +34,28 @@ def build_body() -> bytes:
     return json.dumps(envelope).encode()
 
 
-def best_of(runs: int, action):
-    best = float("inf")
+def best_of(runs: int, action) -> tuple[float, float]:
+    """The shortest wall time and the shortest CPU time of ``runs`` runs. CPU time hardly
+    moves with other processes' load, which on the shared machine swings the wall ratio."""
+    best_wall = best_cpu = float("inf")
     for _ in range(runs):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         action()
-        best = min(best, time.perf_counter() - started)
-    return best
+        best_wall = min(best_wall, time.perf_counter() - started)
+        best_cpu = min(best_cpu, time.process_time() - started_cpu)
+    return best_wall, best_cpu
 
 
 @pytest.mark.bench
 def test_bench_parse_50k_export():
     body = build_body()
-    baseline = best_of(3, lambda: json.loads(body))
-    parse_s = best_of(3, lambda: parse_transactions_export(json.loads(body)))
-    result = parse_transactions_export(json.loads(body))
+    baseline, baseline_cpu = best_of(3, lambda: json.loads(body))
+    # As the client reads an export: the rows array kept as one JSON text per row.
+    parse_s, parse_cpu = best_of(
+        3, lambda: parse_transactions_export(decode_body(body, "transactions"))
+    )
+    result = parse_transactions_export(decode_body(body, "transactions"))
+    assert result.records == parse_transactions_export(json.loads(body)).records
     assert len(result.records) == COUNT and result.errors == []
     print(
         f"\nPayTrace export parse: {COUNT} records in {parse_s:.3f} s "
@@ -61,5 +69,6 @@ def test_bench_parse_50k_export():
         "records": COUNT,
         "parse_s": round(parse_s, 3),
         "json_loads_s": round(baseline, 3),
+        "cpu_ratio": round(parse_cpu / baseline_cpu, 2),
     }
     print(json.dumps(summary))

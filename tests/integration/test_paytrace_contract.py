@@ -19,6 +19,7 @@ from app.connectors.paytrace import (
     PayTraceNotFoundError,
     PayTraceValidationError,
 )
+from app.connectors.paytrace.json_body import RawRows
 from app.domain.records import PaymentMethod, TransactionType
 from app.sandbox.paytrace import StandInClock, StandInSettings
 from tests.support.paytrace_fixtures import paytrace_server  # noqa: F401
@@ -77,6 +78,22 @@ def test_keyed_sale_then_export_shows_it(pt, client):
     assert txn.created_local == datetime(2025, 3, 14, 12, 0)
     assert txn.settled_local is None and "settled" not in record.raw
     assert "4012000098765439" not in str(record.raw)
+
+
+def test_export_rows_are_read_from_their_own_json_and_a_card_in_one_is_redacted(client):
+    client.sale_keyed(
+        VISA, Decimal("10.00"), PaymentDetails(description="card 4012 0000 9876 5439")
+    )
+    client.sale_keyed(MC, Decimal("20.00"), PaymentDetails(description="Order 8"))
+    request = {"start_date": "03/14/2025", "end_date": "03/14/2025"}
+    body = client.transport.read(
+        "/v1/transactions/export/by_date_range", request, rows_key="transactions"
+    )
+    assert isinstance(body["transactions"], RawRows) and len(body["transactions"]) == 2
+    exported = client.export_transactions(TODAY, TODAY)
+    descriptions = sorted(r.transaction.description for r in exported.records)
+    assert descriptions == ["Order 8", "card 401200******5439"]
+    assert "9876 5439" not in str([r.raw for r in exported.records])
 
 
 def test_declines_at_029_and_112_are_exported_only_as_declined(pt, client):

@@ -4,6 +4,7 @@ intact, and no SQLite-only SQL hides outside the store's dialect layer."""
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from datetime import datetime
@@ -14,6 +15,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, func, select, text
 
+from app.connectors.paytrace import parse_transactions_export
+from app.connectors.paytrace.json_body import decode_body
 from app.store import Store, audit, dialect, open_store_url
 from app.store.migrate import (
     all_revisions,
@@ -22,7 +25,9 @@ from app.store.migrate import (
     migrate_to_head,
     upgrade,
 )
-from app.store.models import AuditEvent, Base, SyncCursor
+from app.store.models import AuditEvent, Base, RawRecord, SyncCursor, TransactionEvent
+from app.sync.inbound.ingest import IngestCounts, ingest_transactions
+from tests.unit.test_paytrace_parse import REFERENCE_ROW
 
 APP = Path(__file__).resolve().parents[2] / "app"
 
@@ -182,3 +187,29 @@ def test_no_sqlite_only_sql_outside_the_dialect_layer():
             if SQLITE_ONLY.search(line) and not line.lstrip().startswith("#"):
                 found.append(f"app/{relative}:{number}: {line.strip()}")
     assert found == [], "SQLite-only SQL (use app/store/dialect.py):\n" + "\n".join(found)
+
+
+def test_ingest_stores_new_changed_and_unchanged_rows_on_both_engines(any_store: Store):
+    """The ingest's bulk path (pre-encoded JSON payloads, one expanding id parameter)."""
+    rows = [dict(REFERENCE_ROW, transaction_id=n, description=f"Order {n}") for n in (1, 2, 3)]
+    rows[2]["description"] = "card 4012 0000 9876 5439"  # the row that is redacted
+    now = datetime(2025, 3, 15, 9, 30)
+
+    def ingest(export_rows: list[dict[str, object]]) -> IngestCounts:
+        body = json.dumps({"transactions": export_rows}).encode()
+        parsed = parse_transactions_export(decode_body(body, "transactions"))
+        with any_store.write() as session:
+            return ingest_transactions(session, parsed.records, parsed.errors, now=now)
+
+    assert ingest(rows).new == 3
+    assert ingest(rows).unchanged == 3
+    changed = ingest([rows[0], rows[1], dict(rows[2], amount=99)])
+    assert (changed.new, changed.changed, changed.unchanged) == (0, 1, 2)
+    with any_store.read() as session:
+        stored = session.execute(select(RawRecord.source_id, RawRecord.payload)).all()
+        events = session.scalar(select(func.count()).select_from(TransactionEvent))
+    assert len(stored) == 4 and events == 4  # two versions of transaction 3
+    payloads = {source_id: payload for source_id, payload in stored}
+    assert payloads["1"] == rows[0]
+    assert "9876 5439" not in json.dumps(payloads)
+    assert payloads["3"]["description"] == "card 401200******5439"

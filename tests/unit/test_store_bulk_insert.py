@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import date, datetime
 from pathlib import Path
@@ -10,7 +11,7 @@ from sqlalchemy import JSON, Boolean, Column, Date, DateTime, Integer, MetaData,
 from sqlalchemy.orm import Session
 
 from app.store import open_store
-from app.store.bulk_insert import insert_rows
+from app.store.bulk_insert import JsonText, insert_rows
 from app.store.models import Base, RawRecord, TransactionEvent
 
 ROWS = [
@@ -92,3 +93,30 @@ def test_ingest_tables_take_their_rows(tmp_path: Path):
         assert record.payload == {"amount": "1.00"} and record.fetched_at == now
         assert session.query(TransactionEvent).count() == 0
     store.dispose()
+
+
+def test_shared_and_equal_values_and_encoded_json_are_stored_as_sqlalchemy_does(tmp_path: Path):
+    at = datetime(2025, 3, 15, 9, 30)
+    shared = {"first_seen": True}
+    rows = [
+        # one object in every row of a column is converted once; equal values are not
+        # (1 == True == 1.0, but JSON writes them differently)
+        {"id": n, "name": "x", "at": at, "day": None, "flag": True, "doc": value, "maybe": shared}
+        for n, value in enumerate([1, True, 1.0, {"a": 1}, shared], start=1)
+    ]
+    encoded = [dict(row, doc=JsonText(json.dumps(row["doc"]))) for row in rows]
+    results = []
+    for name, ours, data in (("a.db", False, rows), ("b.db", True, rows), ("c.db", True, encoded)):
+        store = open_store(tmp_path / name)
+        table = _table(MetaData())
+        table.create(store.writer)
+        with store.write() as session:
+            if ours:
+                insert_rows(session, table, data)
+            else:
+                session.execute(table.insert(), data)
+        store.dispose()
+        results.append(_stored(tmp_path / name))
+    assert results[0] == results[1] == results[2]
+    docs = [row[7] for row in results[0]]  # (SQLite's NUMERIC affinity reads "1" as 1)
+    assert docs[1] == "true" and docs[4] == '{"first_seen": true}'

@@ -19,7 +19,11 @@ import requests
 
 from app.connectors.paytrace.errors import PayTraceResponseError
 from app.connectors.paytrace.parse_profiles import ParsedItems, parse_batches, parse_profiles
-from app.connectors.paytrace.parse_transactions import ParsedExport, parse_transactions_export
+from app.connectors.paytrace.parse_transactions import (
+    TRANSACTION_ROWS,
+    ParsedExport,
+    parse_transactions_export,
+)
 from app.connectors.paytrace.parse_values import request_date
 from app.connectors.paytrace.payloads import (
     BillingAddress,
@@ -179,16 +183,13 @@ class PayTraceClient:
             body["customer_id"] = customer_id
         if include_bin:
             body["include_bin"] = True
-        return parse_transactions_export(
-            self.transport.read("/v1/transactions/export/by_date_range", body)
-        )
+        return self._read_export("/v1/transactions/export/by_date_range", body)
 
     def export_transaction(self, transaction_id: int) -> ParsedExport:
         """``transactions/export/by_id``; ``PayTraceNotFoundError`` when PayTrace has no such id."""
-        body = self.transport.read(
+        return self._read_export(
             "/v1/transactions/export/by_id", {"transaction_id": transaction_id}
         )
-        return parse_transactions_export(body)
 
     # -- batches and customers -----------------------------------------------------------
 
@@ -211,8 +212,7 @@ class PayTraceClient:
         return parsed.items[0]
 
     def batch_transactions(self, batch_number: int) -> ParsedExport:
-        body = self.transport.read("/v1/batches/transaction_list", {"batch_number": batch_number})
-        return parse_transactions_export(body)
+        return self._read_export("/v1/batches/transaction_list", {"batch_number": batch_number})
 
     def export_customers(self, customer_id: str = "") -> ParsedItems[CustomerProfile]:
         request = {"customer_id": customer_id} if customer_id else {}
@@ -228,9 +228,12 @@ class PayTraceClient:
             request["customer_id"] = customer_id
         if recurrence_id is not None:
             request["recurrence_id"] = recurrence_id
-        return parse_transactions_export(
-            self.transport.read("/v1/recurrence/export_approved", request)
-        )
+        return self._read_export("/v1/recurrence/export_approved", request)
+
+    def _read_export(self, path: str, request: dict[str, Any]) -> ParsedExport:
+        """A read answered by a ``transactions`` array, its rows parsed from their own JSON."""
+        body = self.transport.read(path, request, rows_key=TRANSACTION_ROWS)
+        return parse_transactions_export(body)
 
     # -- money-moving --------------------------------------------------------------------
 

@@ -8,12 +8,19 @@ ignored.
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from app.connectors.paytrace import parse_values as v
-from app.connectors.paytrace.redaction import redact
+from app.connectors.paytrace.json_body import RawRows, decode_row
+from app.connectors.paytrace.parse_plain import read_plain_row
+from app.connectors.paytrace.redaction import json_bytes_hold_no_card, redact
 from app.domain.records import ParseError, PaymentMethod, Transaction, TransactionType
+
+TRANSACTION_ROWS = "transactions"  # the array of an export envelope
 
 
 @dataclass(frozen=True)
@@ -140,6 +147,22 @@ def parse_row(row: Any) -> ParsedRecord | ParseError:
         return ParseError("", "record", f"expected an object, got {type(row).__name__}", shown)
     raw = redact(row)
     assert isinstance(raw, dict)  # redact_value keeps the shape
+    return _record_or_error(row, raw)
+
+
+def parse_row_json(data: bytes, *, card_free: bool = False) -> ParsedRecord | ParseError:
+    """``parse_row`` of one row's JSON text; a row proved card-free (``card_free`` when the
+    whole export was) skips the redactor."""
+    row = decode_row(data)
+    if not isinstance(row, dict) or not (card_free or json_bytes_hold_no_card(data)):
+        return parse_row(row)
+    transaction = read_plain_row(row)
+    if transaction is not None:
+        return ParsedRecord(transaction, row)
+    return _record_or_error(row, row)  # redacting would copy the row unchanged
+
+
+def _record_or_error(row: dict[str, Any], raw: dict[str, Any]) -> ParsedRecord | ParseError:
     try:
         return ParsedRecord(parse_transaction(row, raw), raw)
     except v.FieldReadError as problem:
@@ -147,7 +170,8 @@ def parse_row(row: Any) -> ParsedRecord | ParseError:
 
 
 def parse_transaction_rows(rows: Any) -> ParsedExport:
-    """Every row of a ``transactions`` array; a non-array is one error, not a crash."""
+    """Every row of a ``transactions`` array (decoded, or ``RawRows`` still in JSON text);
+    a non-array is one error, not a crash."""
     result = ParsedExport()
     if rows is None:
         return result
@@ -156,15 +180,35 @@ def parse_transaction_rows(rows: Any) -> ParsedExport:
             ParseError("", "transactions", f"expected a list, got {type(rows).__name__}")
         )
         return result
-    for row in rows:
-        parsed = parse_row(row)
-        if isinstance(parsed, ParseError):
-            result.errors.append(parsed)
-        else:
-            result.records.append(parsed)
+    if isinstance(rows, RawRows):
+        card_free = json_bytes_hold_no_card(rows.text)
+        parsed_rows = (parse_row_json(row, card_free=card_free) for row in rows)
+    else:
+        parsed_rows = (parse_row(row) for row in rows)
+    with cycle_collector_paused():
+        for parsed in parsed_rows:
+            if isinstance(parsed, ParseError):
+                result.errors.append(parsed)
+            else:
+                result.records.append(parsed)
     return result
+
+
+@contextmanager
+def cycle_collector_paused() -> Iterator[None]:
+    """Python's cycle collector off for bulk work over many records (parsing an export,
+    storing it): each few hundred new objects it would re-scan everything still alive, the
+    growing result included (a third of a 50,000-row parse, a fifth of storing 20,000).
+    Reference counting still frees at once; cycles made meanwhile wait for the next run."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def parse_transactions_export(body: dict[str, Any]) -> ParsedExport:
     """The ``transactions`` array of an export envelope."""
-    return parse_transaction_rows(body.get("transactions"))
+    return parse_transaction_rows(body.get(TRANSACTION_ROWS))

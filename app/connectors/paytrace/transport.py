@@ -9,7 +9,6 @@ unreadable answer becomes ``PayTraceOutcomeUnknownError``. The only repeat for t
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Callable
@@ -30,6 +29,7 @@ from app.connectors.paytrace.errors import (
     PayTraceTransientError,
     PayTraceValidationError,
 )
+from app.connectors.paytrace.json_body import decode_body
 from app.connectors.retry import RetryPolicy
 
 log = logging.getLogger(__name__)
@@ -87,8 +87,9 @@ def _describe(exc: requests.RequestException) -> str:
     return f"the request to PayTrace failed ({type(exc).__name__})"
 
 
-def classify(response: requests.Response) -> dict[str, Any]:
-    """The JSON body of a usable answer, or the typed error it stands for."""
+def classify(response: requests.Response, rows_key: str | None = None) -> dict[str, Any]:
+    """The JSON body of a usable answer, or the typed error it stands for; the array under
+    ``rows_key`` stays one JSON text per row (``json_body.RawRows``) for the parser."""
     status = response.status_code
     if status == 429:
         raise PayTraceRateLimitedError("PayTrace is rate limiting requests", _retry_after(response))
@@ -97,7 +98,7 @@ def classify(response: requests.Response) -> dict[str, Any]:
             f"PayTrace had a server problem (HTTP {status})", _retry_after(response)
         )
     try:
-        body = json.loads(response.content)
+        body = decode_body(response.content, rows_key)
     except (ValueError, UnicodeDecodeError) as exc:
         raise PayTraceTransientError(f"PayTrace sent an unreadable answer (HTTP {status})") from exc
     if not isinstance(body, dict):
@@ -253,7 +254,9 @@ class PayTraceTransport:
         )
         return response
 
-    def read(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    def read(
+        self, path: str, body: dict[str, Any], *, rows_key: str | None = None
+    ) -> dict[str, Any]:
         """A reading call: retried on transient failures, re-authenticated once."""
         retries = 0
         reauthenticated = False
@@ -263,7 +266,7 @@ class PayTraceTransport:
                     response = self._send(path, body, self.timeouts.read_s)
                 except requests.RequestException as exc:
                     raise PayTraceTransientError(_describe(exc)) from None
-                return classify(response)
+                return classify(response, rows_key)
             except _TokenRejectedError:
                 if reauthenticated:
                     raise PayTraceAuthError(

@@ -5,19 +5,20 @@ the sync cursor moves in the same commit as the rows.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, or_, select, update
+from sqlalchemy import BindParameter, Table, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
-from app.connectors.paytrace.parse_transactions import ParsedRecord
+from app.connectors.paytrace.parse_transactions import ParsedRecord, cycle_collector_paused
 from app.domain.records import ParseError, TransactionType
 from app.store import audit
-from app.store.bulk_insert import insert_rows
+from app.store.bulk_insert import JsonText, insert_rows
 from app.store.grid_sort_keys import refresh_sort_keys
 from app.store.models import (
     Base,
@@ -29,11 +30,19 @@ from app.store.models import (
     SyncCursor,
     TransactionEvent,
 )
-from app.store.transactions import SIGNIFICANT_FIELDS, content_hash, describe_changes, row_values
+from app.store.transactions import (
+    SIGNIFICANT_FIELDS,
+    content_hash,
+    describe_changes,
+    payload_json,
+    row_values,
+)
 from app.sync.outbox.effects import REVERSAL_KIND
 
 SOURCE = "paytrace.transaction"
 CHUNK = 2000
+# A new transaction's history entry: one encoded value shared by every new row.
+_FIRST_SEEN = JsonText(json.dumps({"first_seen": True}))
 # Proposals and outbox rows that a significant change makes obsolete.
 _OPEN_PROPOSALS = ("proposed", "review", "approved")
 
@@ -95,8 +104,9 @@ def ingest_transactions(
     # The same id may come twice (e.g. two day chunks); the last version wins.
     unique = {r.transaction.transaction_id: r for r in records}
     items = list(unique.values())
-    for start in range(0, len(items), CHUNK):
-        counts.add(_ingest_chunk(session, items[start : start + CHUNK], now, tz))
+    with cycle_collector_paused():
+        for start in range(0, len(items), CHUNK):
+            counts.add(_ingest_chunk(session, items[start : start + CHUNK], now, tz))
     counts.parse_errors = record_parse_errors(session, errors, now)
     return counts
 
@@ -124,54 +134,31 @@ def _ingest_chunk(
                     "source": SOURCE,
                     "source_id": str(tx.transaction_id),
                     "content_hash": digest,
-                    "payload": record.raw,
+                    "payload": payload_json(record.raw),
                     "fetched_at": now,
                 }
             )
         if old is None:
             counts.new += 1
             counts.new_ids.append(tx.transaction_id)
-            inserts.append(
-                {
-                    **values,
-                    "match_status": "unmatched",
-                    "first_seen_at": now,
-                    "last_changed_at": now,
-                }
-            )
-            events.append(
-                {
-                    "transaction_id": tx.transaction_id,
-                    "at": now,
-                    "old_type": None,
-                    "new_type": values["transaction_type"],
-                    "old_hash": None,
-                    "new_hash": digest,
-                    "changes": {"first_seen": True},
-                }
-            )
+            bookkeeping = {
+                "match_status": "unmatched",
+                "first_seen_at": now,
+                "last_changed_at": now,
+            }
+            inserts.append({**values, **bookkeeping})
+            events.append(_event(now, None, values, _FIRST_SEEN))
             continue
         counts.changed += 1
         changes = describe_changes(old, values)
-        significant = any(name in changes for name in SIGNIFICANT_FIELDS)
         update_row = {**values, "last_changed_at": now}
-        if significant:
+        if any(name in changes for name in SIGNIFICANT_FIELDS):
             status = _react_to_change(session, tx.transaction_id, old, changes, now)
             update_row["match_status"] = status
             if status == "changed_after_posting":
                 counts.changed_after_posting += 1
         updates.append(update_row)
-        events.append(
-            {
-                "transaction_id": tx.transaction_id,
-                "at": now,
-                "old_type": old["transaction_type"],
-                "new_type": values["transaction_type"],
-                "old_hash": old["content_hash"],
-                "new_hash": digest,
-                "changes": changes,
-            }
-        )
+        events.append(_event(now, old, values, changes))
     insert_rows(session, _table(RawRecord), raws)
     insert_rows(session, _table(PayTraceTransaction), inserts)
     if updates:
@@ -184,10 +171,10 @@ def _ingest_chunk(
 
 
 def _stored_state(
-    session: Session, ids: Sequence[int]
+    session: Session, ids: list[int]
 ) -> tuple[dict[int, dict[str, Any]], set[tuple[str, str]]]:
-    """What the store holds of these transactions: their compared fields by id, and the
-    (id, content hash) of every raw record kept of them."""
+    """What is stored of these transactions (the columns a change is judged by) and which
+    of their raw versions (source id, content hash) are kept already."""
     columns = [
         PayTraceTransaction.transaction_id,
         PayTraceTransaction.content_hash,
@@ -196,21 +183,37 @@ def _stored_state(
         PayTraceTransaction.settled_local,
         PayTraceTransaction.batch_number,
     ]
+    # One expanding parameter, not 2,000 literals for SQLAlchemy to coerce one by one.
+    ids_param: BindParameter[Any] = bindparam("ids", expanding=True)
     existing = {
         row.transaction_id: row._asdict()
         for row in session.execute(
-            select(*columns).where(PayTraceTransaction.transaction_id.in_(ids))
+            select(*columns).where(PayTraceTransaction.transaction_id.in_(ids_param)),
+            {"ids": ids},
         )
     }
-    known_raw = {
-        (row.source_id, row.content_hash)
-        for row in session.execute(
-            select(RawRecord.source_id, RawRecord.content_hash).where(
-                RawRecord.source == SOURCE, RawRecord.source_id.in_([str(i) for i in ids])
-            )
-        )
+    known_raw = session.execute(
+        select(RawRecord.source_id, RawRecord.content_hash).where(
+            RawRecord.source == SOURCE, RawRecord.source_id.in_(ids_param)
+        ),
+        {"ids": [str(i) for i in ids]},
+    )
+    return existing, {(source_id, digest) for source_id, digest in known_raw}
+
+
+def _event(
+    now: datetime, old: dict[str, Any] | None, values: dict[str, Any], changes: Any
+) -> dict[str, Any]:
+    """A status-history row: what the transaction was (nothing when new) and what it is."""
+    return {
+        "transaction_id": values["transaction_id"],
+        "at": now,
+        "old_type": old["transaction_type"] if old else None,
+        "new_type": values["transaction_type"],
+        "old_hash": old["content_hash"] if old else None,
+        "new_hash": values["content_hash"],
+        "changes": changes,
     }
-    return existing, known_raw
 
 
 def _react_to_change(
