@@ -17,6 +17,7 @@ from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.domain.money import MoneyError, to_cents, to_money
+from app.queries.payment_ranges import payment_range_clauses
 from app.queries.sql_query import (
     Column,
     QuerySpec,
@@ -81,14 +82,9 @@ class ReconFilter:
         waiting = self.status == "open"
         statuses = P.c.status.in_(self.group_statuses())
         where: list[Any] = [waiting_for_review() if waiting else statuses]
-        if self.date_from is not None:
-            where.append(T.c.merchant_date >= self.date_from)
-        if self.date_to is not None:
-            where.append(T.c.merchant_date <= self.date_to)
-        if self.amount_min is not None:
-            where.append(T.c.amount_cents >= to_cents(self.amount_min))
-        if self.amount_max is not None:
-            where.append(T.c.amount_cents <= to_cents(self.amount_max))
+        where += payment_range_clauses(
+            self.date_from, self.date_to, self.amount_min, self.amount_max
+        )
         if self.customer.strip():
             pattern = like_pattern(self.customer.strip())
             where.append(

@@ -10,8 +10,8 @@ from typing import Any
 
 from sqlalchemy import or_
 
-from app.domain.money import to_cents
 from app.domain.states import MatchStatus, values_of
+from app.queries.payment_ranges import payment_range_clauses
 from app.queries.reconciliation import search_amount
 from app.queries.sql_query import Column, prefix_range
 from app.store.grid_sort_keys import card_text
@@ -43,14 +43,9 @@ class TransactionFilter:
             where.append(T.c.transaction_type == self.transaction_type)
         if self.batch_number is not None:
             where.append(T.c.batch_number == self.batch_number)
-        if self.date_from is not None:
-            where.append(T.c.merchant_date >= self.date_from)
-        if self.date_to is not None:
-            where.append(T.c.merchant_date <= self.date_to)
-        if self.amount_min is not None:
-            where.append(T.c.amount_cents >= to_cents(self.amount_min))
-        if self.amount_max is not None:
-            where.append(T.c.amount_cents <= to_cents(self.amount_max))
+        where += payment_range_clauses(
+            self.date_from, self.date_to, self.amount_min, self.amount_max
+        )
         text = self.text.strip()
         if text:
             where.append(_text_clause(text))
