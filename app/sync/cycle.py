@@ -208,7 +208,8 @@ def _match(
 ) -> None:
     """Find older refunds' sales, match in chunks, and plan the settlement deposits."""
     report("Looking up the sales of older refunds", 0, 1)
-    old_sales = look_up_old_sales(ctx.store, ctx.sagepro, ctx.paytrace, reachable=sagepro_read)
+    base, sources = ctx.profile.base_currency, (ctx.store, ctx.sagepro, ctx.paytrace)
+    old_sales = look_up_old_sales(*sources, reachable=sagepro_read, base_currency=base)
     result.notes.extend(old_sales.notes)
     report("Matching payments to invoices", 0, 1)
     counts = match_in_chunks(

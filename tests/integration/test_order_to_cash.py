@@ -99,6 +99,7 @@ def test_an_unknown_payer_waits_for_review_then_customer_payment_and_order_are_c
     result = _sync(o)
     proposal = _proposal_of(o, sale.transaction_id)
     assert (proposal.kind, proposal.status) == ("new_customer", "review")
+    assert proposal.reason.startswith("Dana Whitlock paid $86.40 for order WEB20417")
     assert result.dead_letter == 0
     new_id = proposal.customer_id
     assert new_id.startswith("DANA")

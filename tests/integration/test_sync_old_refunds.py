@@ -107,7 +107,7 @@ def test_a_refund_whose_sale_is_nowhere_waits_in_review_with_the_reason(sync_env
     assert result.errors == 0, result.notes
     status, reason, invoices, _ = _refund_proposal(env, refund_id)
     assert (status, invoices) == ("review", [])
-    assert reason.startswith("No sale for invoice '108888' on card ****1111 of at least 64.00")
+    assert reason.startswith("No sale for invoice '108888' on card ****1111 of at least $64.00")
     assert "PayTrace's last 365 days" in reason
     assert _memos(env, refund_id) == []
     status, reason, _, _ = _refund_proposal(env, BY_SAGEPRO_KEY[0])

@@ -35,7 +35,7 @@ from app.connectors.paytrace.errors import (
 from app.connectors.sagepro.errors import NotFoundError, SageProError
 from app.connectors.sagepro.gateway import SageProGateway, iterate_pages
 from app.domain.matching.references import normalise_reference
-from app.domain.money import format_money, from_cents, to_cents
+from app.domain.money import display_money, from_cents, to_cents
 from app.domain.sagepro_records import Page, Payment
 from app.store import Store
 from app.store.models import PayTraceTransaction, SageProInvoice
@@ -58,6 +58,7 @@ class RefundToTrace:
     day: date
     refunded_before_cents: int  # other refunds of the same invoice and card
     invoice_ids: tuple[str, ...]  # Sage Pro InvoiceIDs the reference may mean
+    currency: str = "USD"  # PayTrace's money: the profile's base currency
 
 
 @dataclass
@@ -67,7 +68,7 @@ class OldSaleLookup:
     notes: list[str] = field(default_factory=list)
 
 
-def refunds_to_trace(session: Session) -> list[RefundToTrace]:
+def refunds_to_trace(session: Session, currency: str = "USD") -> list[RefundToTrace]:
     """Unmatched refunds whose sale is not in the store but whose invoice is named."""
     rows = session.execute(
         select(PayTraceTransaction).where(
@@ -91,6 +92,7 @@ def refunds_to_trace(session: Session) -> list[RefundToTrace]:
                     session, row.invoice_ref, row.card_last4, row.transaction_id
                 ),
                 invoice_ids=_invoice_ids(session, row.invoice_ref),
+                currency=currency,
             )
         )
     return result
@@ -108,11 +110,16 @@ def _invoice_ids(session: Session, reference: str) -> tuple[str, ...]:
 
 
 def look_up_old_sales(
-    store: Store, sagepro: SageProGateway, paytrace: PayTraceClient, *, reachable: bool = True
+    store: Store,
+    sagepro: SageProGateway,
+    paytrace: PayTraceClient,
+    *,
+    reachable: bool = True,
+    base_currency: str = "USD",
 ) -> OldSaleLookup:
     """Trace every refund that needs it; ``reachable=False`` (Sage Pro was down) defers all."""
     with store.read() as session:
-        refunds = refunds_to_trace(session)
+        refunds = refunds_to_trace(session, base_currency)
     lookup = OldSaleLookup()
     for refund in refunds:
         if not reachable:
@@ -239,7 +246,7 @@ def _from_paytrace_history(
         return _unfound(f"The sale of this refund could not be looked up: {exc}.")
     where = (
         f"for invoice {refund.invoice_ref!r} on card ****{refund.card_last4} of at least "
-        f"{format_money(from_cents(refund.amount_cents))}"
+        f"{display_money(refund.amount_cents, cents=True, base=refund.currency)}"
     )
     if not sales:
         return _unfound(
@@ -326,7 +333,8 @@ def _credit_invoice_paid_by_hand(
             )
         return _unfound(
             f"Sale {sale_id} was found in PayTrace's history, but Sage Pro shows only "
-            f"{format_money(invoice.amount_paid)} paid on invoice {invoice.invoice_id}, less "
+            f"{display_money(invoice.amount_paid, currency=invoice.currency, base=refund.currency)}"
+            f" paid on invoice {invoice.invoice_id}, less "
             "than this refund gives back; check the invoice by hand."
         )
     return _unfound(

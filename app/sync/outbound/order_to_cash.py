@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from app.config import Profile
 from app.connectors.sagepro.gateway import SageProGateway, iterate_pages
 from app.domain.matching.references import normalise_reference
-from app.domain.money import format_money, from_cents, to_cents
+from app.domain.money import display_money, format_money, from_cents, to_cents
 from app.domain.states import ProposalStatus
 from app.store import Store
 from app.store.models import (
@@ -96,6 +96,7 @@ def take_order_payments(
     now: datetime,
     decide: Decide,
     known_keys: Callable[[Session], set[str]] | None = None,
+    base_currency: str = "USD",  # PayTrace's money, for the words of a proposal
 ) -> list[PayTraceTransaction]:
     """Propose order payments for the sales that name an order; return the rest.
     ``known_keys``: where the cached invoices' keys come from (a matching pass reads them
@@ -133,7 +134,7 @@ def take_order_payments(
             if payer:
                 decide(*_order_payment(session, row, now, shaped, payer, create=True))
             else:
-                decide(_new_customer(session, row, now, shaped), False)
+                decide(_new_customer(session, row, now, shaped, base_currency), False)
         else:
             rest.append(row)
     return rest
@@ -224,7 +225,7 @@ def _order_payment(
 
 
 def _new_customer(
-    session: Session, row: PayTraceTransaction, now: datetime, order_number: str
+    session: Session, row: PayTraceTransaction, now: datetime, order_number: str, base: str
 ) -> Proposal:
     name = (row.billing_name or row.email or f"PayTrace payer {row.transaction_id}").strip()
     draft = {
@@ -243,7 +244,7 @@ def _new_customer(
         confidence=0,
         customer_id=draft["CustomerID"],
         auto_approvable=False,
-        reason=f"{name} paid {format_money(from_cents(row.amount_cents))} for order "
+        reason=f"{name} paid {display_money(row.amount_cents, cents=True, base=base)} for order "
         f"{order_number}, but is not a Sage Pro customer. Approve to create customer "
         f"{draft['CustomerID']}, record the payment on account and create the order.",
         details={

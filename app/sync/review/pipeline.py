@@ -305,6 +305,7 @@ def propose(
         now,
         run.decide_order,
         reads.invoice_keys,
+        profile.base_currency,
     )
     to_match = sales + [r for r in again if r.transaction_id not in by_order]
     if to_match:
