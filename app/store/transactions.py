@@ -43,13 +43,16 @@ def content_hash(raw: dict[str, Any]) -> str:
 def _canonical_json(value: Any) -> bytes:
     """``_CANONICAL.encode(value)`` as UTF-8, from msgspec (~10x quicker) where its text is
     provably the same: msgspec writes non-ASCII and DEL unescaped, floats that need an
-    exponent as ``1e16`` (Python: ``1e+16``), NaN and infinities as ``null``. Text free of
+    exponent as ``1e16`` (Python: ``1e+16``), small ones in full (``0.00001``; Python:
+    ``1e-05``), NaN and infinities as ``null``. Text free of
     all of those (digit-then-e and ``null`` also catch harmless strings: then the slow way)."""
     try:
         text = _SORTED.encode(value)
     except (TypeError, UnicodeEncodeError):  # a lone surrogate, a type JSON lacks
         return _CANONICAL.encode(value).encode("utf-8")
     plain = text.isascii() and b"\x7f" not in text and b"null" not in text
+    # Python writes a float under 1e-4 with an exponent (1e-05), msgspec in full (0.00001).
+    plain = plain and b"0.0000" not in text
     if plain and b"0e" not in text.translate(_DIGITS_AS_ZERO):
         return text
     return _CANONICAL.encode(value).encode("utf-8")
