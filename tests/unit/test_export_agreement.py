@@ -82,7 +82,7 @@ def test_xlsx_cells_are_numbers_and_dates_with_formats(exported, tmp_path: Path)
     local = to_local(RAISED).replace(tzinfo=None)
     assert raised.is_date and raised.value == local  # local time, as the grid shows it
     assert amount.data_type == "n" and Decimal(str(amount.value)) == Decimal("1234567.89")
-    assert amount.number_format == MONEY_FORMAT  # two decimals and separators
+    assert amount.number_format == MONEY_FORMAT.format(sign="$")  # two decimals, separators
     assert score.number_format == PERCENT_FORMAT and Decimal(str(score.value)) == 1
     assert status.value == "Approved"
 
