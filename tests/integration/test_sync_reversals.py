@@ -134,6 +134,7 @@ def _waiting_sure_payment(env: SyncEnv) -> tuple[int, int]:
                 Proposal.auto_approvable,
                 Proposal.kind == "payment",
             )
+            .order_by(Proposal.id)  # without an order the plan (an index) would choose
             .limit(1)
         ).one()
     return proposal_id, transaction_id
