@@ -9,14 +9,15 @@ An item leaves the list by itself once a sync finds it Entered (``posting_states
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, FromClause, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from app.queries.sql_query import Column
+from app.queries.sql_query import Column, QuerySpec
 from app.store import Store
 from app.store.like import like_pattern
 from app.store.models import OutboxItem, SageProCustomer, StagedPosting
@@ -91,6 +92,21 @@ def filters(search: str = "") -> list[ColumnElement[bool]]:
             )
         )
     return where
+
+
+def currencies_shown(session: Session, where: Sequence[ColumnElement[bool]]) -> int:
+    """How many currencies the rows passing ``where`` are in (blank: the base currency): a
+    total over more than one would add, say, dollars to Canadian dollars."""
+    code = func.coalesce(OUTBOX.c.payload["Currency"].as_string(), "")
+    query = select(func.count(func.distinct(code))).select_from(source()).where(*where)
+    return int(session.scalar(query) or 0)
+
+
+def without_mixed_sum(session: Session, spec: QuerySpec) -> QuerySpec:
+    """``spec`` without its sum when its rows are in more than one currency."""
+    if spec.sum_expr is None or currencies_shown(session, spec.where) <= 1:
+        return spec
+    return replace(spec, sum_expr=None)
 
 
 @dataclass(frozen=True)

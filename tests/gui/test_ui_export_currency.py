@@ -80,6 +80,17 @@ def test_the_worklist_shows_and_exports_each_row_in_its_currency(qtbot, tmp_path
     store.dispose()
 
 
+def test_the_worklist_total_never_adds_two_currencies(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    store = seed_store(tmp_path / "ui.db")
+    model = WorklistModel(store, clock=lambda: NOW)
+    _loaded(qtbot, model)
+    assert model.rowCount() > 1 and model.total_sum is not None  # all in dollars: one total
+    _one_staged_in_cad(store)
+    _loaded(qtbot, model)
+    assert model.total_count == model.rowCount() and model.total_sum is None  # the count alone
+    store.dispose()
+
+
 def test_a_base_currency_grid_exports_with_its_sign_and_no_currency_column(
     qtbot, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]

@@ -8,9 +8,11 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtGui import QColor
+from sqlalchemy.orm import Session
 
 from app.clock import utcnow
 from app.queries import sagepro_worklist as worklist
+from app.queries.sql_query import QuerySpec
 from app.ui.models.sql_table import SqlTableModel
 
 OVERDUE = QColor("#fde7e4")
@@ -43,6 +45,11 @@ class WorklistModel(SqlTableModel):
 
     def sum_expr(self) -> Any:
         return worklist.S.c.amount_cents
+
+    def adapt_spec(self, session: Session, spec: QuerySpec) -> QuerySpec:
+        # Amounts in two currencies have no one total: the bar then shows the count alone
+        # (the printout and exports give one total per currency).
+        return worklist.without_mixed_sum(session, spec)
 
     def set_search(self, text: str) -> None:
         self.search = text
