@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 
 from app.connectors.paytrace import parse_transactions_export
 from app.connectors.paytrace.json_body import RawRows, decode_body
-from app.connectors.paytrace.parse_transactions import ParsedExport, cycle_collector_paused
+from app.connectors.paytrace.parse_transactions import ParsedExport
 from app.connectors.paytrace.redaction import json_bytes_hold_no_card, redact, redact_text
+from app.domain.cycle_collector import cycle_collector_paused
 from app.domain.pan import contains_card_number
 from app.domain.records import Transaction
 from tests.unit.test_paytrace_parse import REFERENCE_ROW

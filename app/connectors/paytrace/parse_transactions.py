@@ -8,9 +8,6 @@ ignored.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +15,7 @@ from app.connectors.paytrace import parse_values as v
 from app.connectors.paytrace.json_body import RawRows, decode_row
 from app.connectors.paytrace.parse_plain import read_plain_row
 from app.connectors.paytrace.redaction import json_bytes_hold_no_card, redact
+from app.domain.cycle_collector import cycle_collector_paused
 from app.domain.records import ParseError, PaymentMethod, Transaction, TransactionType
 
 TRANSACTION_ROWS = "transactions"  # the array of an export envelope
@@ -192,21 +190,6 @@ def parse_transaction_rows(rows: Any) -> ParsedExport:
             else:
                 result.records.append(parsed)
     return result
-
-
-@contextmanager
-def cycle_collector_paused() -> Iterator[None]:
-    """Python's cycle collector off for bulk work over many records (parsing an export,
-    storing it): each few hundred new objects it would re-scan everything still alive, the
-    growing result included (a third of a 50,000-row parse, a fifth of storing 20,000).
-    Reference counting still frees at once; cycles made meanwhile wait for the next run."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def parse_transactions_export(body: dict[str, Any]) -> ParsedExport:

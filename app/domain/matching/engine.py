@@ -9,10 +9,9 @@ balances first.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 
+from app.domain.cycle_collector import cycle_collector_paused
 from app.domain.matching.context import MatchContext, PaymentFacts
 from app.domain.matching.currency import foreign_currencies, hold_foreign
 from app.domain.matching.customer_matching import match_by_customer, review_unknown_customer
@@ -56,22 +55,8 @@ def match_with_facts(
     """``match_payments``. Given ``one_at_a_time``, each payment's facts come from it and
     every payment goes through the tiers: the plain road the tests hold the set-wise one
     (``prepared``, ``settled_keys``) to, proposal by proposal."""
-    with _cycle_collection_paused():
+    with cycle_collector_paused():
         return _match_all(payments, invoices, customers, settings or MatchSettings(), one_at_a_time)
-
-
-@contextmanager
-def _cycle_collection_paused() -> Iterator[None]:
-    """A run allocates millions of short-lived, acyclic objects (reference counting frees
-    them); the cycle collector would walk the run's growing indexes again and again, a
-    fifth of the run's time at 40,000 payments. Paused for the run, restored after."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _match_all(

@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import BindParameter, Table, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
-from app.connectors.paytrace.parse_transactions import ParsedRecord, cycle_collector_paused
+from app.connectors.paytrace.parse_transactions import ParsedRecord
+from app.domain.cycle_collector import cycle_collector_paused
 from app.domain.records import ParseError, TransactionType
 from app.store import audit
 from app.store.bulk_insert import JsonText, insert_rows
